@@ -1,0 +1,24 @@
+// Model loaders: YAML (docs/model-format.md) and XMILE.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sim/diagnostic.hpp"
+#include "sim/model.hpp"
+
+namespace sim {
+
+// Each appends diagnostics (with file:line:col) and returns what it could read.
+ModelSpec load_yaml(const std::string& path, Diagnostics& diags);
+ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnostics& diags);
+
+ModelSpec load_xmile(const std::string& path, Diagnostics& diags);  // .xmile, .stmx, .xml
+ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags);
+
+// Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE).
+ModelSpec load_model(const std::string& path, Diagnostics& diags);
+// Throws sim::Error if there is any error.
+ModelSpec load_model(const std::string& path);
+
+}  // namespace sim

@@ -1,0 +1,39 @@
+// Results of one run: a time x variable matrix with a name index.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sim {
+
+struct Results {
+    std::vector<std::string> names;  // column display names (the model's own)
+    std::vector<double> times;       // one per saved row
+    std::vector<double> values;      // row-major: times.size() x names.size()
+
+    std::size_t rows() const { return times.size(); }
+    std::size_t cols() const { return names.size(); }
+    double at(std::size_t row, std::size_t col) const { return values[row * names.size() + col]; }
+    std::span<const double> row(std::size_t r) const {
+        return {values.data() + r * names.size(), names.size()};
+    }
+    // Column index by name (canonical comparison: case, spaces, underscores).
+    std::optional<std::size_t> column(std::string_view name) const;
+    // Whole series of one variable; throws std::out_of_range if absent.
+    std::vector<double> series(std::string_view name) const;
+    // Value of a variable at the saved time nearest to t; throws if absent.
+    double value_at(std::string_view name, double t) const;
+};
+
+// CSV: header "time,<name>,..." then one row per saved time; numbers in
+// shortest round-trip form. Names containing ',' or '"' are quoted.
+void write_csv(const Results& r, std::ostream& out);
+// JSON: {"time":[...],"variables":{"name":[...],...}}
+void write_json(const Results& r, std::ostream& out);
+
+}  // namespace sim

@@ -1,0 +1,8 @@
+// libsim: everything in one include.
+#pragma once
+
+#include "sim/diagnostic.hpp"
+#include "sim/load.hpp"
+#include "sim/model.hpp"
+#include "sim/results.hpp"
+#include "sim/simulate.hpp"

@@ -1,0 +1,70 @@
+// Compiling a ModelSpec into a Program and running it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/diagnostic.hpp"
+#include "sim/model.hpp"
+#include "sim/results.hpp"
+
+namespace sim {
+
+namespace detail {
+struct Program;
+}
+
+// Options for one run; anything unset comes from the model's SimSpecs.
+struct RunOptions {
+    std::optional<Method> method;
+    std::optional<double> start, stop, dt, save_step;
+    std::optional<double> atol, rtol;  // rk45
+    // Variables to save, by name; empty = every user variable (stocks,
+    // flows, auxiliaries, constants; hidden stocks never).
+    std::vector<std::string> save;
+    // Constant overrides by name (constants only: their equation must not
+    // depend on other variables). Applied before initial values are computed.
+    std::vector<std::pair<std::string, double>> set;
+};
+
+// A compiled model: immutable, cheap to copy (shared program), safe to run
+// from several threads at once.
+//
+//   sim::Diagnostics diags;
+//   auto spec = sim::load_model("models/classic/sir.yaml", diags);
+//   if (auto m = sim::Model::compile(spec, diags)) {
+//       sim::Results r = m->run();
+//   }
+class Model {
+public:
+    // Errors go to `diags`; returns nullopt if there was any error.
+    static std::optional<Model> compile(const ModelSpec& spec, Diagnostics& diags);
+    // Throws sim::Error with every diagnostic if compilation fails.
+    static Model compile(const ModelSpec& spec);
+
+    const SimSpecs& specs() const;
+    // User-visible variables in model order (display names).
+    std::vector<std::string> variable_names() const;
+    bool has_variable(std::string_view name) const;
+    bool is_constant(std::string_view name) const;
+
+    // Runs the model. Throws sim::Error for bad options (unknown names,
+    // dt <= 0, stop < start, save step not a multiple of dt).
+    Results run(const RunOptions& opts = {}) const;
+
+    const detail::Program& program() const { return *prog_; }
+
+private:
+    explicit Model(std::shared_ptr<const detail::Program> p) : prog_(std::move(p)) {}
+    std::shared_ptr<const detail::Program> prog_;
+    friend struct detail::Program;
+};
+
+// Checks start/stop/dt/save step; appends diagnostics; true if valid.
+bool validate_specs(const SimSpecs& s, Diagnostics& diags);
+
+}  // namespace sim

@@ -1,0 +1,146 @@
+#include "sim/model.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+namespace sim {
+
+SourceLoc Equation::at(std::size_t offset) const {
+    SourceLoc l = loc;
+    if (l.line == 0) return l;
+    std::size_t last_nl = std::string::npos;
+    int nl = 0;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+        if (text[i] == '\n') { ++nl; last_nl = i; }
+    l.line += nl;
+    if (l.col > 0) {
+        l.col += static_cast<int>(last_nl == std::string::npos ? offset : offset - last_nl - 1);
+    }
+    return l;
+}
+
+const char* to_string(VarKind k) {
+    switch (k) {
+        case VarKind::stock: return "stock";
+        case VarKind::flow: return "flow";
+        case VarKind::aux: return "aux";
+        case VarKind::constant: return "constant";
+        case VarKind::lookup: return "lookup";
+    }
+    return "?";
+}
+
+const char* to_string(LookupKind k) {
+    switch (k) {
+        case LookupKind::continuous: return "continuous";
+        case LookupKind::extrapolate: return "extrapolate";
+        case LookupKind::discrete: return "discrete";
+    }
+    return "?";
+}
+
+const char* to_string(Method m) {
+    switch (m) {
+        case Method::euler: return "euler";
+        case Method::rk2: return "rk2";
+        case Method::rk4: return "rk4";
+        case Method::rk45: return "rk45";
+    }
+    return "?";
+}
+
+std::optional<Method> parse_method(std::string_view s) {
+    std::string l;
+    for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l == "euler") return Method::euler;
+    if (l == "rk2") return Method::rk2;
+    if (l == "rk4") return Method::rk4;
+    if (l == "rk45" || l == "dopri5" || l == "dormand-prince") return Method::rk45;
+    return std::nullopt;
+}
+
+std::string canonical_name(std::string_view name) {
+    std::size_t b = 0, e = name.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
+    if (e - b >= 2 && name[b] == '"' && name[e - 1] == '"') { ++b; --e; }
+    std::string out;
+    out.reserve(e - b);
+    bool sep = false;
+    for (std::size_t i = b; i < e; ++i) {
+        unsigned char c = static_cast<unsigned char>(name[i]);
+        if (c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r') {
+            sep = true;
+            continue;
+        }
+        if (sep && !out.empty()) out += '_';
+        sep = false;
+        out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
+    }
+    return out;
+}
+
+static Variable& push(std::vector<Variable>& vs, VarKind k, std::string name, std::string eq) {
+    Variable v;
+    v.kind = k;
+    v.name = std::move(name);
+    v.equation.text = std::move(eq);
+    vs.push_back(std::move(v));
+    return vs.back();
+}
+
+Variable& ModelSpec::add_stock(std::string name, std::string initial, std::vector<std::string> inflows,
+                               std::vector<std::string> outflows) {
+    Variable& v = push(variables, VarKind::stock, std::move(name), std::move(initial));
+    v.inflows = std::move(inflows);
+    v.outflows = std::move(outflows);
+    return v;
+}
+
+Variable& ModelSpec::add_flow(std::string name, std::string equation) {
+    return push(variables, VarKind::flow, std::move(name), std::move(equation));
+}
+
+Variable& ModelSpec::add_aux(std::string name, std::string equation) {
+    return push(variables, VarKind::aux, std::move(name), std::move(equation));
+}
+
+Variable& ModelSpec::add_constant(std::string name, double value) {
+    char buf[64];
+    auto n = std::snprintf(buf, sizeof buf, "%.17g", value);
+    return push(variables, VarKind::constant, std::move(name), std::string(buf, static_cast<std::size_t>(n)));
+}
+
+Variable& ModelSpec::add_lookup(std::string name, std::vector<double> x, std::vector<double> y, LookupKind kind) {
+    Variable& v = push(variables, VarKind::lookup, std::move(name), {});
+    v.gf = GraphicalFunction{kind, std::move(x), std::move(y), {}};
+    return v;
+}
+
+Lever& ModelSpec::add_lever(std::string name, std::string title) {
+    Lever l;
+    l.name = std::move(name);
+    l.title = std::move(title);
+    levers.push_back(std::move(l));
+    return levers.back();
+}
+
+Variable* ModelSpec::find(std::string_view name) {
+    auto c = canonical_name(name);
+    for (auto& v : variables)
+        if (canonical_name(v.name) == c) return &v;
+    return nullptr;
+}
+
+const Variable* ModelSpec::find(std::string_view name) const {
+    return const_cast<ModelSpec*>(this)->find(name);
+}
+
+Lever* ModelSpec::find_lever(std::string_view name) {
+    auto c = canonical_name(name);
+    for (auto& l : levers)
+        if (canonical_name(l.name) == c) return &l;
+    return nullptr;
+}
+
+}  // namespace sim
