@@ -1,0 +1,102 @@
+# Runs one sdsim command and checks its exit code, output and output file.
+# Used by tests/cmake/cli.cmake as `cmake -D... -P expect.cmake`.
+#
+#   SDSIM          the sdsim binary
+#   ARGS           its arguments, separated by '|' (';' would be split by ctest)
+#   EXPECT_RC      the exact exit code
+#   STDOUT_RE, STDERR_RE          regexes that must match ("\n" means newline)
+#   STDOUT_NOT_RE, STDERR_NOT_RE  regexes that must not match
+#   FILE           a file the command writes (--out)
+#   FILE_BEFORE    content to put into FILE first; "<absent>" removes it
+#   FILE_RE        regex FILE must match afterwards
+#   FILE_EQUALS    exact content FILE must have afterwards (e.g. untouched)
+#   FILE_ABSENT    if true, FILE must not exist afterwards
+# Whenever FILE is given, no temporary (FILE.tmp.*) may be left beside it.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(v SDSIM ARGS EXPECT_RC)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "expect.cmake: ${v} is not set")
+  endif()
+endforeach()
+
+function(newlines out in)
+  string(REPLACE "\\n" "\n" s "${in}")
+  set(${out} "${s}" PARENT_SCOPE)
+endfunction()
+
+set(failed "")
+
+if(DEFINED FILE AND DEFINED FILE_BEFORE)
+  get_filename_component(dir "${FILE}" DIRECTORY)
+  file(MAKE_DIRECTORY "${dir}")
+  if(FILE_BEFORE STREQUAL "<absent>")
+    file(REMOVE "${FILE}")
+  else()
+    newlines(content "${FILE_BEFORE}")
+    file(WRITE "${FILE}" "${content}")
+  endif()
+endif()
+
+string(REPLACE "|" ";" args "${ARGS}")
+execute_process(COMMAND "${SDSIM}" ${args}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+
+if(NOT rc STREQUAL EXPECT_RC)
+  string(APPEND failed "exit code ${rc}, expected ${EXPECT_RC}\n")
+endif()
+foreach(stream out err)
+  if(stream STREQUAL "out")
+    set(name STDOUT)
+  else()
+    set(name STDERR)
+  endif()
+  if(DEFINED ${name}_RE)
+    newlines(re "${${name}_RE}")
+    if(NOT "${${stream}}" MATCHES "${re}")
+      string(APPEND failed "${name} does not match '${${name}_RE}'\n")
+    endif()
+  endif()
+  if(DEFINED ${name}_NOT_RE)
+    newlines(re "${${name}_NOT_RE}")
+    if("${${stream}}" MATCHES "${re}")
+      string(APPEND failed "${name} matches '${${name}_NOT_RE}', which it must not\n")
+    endif()
+  endif()
+endforeach()
+
+if(DEFINED FILE)
+  if(FILE_ABSENT)
+    if(EXISTS "${FILE}")
+      string(APPEND failed "${FILE} exists, but must not\n")
+    endif()
+  endif()
+  if(DEFINED FILE_RE OR DEFINED FILE_EQUALS)
+    if(NOT EXISTS "${FILE}")
+      string(APPEND failed "${FILE} does not exist\n")
+    else()
+      file(READ "${FILE}" got)
+      if(DEFINED FILE_RE)
+        newlines(re "${FILE_RE}")
+        if(NOT got MATCHES "${re}")
+          string(APPEND failed "${FILE} does not match '${FILE_RE}'; it holds:\n${got}\n")
+        endif()
+      endif()
+      if(DEFINED FILE_EQUALS)
+        newlines(want "${FILE_EQUALS}")
+        if(NOT got STREQUAL want)
+          string(APPEND failed "${FILE} was changed; it holds:\n${got}\n")
+        endif()
+      endif()
+    endif()
+  endif()
+  file(GLOB temps "${FILE}.tmp.*")
+  if(temps)
+    string(APPEND failed "temporary files left behind: ${temps}\n")
+  endif()
+endif()
+
+if(failed)
+  list(JOIN args " " cmdline)
+  message(FATAL_ERROR "sdsim ${cmdline}\n${failed}--- stdout:\n${out}--- stderr:\n${err}")
+endif()
