@@ -607,15 +607,13 @@ std::vector<int> Compiler::order(bool initial) {
                         if (i) names += i + 1 == owners.size() ? " and " : ", ";
                         names += "'" + var(owners[i]).name + "'";
                     }
-                    std::string msg = owners.size() == 1
-                                          ? "the " + std::string(initial ? "initial value" : "equation") +
-                                                " depends on itself"
-                                          : std::string(initial ? "the initial values of " : "") + names +
-                                                " depend on each other";
-                    msg += initial ? " (circular initialisation); give one of them an initial value that does not"
-                                     " depend on the others"
-                                   : " (an algebraic loop); break the loop with a stock or a DELAY/PREVIOUS";
-                    msg = "algebraic loop among " + names + ": " + msg;
+                    // Built by appending: g++ 12 gives false -Wrestrict warnings on "lit" + std::string.
+                    const bool one = owners.size() == 1;
+                    std::string msg = initial ? "circular initial values: " : "algebraic loop: ";
+                    if (initial) msg.append(one ? "the initial value of " : "the initial values of ");
+                    msg.append(names).append(one ? " depends on itself" : " depend on each other");
+                    msg.append(initial ? "; give one of them an initial value that does not depend on the others"
+                                       : " within one time step; break the loop with a stock or a DELAY/PREVIOUS");
                     int at = owners.front();
                     error("E-CYCLE", var_loc(spec_.variables[static_cast<std::size_t>(at)]), at, msg);
                     for (int m : scc) var(m).broken = true;
@@ -654,6 +652,15 @@ std::shared_ptr<Program> Compiler::compile() {
         vars_.push_back(c);
         if (c.canonical.empty()) {
             error("E-BAD-NAME", c.loc, static_cast<int>(i), "a variable has an empty name; give it a name");
+            var(static_cast<int>(i)).broken = true;
+            continue;
+        }
+        if (c.canonical == "time" || c.canonical == "dt" || c.canonical == "starttime" || c.canonical == "stoptime") {
+            // The run's clock: a variable of that name would silently shadow it.
+            error("E-RESERVED-NAME", c.loc, static_cast<int>(i),
+                  "'" + v.name + "' is reserved for the simulation's " +
+                      (c.canonical == "time" ? std::string("current time (TIME)") : "time specs (" + v.name + ")") +
+                      "; rename the variable");
             var(static_cast<int>(i)).broken = true;
             continue;
         }
@@ -744,8 +751,10 @@ std::shared_ptr<Program> Compiler::compile() {
         }
     }
 
-    std::vector<int> init_order = order(true);
+    // Per-step loops first: a loop among auxiliaries is an algebraic loop even
+    // though it also makes their initial values circular; report it once, as such.
     std::vector<int> run_order = order(false);
+    std::vector<int> init_order = order(true);
     if (diags_.has_errors()) return nullptr;
 
     // Slot layout: fixed | constants (literal first) | stocks | auxes/flows | state | pool | temps.
