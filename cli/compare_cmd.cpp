@@ -38,12 +38,14 @@ constexpr const char* help =
     "\n"
     "Options:\n"
     "  --levers a,b,...|all   levers to combine (default: all of the model's)\n"
-    "  --at T1,T2,...         report times (default: 2030,2035,2050 within the\n"
-    "                         run, else the stop time)\n"
+    "  --at T1,T2,...         report times (default: the scenario's report_at,\n"
+    "                         else 2030,2035,2050 within the run, else the\n"
+    "                         stop time)\n"
     "  --indicators a,b:min,...\n"
     "                         variables to compare; ':min' marks lower as\n"
-    "                         better (default: the Chongqing indicators the\n"
-    "                         model has, else every saved stock)\n"
+    "                         better (default: the scenario's indicators, else\n"
+    "                         the Chongqing indicators the model has, else\n"
+    "                         every saved stock)\n"
     "  --rank-by NAME         indicator that orders the table (default: first)\n"
     "  --threads N            worker threads (default: all cores); the results\n"
     "                         are identical whatever N\n"
@@ -52,7 +54,9 @@ constexpr const char* help =
     "  --no-charts            do not run gnuplot\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Progress goes to standard error when it is a terminal.\n"
+    "Progress goes to standard error when it is a terminal. For a scenario,\n"
+    "standard error and report.md also name the scenario and list its input\n"
+    "files with their SHA-256 (as 'sdsim run' does).\n"
     "\n"
     "Exit status: 0 success, 1 model or run error, 2 usage error.\n";
 
@@ -196,11 +200,21 @@ int run(const Args& a) {
     sim::ModelSpec spec;
     sim::RunOptions base;
     std::string title;
+    std::vector<sim::Indicator> scenario_indicators;
+    std::vector<double> scenario_at;
+    std::vector<std::string> inputs;
     if (sim::is_scenario_file(a.file)) {
         auto s = sim::load_scenario(a.file, diags);
         spec = std::move(s.model);
         base = std::move(s.run);
+        scenario_indicators = std::move(s.indicators);
+        scenario_at = std::move(s.report_at);
         title = "scenario " + s.name + " (model " + (spec.name.empty() ? s.model_path : spec.name) + ")";
+        inputs = sim::source_lines(s);
+        if (!diags.has_errors()) {
+            std::cerr << "scenario: " << s.name << '\n';
+            for (const auto& line : inputs) std::cerr << line << '\n';
+        }
     } else {
         spec = sim::load_model(a.file, diags);
         title = spec.name.empty() ? a.file : spec.name;
@@ -220,8 +234,11 @@ int run(const Args& a) {
 
     sim::CompareOptions o;
     o.levers = a.levers;
-    o.at = a.at;
-    o.indicators = a.indicators.empty() ? sim::default_indicators(spec, base) : a.indicators;
+    // The command line wins over the scenario's `report_at:` and `indicators:`.
+    o.at = a.at.empty() ? scenario_at : a.at;
+    o.indicators = !a.indicators.empty()       ? a.indicators
+                   : !scenario_indicators.empty() ? scenario_indicators
+                                                  : sim::default_indicators(spec, base);
     o.threads = a.threads;
     o.base = base;
     std::size_t rank_by = 0;
@@ -241,6 +258,7 @@ int run(const Args& a) {
 
     sim::CompareResult r = sim::compare(*model, spec, o);
     r.model_name = title;
+    r.inputs = inputs;
     // compare() may drop an indicator that is the cost variable: find rank_by again.
     std::size_t rank = 0;
     for (std::size_t i = 0; i < r.indicators.size(); ++i)

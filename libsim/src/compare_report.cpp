@@ -519,6 +519,11 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
     const std::size_t k = r.levers.size();
     const std::size_t last = r.at.size() - 1;
     os << "# Lever comparison: " << (r.model_name.empty() ? "model" : r.model_name) << "\n\n";
+    if (!r.inputs.empty()) {
+        os << "Inputs:\n\n";
+        for (const auto& line : r.inputs) os << "- `" << line << "`\n";
+        os << "\n";
+    }
     os << "Every combination of " << k << " levers (" << r.combinations.size()
        << " runs of one compiled model) on top of the base scenario; values at ";
     for (std::size_t a = 0; a < r.at.size(); ++a) os << (a ? ", " : "") << time_str(r.at[a]);

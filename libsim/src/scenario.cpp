@@ -10,11 +10,11 @@
 // final run (lever starts, report times) are made once, after the last layer.
 #include <yaml-cpp/yaml.h>
 
-#include <array>
-#include <cstdint>
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "sim/load.hpp"
@@ -36,25 +36,60 @@ std::string fmt(double x) {
     return o.str();
 }
 
+// One file of an `extends` chain. Not movable: `r` views `text`.
+struct Layer {
+    Layer(std::string p, std::string t, Diagnostics& d) : path(std::move(p)), text(std::move(t)), r(path, text, d) {}
+    Layer(const Layer&) = delete;
+    Layer& operator=(const Layer&) = delete;
+    std::string path;
+    std::string text;
+    Reader r;
+    YAML::Node root;
+};
+
+// Checks that depend on the final run, made after the last layer.
+struct Pending {
+    // Where each lever's start was last set (`given`) or the lever switched
+    // on. A given start is checked even if the lever ends up off; a start
+    // taken from the model only if it ends up on. A later switch does not
+    // replace a given start's position.
+    struct Start {
+        SourceLoc at;
+        bool given = false;
+    };
+    std::map<std::string, Start> starts;  // by canonical lever name
+    std::vector<SourceLoc> report_at;     // position of each Scenario::report_at value
+};
+
 class ScenarioReader {
 public:
-    ScenarioReader(const Reader& r, Scenario& sc, bool have_model) : r_(r), sc_(sc), have_model_(have_model) {}
+    ScenarioReader(const Reader& r, Scenario& sc, Pending& p, bool have_model)
+        : r_(r), sc_(sc), pending_(p), have_model_(have_model) {}
 
     void read_sim(const YAML::Node& root);
     void read_levers(const YAML::Node& node, const SourceLoc& key_loc);
     void read_set(const YAML::Node& node, const SourceLoc& key_loc);
     void read_save(const YAML::Node& node, const SourceLoc& key_loc);
+    void read_indicators(const YAML::Node& node, const SourceLoc& key_loc);
+    void read_report_at(const YAML::Node& node, const SourceLoc& key_loc);
 
 private:
     void read_lever(Lever& l, const YAML::Node& key, const YAML::Node& val);
-    void check_start(const Lever& l, const SourceLoc& at);
+    void note_start(const Lever& l, const SourceLoc& at, bool given);
     void check_intensity(double x, const Lever& l, const SourceLoc& at, const std::string& text);
     // `L_on`, `L_intensity`, ... : set the lever's field; true if `name` was one.
     bool set_lever_field(const std::string& name, const YAML::Node& val, const SourceLoc& key_loc);
     std::vector<std::string> lever_names() const;
+    // Names that can be saved or reported: model variables and lever variables.
+    std::vector<std::string> known_names() const;
+    bool is_known(const std::string& name, const std::vector<std::string>& known) const;
+    // A scalar or a sequence as a list of items; E-YAML-TYPE otherwise.
+    bool items(const YAML::Node& node, const SourceLoc& key_loc, const std::string& what,
+               std::vector<YAML::Node>& out) const;
 
     const Reader& r_;
     Scenario& sc_;
+    Pending& pending_;
     bool have_model_;
 };
 
@@ -74,12 +109,40 @@ std::vector<std::string> ScenarioReader::lever_names() const {
     return out;
 }
 
-void ScenarioReader::check_start(const Lever& l, const SourceLoc& at) {
-    const SimSpecs& s = sc_.model.specs;
-    if (l.start < s.start || l.start > s.stop)
-        r_.error("E-LEVER-START", at, l.name,
-                 "lever '" + l.name + "' starts at " + fmt(l.start) + ", outside the run (" + fmt(s.start) + " to " +
-                     fmt(s.stop) + "); choose a start within the run");
+std::vector<std::string> ScenarioReader::known_names() const {
+    std::vector<std::string> known;
+    for (const auto& v : sc_.model.variables)
+        if (v.kind != VarKind::lookup) known.push_back(v.name);
+    for (const auto& l : sc_.model.levers) {
+        for (const char* suf : lever_suffixes) known.push_back(l.name + suf);
+        known.push_back(l.name + "_lever");
+        if (!l.cost.empty()) known.push_back(l.name + "_cost");
+    }
+    return known;
+}
+
+bool ScenarioReader::is_known(const std::string& name, const std::vector<std::string>& known) const {
+    const std::string c = canonical_name(name);
+    for (const auto& k : known)
+        if (canonical_name(k) == c) return true;
+    return false;
+}
+
+bool ScenarioReader::items(const YAML::Node& node, const SourceLoc& key_loc, const std::string& what,
+                           std::vector<YAML::Node>& out) const {
+    if (node.IsScalar()) out.push_back(node);
+    else if (node.IsSequence())
+        for (const auto& n : node) out.push_back(n);
+    else {
+        r_.error("E-YAML-TYPE", key_loc, "", what);
+        return false;
+    }
+    return true;
+}
+
+void ScenarioReader::note_start(const Lever& l, const SourceLoc& at, bool given) {
+    auto& s = pending_.starts[canonical_name(l.name)];
+    if (given || !s.given) s = {at, given};
 }
 
 void ScenarioReader::check_intensity(double x, const Lever& l, const SourceLoc& at, const std::string& text) {
@@ -115,7 +178,7 @@ void ScenarioReader::read_lever(Lever& l, const YAML::Node& key, const YAML::Nod
     const SourceLoc kl = r_.loc(key);
     if (val.IsScalar()) {  // `land: on`
         if (auto b = r_.boolean(val, kl, l.name, "a lever setting")) l.on = *b;
-        if (l.on) check_start(l, kl);
+        note_start(l, kl, false);
         return;
     }
     if (!val.IsMap()) {
@@ -145,10 +208,10 @@ void ScenarioReader::read_lever(Lever& l, const YAML::Node& key, const YAML::Nod
     if (YAML::Node n = get(val, "start"); n.IsDefined()) {
         if (auto x = r_.number(n, r_.loc(get_key(val, "start")), l.name, "lever start")) {
             l.start = *x;
-            check_start(l, r_.text_loc(n));
+            note_start(l, r_.text_loc(n), true);
         }
-    } else if (l.on) {
-        check_start(l, kl);
+    } else {
+        note_start(l, kl, false);
     }
 }
 
@@ -163,6 +226,7 @@ bool ScenarioReader::set_lever_field(const std::string& name, const YAML::Node& 
                 // Accept 0/1 as well as true/false.
                 if (val.IsScalar() && (val.Scalar() == "0" || val.Scalar() == "1")) l.on = val.Scalar() == "1";
                 else if (auto b = r_.boolean(val, key_loc, name, what)) l.on = *b;
+                note_start(l, key_loc, false);
             } else if (auto x = r_.number(val, key_loc, name, what)) {
                 const SourceLoc at = r_.text_loc(val);
                 if (std::string_view(suf) == "_intensity") {
@@ -170,7 +234,9 @@ bool ScenarioReader::set_lever_field(const std::string& name, const YAML::Node& 
                     if (*x >= 0 && *x <= 1) l.intensity = *x;
                 } else if (std::string_view(suf) == "_start") {
                     l.start = *x;
-                    check_start(l, at);
+                    note_start(l, at, true);
+                } else if (*x < 0) {
+                    r_.error("E-BAD-NUMBER", at, name, "lever phase_in must be 0 (a step) or a positive duration");
                 } else {
                     l.phase_in = *x;
                 }
@@ -226,37 +292,159 @@ void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) 
 }
 
 void ScenarioReader::read_save(const YAML::Node& node, const SourceLoc& key_loc) {
-    std::vector<YAML::Node> items;
-    if (node.IsNull()) return;
-    if (node.IsScalar()) items.push_back(node);
-    else if (node.IsSequence())
-        for (const auto& n : node) items.push_back(n);
-    else {
-        r_.error("E-YAML-TYPE", key_loc, "", "'save' must be a list of variable names");
-        return;
-    }
-    std::vector<std::string> known;
-    for (const auto& v : sc_.model.variables)
-        if (v.kind != VarKind::lookup) known.push_back(v.name);
-    for (const auto& l : sc_.model.levers) {
-        for (const char* suf : lever_suffixes) known.push_back(l.name + suf);
-        known.push_back(l.name + "_lever");
-        if (!l.cost.empty()) known.push_back(l.name + "_cost");
-    }
-    for (const auto& n : items) {
+    sc_.run.save.clear();  // a list replaces the inherited one
+    std::vector<YAML::Node> list;
+    if (node.IsNull() || !items(node, key_loc, "'save' must be a list of variable names", list)) return;
+    const auto known = known_names();
+    for (const auto& n : list) {
         auto s = r_.scalar(n, key_loc, "", "a saved variable");
         if (!s) continue;
-        if (have_model_) {
-            const std::string c = canonical_name(*s);
-            bool found = false;
-            for (const auto& k : known) found = found || canonical_name(k) == c;
-            if (!found) {
-                r_.error("E-UNKNOWN-NAME", r_.text_loc(n), *s,
-                         "cannot save '" + *s + "': the model has no such variable" + did_you_mean(*s, known));
-                continue;
-            }
+        if (have_model_ && !is_known(*s, known)) {
+            r_.error("E-UNKNOWN-NAME", r_.text_loc(n), *s,
+                     "cannot save '" + *s + "': the model has no such variable" + did_you_mean(*s, known));
+            continue;
         }
         sc_.run.save.push_back(*s);
+    }
+}
+
+void ScenarioReader::read_indicators(const YAML::Node& node, const SourceLoc& key_loc) {
+    sc_.indicators.clear();  // a list replaces the inherited one
+    std::vector<YAML::Node> list;
+    if (node.IsNull() ||
+        !items(node, key_loc, "'indicators' must be a list of variable names or {name: ..., better: higher|lower}",
+               list))
+        return;
+    const auto known = known_names();
+    for (const auto& n : list) {
+        Indicator ind;
+        std::optional<std::string> name;
+        SourceLoc at;
+        if (n.IsMap()) {
+            r_.check_keys(n, {"name", "better"}, "", "an indicator");
+            YAML::Node nm = get(n, "name");
+            if (!nm.IsDefined()) {
+                r_.error("E-YAML-TYPE", r_.loc(n), "", "an indicator given as a mapping needs 'name:'");
+                continue;
+            }
+            name = r_.scalar(nm, r_.loc(get_key(n, "name")), "", "an indicator name");
+            at = r_.text_loc(nm);
+            if (YAML::Node b = get(n, "better"); b.IsDefined()) {
+                if (auto s = r_.scalar(b, r_.loc(get_key(n, "better")), name.value_or(""), "'better'")) {
+                    if (*s == "lower") ind.lower_is_better = true;
+                    else if (*s != "higher")
+                        r_.error("E-BAD-VALUE", r_.text_loc(b), name.value_or(""),
+                                 "'better' must be 'higher' or 'lower', found '" + *s + "'");
+                }
+            }
+        } else {
+            name = r_.scalar(n, key_loc, "", "an indicator (a variable name or {name: ..., better: lower})");
+            at = r_.text_loc(n);
+        }
+        if (!name) continue;
+        if (have_model_ && !is_known(*name, known)) {
+            r_.error("E-UNKNOWN-NAME", at, *name,
+                     "cannot report '" + *name + "': the model has no such variable" + did_you_mean(*name, known));
+            continue;
+        }
+        const std::string c = canonical_name(*name);
+        if (std::any_of(sc_.indicators.begin(), sc_.indicators.end(),
+                        [&](const Indicator& x) { return canonical_name(x.name) == c; })) {
+            r_.error("E-DUPLICATE", at, *name, "indicator '" + *name + "' is listed twice; remove one");
+            continue;
+        }
+        ind.name = *name;
+        sc_.indicators.push_back(ind);
+    }
+}
+
+void ScenarioReader::read_report_at(const YAML::Node& node, const SourceLoc& key_loc) {
+    sc_.report_at.clear();  // a list replaces the inherited one
+    pending_.report_at.clear();
+    std::vector<YAML::Node> list;
+    if (node.IsNull() || !items(node, key_loc, "'report_at' must be a list of times, e.g. [2030, 2050]", list)) return;
+    for (const auto& n : list) {
+        auto x = r_.number(n, key_loc, "", "a report time");
+        if (!x) continue;
+        if (std::find(sc_.report_at.begin(), sc_.report_at.end(), *x) != sc_.report_at.end()) {
+            r_.error("E-DUPLICATE", r_.text_loc(n), "", "report time " + n.Scalar() + " is listed twice; remove one");
+            continue;
+        }
+        sc_.report_at.push_back(*x);
+        pending_.report_at.push_back(r_.text_loc(n));
+    }
+}
+
+// The checks against the final run: lever starts and report times.
+void check_against_run(const Scenario& sc, const Pending& p, Diagnostics& diags) {
+    const SimSpecs& s = sc.model.specs;
+    const std::string run = "the run (" + fmt(s.start) + " to " + fmt(s.stop) + ")";
+    for (const auto& [key, st] : p.starts) {
+        const Lever* l = nullptr;
+        for (const auto& x : sc.model.levers)
+            if (canonical_name(x.name) == key) l = &x;
+        if (!l || !(st.given || l->on)) continue;
+        if (l->start < s.start || l->start > s.stop)
+            diags.error("E-LEVER-START", st.at, l->name,
+                        "lever '" + l->name + "' starts at " + fmt(l->start) + ", outside " + run +
+                            "; choose a start within the run");
+    }
+    for (std::size_t i = 0; i < sc.report_at.size(); ++i) {
+        const double t = sc.report_at[i];
+        if (t < s.start || t > s.stop)
+            diags.error("E-REPORT-AT", p.report_at[i], "",
+                        "report time " + fmt(t) + " is outside " + run + "; choose report times within the run");
+    }
+}
+
+// Reads `path` and the files it extends, the file given first. Reports
+// E-IO, E-EXTENDS-NOT-FOUND, E-EXTENDS-CYCLE and YAML errors; false if the
+// chain could not be read to its end.
+bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::unique_ptr<Layer>>& chain) {
+    std::string cur = path;
+    SourceLoc named_at;  // where `cur` is named by `extends:`
+    std::vector<std::string> seen;  // canonical paths of the files in `chain`
+    for (;;) {
+        std::error_code ec;
+        std::string key = fs::weakly_canonical(cur, ec).string();
+        if (ec) key = fs::path(cur).lexically_normal().string();
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+            std::string names;
+            for (const auto& l : chain) names += l->path + " -> ";
+            diags.error("E-EXTENDS-CYCLE", named_at, "",
+                        "'extends' cycle: " + names + cur + "; remove one of these 'extends:'");
+            return false;
+        }
+        std::string text, err;
+        if (!read_file(cur, text, err)) {
+            if (chain.empty())
+                diags.error("E-IO", {cur, 0, 0}, "", err + "; check the path");
+            else
+                diags.error("E-EXTENDS-NOT-FOUND", named_at, "",
+                            "scenario file '" + cur + "' not found; 'extends:' is relative to the extending file");
+            return false;
+        }
+        auto root = parse_document(text, cur, diags, "scenario");
+        if (!root) return false;
+        seen.push_back(key);
+        chain.push_back(std::make_unique<Layer>(cur, std::move(text), diags));
+        Layer& l = *chain.back();
+        l.root = *root;
+        l.r.check_keys(l.root,
+                       {"name", "doc", "model", "extends", "levers", "set", "sim", "save", "indicators", "report_at"},
+                       "", "the top level of the scenario");
+        YAML::Node e = get(l.root, "extends");
+        if (!e.IsDefined()) return true;
+        auto s = l.r.scalar(e, l.r.loc(get_key(l.root, "extends")), "", "'extends' (a scenario file)");
+        if (!s) return false;
+        if (s->empty()) {
+            l.r.error("E-YAML-TYPE", l.r.loc(get_key(l.root, "extends")), "", "'extends' names no file");
+            return false;
+        }
+        fs::path p(*s);
+        if (p.is_relative()) p = fs::path(cur).parent_path() / p;
+        cur = p.lexically_normal().string();
+        named_at = l.r.text_loc(e);
     }
 }
 
@@ -267,51 +455,83 @@ bool is_scenario_file(const std::string& path) {
     if (!read_file(path, text, err)) return false;
     Diagnostics scratch;
     auto root = parse_document(text, path, scratch, "scenario");
-    return root && get(*root, "model").IsDefined();
+    return root && (get(*root, "model").IsDefined() || get(*root, "extends").IsDefined());
+}
+
+std::vector<std::string> source_lines(const Scenario& sc) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < sc.chain.size(); ++i)
+        out.push_back(std::string(i == 0 ? "scenario file: " : "extends: ") + sc.chain[i].path + " sha256:" +
+                      sc.chain[i].sha256);
+    if (!sc.model_file.path.empty()) out.push_back("model: " + sc.model_file.path + " sha256:" + sc.model_file.sha256);
+    return out;
 }
 
 Scenario load_scenario(const std::string& path, Diagnostics& diags) {
     Scenario sc;
     sc.file = path;
     sc.name = fs::path(path).stem().string();
-    std::string text, err;
-    if (!read_file(path, text, err)) {
-        diags.error("E-IO", {path, 0, 0}, "", err + "; check the path");
-        return sc;
-    }
-    auto root = parse_document(text, path, diags, "scenario");
-    if (!root) return sc;
-    Reader r(path, text, diags);
+    std::vector<std::unique_ptr<Layer>> chain;
     try {
-        r.check_keys(*root, {"name", "doc", "model", "levers", "set", "sim", "save"}, "", "the top level of the scenario");
-        if (YAML::Node n = get(*root, "name"); n.IsDefined() && !n.IsNull())
-            if (auto s = r.scalar(n, r.loc(get_key(*root, "name")), "", "'name'")) sc.name = *s;
+        const bool chain_ok = read_chain(path, diags, chain);
+        if (chain.empty()) return sc;
+        for (const auto& l : chain) sc.chain.push_back({l->path, sha256_hex(l->text)});
 
+        const Layer& leaf = *chain.front();
+        if (YAML::Node n = get(leaf.root, "name"); n.IsDefined() && !n.IsNull())
+            if (auto s = leaf.r.scalar(n, leaf.r.loc(get_key(leaf.root, "name")), "", "'name'")) sc.name = *s;
+
+        // The model: named by the nearest file of the chain that names one.
         bool have_model = false;
-        YAML::Node m = get(*root, "model");
-        if (!m.IsDefined()) {
-            r.error("E-MISSING-MODEL", {path, 1, 1}, "", "the scenario names no model; add 'model: <path to model file>'");
-        } else if (auto s = r.scalar(m, r.loc(get_key(*root, "model")), "", "'model'")) {
-            fs::path p(*s);
-            if (p.is_relative()) p = fs::path(path).parent_path() / p;
-            sc.model_path = p.lexically_normal().string();
-            std::error_code ec;
-            if (!fs::is_regular_file(sc.model_path, ec)) {
-                r.error("E-MODEL-NOT-FOUND", r.text_loc(m), "",
-                        "model file '" + sc.model_path + "' not found; 'model:' is relative to the scenario file");
-            } else {
-                sc.model = load_model(sc.model_path, diags);
-                // Model errors are already reported (in the model file); still
-                // check the scenario against what could be read.
-                have_model = true;
+        const Layer* ml = nullptr;
+        for (const auto& l : chain)
+            if (get(l->root, "model").IsDefined()) {
+                ml = l.get();
+                break;
+            }
+        if (!ml) {
+            if (chain_ok)
+                diags.error("E-MISSING-MODEL", {path, 1, 1}, "",
+                            chain.size() == 1
+                                ? "the scenario names no model; add 'model: <path to model file>'"
+                                : "neither the scenario nor the scenarios it extends name a model; add 'model: <path to model file>'");
+        } else {
+            YAML::Node m = get(ml->root, "model");
+            if (auto s = ml->r.scalar(m, ml->r.loc(get_key(ml->root, "model")), "", "'model'")) {
+                fs::path p(*s);
+                if (p.is_relative()) p = fs::path(ml->path).parent_path() / p;
+                sc.model_path = p.lexically_normal().string();
+                std::error_code ec;
+                std::string bytes, err;
+                if (!fs::is_regular_file(sc.model_path, ec) || !read_file(sc.model_path, bytes, err)) {
+                    ml->r.error("E-MODEL-NOT-FOUND", ml->r.text_loc(m), "",
+                                "model file '" + sc.model_path + "' not found; 'model:' is relative to the scenario file naming it");
+                } else {
+                    sc.model_file = {sc.model_path, sha256_hex(bytes)};
+                    sc.model = load_model(sc.model_path, diags);
+                    // Model errors are already reported (in the model file); still
+                    // check the scenario against what could be read.
+                    have_model = true;
+                }
             }
         }
 
-        ScenarioReader sr(r, sc, have_model);
-        sr.read_sim(*root);  // before levers: lever starts are checked against the run
-        if (YAML::Node n = get(*root, "levers"); n.IsDefined()) sr.read_levers(n, r.loc(get_key(*root, "levers")));
-        if (YAML::Node n = get(*root, "set"); n.IsDefined()) sr.read_set(n, r.loc(get_key(*root, "set")));
-        if (YAML::Node n = get(*root, "save"); n.IsDefined()) sr.read_save(n, r.loc(get_key(*root, "save")));
+        // Each layer, from the root of the chain to the file given.
+        Pending pending;
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            const Layer& l = **it;
+            const YAML::Node& root = l.root;
+            ScenarioReader sr(l.r, sc, pending, have_model);
+            sr.read_sim(root);
+            if (YAML::Node n = get(root, "levers"); n.IsDefined()) sr.read_levers(n, l.r.loc(get_key(root, "levers")));
+            if (YAML::Node n = get(root, "set"); n.IsDefined()) sr.read_set(n, l.r.loc(get_key(root, "set")));
+            if (YAML::Node n = get(root, "save"); n.IsDefined()) sr.read_save(n, l.r.loc(get_key(root, "save")));
+            if (YAML::Node n = get(root, "indicators"); n.IsDefined())
+                sr.read_indicators(n, l.r.loc(get_key(root, "indicators")));
+            if (YAML::Node n = get(root, "report_at"); n.IsDefined())
+                sr.read_report_at(n, l.r.loc(get_key(root, "report_at")));
+        }
+        if (have_model) check_against_run(sc, pending, diags);
     } catch (const YAML::Exception& e) {  // defensive: accesses above are type-checked
         diags.error("E-YAML-SYNTAX", {path, e.mark.line + 1, e.mark.column + 1}, "", std::string("YAML error: ") + e.what());
     }

@@ -86,6 +86,10 @@ struct CompareResult {
     std::string cost_source;                 // how the cost was obtained (for the report)
     std::vector<Combination> combinations;   // 2^k, combinations[m].mask == m
     std::vector<FactorialEffects> effects;   // [indicator * at.size() + a]
+    // Input files with their content hashes, one line each ("model: PATH
+    // sha256:HEX"); compare() leaves it empty, front ends fill it, and
+    // report.md lists it.
+    std::vector<std::string> inputs;
 
     const FactorialEffects& effect(std::size_t indicator, std::size_t a) const {
         return effects[indicator * at.size() + a];

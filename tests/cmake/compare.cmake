@@ -1,0 +1,44 @@
+# End-to-end tests of `sdsim compare` through the real binary: thread-count
+# independence, the scenario's indicators and report times, and agreement of
+# combinations.csv with single `sdsim run` calls (tests/cli/compare_e2e.cpp).
+if(NOT TARGET sdsim)
+  return()
+endif()
+
+set(SIM_CMP_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
+set(SIM_CMP_OUT ${CMAKE_CURRENT_BINARY_DIR}/compare-out)
+set(SIM_CMP_CQ ${PROJECT_SOURCE_DIR}/models/chongqing)
+file(MAKE_DIRECTORY ${SIM_CMP_OUT})
+
+if(NOT EXISTS ${SIM_CMP_CQ}/model.yaml)
+  return()
+endif()
+
+# (b) Same files with 1 and 2 threads.
+add_test(NAME compare.threads_identical
+         COMMAND ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DFILE=${SIM_CMP_CQ}/scenarios/compare.yaml
+                 -DOUT=${SIM_CMP_OUT}/threads -P ${SIM_CMP_DIR}/compare_threads.cmake)
+
+# The scenario's `indicators:` and `report_at:` are used when the command line
+# gives none; the levers are the five of the model, in model order.
+if(COMMAND sim_cli_test)
+  sim_cli_test(compare_scenario_indicators RC 0
+               ARGS compare ${SIM_CMP_CQ}/scenarios/compare.yaml --no-charts --threads 2 --out ${SIM_CMP_OUT}/scenario
+               FILE ${SIM_CMP_OUT}/scenario/combinations.csv FILE_BEFORE "<absent>"
+               FILE_RE "^combination,planning,land,infrastructure,registration,innovation,rural_income@2030,rural_income@2035,rural_income@2050,urban_income@2030,[^\\n]*,non_citizenized_migrants@2050,cumulative_fiscal_cost@2030,cumulative_fiscal_cost@2035,cumulative_fiscal_cost@2050\\n"
+               STDOUT_RE "^32 combinations of 5 levers, ranked by rural_income at 2050"
+               STDERR_RE "^scenario: five-lever comparison\\nscenario file: [^\\n]*compare\\.yaml sha256:[0-9a-f]+\\nextends: [^\\n]*baseline\\.yaml sha256:[0-9a-f]+\\nmodel: [^\\n]*model\\.yaml sha256:[0-9a-f]+\\n")
+  # The command line wins over the scenario.
+  sim_cli_test(compare_cli_wins RC 0
+               ARGS compare ${SIM_CMP_CQ}/scenarios/compare.yaml --levers land,planning --at 2040 --indicators income_ratio:min
+               STDOUT_RE "^4 combinations of 2 levers, ranked by income_ratio at 2040 \\(lower is better\\)")
+  sim_cli_test(compare_scenario_error RC 1 ARGS compare ${SIM_CMP_DIR}/bad_compare_scenario.yaml
+               STDERR_RE "bad_compare_scenario\\.yaml:5:19: error: report time 2070 is outside the run")
+endif()
+
+# (c) combinations.csv agrees with single runs of the same combinations.
+add_executable(compare_e2e ${SIM_CMP_DIR}/compare_e2e.cpp)
+target_compile_options(compare_e2e PRIVATE $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>)
+target_compile_features(compare_e2e PRIVATE cxx_std_20)
+add_test(NAME compare.matches_single_runs
+         COMMAND compare_e2e $<TARGET_FILE:sdsim> ${SIM_CMP_CQ}/model.yaml ${SIM_CMP_OUT}/e2e)
