@@ -227,9 +227,11 @@ int run(const Args& a) {
     print_diagnostics(diags);  // warnings, or the errors
     if (!model) return exit_model;
 
-    for (const auto& [name, v] : a.set) {  // the command line wins over the scenario
-        std::erase_if(base.set, [&](const auto& kv) { return sim::canonical_name(kv.first) == sim::canonical_name(name); });
-        base.set.emplace_back(name, v);
+    for (const auto& nv : a.set) {  // the command line wins over the scenario
+        // (not a structured binding: clang 14 cannot capture one in a lambda)
+        const std::string key = sim::canonical_name(nv.first);
+        std::erase_if(base.set, [&](const auto& kv) { return sim::canonical_name(kv.first) == key; });
+        base.set.push_back(nv);
     }
 
     sim::CompareOptions o;

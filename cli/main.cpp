@@ -9,6 +9,7 @@
 // `run`, the diagnostic report for `check`); everything else goes to stderr.
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -83,11 +84,20 @@ constexpr const char* run_help =
     "                   write to PATH instead of standard output; PATH is\n"
     "                   replaced whole or, on any error, left untouched\n"
     "  --format F       csv (default) or json\n"
+    "  --on-nonfinite error|warn|ignore\n"
+    "                   a value that turns NaN or infinite stops the run with\n"
+    "                   the variable, time and equation (error, the default),\n"
+    "                   is reported once as a warning (warn) or not checked\n"
+    "  --max-steps N    stop (exit 1, no output) if the run needs more than N steps\n"
+    "  --max-seconds S  stop (exit 1, no output) after S seconds of wall-clock time\n"
     "  -h, --help       show this help\n"
     "\n"
     "Diagnostics go to standard error as file:line:col: severity: message.\n"
-    "When FILE is a scenario, 'scenario: NAME' is printed to standard error and\n"
-    "JSON output carries a \"scenario\" field; CSV output stays plain.\n"
+    "When FILE is a scenario, standard error gets 'scenario: NAME' and one line\n"
+    "per input file with its SHA-256 ('scenario file: PATH sha256:HEX',\n"
+    "'extends: ...', 'model: ...'); JSON output carries the same as \"scenario\"\n"
+    "and \"sources\" members; CSV stays plain, and with --out the sources go to\n"
+    "PATH.meta.json beside it.\n"
     "\n"
     "Exit status: 0 success, 1 model or run error, 2 usage error.\n";
 
@@ -251,6 +261,23 @@ std::optional<RunArgs> parse_run(int argc, char** argv) {
             if (v == "csv") a.format = Format::csv;
             else if (v == "json") a.format = Format::json;
             else throw UsageError(cmd, "unknown format '" + v + "' (expected csv or json)");
+        } else if (r.is("--on-nonfinite")) {
+            auto v = r.value();
+            if (v == "error") a.opts.on_nonfinite = sim::NonFinite::error;
+            else if (v == "warn") a.opts.on_nonfinite = sim::NonFinite::warn;
+            else if (v == "ignore") a.opts.on_nonfinite = sim::NonFinite::ignore;
+            else throw UsageError(cmd, "unknown --on-nonfinite '" + v + "' (expected error, warn or ignore)");
+        } else if (r.is("--max-steps")) {
+            auto v = r.value();
+            double n = parse_number(cmd, "--max-steps", v);
+            if (n < 1 || n != std::floor(n) || n > 9.0e18)
+                throw UsageError(cmd, "--max-steps expects a positive whole number, got '" + v + "'");
+            a.opts.max_steps = static_cast<std::uint64_t>(n);
+        } else if (r.is("--max-seconds")) {
+            auto v = r.value();
+            double t = parse_number(cmd, "--max-seconds", v);
+            if (!(t > 0)) throw UsageError(cmd, "--max-seconds expects a positive number, got '" + v + "'");
+            a.opts.max_wall_seconds = t;
         } else {
             throw UsageError(cmd, "unknown option '" + r.current() + "'");
         }
@@ -281,11 +308,11 @@ std::optional<std::string> parse_check(int argc, char** argv) {
 
 // --- loading ------------------------------------------------------------------
 
-// What FILE turned into: a model, plus the scenario's name and run options if
-// FILE was a scenario.
+// What FILE turned into: a model, plus, if FILE was a scenario, the
+// scenario itself (its name, run options and input files with their hashes).
 struct Loaded {
     sim::ModelSpec spec;
-    std::optional<std::string> scenario;
+    std::optional<sim::Scenario> scenario;
     sim::RunOptions run;
 };
 
@@ -294,8 +321,9 @@ Loaded load(const std::string& file, sim::Diagnostics& diags) {
     if (sim::is_scenario_file(file)) {
         auto s = sim::load_scenario(file, diags);
         l.spec = std::move(s.model);
-        l.scenario = s.name;
         l.run = std::move(s.run);
+        s.model = {};
+        l.scenario = std::move(s);
     } else {
         l.spec = sim::load_model(file, diags);
     }
@@ -312,6 +340,9 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     if (cli.save_step) base.save_step = cli.save_step;
     if (cli.atol) base.atol = cli.atol;
     if (cli.rtol) base.rtol = cli.rtol;
+    base.on_nonfinite = cli.on_nonfinite;  // only the command line sets these
+    if (cli.max_steps) base.max_steps = cli.max_steps;
+    if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
     if (!cli.save.empty()) base.save = cli.save;
     for (const auto& [name, value] : cli.set) {
         bool replaced = false;
@@ -357,7 +388,31 @@ void put_json_string(std::ostream& os, std::string_view s) {
     os << '"';
 }
 
-void write_results(const sim::Results& r, Format f, const std::optional<std::string>& scenario, std::ostream& os) {
+// {"path":"...","sha256":"..."}
+void put_source(std::ostream& os, const sim::SourceFile& f) {
+    os << "{\"path\":";
+    put_json_string(os, f.path);
+    os << ",\"sha256\":";
+    put_json_string(os, f.sha256);
+    os << '}';
+}
+
+// "scenario":"NAME","sources":{"scenario":[{...},...],"model":{...}}
+// (members of an object, without the braces).
+void put_scenario_members(std::ostream& os, const sim::Scenario& sc) {
+    os << "\"scenario\":";
+    put_json_string(os, sc.name);
+    os << ",\"sources\":{\"scenario\":[";
+    for (std::size_t i = 0; i < sc.chain.size(); ++i) {
+        if (i) os << ',';
+        put_source(os, sc.chain[i]);
+    }
+    os << "],\"model\":";
+    put_source(os, sc.model_file);
+    os << '}';
+}
+
+void write_results(const sim::Results& r, Format f, const sim::Scenario* scenario, std::ostream& os) {
     if (f == Format::csv) {
         sim::write_csv(r, os);
         return;
@@ -367,15 +422,24 @@ void write_results(const sim::Results& r, Format f, const std::optional<std::str
         return;
     }
     // write_json emits one object {"time":...,"variables":...}; the scenario
-    // name becomes its first member so that the shape stays the same.
+    // members come first so that the shape stays the same.
     std::ostringstream body;
     sim::write_json(r, body);
     const std::string s = body.str();
     auto brace = s.find('{');
     if (brace == std::string::npos) throw std::logic_error("write_json produced no object");
-    os << s.substr(0, brace + 1) << "\"scenario\":";
-    put_json_string(os, *scenario);
+    os << s.substr(0, brace + 1);
+    put_scenario_members(os, *scenario);
     os << ',' << std::string_view(s).substr(brace + 1);
+}
+
+// The sidecar of a CSV written with --out: PATH.meta.json.
+void write_meta(const sim::Scenario& sc, const std::string& output, std::ostream& os) {
+    os << '{';
+    put_scenario_members(os, sc);
+    os << ",\"output\":";
+    put_json_string(os, output);
+    os << "}\n";
 }
 
 // --- commands -----------------------------------------------------------------
@@ -391,13 +455,20 @@ int cmd_run(const RunArgs& a) {
     print_diagnostics(diags, std::cerr);  // warnings, or the errors
     if (!model) return exit_model;
 
-    if (l.scenario) std::cerr << "scenario: " << *l.scenario << '\n';
+    const sim::Scenario* sc = l.scenario ? &*l.scenario : nullptr;
+    if (sc) {
+        std::cerr << "scenario: " << sc->name << '\n';
+        for (const auto& line : sim::source_lines(*sc)) std::cerr << line << '\n';
+    }
     // Run before opening any output: a failed run must not touch --out.
     sim::Results r = model->run(merge(l.run, a.opts));
+    for (const auto& w : r.warnings) std::cerr << sim::format(w) << '\n';
 
-    auto writer = [&](std::ostream& os) { write_results(r, a.format, l.scenario, os); };
+    auto writer = [&](std::ostream& os) { write_results(r, a.format, sc, os); };
     if (a.out) {
         sim::write_file_atomic(*a.out, writer);
+        if (sc && a.format == Format::csv)
+            sim::write_file_atomic(*a.out + ".meta.json", [&](std::ostream& os) { write_meta(*sc, *a.out, os); });
     } else {
         writer(std::cout);
         std::cout.flush();

@@ -61,6 +61,9 @@ struct ParseError {
 
 // Nesting deeper than this is a parse error (no stack overflow on hostile input).
 inline constexpr int max_depth = 200;
+// A tree deeper than this (e.g. a chain of 3000 '+') is a parse error too:
+// the compiler walks trees recursively.
+inline constexpr int max_tree_depth = 2000;
 
 // Parses one equation. On failure returns nullopt with at least one error.
 std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors);

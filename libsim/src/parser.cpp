@@ -5,6 +5,8 @@
 //  - binary chains (`1+1+1...`) are parsed by loops, so their length costs no
 //    stack; every construct that does recurse (parentheses, calls, IF, unary
 //    operators, `^` exponents) passes a depth guard limited by ast::max_depth;
+//  - the finished tree is at most ast::max_tree_depth deep (later stages
+//    recurse over it);
 //  - nodes are appended after their children, so children precede parents;
 //  - the first error stops the equation (the caller reports it and goes on
 //    with the next equation).
@@ -13,7 +15,10 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "ast.hpp"
 #include "sim/model.hpp"
@@ -636,7 +641,34 @@ private:
 }  // namespace
 
 std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors) {
-    return Parser(text, errors).run();
+    auto e = Parser(text, errors).run();
+    if (!e) return e;
+    // Chains cost the parser no stack, but the tree they build is as deep as
+    // the chain is long, and later stages walk trees recursively: bound the
+    // tree's depth (one pass, children precede parents).
+    std::vector<std::uint32_t> depth(e->nodes.size(), 1);
+    for (NodeId i = 0; i < e->nodes.size(); ++i) {
+        std::uint32_t d = 0;
+        auto child = [&](NodeId c) { d = std::max(d, depth[c]); };
+        std::visit(
+            [&](const auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, Unary>) child(x.arg);
+                else if constexpr (std::is_same_v<T, Binary>) child(x.lhs), child(x.rhs);
+                else if constexpr (std::is_same_v<T, Call>) for (NodeId c : x.args) child(c);
+                else if constexpr (std::is_same_v<T, If>) child(x.cond), child(x.then_), child(x.else_);
+            },
+            e->nodes[i].v);
+        depth[i] = d + 1;
+        if (depth[i] > static_cast<std::uint32_t>(max_tree_depth)) {
+            errors.push_back(ParseError{e->nodes[i].begin,
+                                        "expression more than " + std::to_string(max_tree_depth) +
+                                            " operations deep (a chain of that many operators, or nesting): split it "
+                                            "into auxiliary variables"});
+            return std::nullopt;
+        }
+    }
+    return e;
 }
 
 }  // namespace sim::ast

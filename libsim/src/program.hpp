@@ -187,7 +187,10 @@ void derivatives(const Program& p, const double* s, double* d);
 
 // integrate.cpp: runs with validated specs; `s` is the prepared slot vector
 // (overrides applied, nothing evaluated yet); `cols` the saved slots.
+// `opts` supplies the run-time checks (on_nonfinite, max_steps,
+// max_wall_seconds); its other fields are already folded into `specs`/`s`.
 Results integrate(const Program& p, const SimSpecs& specs, std::vector<double> s,
-                  const std::vector<Slot>& cols, std::vector<std::string> names);
+                  const std::vector<Slot>& cols, std::vector<std::string> names,
+                  const RunOptions& opts = {});
 
 }  // namespace sim::detail

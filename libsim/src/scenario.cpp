@@ -261,7 +261,7 @@ void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) 
         if (!it->first.IsScalar()) continue;
         const std::string name = it->first.Scalar();
         const SourceLoc kl = r_.loc(it->first);
-        const YAML::Node& val = it->second;
+        const YAML::Node val = it->second;  // a copy: `it->` returns a temporary proxy
         if (!have_model_) continue;
         if (set_lever_field(name, val, kl)) continue;
         Variable* v = sc_.model.find(name);

@@ -1,4 +1,5 @@
 // Model: compile entry points, accessors, run options and spec validation.
+#include <charconv>
 #include <cmath>
 
 #include "program.hpp"
@@ -6,10 +7,11 @@
 namespace sim {
 
 namespace {
+// Shortest round-trip form: 0.3, not 0.29999999999999999.
 std::string num(double v) {
     char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-    return std::string(buf, static_cast<std::size_t>(n));
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
 }
 }  // namespace
 
@@ -117,8 +119,10 @@ Results Model::run(const RunOptions& opts) const {
             names.push_back(v->name);
         }
     }
+    if (opts.max_wall_seconds && !(*opts.max_wall_seconds > 0))
+        diags.error("E-BUDGET", {}, "", "the wall-clock budget must be a positive number of seconds");
     if (diags.has_errors()) throw Error(std::move(diags));
-    return detail::integrate(p, s, std::move(slots), cols, std::move(names));
+    return detail::integrate(p, s, std::move(slots), cols, std::move(names), opts);
 }
 
 }  // namespace sim

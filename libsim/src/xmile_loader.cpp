@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "sim/load.hpp"
+#include "sim/simulate.hpp"
 
 namespace sim {
 namespace {
@@ -1021,8 +1022,13 @@ ModelSpec Loader::run() {
         }
         // model_units, style, prefs, equation_prefs, default_format: presentation or units only.
     }
-    if (specs) read_specs(specs);
-    else error("E-XMILE-SPECS", root, "", "the file has no <sim_specs>: add <sim_specs> with <start>, <stop> and <dt>");
+    if (specs) {
+        // Checked as a run would check them, so that `sdsim check` reports
+        // dt <= 0, stop < start, ... (at <sim_specs>) like the YAML loader.
+        const std::size_t before = diags_.error_count();
+        read_specs(specs);
+        if (diags_.error_count() == before) validate_specs(spec_.specs, diags_);
+    } else error("E-XMILE-SPECS", root, "", "the file has no <sim_specs>: add <sim_specs> with <start>, <stop> and <dt>");
     if (!root_model) {
         error("E-XMILE-MODEL", root, "", "the file has no <model>");
         return spec_;

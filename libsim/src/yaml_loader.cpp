@@ -117,7 +117,7 @@ bool Reader::check_keys(const YAML::Node& map, std::initializer_list<std::string
     std::vector<std::string> cands(allowed.begin(), allowed.end());
     std::map<std::string, SourceLoc> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& k = it->first;
+        const YAML::Node k = it->first;  // a copy: `it->` returns a temporary proxy
         const SourceLoc kl = loc(k);
         if (!k.IsScalar()) {
             error("E-YAML-TYPE", kl, variable,

@@ -122,10 +122,27 @@ endif()
 # --- scenarios ---------------------------------------------------------------------
 # decay_scenario.yaml: rate 0.25, stop 2, saves x; Euler: x = 100 * 0.75^t.
 set(scen ${SIM_CLI_DIR}/decay_scenario.yaml)
+# The content hashes are computed here by CMake, independently of sdsim.
+file(SHA256 ${scen} scen_sha)
+file(SHA256 ${decay} decay_sha)
+set(scen_ext ${SIM_CLI_DIR}/decay_extends.yaml)
+file(SHA256 ${scen_ext} scen_ext_sha)
 sim_cli_test(scenario_csv RC 0 ARGS run ${scen}
-             STDOUT_RE "^time,x\\n0,100\\n1,75\\n2,56\\.25\\n$" STDERR_RE "^scenario: slow decay\\n$")
+             STDOUT_RE "^time,x\\n0,100\\n1,75\\n2,56\\.25\\n$"
+             STDERR_RE "^scenario: slow decay\\nscenario file: [^\\n]*decay_scenario\\.yaml sha256:${scen_sha}\\nmodel: [^\\n]*decay\\.yaml sha256:${decay_sha}\\n$")
 sim_cli_test(scenario_json RC 0 ARGS run ${scen} --format json
-             STDOUT_RE "^\\{\"scenario\":\"slow decay\",\"time\":\\[0,1,2\\],\"variables\":\\{\"x\":\\[100,75,56\\.25\\]\\}\\}\\n$")
+             STDOUT_RE "^\\{\"scenario\":\"slow decay\",\"sources\":\\{\"scenario\":\\[\\{\"path\":\"[^\"]*decay_scenario\\.yaml\",\"sha256\":\"${scen_sha}\"\\}\\],\"model\":\\{\"path\":\"[^\"]*decay\\.yaml\",\"sha256\":\"${decay_sha}\"\\}\\},\"time\":\\[0,1,2\\],\"variables\":\\{\"x\":\\[100,75,56\\.25\\]\\}\\}\\n$")
+# extends: the stop comes from the extending file, the rest from the base;
+# every file of the chain is hashed, the extending file first.
+sim_cli_test(scenario_extends RC 0 ARGS run ${scen_ext}
+             STDOUT_RE "^time,x\\n0,100\\n1,75\\n2,56\\.25\\n3,42\\.1875\\n$"
+             STDERR_RE "^scenario: longer slow decay\\nscenario file: [^\\n]*decay_extends\\.yaml sha256:${scen_ext_sha}\\nextends: [^\\n]*decay_scenario\\.yaml sha256:${scen_sha}\\nmodel: [^\\n]*decay\\.yaml sha256:${decay_sha}\\n$")
+# CSV stays plain; the sources go to the sidecar PATH.meta.json.
+sim_cli_test(scenario_out_meta RC 0 ARGS run ${scen_ext} --out ${SIM_CLI_OUT}/ext.csv
+             FILE ${SIM_CLI_OUT}/ext.csv.meta.json FILE_BEFORE "<absent>"
+             FILE_RE "^\\{\"scenario\":\"longer slow decay\",\"sources\":\\{\"scenario\":\\[\\{\"path\":\"[^\"]*decay_extends\\.yaml\",\"sha256\":\"${scen_ext_sha}\"\\},\\{\"path\":\"[^\"]*decay_scenario\\.yaml\",\"sha256\":\"${scen_sha}\"\\}\\],\"model\":\\{\"path\":\"[^\"]*decay\\.yaml\",\"sha256\":\"${decay_sha}\"\\}\\},\"output\":\"[^\"]*ext\\.csv\"\\}\\n$")
+sim_cli_test(model_run_no_meta RC 0 ARGS run ${decay} --out ${SIM_CLI_OUT}/plain.csv
+             FILE ${SIM_CLI_OUT}/plain.csv.meta.json FILE_BEFORE "<absent>" FILE_ABSENT TRUE)
 # The command line wins: --stop over `sim:`, --vars over `save:`, --set over `set:`.
 sim_cli_test(scenario_cli_wins RC 0 ARGS run ${scen} --stop 1 --vars x,draining --set rate=0.5
              STDOUT_RE "^time,x,draining\\n0,100,50\\n1,50,25\\n$")

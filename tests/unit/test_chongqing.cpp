@@ -107,7 +107,10 @@ TEST_CASE("chongqing: model declares the five levers with sections, start 2025 a
                                                          {"registration", "§5.4"},
                                                          {"innovation", "§5.5"}};
     CHECK(spec.levers.size() == 5);
-    for (const auto& [name, section] : sections) {
+    for (const auto& [name_, section_] : sections) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& name = name_;
+        const auto& section = section_;
         const sim::Lever* l = const_cast<sim::ModelSpec&>(spec).find_lever(name);
         REQUIRE_MESSAGE(l != nullptr, name);
         CHECK(l->section == section);
@@ -128,7 +131,10 @@ TEST_CASE("chongqing history: urbanization within 1.5 pp in every year with data
     const auto r = cq_run();
     const auto obs = series_of("urbanization_rate");
     REQUIRE(obs.size() >= 7);
-    for (auto [year, pct] : obs) {
+    for (auto [year_, pct_] : obs) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& year = year_;
+        const auto& pct = pct_;
         const double model = 100.0 * r.value_at("urbanization_rate", year);
         INFO("year " << year << " model " << model << " data " << pct);
         CHECK(std::abs(model - pct) <= 1.5);
@@ -139,7 +145,10 @@ TEST_CASE("chongqing history: resident population within 3 % in every year with 
     const auto r = cq_run();
     const auto obs = series_of("pop_resident");
     REQUIRE(obs.size() >= 7);
-    for (auto [year, pop] : obs) {
+    for (auto [year_, pop_] : obs) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& year = year_;
+        const auto& pop = pop_;
         const double model = r.value_at("resident_population", year);
         INFO("year " << year << " model " << model << " data " << pop);
         CHECK(std::abs(model / pop - 1) <= 0.03);
@@ -169,7 +178,10 @@ TEST_CASE("chongqing history: nominal GDP within 5 % for 2018-2023 (revised seri
     const auto r = cq_run();
     const auto obs = series_of("gdp", 2018, 2023);
     REQUIRE(obs.size() == 6);
-    for (auto [year, gdp] : obs) {
+    for (auto [year_, gdp_] : obs) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& year = year_;
+        const auto& gdp = gdp_;
         const double model = r.value_at("gdp", year);
         INFO("year " << year << " model " << model << " data " << gdp);
         CHECK(std::abs(model / gdp - 1) <= 0.05);
@@ -266,7 +278,10 @@ TEST_CASE("chongqing: each lever has a positive fiscal cost once active and none
 }
 
 TEST_CASE("chongqing: population is conserved to 1e-9 relative in every scenario") {
-    for (const auto& [name, set] : all_scenarios()) {
+    for (const auto& [name_, set_] : all_scenarios()) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& name = name_;
+        const auto& set = set_;
         const auto r = cq_run(set);
         const auto total = r.series("resident_population");
         const auto nat = r.series("cumulative_natural_change");
@@ -294,7 +309,10 @@ TEST_CASE("chongqing: stocks positive, urbanization below ceiling, income ratio 
             stocks.push_back(v.name);
     REQUIRE(stocks.size() > 20);
     const double ceiling = cq_run().value_at("urbanization_ceiling", 2013);
-    for (const auto& [name, set] : all_scenarios()) {
+    for (const auto& [name_, set_] : all_scenarios()) {
+        // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
+        const auto& name = name_;
+        const auto& set = set_;
         const auto r = cq_run(set);
         REQUIRE(r.times.back() == doctest::Approx(2050));
         for (const auto& s : stocks) {

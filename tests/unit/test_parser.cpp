@@ -390,20 +390,29 @@ TEST_CASE("parser: nesting depth limit") {
     CHECK(parse_err(nots + "1").message.find("nested more than") != std::string::npos);
 }
 
-TEST_CASE("parser: a 1 MB equation parses without recursion") {
-    // Speed is measured in bench/, not asserted here; this checks that a 1 MB
-    // chain neither overflows the stack nor loses terms.
+TEST_CASE("parser: a 1 MB equation is refused without recursion") {
+    // Chains are parsed by loops, but the tree of a 1 MB chain is 500,000
+    // levels deep and later stages walk trees recursively: the parser
+    // refuses trees deeper than ast::max_tree_depth (no stack overflow).
     std::string big = "1";
     while (big.size() < (1u << 20)) big += "+1";
-    const double terms = static_cast<double>((big.size() + 1) / 2);
-    auto e = parse_ok(big);
+    std::vector<ParseError> errs;
+    CHECK(!parse(big, errs).has_value());
+    REQUIRE(errs.size() == 1);
+    CHECK(errs[0].message.find("more than 2000 operations deep") != std::string::npos);
+
+    // Below the limit a long chain neither loses terms nor recurses.
+    std::string chain = "1";
+    while (chain.size() < 2 * 1999) chain += "+1";
+    const double terms = static_cast<double>((chain.size() + 1) / 2);
+    auto e = parse_ok(chain);
     CHECK(e.nodes.size() == static_cast<std::size_t>(2 * terms - 1));
     CHECK(evaluate(e) == terms);
-    CHECK(root(e).end == big.size());
+    CHECK(root(e).end == chain.size());
 
-    // Alternating precedence levels and a long name chain stay iterative too.
+    // Alternating precedence levels, and a long name (not a tree at all).
     std::string mixed = "2";
-    while (mixed.size() < (1u << 18)) mixed += "*1-1+1";
+    while (mixed.size() < 3000) mixed += "*1-1+1";
     CHECK(evaluate(parse_ok(mixed)) == 2.0);
     std::string words = "w";
     while (words.size() < (1u << 18)) words += " w";

@@ -9,12 +9,17 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/diagnostic.hpp"
+
 namespace sim {
 
 struct Results {
     std::vector<std::string> names;  // column display names (the model's own)
     std::vector<double> times;       // one per saved row
     std::vector<double> values;      // row-major: times.size() x names.size()
+    // Warnings raised while running (e.g. a non-finite value under
+    // RunOptions::on_nonfinite == NonFinite::warn), in the order found.
+    std::vector<Diagnostic> warnings;
 
     std::size_t rows() const { return times.size(); }
     std::size_t cols() const { return names.size(); }

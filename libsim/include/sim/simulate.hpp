@@ -1,6 +1,7 @@
 // Compiling a ModelSpec into a Program and running it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,14 @@ namespace detail {
 struct Program;
 }
 
+// What a run does when a value turns NaN or infinite (docs/reliability.md).
+//   error:  stop with E-NONFINITE (or E-DIV-ZERO) naming the first variable in
+//           evaluation order whose value is not finite, the time and its
+//           equation (the default: a NaN result is almost always a bug);
+//   warn:   record that diagnostic as a warning in Results::warnings, go on;
+//   ignore: no check at all.
+enum class NonFinite { error, warn, ignore };
+
 // Options for one run; anything unset comes from the model's SimSpecs.
 struct RunOptions {
     std::optional<Method> method;
@@ -29,6 +38,12 @@ struct RunOptions {
     // Constant overrides by name (constants only: their equation must not
     // depend on other variables). Applied before initial values are computed.
     std::vector<std::pair<std::string, double>> set;
+    // Checked on every stock after each step and on every saved value.
+    NonFinite on_nonfinite = NonFinite::error;
+    // Budgets: a run that needs more time steps, or more wall-clock seconds,
+    // stops with E-BUDGET (no partial results are returned).
+    std::optional<std::uint64_t> max_steps;
+    std::optional<double> max_wall_seconds;
 };
 
 // A compiled model: immutable, cheap to copy (shared program), safe to run

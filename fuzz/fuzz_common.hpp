@@ -1,0 +1,25 @@
+// Shared by the libFuzzer targets: compile and run a loaded model under tight
+// budgets, so that every input exercises the compiler and the VM too, and no
+// input can make a run long or large.
+#pragma once
+
+#include <sim/sim.hpp>
+
+namespace sim_fuzz {
+
+inline void compile_and_run(const sim::ModelSpec& spec, sim::Diagnostics& diags, sim::RunOptions opts = {}) {
+    if (diags.has_errors()) return;
+    auto model = sim::Model::compile(spec, diags);
+    if (!model) return;
+    opts.max_steps = 2000;
+    opts.max_wall_seconds = 2.0;
+    opts.on_nonfinite = sim::NonFinite::error;
+    try {
+        sim::Results r = model->run(opts);
+        (void)r;
+    } catch (const sim::Error&) {
+        // Bad specs, a budget or a non-finite value: diagnostics, not crashes.
+    }
+}
+
+}  // namespace sim_fuzz

@@ -1,0 +1,145 @@
+// Run-time faults (RunOptions::on_nonfinite, max_steps, max_wall_seconds)
+// and the parser's tree-depth limit. docs/reliability.md.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "ast.hpp"
+#include "sim/simulate.hpp"
+
+namespace {
+
+// x' = x / (3 - TIME): the flow is +inf at t = 3 (Euler, dt 1).
+sim::ModelSpec div_zero(sim::Method method = sim::Method::euler) {
+    sim::ModelSpec m;
+    m.specs.stop = 6;
+    m.specs.dt = 1;
+    m.specs.method = method;
+    m.add_stock("x", "1", {"growth"});
+    m.add_flow("growth", "x / (3 - TIME)");
+    return m;
+}
+
+const sim::Diagnostic& only(const sim::Error& e) {
+    REQUIRE(e.diagnostics().items().size() == 1);
+    return e.diagnostics().items()[0];
+}
+
+}  // namespace
+
+TEST_CASE("reliability: a division by zero stops the run with the variable, time and equation") {
+    auto model = sim::Model::compile(div_zero());
+    try {
+        (void)model.run();
+        FAIL("the run did not stop");
+    } catch (const sim::Error& e) {
+        const auto& d = only(e);
+        CHECK(d.code == "E-DIV-ZERO");
+        CHECK(d.variable == "growth");
+        CHECK(d.message.find("at time 3 ") != std::string::npos);
+        CHECK(d.message.find("'x / (3 - TIME)'") != std::string::npos);
+    }
+}
+
+TEST_CASE("reliability: RK4 finds the same cause at the last accepted grid point") {
+    auto model = sim::Model::compile(div_zero(sim::Method::rk4));
+    try {
+        (void)model.run();
+        FAIL("the run did not stop");
+    } catch (const sim::Error& e) {
+        const auto& d = only(e);
+        CHECK(d.variable == "growth");
+        // RK4's stages at t = 2.5 and 3 see the pole; the report is at the
+        // grid point before the step that failed, or at 3 itself.
+        CHECK((d.code == "E-DIV-ZERO" || d.code == "E-NONFINITE"));
+    }
+}
+
+TEST_CASE("reliability: --on-nonfinite=warn records one warning and keeps the rows") {
+    auto model = sim::Model::compile(div_zero());
+    sim::RunOptions o;
+    o.on_nonfinite = sim::NonFinite::warn;
+    sim::Results r = model.run(o);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].severity == sim::Severity::warning);
+    CHECK(r.warnings[0].code == "E-DIV-ZERO");
+    CHECK(r.rows() == 7);
+    CHECK(std::isinf(r.value_at("x", 4)));
+}
+
+TEST_CASE("reliability: ignore runs without checking") {
+    auto model = sim::Model::compile(div_zero());
+    sim::RunOptions o;
+    o.on_nonfinite = sim::NonFinite::ignore;
+    sim::Results r = model.run(o);
+    CHECK(r.warnings.empty());
+    CHECK(r.rows() == 7);
+}
+
+TEST_CASE("reliability: a finite model is untouched by the checks") {
+    sim::ModelSpec m;
+    m.specs.stop = 4;
+    m.add_stock("x", "100", {}, {"d"});
+    m.add_flow("d", "x * 0.5");
+    sim::Results r = sim::Model::compile(m).run();
+    CHECK(r.warnings.empty());
+    CHECK(r.value_at("x", 4) == doctest::Approx(6.25));
+}
+
+TEST_CASE("reliability: the step budget stops a run before it allocates") {
+    sim::ModelSpec m;
+    m.specs.stop = 1e6;
+    m.specs.dt = 1e-3;  // 1e9 steps
+    m.add_stock("x", "1", {"f"});
+    m.add_flow("f", "1");
+    sim::RunOptions o;
+    o.max_steps = 1000;
+    try {
+        (void)sim::Model::compile(m).run(o);
+        FAIL("the run did not stop");
+    } catch (const sim::Error& e) {
+        CHECK(only(e).code == "E-BUDGET");
+        CHECK(only(e).message.find("step budget of 1000") != std::string::npos);
+    }
+    o.max_steps = 2'000'000'000;
+    o.stop = 3;
+    CHECK(sim::Model::compile(m).run(o).rows() == 3001);
+}
+
+TEST_CASE("reliability: the wall-clock budget stops a long run") {
+    sim::ModelSpec m;
+    m.specs.stop = 1e5;
+    m.specs.dt = 1e-3;  // 1e8 steps: far longer than the budget
+    m.specs.save_step = 1e3;
+    m.add_stock("x", "1", {"f"});
+    m.add_flow("f", "SIN(x)");
+    sim::RunOptions o;
+    o.max_wall_seconds = 0.05;
+    try {
+        (void)sim::Model::compile(m).run(o);
+        FAIL("the run did not stop");
+    } catch (const sim::Error& e) {
+        CHECK(only(e).code == "E-BUDGET");
+        CHECK(only(e).message.find("wall-clock budget") != std::string::npos);
+    }
+}
+
+TEST_CASE("reliability: absurd step counts are an error, not undefined behaviour") {
+    sim::ModelSpec m;
+    m.specs.stop = 1e300;
+    m.specs.dt = 1e-300;
+    m.add_constant("a", 1);
+    CHECK_THROWS_AS((void)sim::Model::compile(m).run(), sim::Error);
+}
+
+TEST_CASE("reliability: a chain longer than the tree-depth limit is a parse error") {
+    std::string ok = "a", deep = "a";
+    for (int i = 1; i < sim::ast::max_tree_depth / 2; ++i) ok += " + a";
+    for (int i = 0; i < 100000; ++i) deep += " + a";
+    std::vector<sim::ast::ParseError> errs;
+    CHECK(sim::ast::parse(ok, errs).has_value());
+    CHECK(!sim::ast::parse(deep, errs).has_value());
+    REQUIRE(!errs.empty());
+    CHECK(errs.back().message.find("operations deep") != std::string::npos);
+}
