@@ -366,27 +366,7 @@ std::string plural(std::size_t n, const char* word) {
 
 // --- output -------------------------------------------------------------------
 
-void put_json_string(std::ostream& os, std::string_view s) {
-    os << '"';
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': os << "\\\""; break;
-            case '\\': os << "\\\\"; break;
-            case '\n': os << "\\n"; break;
-            case '\r': os << "\\r"; break;
-            case '\t': os << "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char b[8];
-                    std::snprintf(b, sizeof b, "\\u%04x", c);
-                    os << b;
-                } else {
-                    os << static_cast<char>(c);
-                }
-        }
-    }
-    os << '"';
-}
+void put_json_string(std::ostream& os, std::string_view s) { sim::write_json_string(os, s); }
 
 // {"path":"...","sha256":"..."}
 void put_source(std::ostream& os, const sim::SourceFile& f) {

@@ -211,12 +211,7 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
 
 Results NativeModel::run(const RunOptions& opts) const {
     const Program& p = model_.program();
-    SimSpecs s = p.spec.specs;
-    if (opts.method) s.method = *opts.method;
-    if (opts.start) s.start = *opts.start;
-    if (opts.stop) s.stop = *opts.stop;
-    if (opts.dt) s.dt = *opts.dt;
-    if (opts.save_step) s.save_step = *opts.save_step;
+    SimSpecs s = effective_specs(p.spec.specs, opts);
     Diagnostics diags;
     if (s.method != Method::euler || opts.max_steps || opts.max_wall_seconds || !validate_specs(s, diags))
         return model_.run(opts);  // the interpreter runs it, or reports what is wrong

@@ -54,7 +54,7 @@ void put_csv_field(std::ostream& out, const std::string& s) {
     out << '"';
 }
 
-void put_json_string(std::ostream& out, const std::string& s) {
+void put_json_string(std::ostream& out, std::string_view s) {
     out << '"';
     for (unsigned char c : s) {
         switch (c) {
@@ -77,6 +77,8 @@ void put_json_string(std::ostream& out, const std::string& s) {
 }
 
 }  // namespace
+
+void write_json_string(std::ostream& out, std::string_view s) { put_json_string(out, s); }
 
 void write_csv(const Results& r, std::ostream& out) {
     out << "time";

@@ -75,9 +75,8 @@ bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     return diags.error_count() == before;
 }
 
-Results Model::run(const RunOptions& opts) const {
-    const detail::Program& p = *prog_;
-    SimSpecs s = p.spec.specs;
+SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
+    SimSpecs s = model_specs;
     if (opts.method) s.method = *opts.method;
     if (opts.start) s.start = *opts.start;
     if (opts.stop) s.stop = *opts.stop;
@@ -85,6 +84,12 @@ Results Model::run(const RunOptions& opts) const {
     if (opts.save_step) s.save_step = *opts.save_step;
     if (opts.atol) s.atol = *opts.atol;
     if (opts.rtol) s.rtol = *opts.rtol;
+    return s;
+}
+
+Results Model::run(const RunOptions& opts) const {
+    const detail::Program& p = *prog_;
+    SimSpecs s = effective_specs(p.spec.specs, opts);
     Diagnostics diags;
     validate_specs(s, diags);
 

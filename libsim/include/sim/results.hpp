@@ -40,5 +40,7 @@ struct Results {
 void write_csv(const Results& r, std::ostream& out);
 // JSON: {"time":[...],"variables":{"name":[...],...}}
 void write_json(const Results& r, std::ostream& out);
+// One JSON string literal, quoted and escaped (for writers of other JSON).
+void write_json_string(std::ostream& out, std::string_view s);
 
 }  // namespace sim

@@ -79,6 +79,10 @@ private:
     friend struct detail::Program;
 };
 
+// The model's specs with the options' method, times, dt, save step and
+// tolerances applied (what a run uses; not yet validated).
+SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts);
+
 // Checks start/stop/dt/save step; appends diagnostics; true if valid.
 bool validate_specs(const SimSpecs& s, Diagnostics& diags);
 
