@@ -131,11 +131,23 @@ void write_file_atomic(const std::string& path_arg, const std::function<void(std
     }
 
     // The temporary sits next to `path` so that rename() stays on one file
-    // system. O_EXCL plus a per-process counter makes the name ours alone.
+    // system. Where the file system supports it, it is an unnamed O_TMPFILE
+    // file, given a name only once complete: a run killed while writing
+    // (SIGKILL cannot be caught) then leaves nothing behind. Elsewhere it is a
+    // named file; O_EXCL plus a per-process counter makes the name ours alone.
     static std::atomic<unsigned> counter{0};
+    auto next_name = [&] {
+        return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    };
     TempGuard tmp;
+    bool unnamed = false;
+#ifdef O_TMPFILE
+    tmp.fd = ::open(dir_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    unnamed = tmp.fd >= 0;
+    tmp.keep = unnamed;  // nothing named to remove yet
+#endif
     for (int attempt = 0; attempt < 100 && tmp.fd < 0; ++attempt) {
-        tmp.name = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+        tmp.name = next_name();
         tmp.fd = ::open(tmp.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (tmp.fd < 0 && errno != EEXIST) break;
     }
@@ -156,6 +168,19 @@ void write_file_atomic(const std::string& path_arg, const std::function<void(std
     }
     if (keep_mode && ::fchmod(tmp.fd, *keep_mode) != 0) fail(errno, what);
     if (::fsync(tmp.fd) != 0) fail(errno, what);
+    if (unnamed) {
+        // Name the complete file, then rename that name over `path` (linkat
+        // cannot replace an existing file). /proc/self/fd needs no privilege.
+        const std::string fd_path = "/proc/self/fd/" + std::to_string(tmp.fd);
+        int rc = -1;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            tmp.name = next_name();
+            rc = ::linkat(AT_FDCWD, fd_path.c_str(), AT_FDCWD, tmp.name.c_str(), AT_SYMLINK_FOLLOW);
+            if (rc == 0 || errno != EEXIST) break;
+        }
+        if (rc != 0) fail(errno, what);
+        tmp.keep = false;  // named now: remove it if anything below fails
+    }
     int fd = tmp.fd;
     tmp.fd = -1;
     // close() can report a deferred write error (e.g. on NFS).

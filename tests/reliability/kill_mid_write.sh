@@ -4,8 +4,9 @@
 # half-written in its place. Registered by tests/cmake/reliability.cmake.
 #   kill_mid_write.sh SDSIM WORKDIR
 # The model writes ~2 million rows (tens of MB), so the write takes long
-# enough to be caught: the script waits for the temporary file to appear and
-# grow, then kills. If the run finishes first the test cannot show anything
+# enough to be caught: the script waits for the run's temporary output (an
+# unnamed O_TMPFILE file, seen through /proc/PID/fd, or a named FILE.tmp.*)
+# to grow, then kills. If the run finishes first the test cannot show anything
 # and fails (rather than pass vacuously).
 set -eu
 sdsim=$1
@@ -31,9 +32,18 @@ cp "$out" "$work/before.csv"
 pid=$!
 killed=no
 i=0
+# Size of the temporary output the run is writing; 0 if none yet.
+tmp_size() {
+  for fd in /proc/$pid/fd/*; do
+    t=$(readlink "$fd" 2>/dev/null) || continue
+    case $t in
+      "$work"/\#*|"$out".tmp.*) stat -L -c %s "$fd" 2>/dev/null && return ;;
+    esac
+  done
+  echo 0
+}
 while [ $i -lt 6000 ]; do   # up to 60 s
-  tmp=$(ls "$out".tmp.* 2>/dev/null | head -n 1 || true)
-  if [ -n "$tmp" ] && [ "$(wc -c <"$tmp" 2>/dev/null || echo 0)" -gt 100000 ]; then
+  if [ "$(tmp_size)" -gt 100000 ]; then
     kill -KILL $pid
     killed=yes
     break
@@ -53,12 +63,10 @@ if ! cmp -s "$out" "$work/before.csv"; then
   head -c 200 "$out"
   exit 1
 fi
-# SIGKILL cannot be caught, so the process cannot remove its temporary
-# (FILE.tmp.PID.N): it is the only thing that may remain, and never under
-# the output's own name.
-ls "$work"
-left=$(ls "$work" | grep -v -e '^big.yaml$' -e '^existing.csv$' -e '^before.csv$' -e '^stderr$' \
-       -e '^existing.csv.tmp.[0-9]*.[0-9]*$' || true)
+# SIGKILL cannot be caught; the temporary is an unnamed O_TMPFILE file
+# (ext4, xfs, tmpfs, btrfs), which vanishes with the process: nothing may remain.
+ls -a "$work"
+left=$(ls -A "$work" | grep -v -e '^big.yaml$' -e '^existing.csv$' -e '^before.csv$' -e '^stderr$' || true)
 if [ -n "$left" ]; then
   echo "FAIL: unexpected files: $left"
   exit 1

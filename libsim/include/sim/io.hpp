@@ -9,8 +9,9 @@ namespace sim {
 
 // Writes `path` through `writer` so that readers only ever see the old file or
 // the complete new one: the data goes to a temporary file in the same
-// directory (same file system, so the rename is atomic), which is flushed,
-// fsync'ed and renamed over `path`. A new file gets mode 0666 & ~umask; an
+// directory (same file system, so the rename is atomic; an unnamed O_TMPFILE
+// file where supported, so that even a killed process leaves nothing), which
+// is flushed, fsync'ed and renamed over `path`. A new file gets mode 0666 & ~umask; an
 // existing file keeps its mode.
 //
 // On any failure (cannot create the temporary, write or fsync error, the
