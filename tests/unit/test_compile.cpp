@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/simulate.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -17,11 +18,7 @@ sim::Diagnostics compile_errors(const sim::ModelSpec& m) {
     return d;
 }
 
-const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code) {
-    for (const auto& x : d.items())
-        if (x.code == code) return &x;
-    return nullptr;
-}
+using simtest::find_code;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

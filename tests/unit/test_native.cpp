@@ -38,7 +38,10 @@ sim::ModelSpec sir() {
 }  // namespace
 
 TEST_CASE("native: same results as the interpreter, bit for bit") {
-    if (!have_compiler()) return;
+    if (!have_compiler()) {
+        MESSAGE("no C++ compiler on the PATH: skipped");
+        return;
+    }
     auto model = sim::Model::compile(sir());
     sim::Diagnostics d;
     auto native = sim::NativeModel::build(model, d);
@@ -61,7 +64,10 @@ TEST_CASE("native: same results as the interpreter, bit for bit") {
 }
 
 TEST_CASE("native: bad options and non-finite values give the interpreter's errors") {
-    if (!have_compiler()) return;
+    if (!have_compiler()) {
+        MESSAGE("no C++ compiler on the PATH: skipped");
+        return;
+    }
     sim::ModelSpec m = sir();
     m.add_flow("broken", "1 / (TIME - 10)");
     auto model = sim::Model::compile(m);

@@ -2,14 +2,12 @@
 // variables, and its diagnostics (positions in the scenario file).
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "sim/scenario.hpp"
+#include "support.hpp"
 
 namespace fs = std::filesystem;
 
@@ -37,47 +35,20 @@ levers:
     cost: hukou_lever * 1e9
 )";
 
+using simtest::count_code;
+using simtest::find_code;
+
 // A scratch directory with a model in `models/` and scenarios in `scenarios/`.
-struct Dir {
-    fs::path root;
-    Dir() {
-        root = fs::temp_directory_path() / ("sim_test_scenario_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+struct Dir : simtest::TempDir {
+    Dir() : TempDir("sim_test_scenario") {
         fs::create_directories(root / "models");
         fs::create_directories(root / "scenarios");
         write("models/model.yaml", model_yaml);
     }
-    ~Dir() {
-        std::error_code ec;
-        fs::remove_all(root, ec);
-    }
-    std::string write(const std::string& rel, const std::string& text) const {
-        const auto p = root / rel;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
 };
 
 // 1-based line/col of `needle` in `text`, computed from the raw text.
-std::pair<int, int> where(const std::string& text, const std::string& needle) {
-    auto p = text.find(needle);
-    REQUIRE_MESSAGE(p != std::string::npos, needle);
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
-    auto ls = text.rfind('\n', p == 0 ? 0 : p - 1);
-    int col = static_cast<int>(ls == std::string::npos || p == 0 ? p : p - ls - 1) + 1;
-    return {line, col};
-}
-
-const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code, std::size_t nth = 0) {
-    for (const auto& x : d.items())
-        if (x.code == code && nth-- == 0) return &x;
-    return nullptr;
-}
-
-std::size_t count_code(const sim::Diagnostics& d, const std::string& code) {
-    std::size_t n = 0;
-    for (const auto& x : d.items()) n += x.code == code;
-    return n;
-}
+std::pair<int, int> where(const std::string& text, const std::string& needle) { return simtest::line_col(text, needle); }
 
 }  // namespace
 

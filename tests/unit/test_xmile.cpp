@@ -3,49 +3,23 @@
 // their XML positions.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "sim/load.hpp"
 #include "sim/model.hpp"
+#include "support.hpp"
 
 namespace {
+
+using simtest::count_code;
+using simtest::find_code;
 
 // 1-based line/col of the first occurrence of `needle` in `text`, computed
 // from the raw text independently of the loader.
 sim::SourceLoc where(const std::string& text, const std::string& needle, std::size_t from = 0) {
-    auto p = text.find(needle, from);
-    REQUIRE_MESSAGE(p != std::string::npos, needle);
-    sim::SourceLoc l;
-    l.file = "m.xmile";
-    l.line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
-    auto ls = p == 0 ? std::string::npos : text.rfind('\n', p - 1);
-    l.col = static_cast<int>(ls == std::string::npos ? p : p - ls - 1) + 1;
-    return l;
+    return simtest::loc_of("m.xmile", text, needle, from);
 }
-
-const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code) {
-    for (const auto& x : d.items())
-        if (x.code == code) return &x;
-    return nullptr;
-}
-
-std::size_t count_code(const sim::Diagnostics& d, const std::string& code) {
-    std::size_t n = 0;
-    for (const auto& x : d.items()) n += x.code == code;
-    return n;
-}
-
-#define CHECK_AT(loc, expected)    \
-    do {                           \
-        auto l_ = (loc);           \
-        auto e_ = (expected);      \
-        CHECK(l_.file == e_.file); \
-        CHECK(l_.line == e_.line); \
-        CHECK(l_.col == e_.col);   \
-    } while (0)
 
 sim::ModelSpec parse(const std::string& text, sim::Diagnostics& d) { return sim::parse_xmile(text, "m.xmile", d); }
 
@@ -549,12 +523,9 @@ TEST_CASE("xmile: missing file is E-IO; .stmx reads like .xmile") {
     REQUIRE(d.error_count() == 1);
     CHECK(d.items()[0].code == "E-IO");
 
-    auto dir = std::filesystem::temp_directory_path() / "sim_test_xmile";
-    std::filesystem::create_directories(dir);
+    simtest::TempDir dir("sim_test_xmile");
     std::string text = xmile(sir_body);
-    for (const char* ext : {"m.xmile", "m.stmx"}) {
-        std::ofstream(dir / ext) << text;
-    }
+    for (const char* ext : {"m.xmile", "m.stmx"}) dir.write(ext, text);
     sim::Diagnostics d1, d2;
     auto a = sim::load_xmile((dir / "m.xmile").string(), d1);
     auto b = sim::load_xmile((dir / "m.stmx").string(), d2);
@@ -567,7 +538,6 @@ TEST_CASE("xmile: missing file is E-IO; .stmx reads like .xmile") {
         CHECK(a.variables[i].equation.text == b.variables[i].equation.text);
         CHECK(a.variables[i].equation.loc.line == b.variables[i].equation.loc.line);
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("xmile: the same model as YAML gives the same ModelSpec") {
@@ -629,7 +599,10 @@ lookups:
 #ifdef SIM_CONFORMANCE_DIR
 TEST_CASE("xmile: conformance teacup .xmile and .stmx: display names as written, same structure") {
     const std::string root = std::string(SIM_CONFORMANCE_DIR) + "/test-models/samples/teacup/";
-    if (!std::filesystem::exists(root + "teacup.xmile")) return;
+    if (!std::filesystem::exists(root + "teacup.xmile")) {
+        MESSAGE("conformance suite not found: skipped");
+        return;
+    }
     sim::Diagnostics d1, d2;
     auto a = sim::load_xmile(root + "teacup.xmile", d1);
     auto b = sim::load_xmile(root + "teacup.stmx", d2);

@@ -2,49 +2,23 @@
 // diagnostic the loader emits (code, position, variable).
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "sim/load.hpp"
 #include "sim/model.hpp"
+#include "support.hpp"
 
 namespace {
+
+using simtest::count_code;
+using simtest::find_code;
 
 // 1-based line/col of the first occurrence of `needle` in `text` (computed
 // independently of the loader, from the raw text).
 sim::SourceLoc where(const std::string& text, const std::string& needle, std::size_t from = 0) {
-    auto p = text.find(needle, from);
-    REQUIRE_MESSAGE(p != std::string::npos, needle);
-    sim::SourceLoc l;
-    l.file = "m.yaml";
-    l.line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
-    auto ls = text.rfind('\n', p == 0 ? 0 : p - 1);
-    l.col = static_cast<int>(ls == std::string::npos || p == 0 ? p : p - ls - 1) + 1;
-    return l;
+    return simtest::loc_of("m.yaml", text, needle, from);
 }
-
-const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code, std::size_t nth = 0) {
-    for (const auto& x : d.items())
-        if (x.code == code && nth-- == 0) return &x;
-    return nullptr;
-}
-
-std::size_t count_code(const sim::Diagnostics& d, const std::string& code) {
-    std::size_t n = 0;
-    for (const auto& x : d.items()) n += x.code == code;
-    return n;
-}
-
-#define CHECK_AT(loc, expected)              \
-    do {                                     \
-        auto l_ = (loc);                     \
-        auto e_ = (expected);                \
-        CHECK(l_.file == e_.file);           \
-        CHECK(l_.line == e_.line);           \
-        CHECK(l_.col == e_.col);             \
-    } while (0)
 
 sim::ModelSpec parse(const std::string& text, sim::Diagnostics& d) { return sim::parse_yaml(text, "m.yaml", d); }
 
@@ -605,12 +579,8 @@ TEST_CASE("yaml: wrong node types are reported, not thrown") {
 }
 
 TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
-    auto dir = std::filesystem::temp_directory_path() / "sim_test_yaml_loader";
-    std::filesystem::create_directories(dir);
-    const auto path = (dir / "m.yml").string();
-    {
-        std::ofstream(path) << "constants:\n  k: 2\n";
-    }
+    simtest::TempDir dir("sim_test_yaml_loader");
+    const auto path = dir.write("m.yml", "constants:\n  k: 2\n");
     sim::Diagnostics d;
     auto m = sim::load_model(path, d);
     CHECK(d.empty());
@@ -625,10 +595,7 @@ TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
     CHECK(missing.items()[0].code == "E-IO");
     CHECK_THROWS_AS(sim::load_model((dir / "nope.yaml").string()), sim::Error);
 
-    const auto bad = (dir / "bad.yaml").string();
-    {
-        std::ofstream(bad) << "constants:\n  k: x\n";
-    }
+    const auto bad = dir.write("bad.yaml", "constants:\n  k: x\n");
     try {
         sim::load_model(bad);
         FAIL("expected sim::Error");
@@ -637,7 +604,6 @@ TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
         CHECK(e.diagnostics().items()[0].code == "E-BAD-NUMBER");
         CHECK(std::string(e.what()).find(bad + ":2:6: error: variable 'k'") != std::string::npos);
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("yaml: every classic model loads without diagnostics") {

@@ -1,0 +1,94 @@
+// Helpers shared by the unit tests in tests/unit/: scratch directories,
+// source positions computed from raw text, and diagnostic lookup by code.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+#include "sim/diagnostic.hpp"
+
+namespace simtest {
+
+// A scratch directory under the system temporary directory, unique to this
+// process and object, removed with everything in it on destruction.
+struct TempDir {
+    std::filesystem::path root;
+
+    explicit TempDir(const std::string& name) {
+        static std::atomic<unsigned> counter{0};
+        root = std::filesystem::temp_directory_path() /
+               (name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+        std::filesystem::remove_all(root);
+        std::filesystem::create_directories(root);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(root, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::filesystem::path operator/(const std::string& rel) const { return root / rel; }
+
+    // Writes `text` to `rel` (whose directory must exist); returns its path.
+    std::string write(const std::string& rel, const std::string& text) const {
+        const auto p = root / rel;
+        std::ofstream(p, std::ios::binary) << text;
+        return p.string();
+    }
+};
+
+// 1-based line and column of the first occurrence of `needle` in `text` at or
+// after `from`, computed from the raw text (independently of any loader).
+inline std::pair<int, int> line_col(const std::string& text, const std::string& needle, std::size_t from = 0) {
+    auto p = text.find(needle, from);
+    REQUIRE_MESSAGE(p != std::string::npos, needle);
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
+    auto ls = p == 0 ? std::string::npos : text.rfind('\n', p - 1);
+    int col = static_cast<int>(ls == std::string::npos ? p : p - ls - 1) + 1;
+    return {line, col};
+}
+
+// The same as a SourceLoc in `file`.
+inline sim::SourceLoc loc_of(const std::string& file, const std::string& text, const std::string& needle,
+                             std::size_t from = 0) {
+    sim::SourceLoc l;
+    l.file = file;
+    std::tie(l.line, l.col) = line_col(text, needle, from);
+    return l;
+}
+
+// The `nth` (0-based) diagnostic with `code`, or nullptr.
+inline const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code, std::size_t nth = 0) {
+    for (const auto& x : d.items())
+        if (x.code == code && nth-- == 0) return &x;
+    return nullptr;
+}
+
+inline std::size_t count_code(const sim::Diagnostics& d, const std::string& code) {
+    std::size_t n = 0;
+    for (const auto& x : d.items()) n += x.code == code;
+    return n;
+}
+
+}  // namespace simtest
+
+// Checks that two SourceLocs name the same file, line and column.
+#define CHECK_AT(loc, expected)    \
+    do {                           \
+        auto l_ = (loc);           \
+        auto e_ = (expected);      \
+        CHECK(l_.file == e_.file); \
+        CHECK(l_.line == e_.line); \
+        CHECK(l_.col == e_.col);   \
+    } while (0)
