@@ -19,6 +19,7 @@
 #include <new>
 #include <string>
 
+#include "bench_support.hpp"
 #include "sim/sim.hpp"
 
 namespace {
@@ -143,16 +144,4 @@ int check() {
 BENCHMARK(BM_single_run)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_compare)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-    try {
-        if (check() != 0) return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_compare: %s\n", e.what());
-        return 1;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+int main(int argc, char** argv) { return bench::run_checked(argc, argv, "bench_compare", check); }

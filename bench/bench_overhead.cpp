@@ -12,7 +12,6 @@
 // (every saved value, relative 1e-12) and exits 1 if not, so the bench_smoke
 // ctest fails on a mismatch. Figures: docs/performance.md.
 #include <benchmark/benchmark.h>
-#include <time.h>
 
 #include <cmath>
 #include <cstddef>
@@ -22,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "sim/sim.hpp"
 
 namespace {
@@ -118,11 +118,7 @@ double hand_teacup_nosave() {
 
 // --- timing helpers
 
-double thread_cpu_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 // Runs `body` as the benchmark loop and sets ns_per_step (CPU time per Euler
 // step; CPU rather than wall-clock time because the machine is shared).
@@ -329,16 +325,4 @@ BENCHMARK(BM_teacup_native)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_teacup_native_nosave)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_sir_libsim_rk4)->Unit(benchmark::kMicrosecond);
 
-int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-    try {
-        if (check() != 0) return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_overhead: %s\n", e.what());
-        return 1;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+int main(int argc, char** argv) { return bench::run_checked(argc, argv, "bench_overhead", check); }

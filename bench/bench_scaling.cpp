@@ -27,7 +27,6 @@
 //                        state vector and saved results sizes, on one line.
 //                        Run it in a fresh process per size (bench/scaling.sh).
 #include <benchmark/benchmark.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,6 +41,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "program.hpp"  // slot count, for the state-vector size
 #include "sim/sim.hpp"
 
@@ -203,11 +203,7 @@ bool verify(const Generated& g, bool random, const sim::Results& r) {
     return true;
 }
 
-double thread_cpu_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 struct Case {
     Generated g;
