@@ -49,6 +49,24 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool ident_start(char c) { return is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
 bool ident_cont(char c) { return ident_start(c) || is_digit(c) || c == '.' || c == '$'; }
 
+// Unicode symbols that look like operators but are not: a name may hold any
+// other non-ASCII text, so these would otherwise silently become part of one.
+struct LookAlike { std::string_view utf8, use; };
+constexpr LookAlike look_alikes[] = {
+    {"\xC3\x97", "*"},      // × multiplication sign
+    {"\xC3\xB7", "/"},      // ÷ division sign
+    {"\xE2\x88\x92", "-"},  // − minus sign
+    {"\xE2\x8B\x85", "*"},  // ⋅ dot operator
+    {"\xE2\x89\xA4", "<="}, // ≤
+    {"\xE2\x89\xA5", ">="}, // ≥
+    {"\xE2\x89\xA0", "<>"}, // ≠
+};
+const LookAlike* look_alike_at(std::string_view s, std::size_t p) {
+    for (const auto& l : look_alikes)
+        if (s.substr(p, l.utf8.size()) == l.utf8) return &l;
+    return nullptr;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -103,6 +121,9 @@ public:
             return t;
         };
         if (is_digit(c) || (c == '.' && is_digit(next))) return number(pos);
+        if (const LookAlike* l = look_alike_at(s_, pos))
+            return error(pos, "'" + std::string(l->utf8) + "' is not an operator here: write '" +
+                                  std::string(l->use) + "' (or quote the name if it belongs to one)");
         if (ident_start(c)) return name(pos);
         switch (c) {
             case '"': return quoted(pos);
@@ -161,7 +182,7 @@ private:
     }
 
     std::size_t word_end(std::size_t p) const {
-        while (p < s_.size() && ident_cont(s_[p])) ++p;
+        while (p < s_.size() && ident_cont(s_[p]) && !look_alike_at(s_, p)) ++p;
         return p;
     }
 
@@ -214,7 +235,7 @@ private:
         for (;;) {
             std::size_t q = e;
             while (q < s_.size() && is_space(s_[q])) ++q;
-            if (q >= s_.size() || !ident_start(s_[q])) break;
+            if (q >= s_.size() || !ident_start(s_[q]) || look_alike_at(s_, q)) break;
             std::size_t we = word_end(q);
             if (keyword(s_.substr(q, we - q))) break;
             e = we;

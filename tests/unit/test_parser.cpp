@@ -294,6 +294,19 @@ TEST_CASE("parser: node offsets") {
     CHECK(big.root == big.nodes.size() - 1);
 }
 
+TEST_CASE("parser: operator look-alikes are errors, not parts of names") {
+    // "a × 3": the multiplication sign (U+00D7, two bytes) is at offset 2.
+    auto e = parse_err("a \xC3\x97 3");
+    CHECK(e.offset == 2);
+    CHECK(e.message.find("write '*'") != std::string::npos);
+    auto e2 = parse_err("price\xE2\x88\x92" "cost");  // U+2212 minus sign right after a name
+    CHECK(e2.offset == 5);
+    CHECK(e2.message.find("write '-'") != std::string::npos);
+    CHECK(parse_err("a \xE2\x89\xA4 b").message.find("write '<='") != std::string::npos);
+    // Other non-ASCII text still makes names.
+    CHECK(parse_ok("\xC3\xA9t\xC3\xA9 + 1").nodes.size() == 3);
+}
+
 TEST_CASE("parser: errors carry offsets and say what to do") {
     auto e1 = parse_err("a + * b");
     CHECK(e1.offset == 4);
