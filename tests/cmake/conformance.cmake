@@ -26,4 +26,14 @@ foreach(_line IN LISTS _sim_case_lines)
   add_test(NAME conformance.${_model}
            COMMAND conformance_runner "${SIM_CONFORMANCE_DIR}/test-models" "${_model}" "${_expected}")
   set_tests_properties(conformance.${_model} PROPERTIES LABELS conformance TIMEOUT 60)
+  # The CSV `sdsim run` writes names its columns as the expected file does.
+  if(TARGET sdsim)
+    string(MAKE_C_IDENTIFIER "${_model}" _id)
+    set(_csv "${CMAKE_CURRENT_BINARY_DIR}/conformance-csv/${_id}.csv")
+    add_test(NAME conformance_header.${_model}
+             COMMAND sh -c "mkdir -p \"$(dirname \"$3\")\" && \"$0\" run \"$1\" --out \"$3\" && \"$4\" --header \"$2\" \"$3\""
+                     $<TARGET_FILE:sdsim> "${SIM_CONFORMANCE_DIR}/test-models/${_model}"
+                     "${SIM_CONFORMANCE_DIR}/test-models/${_expected}" "${_csv}" $<TARGET_FILE:conformance_runner>)
+    set_tests_properties(conformance_header.${_model} PROPERTIES LABELS conformance TIMEOUT 60)
+  endif()
 endforeach()

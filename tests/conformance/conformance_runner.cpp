@@ -3,6 +3,13 @@
 //
 //   conformance_runner <test-models dir> <model> <expected> [--method euler]
 //   conformance_runner --all <test-models dir>        (summary of every case)
+//   conformance_runner --header <expected> <sdsim.csv>
+//       checks the header sdsim wrote: the expected columns must be found in
+//       it by the suite's rule (letter case aside, spaces and underscores
+//       alike), at least one of them. The columns are the model's own names:
+//       where a converter renamed variables (go-xmile wrote
+//       "contact_infectivity" for Vensim's "Contact Infectivity") the names
+//       differ by '_' for ' ', and the report says which.
 //
 // Pass rule (shared/conformance/README.md): at every saved time, for every
 // column present both in the expected file and in the model,
@@ -288,8 +295,72 @@ bool run_case(const std::string& root, const std::string& model, const std::stri
 
 int usage() {
     std::cerr << "usage: conformance_runner <test-models dir> <model> <expected> [--method euler|rk2|rk4|rk45]\n"
-                 "       conformance_runner --all <test-models dir>\n";
+                 "       conformance_runner --all <test-models dir>\n"
+                 "       conformance_runner --header <expected> <sdsim.csv>\n";
     return 2;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+// Splits a CSV header line as sim::write_csv writes it (fields with ',' or '"' quoted).
+std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { out.back() += '"'; ++i; }
+            else if (c == '"') quoted = false;
+            else out.back() += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.emplace_back();
+        } else {
+            out.back() += c;
+        }
+    }
+    return out;
+}
+
+bool check_header(const std::string& expected_path, const std::string& csv_path) {
+    Table t;
+    std::string err;
+    if (!read_expected(expected_path, t, err)) {
+        std::cout << "FAIL " << err << "\n";
+        return false;
+    }
+    auto lines = lines_of(slurp(csv_path));
+    if (lines.empty()) {
+        std::cout << "FAIL cannot read the sdsim output '" << csv_path << "'\n";
+        return false;
+    }
+    std::vector<std::string> got = csv_fields(lines[0]);
+    std::map<std::string, std::string> by_canonical;  // canonical -> as written by sdsim
+    for (std::size_t i = 1; i < got.size(); ++i) by_canonical[sim::canonical_name(got[i])] = got[i];
+    int same = 0, alike = 0;
+    for (const auto& name : t.names) {
+        auto it = by_canonical.find(sim::canonical_name(name));
+        if (it == by_canonical.end()) continue;  // a column the model does not have
+        if (lower(it->second) == lower(name)) {
+            ++same;
+        } else {
+            ++alike;
+            std::cout << "note: expected column '" << name << "' is '" << it->second
+                      << "' in the model (spaces and underscores alike)\n";
+        }
+    }
+    if (same + alike == 0) {
+        std::cout << "FAIL no expected column is in the sdsim output: nothing was compared\n";
+        return false;
+    }
+    std::cout << "PASS " << same + alike << " expected columns in the sdsim header (" << same
+              << " with the same name letter case aside)\n";
+    return true;
 }
 
 }  // namespace
@@ -313,6 +384,7 @@ int main(int argc, char** argv) {
         std::cout << pass << " of " << total << " cases pass\n";
         return pass == total ? 0 : 1;
     }
+    if (args.size() == 3 && args[0] == "--header") return check_header(args[1], args[2]) ? 0 : 1;
     if (args.size() != 3 && args.size() != 5) return usage();
     std::optional<sim::Method> method;
     if (args.size() == 5) {
