@@ -42,7 +42,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "program.hpp"  // slot count, for the state-vector size
+#include "compile/program.hpp"  // slot count, for the state-vector size
 #include "sim/sim.hpp"
 
 namespace {

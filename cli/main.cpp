@@ -24,12 +24,12 @@
 
 #include "compare_cmd.hpp"
 #include "sim/diagnostic.hpp"
-#include "sim/io.hpp"
+#include "sim/write.hpp"
 #include "sim/load.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 #ifndef SDSIM_VERSION
 #define SDSIM_VERSION "unknown"

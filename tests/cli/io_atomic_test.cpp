@@ -1,4 +1,4 @@
-// Tests of sim::write_file_atomic (sim/io.hpp). A separate binary, run by
+// Tests of sim::write_file_atomic (sim/write.hpp). A separate binary, run by
 // ctest from tests/cmake/cli.cmake with a scratch directory as argv[1].
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 #include <string>
 #include <system_error>
 
-#include "sim/io.hpp"
+#include "sim/write.hpp"
 
 namespace fs = std::filesystem;
 

@@ -32,7 +32,7 @@ step("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --conf
 
 # The package must be complete without the source or build tree.
 include(GNUInstallDirs)
-foreach(f include/sim/sim.hpp include/sim/simulate.hpp include/sim/io.hpp
+foreach(f include/sim/sim.hpp include/sim/model.hpp include/sim/write.hpp
           ${CMAKE_INSTALL_LIBDIR}/libsim.a
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config.cmake
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config-version.cmake

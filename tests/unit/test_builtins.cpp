@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace {
 

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "sim/load.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 #include "support.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace {
 

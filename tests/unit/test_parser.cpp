@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ast.hpp"
+#include "lang/ast.hpp"
 
 using namespace sim::ast;
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "ast.hpp"
-#include "sim/simulate.hpp"
+#include "lang/ast.hpp"
+#include "sim/model.hpp"
 
 namespace {
 

@@ -247,7 +247,7 @@ TEST_CASE("scenario: is_scenario_file tells scenarios from models") {
     CHECK(!sim::is_scenario_file((dir.root / "none.yaml").string()));
 }
 
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 TEST_CASE("scenario: the loaded model runs with the scenario's settings") {
     Dir dir;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "sim/load.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "support.hpp"
 
 namespace {

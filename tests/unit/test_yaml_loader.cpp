@@ -6,7 +6,7 @@
 #include <string>
 
 #include "sim/load.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "support.hpp"
 
 namespace {
@@ -626,7 +626,7 @@ TEST_CASE("yaml: every classic model loads without diagnostics") {
 
 #include <cmath>
 
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/spec.hpp"
 #include "sim/model.hpp"
-#include "sim/simulate.hpp"
 
 namespace sim {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "sim/diagnostic.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 
 namespace sim {
 

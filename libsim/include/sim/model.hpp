@@ -1,123 +1,89 @@
-// ModelSpec: the format-neutral description of a stock-flow model.
-// Every loader (YAML, XMILE) and the C++ builder API produce one; the compiler
-// reads it. Plain value types; every item carries its source position.
+// Compiling a ModelSpec into a Program and running it.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/spec.hpp"
+#include "sim/results.hpp"
 
 namespace sim {
 
-// An equation as written, with the position of its first character so that
-// positions inside it can be reported (see `at`).
-struct Equation {
-    std::string text;
-    SourceLoc loc;  // position of text[0]
+namespace detail {
+struct Program;
+}
 
-    // Position of text[offset]: lines advance at '\n'; continuation lines are
-    // assumed to start at loc.col (as in YAML block scalars).
-    SourceLoc at(std::size_t offset) const;
-    bool empty() const { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+// What a run does when a value turns NaN or infinite (docs/reliability.md).
+//   error:  stop with E-NONFINITE (or E-DIV-ZERO) naming the first variable in
+//           evaluation order whose value is not finite, the time and its
+//           equation (the default: a NaN result is almost always a bug);
+//   warn:   record that diagnostic as a warning in Results::warnings, go on;
+//   ignore: no check at all.
+enum class NonFinite { error, warn, ignore };
+
+// Options for one run; anything unset comes from the model's SimSpecs.
+struct RunOptions {
+    std::optional<Method> method;
+    std::optional<double> start, stop, dt, save_step;
+    std::optional<double> atol, rtol;  // rk45
+    // Variables to save, by name; empty = every user variable (stocks,
+    // flows, auxiliaries, constants; hidden stocks never).
+    std::vector<std::string> save;
+    // Constant overrides by name (constants only: their equation must not
+    // depend on other variables). Applied before initial values are computed.
+    std::vector<std::pair<std::string, double>> set;
+    // Checked on every stock after each step and on every saved value.
+    NonFinite on_nonfinite = NonFinite::error;
+    // Budgets: a run that needs more time steps, or more wall-clock seconds,
+    // stops with E-BUDGET (no partial results are returned).
+    std::optional<std::uint64_t> max_steps;
+    std::optional<double> max_wall_seconds;
 };
 
-enum class VarKind { stock, flow, aux, constant, lookup };
-const char* to_string(VarKind k);
+// A compiled model: immutable, cheap to copy (shared program), safe to run
+// from several threads at once.
+//
+//   sim::Diagnostics diags;
+//   auto spec = sim::load_model("models/classic/sir.yaml", diags);
+//   if (auto m = sim::Model::compile(spec, diags)) {
+//       sim::Results r = m->run();
+//   }
+class Model {
+public:
+    // Errors go to `diags`; returns nullopt if there was any error.
+    static std::optional<Model> compile(const ModelSpec& spec, Diagnostics& diags);
+    // Throws sim::Error with every diagnostic if compilation fails.
+    static Model compile(const ModelSpec& spec);
 
-enum class LookupKind { continuous, extrapolate, discrete };
-const char* to_string(LookupKind k);
+    const SimSpecs& specs() const;
+    // User-visible variables in model order (display names).
+    std::vector<std::string> variable_names() const;
+    bool has_variable(std::string_view name) const;
+    bool is_constant(std::string_view name) const;
 
-// A graphical function (lookup table). x strictly increasing, same length as y.
-struct GraphicalFunction {
-    LookupKind kind = LookupKind::continuous;
-    std::vector<double> x;
-    std::vector<double> y;
-    SourceLoc loc;
+    // Runs the model. Throws sim::Error for bad options (unknown names,
+    // dt <= 0, stop < start, save step not a multiple of dt).
+    Results run(const RunOptions& opts = {}) const;
+
+    const detail::Program& program() const { return *prog_; }
+
+private:
+    explicit Model(std::shared_ptr<const detail::Program> p) : prog_(std::move(p)) {}
+    std::shared_ptr<const detail::Program> prog_;
+    friend struct detail::Program;
 };
 
-struct Variable {
-    VarKind kind = VarKind::aux;
-    std::string name;  // display name as written in the model
-    SourceLoc loc;     // position of the declaration
-    // stock: initial value; flow/aux/constant: its equation;
-    // lookup: empty (called by name, `f(x)`).
-    // A flow/aux with `gf` set evaluates gf(equation) (XMILE embedded gf).
-    Equation equation;
-    std::vector<std::string> inflows;   // stocks only: flow names as written
-    std::vector<std::string> outflows;  // stocks only
-    std::optional<GraphicalFunction> gf;
-    bool non_negative = false;  // stocks and flows
-    std::string units;
-    std::string doc;
-};
+// The model's specs with the options' method, times, dt, save step and
+// tolerances applied (what a run uses; not yet validated).
+SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts);
 
-enum class Method { euler, rk2, rk4, rk45 };
-const char* to_string(Method m);
-std::optional<Method> parse_method(std::string_view s);  // euler|rk2|rk4|rk45 (case-insensitive)
-
-struct SimSpecs {
-    double start = 0;
-    double stop = 100;
-    double dt = 1;
-    std::optional<double> save_step;  // defaults to dt
-    Method method = Method::euler;
-    double atol = 1e-6;  // rk45 only
-    double rtol = 1e-6;  // rk45 only
-    std::string time_units;
-    SourceLoc loc;
-};
-
-// A policy lever, declared with the model. Compiling a model with levers
-// adds, for a lever named L, the constants L_on (0/1), L_intensity, L_start,
-// L_phase_in, the auxiliary
-//   L_lever = L_on * L_intensity * MIN(1, MAX(0, (TIME - L_start) / L_phase_in))
-// (a step at L_start when L_phase_in <= 0) that model equations use, and, if
-// `cost` is given, the auxiliary L_cost (fiscal cost per unit time).
-struct Lever {
-    std::string name;
-    std::string title;
-    std::string section;      // e.g. "§5.1"
-    std::string description;  // what it changes
-    bool on = false;
-    double intensity = 1.0;   // in [0, 1]
-    double start = 0;
-    double phase_in = 0;
-    Equation cost;            // optional; may use L_lever and any model variable
-    std::string cost_units;
-    SourceLoc loc;
-};
-
-struct ModelSpec {
-    std::string name;
-    std::string file;  // where it was loaded from, "" if built in code
-    std::string doc;
-    SimSpecs specs;
-    std::vector<Variable> variables;
-    std::vector<Lever> levers;
-
-    // Builder API (the C++ way to write a model; see examples/build_in_code.cpp).
-    Variable& add_stock(std::string name, std::string initial,
-                        std::vector<std::string> inflows = {},
-                        std::vector<std::string> outflows = {});
-    Variable& add_flow(std::string name, std::string equation);
-    Variable& add_aux(std::string name, std::string equation);
-    Variable& add_constant(std::string name, double value);
-    Variable& add_lookup(std::string name, std::vector<double> x, std::vector<double> y,
-                         LookupKind kind = LookupKind::continuous);
-    Lever& add_lever(std::string name, std::string title = {});
-
-    // Lookup by canonical name; nullptr if absent.
-    Variable* find(std::string_view name);
-    const Variable* find(std::string_view name) const;
-    Lever* find_lever(std::string_view name);
-};
-
-// Canonical form of a name: case-folded, runs of spaces/underscores -> '_',
-// surrounding quotes and whitespace removed. Names compare equal iff their
-// canonical forms are equal.
-std::string canonical_name(std::string_view name);
+// Checks start/stop/dt/save step; appends diagnostics; true if valid.
+bool validate_specs(const SimSpecs& s, Diagnostics& diags);
 
 }  // namespace sim

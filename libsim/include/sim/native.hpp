@@ -23,7 +23,7 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/results.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace sim {
 

@@ -9,8 +9,8 @@
 
 #include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
+#include "sim/spec.hpp"
 #include "sim/model.hpp"
-#include "sim/simulate.hpp"
 
 namespace sim {
 

@@ -3,9 +3,10 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/load.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "sim/native.hpp"
-#include "sim/io.hpp"
+#include "sim/version.hpp"
+#include "sim/write.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"

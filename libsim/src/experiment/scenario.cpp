@@ -19,7 +19,7 @@
 
 #include "sim/load.hpp"
 #include "sim/scenario.hpp"
-#include "yaml_support.hpp"
+#include "io/yaml_support.hpp"
 
 namespace sim {
 namespace {

@@ -25,7 +25,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "program.hpp"
+#include "compile/program.hpp"
 
 namespace sim {
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "sim/load.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace sim {
 namespace {

@@ -1,6 +1,6 @@
 // The VM: executes register-style tapes over the slot vector. One switch
 // dispatch per instruction, no allocation, no name lookup.
-#include "vm_exec.hpp"
+#include "run/vm_exec.hpp"
 
 namespace sim::detail {
 

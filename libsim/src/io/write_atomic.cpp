@@ -1,5 +1,5 @@
-// write_file_atomic: temporary file + fsync + rename (see sim/io.hpp).
-#include "sim/io.hpp"
+// write_file_atomic: temporary file + fsync + rename (see sim/write.hpp).
+#include "sim/write.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

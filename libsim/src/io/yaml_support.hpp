@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 
 namespace sim::yaml_detail {
 

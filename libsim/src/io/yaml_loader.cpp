@@ -15,8 +15,8 @@
 #include <sstream>
 
 #include "sim/load.hpp"
-#include "sim/simulate.hpp"
-#include "yaml_support.hpp"
+#include "sim/model.hpp"
+#include "io/yaml_support.hpp"
 
 namespace sim::yaml_detail {
 

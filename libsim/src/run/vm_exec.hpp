@@ -2,7 +2,7 @@
 // registers: one switch dispatch per instruction, no allocation, no lookup.
 #pragma once
 
-#include "program.hpp"
+#include "compile/program.hpp"
 
 namespace sim::detail {
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "sim/results.hpp"
-#include "sim/simulate.hpp"
+#include "sim/model.hpp"
 
 namespace sim::detail {
 

@@ -1,4 +1,4 @@
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 
 #include <cctype>
 #include <cstdio>

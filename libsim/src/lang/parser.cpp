@@ -20,8 +20,8 @@
 #include <variant>
 #include <vector>
 
-#include "ast.hpp"
-#include "sim/model.hpp"
+#include "lang/ast.hpp"
+#include "sim/spec.hpp"
 
 namespace sim::ast {
 namespace {

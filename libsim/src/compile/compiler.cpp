@@ -14,8 +14,8 @@
 #include <numbers>
 #include <optional>
 
-#include "ast.hpp"
-#include "program.hpp"
+#include "lang/ast.hpp"
+#include "compile/program.hpp"
 
 namespace sim::detail {
 namespace {

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "sim/model.hpp"
+#include "sim/spec.hpp"
 #include "sim/results.hpp"
 
 namespace sim {

@@ -29,7 +29,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "vm_exec.hpp"
+#include "run/vm_exec.hpp"
 
 namespace sim::detail {
 namespace {

@@ -2,7 +2,7 @@
 // (documented on sim::Lever) before compilation, so scenarios can `set` them.
 #include <cstdio>
 
-#include "program.hpp"
+#include "compile/program.hpp"
 
 namespace sim::detail {
 

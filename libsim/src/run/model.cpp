@@ -2,7 +2,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "program.hpp"
+#include "compile/program.hpp"
 
 namespace sim {
 

@@ -21,7 +21,7 @@
 #include <system_error>
 
 #include "sim/compare.hpp"
-#include "sim/io.hpp"
+#include "sim/write.hpp"
 
 namespace sim {
 

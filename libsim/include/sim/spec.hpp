@@ -1,0 +1,123 @@
+// ModelSpec: the format-neutral description of a stock-flow model.
+// Every loader (YAML, XMILE) and the C++ builder API produce one; the compiler
+// reads it. Plain value types; every item carries its source position.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/diagnostic.hpp"
+
+namespace sim {
+
+// An equation as written, with the position of its first character so that
+// positions inside it can be reported (see `at`).
+struct Equation {
+    std::string text;
+    SourceLoc loc;  // position of text[0]
+
+    // Position of text[offset]: lines advance at '\n'; continuation lines are
+    // assumed to start at loc.col (as in YAML block scalars).
+    SourceLoc at(std::size_t offset) const;
+    bool empty() const { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+};
+
+enum class VarKind { stock, flow, aux, constant, lookup };
+const char* to_string(VarKind k);
+
+enum class LookupKind { continuous, extrapolate, discrete };
+const char* to_string(LookupKind k);
+
+// A graphical function (lookup table). x strictly increasing, same length as y.
+struct GraphicalFunction {
+    LookupKind kind = LookupKind::continuous;
+    std::vector<double> x;
+    std::vector<double> y;
+    SourceLoc loc;
+};
+
+struct Variable {
+    VarKind kind = VarKind::aux;
+    std::string name;  // display name as written in the model
+    SourceLoc loc;     // position of the declaration
+    // stock: initial value; flow/aux/constant: its equation;
+    // lookup: empty (called by name, `f(x)`).
+    // A flow/aux with `gf` set evaluates gf(equation) (XMILE embedded gf).
+    Equation equation;
+    std::vector<std::string> inflows;   // stocks only: flow names as written
+    std::vector<std::string> outflows;  // stocks only
+    std::optional<GraphicalFunction> gf;
+    bool non_negative = false;  // stocks and flows
+    std::string units;
+    std::string doc;
+};
+
+enum class Method { euler, rk2, rk4, rk45 };
+const char* to_string(Method m);
+std::optional<Method> parse_method(std::string_view s);  // euler|rk2|rk4|rk45 (case-insensitive)
+
+struct SimSpecs {
+    double start = 0;
+    double stop = 100;
+    double dt = 1;
+    std::optional<double> save_step;  // defaults to dt
+    Method method = Method::euler;
+    double atol = 1e-6;  // rk45 only
+    double rtol = 1e-6;  // rk45 only
+    std::string time_units;
+    SourceLoc loc;
+};
+
+// A policy lever, declared with the model. Compiling a model with levers
+// adds, for a lever named L, the constants L_on (0/1), L_intensity, L_start,
+// L_phase_in, the auxiliary
+//   L_lever = L_on * L_intensity * MIN(1, MAX(0, (TIME - L_start) / L_phase_in))
+// (a step at L_start when L_phase_in <= 0) that model equations use, and, if
+// `cost` is given, the auxiliary L_cost (fiscal cost per unit time).
+struct Lever {
+    std::string name;
+    std::string title;
+    std::string section;      // e.g. "§5.1"
+    std::string description;  // what it changes
+    bool on = false;
+    double intensity = 1.0;   // in [0, 1]
+    double start = 0;
+    double phase_in = 0;
+    Equation cost;            // optional; may use L_lever and any model variable
+    std::string cost_units;
+    SourceLoc loc;
+};
+
+struct ModelSpec {
+    std::string name;
+    std::string file;  // where it was loaded from, "" if built in code
+    std::string doc;
+    SimSpecs specs;
+    std::vector<Variable> variables;
+    std::vector<Lever> levers;
+
+    // Builder API (the C++ way to write a model; see examples/build_in_code.cpp).
+    Variable& add_stock(std::string name, std::string initial,
+                        std::vector<std::string> inflows = {},
+                        std::vector<std::string> outflows = {});
+    Variable& add_flow(std::string name, std::string equation);
+    Variable& add_aux(std::string name, std::string equation);
+    Variable& add_constant(std::string name, double value);
+    Variable& add_lookup(std::string name, std::vector<double> x, std::vector<double> y,
+                         LookupKind kind = LookupKind::continuous);
+    Lever& add_lever(std::string name, std::string title = {});
+
+    // Lookup by canonical name; nullptr if absent.
+    Variable* find(std::string_view name);
+    const Variable* find(std::string_view name) const;
+    Lever* find_lever(std::string_view name);
+};
+
+// Canonical form of a name: case-folded, runs of spaces/underscores -> '_',
+// surrounding quotes and whitespace removed. Names compare equal iff their
+// canonical forms are equal.
+std::string canonical_name(std::string_view name);
+
+}  // namespace sim
