@@ -1,0 +1,123 @@
+// Text utilities (text.hpp).
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+namespace sim::text {
+
+std::string number(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+std::string number_sig(double v, int digits) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    digits = std::clamp(digits, 1, 17);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return buf;
+}
+
+std::string_view trim(std::string_view s) {
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+ParsedNumber parse_number(std::string_view s) {
+    s = trim(s);
+    if (s.empty()) return {NumberStatus::empty, 0};
+    std::string_view body = s;
+    if (body.front() == '+') body.remove_prefix(1);
+    if (body.empty()) return {NumberStatus::malformed, 0};
+    double v = 0;
+    auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+    if (p != body.data() + body.size()) return {NumberStatus::malformed, 0};
+    if (ec == std::errc::result_out_of_range) {
+        // from_chars reports underflow and overflow alike; strtod tells them apart.
+        std::string copy(body);
+        double w = std::strtod(copy.c_str(), nullptr);
+        if (std::isinf(w)) return {NumberStatus::out_of_range, 0};
+        return {NumberStatus::ok, w};
+    }
+    if (ec != std::errc()) return {NumberStatus::malformed, 0};
+    if (!std::isfinite(v)) return {NumberStatus::malformed, 0};  // "inf", "nan" are not numbers here
+    return {NumberStatus::ok, v};
+}
+
+const char* describe(NumberStatus s) {
+    switch (s) {
+        case NumberStatus::ok: return "is a number";
+        case NumberStatus::empty: return "is empty";
+        case NumberStatus::malformed: return "is not a number";
+        case NumberStatus::out_of_range: return "is out of range (beyond about \u00b11.8e308)";
+    }
+    return "is not a number";
+}
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+    std::string o = "\"";
+    for (char c : s) {
+        if (c == '"') o += '"';
+        o += c;
+    }
+    o += '"';
+    return o;
+}
+
+std::string lower(std::string_view s) {
+    std::string o(s);
+    for (char& c : o)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return o;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    // Three rolling rows: the transposition needs the row before the previous.
+    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+        }
+        std::swap(prev2, prev);
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::optional<std::string> closest(std::string_view word, std::span<const std::string> candidates) {
+    const std::string w = lower(word);
+    const std::size_t limit = std::clamp<std::size_t>(w.size() / 3, 1, 3);
+    std::size_t best = limit + 1;
+    const std::string* pick = nullptr;
+    for (const auto& c : candidates) {
+        // Length difference is a lower bound on the distance: skip hopeless ones cheaply.
+        std::size_t diff = c.size() > w.size() ? c.size() - w.size() : w.size() - c.size();
+        if (diff >= best) continue;
+        std::size_t d = edit_distance(w, lower(c));
+        if (d < best) {
+            best = d;
+            pick = &c;
+        }
+    }
+    if (!pick) return std::nullopt;
+    return *pick;
+}
+
+}  // namespace sim::text
