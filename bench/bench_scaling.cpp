@@ -278,7 +278,7 @@ int memory_mode(std::size_t vars, bool random) {
     std::size_t slots = 0;
     {
         sim::Model m = load_and_compile(g);
-        slots = m.program().slots.size();
+        slots = sim::detail::program_of(m).slots.size();
         r = m.run();
         if (!verify(g, random, r)) return 1;
     }

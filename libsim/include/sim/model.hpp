@@ -17,6 +17,7 @@ namespace sim {
 
 namespace detail {
 struct Program;
+struct ModelAccess;  // libsim's own code only (src/compile/program.hpp)
 }
 
 // What a run does when a value turns NaN or infinite (docs/reliability.md).
@@ -71,12 +72,10 @@ public:
     // dt <= 0, stop < start, save step not a multiple of dt).
     Results run(const RunOptions& opts = {}) const;
 
-    const detail::Program& program() const { return *prog_; }
-
 private:
     explicit Model(std::shared_ptr<const detail::Program> p) : prog_(std::move(p)) {}
     std::shared_ptr<const detail::Program> prog_;
-    friend struct detail::Program;
+    friend struct detail::ModelAccess;
 };
 
 // The model's specs with the options' method, times, dt, save step and

@@ -7,9 +7,11 @@
 //
 // Supported: Euler runs of models without PREVIOUS, fixed DELAY or
 // non-negative stocks, of up to 20,000 slots (variables, hidden stocks,
-// literals and temporaries). Every other run (another method, a step or wall-clock
-// budget, on_nonfinite != error with a non-finite value) goes to the
-// interpreter, so run() always gives the interpreter's results.
+// literals and temporaries). The run is prepared exactly as the
+// interpreter's (same option checks, errors and step budget); every other run
+// (another method, a wall-clock budget, a non-finite value unless
+// on_nonfinite is ignore) goes to the interpreter, so run() always gives the
+// interpreter's results.
 //
 //   sim::Diagnostics diags;
 //   if (auto n = sim::NativeModel::build(model, diags)) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sim/diagnostic.hpp"
+#include "sim/dump.hpp"
 #include "sim/load.hpp"
 #include "sim/spec.hpp"
 #include "sim/native.hpp"

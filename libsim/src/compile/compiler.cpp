@@ -888,6 +888,10 @@ std::shared_ptr<Program> Compiler::compile() {
     for (const auto& d : delays_) prog->delays.push_back({var(d.out).slot, var(d.input).slot, var(d.delay_time).slot});
     for (const auto& p : previous_) prog->previous.push_back({var(p.out).slot, var(p.input).slot});
     prog->tables = std::move(tables_);
+    prog->slot_names.assign(prog->slots.size(), std::string());
+    for (const auto& c : vars_)
+        if (c.role != Role::lookup)
+            prog->slot_names[c.slot] = c.hidden && c.owner >= 0 ? c.name + " (" + var(c.owner).name + ")" : c.name;
 
     for (std::size_t i = 0; i < uvars.size(); ++i) {
         const CVar& c = vars_[i];

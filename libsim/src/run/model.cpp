@@ -1,19 +1,8 @@
-// Model: compile entry points, accessors, run options and spec validation.
-#include <charconv>
-#include <cmath>
-
+// Model: compile entry points, accessors and run (prepare, then integrate).
 #include "compile/program.hpp"
+#include "run/integrate.hpp"
 
 namespace sim {
-
-namespace {
-// Shortest round-trip form: 0.3, not 0.29999999999999999.
-std::string num(double v) {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-}  // namespace
 
 std::optional<Model> Model::compile(const ModelSpec& spec, Diagnostics& diags) {
     auto p = detail::Program::compile(spec, diags);
@@ -44,90 +33,6 @@ bool Model::is_constant(std::string_view name) const {
     return v && (v->kind == VarKind::constant || v->settable);
 }
 
-bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
-    std::size_t before = diags.error_count();
-    if (!std::isfinite(s.start) || !std::isfinite(s.stop))
-        diags.error("E-SPECS", s.loc, "", "start and stop times must be finite numbers");
-    if (!(s.dt > 0) || !std::isfinite(s.dt))
-        diags.error("E-DT", s.loc, "", "dt is " + num(s.dt) + "; the time step must be a positive number");
-    if (s.stop < s.start)
-        diags.error("E-STOP", s.loc, "",
-                    "stop time " + num(s.stop) + " is before start time " + num(s.start) +
-                        "; make stop greater than or equal to start");
-    if (s.save_step) {
-        double ss = *s.save_step;
-        if (!(ss > 0) || !std::isfinite(ss)) {
-            diags.error("E-SAVE-STEP", s.loc, "", "save step is " + num(ss) + "; it must be a positive number");
-        } else if (s.dt > 0 && std::isfinite(s.dt)) {
-            double r = ss / s.dt, k = std::round(r);
-            if (k < 1 || std::abs(r - k) > 1e-9 * std::max(1.0, r))
-                diags.error("E-SAVE-STEP", s.loc, "",
-                            "save step " + num(ss) + " is not a whole multiple of dt " + num(s.dt) +
-                                "; use dt, 2*dt, 3*dt, ...");
-        }
-    }
-    if (s.method == Method::rk45) {
-        if (!(s.rtol > 0) || !std::isfinite(s.rtol) || !(s.atol >= 0) || !std::isfinite(s.atol) ||
-            (s.rtol == 0 && s.atol == 0))
-            diags.error("E-TOLERANCE", s.loc, "",
-                        "rk45 tolerances must be positive (rtol " + num(s.rtol) + ", atol " + num(s.atol) + ")");
-    }
-    return diags.error_count() == before;
-}
-
-SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
-    SimSpecs s = model_specs;
-    if (opts.method) s.method = *opts.method;
-    if (opts.start) s.start = *opts.start;
-    if (opts.stop) s.stop = *opts.stop;
-    if (opts.dt) s.dt = *opts.dt;
-    if (opts.save_step) s.save_step = *opts.save_step;
-    if (opts.atol) s.atol = *opts.atol;
-    if (opts.rtol) s.rtol = *opts.rtol;
-    return s;
-}
-
-Results Model::run(const RunOptions& opts) const {
-    const detail::Program& p = *prog_;
-    SimSpecs s = effective_specs(p.spec.specs, opts);
-    Diagnostics diags;
-    validate_specs(s, diags);
-
-    std::vector<double> slots = p.slots;
-    for (const auto& [name, value] : opts.set) {
-        const auto* v = p.find(name);
-        if (!v) {
-            diags.error("E-UNKNOWN-NAME", {}, name, "cannot set '" + name + "': the model has no such variable");
-        } else if (!v->settable) {
-            diags.error("E-NOT-CONSTANT", {}, v->name,
-                        "cannot set '" + v->name + "': it is a " + to_string(v->kind) +
-                            " computed from other variables; only constants with a number as equation can be set");
-        } else {
-            slots[v->slot] = value;
-        }
-    }
-    std::vector<detail::Slot> cols;
-    std::vector<std::string> names;
-    if (opts.save.empty()) {
-        for (const auto& v : p.vars) {
-            cols.push_back(v.slot);
-            names.push_back(v.name);
-        }
-    } else {
-        for (const auto& n : opts.save) {
-            const auto* v = p.find(n);
-            if (!v) {
-                diags.error("E-UNKNOWN-NAME", {}, n, "cannot save '" + n + "': the model has no such variable");
-                continue;
-            }
-            cols.push_back(v->slot);
-            names.push_back(v->name);
-        }
-    }
-    if (opts.max_wall_seconds && !(*opts.max_wall_seconds > 0))
-        diags.error("E-BUDGET", {}, "", "the wall-clock budget must be a positive number of seconds");
-    if (diags.has_errors()) throw Error(std::move(diags));
-    return detail::integrate(p, s, std::move(slots), cols, std::move(names), opts);
-}
+Results Model::run(const RunOptions& opts) const { return detail::integrate(*prog_, detail::prepare_run(*prog_, opts)); }
 
 }  // namespace sim

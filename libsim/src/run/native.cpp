@@ -2,11 +2,13 @@
 // written out as C++ over local variables (one per slot), so that the C++
 // compiler keeps the state in registers; compiled with the system compiler
 // and loaded with dlopen. Every operation the tape spells as add/sub/mul/div
-// (fused or not) becomes the same C++ expression with the same grouping;
+// (fused or not) becomes the same C++ expression with the same grouping
+// (written from decode_arith, the description the VM is generated from);
 // everything else calls back into detail::apply and detail::lookup, the
 // interpreter's own definitions, so the results are identical bit for bit.
 //
-// The host side prepares the run exactly as Model::run does, evaluates the
+// The host side prepares the run with the interpreter's own preparation
+// (run/prepare.hpp: same checks, same errors, same grid), evaluates the
 // initial values and the flows at the start time with the interpreter, and
 // calls the generated loop for steps 1..n. Non-finite values are noticed,
 // not diagnosed: the generated code flags any non-finite value it saves (a
@@ -26,6 +28,8 @@
 #include <sstream>
 
 #include "compile/program.hpp"
+#include "run/integrate.hpp"
+#include "run/vm.hpp"
 
 namespace sim {
 
@@ -35,6 +39,7 @@ using detail::Code;
 using detail::Instr;
 using detail::Program;
 using detail::Slot;
+using detail::write_arith;
 
 using LookupFn = double (*)(const void*, double);
 using ApplyFn = double (*)(int, double, double, double, double, double);
@@ -53,31 +58,17 @@ std::string v(Slot s) {
     return out.append(std::to_string(s));
 }
 
-const char* arith(int o) { return o == 0 ? " + " : o == 1 ? " - " : o == 2 ? " * " : " / "; }
-
 void emit(std::ostringstream& os, const Instr& in) {
-    const int op = static_cast<int>(in.op);
-    const int l2 = static_cast<int>(Code::fused_l2), r2 = static_cast<int>(Code::fused_r2),
-              l3 = static_cast<int>(Code::fused_l3), end = static_cast<int>(Code::fused_end);
     os << "    " << v(in.dst) << " = ";
-    if (const int o = detail::arith_index(in.op); o >= 0) {
-        os << v(in.a) << arith(o) << v(in.b);
+    if (write_arith(os, in, v)) {
+        // + - * / and fused chains: the same operations in the same grouping.
     } else if (in.op == Code::copy) {
         os << v(in.a);
     } else if (in.op == Code::lookup) {
         os << "lookup(tables[" << in.b << "], " << v(in.a) << ")";
-    } else if (op >= l2 && op < r2) {
-        const int k = op - l2;
-        os << "(" << v(in.a) << arith(k / 4) << v(in.b) << ")" << arith(k % 4) << v(in.c);
-    } else if (op >= r2 && op < l3) {
-        const int k = op - r2;
-        os << v(in.a) << arith(k % 4) << "(" << v(in.b) << arith(k / 4) << v(in.c) << ")";
-    } else if (op >= l3 && op < end) {
-        const int k = op - l3;
-        os << "((" << v(in.a) << arith(k / 16) << v(in.b) << ")" << arith((k / 4) % 4) << v(in.c) << ")"
-           << arith(k % 4) << v(in.d);
     } else {
-        os << "apply(" << op << ", " << v(in.a) << ", " << v(in.b) << ", " << v(in.c) << ", t, dt)";
+        os << "apply(" << static_cast<int>(in.op) << ", " << v(in.a) << ", " << v(in.b) << ", " << v(in.c)
+           << ", t, dt)";
     }
     os << ";\n";
 }
@@ -150,7 +141,7 @@ struct NativeModel::Library {
 };
 
 std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& diags, const NativeOptions& o) {
-    const Program& p = model.program();
+    const Program& p = detail::program_of(model);
     if (p.has_events()) {
         diags.error("E-NATIVE-UNSUPPORTED", {}, "",
                     "native mode does not support PREVIOUS, DELAY or non-negative stocks; use the interpreter");
@@ -210,58 +201,30 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
 }
 
 Results NativeModel::run(const RunOptions& opts) const {
-    const Program& p = model_.program();
-    SimSpecs s = effective_specs(p.spec.specs, opts);
-    Diagnostics diags;
-    if (s.method != Method::euler || opts.max_steps || opts.max_wall_seconds || !validate_specs(s, diags))
-        return model_.run(opts);  // the interpreter runs it, or reports what is wrong
+    const Program& p = detail::program_of(model_);
+    detail::RunPlan plan = detail::prepare_run(p, opts);  // the interpreter's checks and errors
+    // The generated loop has no clock and no events (build() refused those).
+    if (plan.specs.method != Method::euler || plan.max_wall_seconds) return detail::integrate(p, std::move(plan));
 
-    std::vector<double> slots = p.slots;
-    std::vector<unsigned> cols;
+    const detail::Grid& g = plan.grid;
     Results r;
-    for (const auto& [name, value] : opts.set) {
-        const auto* var = p.find(name);
-        if (!var || !var->settable) return model_.run(opts);  // reports it
-        slots[var->slot] = value;
-    }
-    if (opts.save.empty()) {
-        for (const auto& var : p.vars) {
-            cols.push_back(var.slot);
-            r.names.push_back(var.name);
-        }
-    } else {
-        for (const auto& n : opts.save) {
-            const auto* var = p.find(n);
-            if (!var) return model_.run(opts);  // reports it
-            cols.push_back(var->slot);
-            r.names.push_back(var->name);
-        }
-    }
+    r.names = plan.names;
+    r.times.resize(g.rows());
+    r.values.resize(g.rows() * plan.cols.size());
+    const std::vector<unsigned> cols(plan.cols.begin(), plan.cols.end());
 
-    // As integrate.cpp: the grid start + k*dt, k = 0..n; a row every save_every steps.
-    const double steps = (s.stop - s.start) / s.dt;
-    const long n = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
-    const long save_every = std::max<long>(1, std::lround(s.save_step.value_or(s.dt) / s.dt));
-    const auto rows = static_cast<std::size_t>(n / save_every + 1);
-    r.times.resize(rows);
-    r.values.resize(rows * cols.size());
-
-    double* x = slots.data();
-    x[detail::slot_time] = s.start;
-    x[detail::slot_dt] = s.dt;
-    x[detail::slot_start] = s.start;
-    x[detail::slot_stop] = s.stop;
+    double* x = plan.slots.data();
     detail::run_tape(p, p.initial_tape, x);
     detail::run_tape(p, p.flow_tape, x);
     bool bad = false;
-    r.times[0] = s.start;
+    r.times[0] = g.start;
     for (std::size_t j = 0; j < cols.size(); ++j) {
         r.values[j] = x[cols[j]];
         bad = bad || !std::isfinite(r.values[j]);
     }
     std::vector<const void*> tables;
     for (const auto& t : p.tables) tables.push_back(&t);
-    bad = lib_->euler(x, n, save_every, s.start, s.dt, cols.data(), cols.size(), r.times.data() + 1,
+    bad = lib_->euler(x, g.steps, g.save_every, g.start, g.dt, cols.data(), cols.size(), r.times.data() + 1,
                       r.values.data() + cols.size(), lookup_cb, tables.data(), apply_cb) != 0 ||
           bad;
     if (bad && opts.on_nonfinite != NonFinite::ignore) return model_.run(opts);  // diagnoses it

@@ -1,5 +1,10 @@
 // The VM: executes register-style tapes over the slot vector. One switch
 // dispatch per instruction, no allocation, no name lookup.
+#include "run/vm.hpp"
+
+#include <algorithm>
+#include <cmath>
+
 #include "run/vm_exec.hpp"
 
 namespace sim::detail {

@@ -1,72 +1,70 @@
 // The VM's inner loop, inline so that the Euler loop can keep its pointers in
 // registers: one switch dispatch per instruction, no allocation, no lookup.
+// The arithmetic cases are generated from decode_arith (compile/opcode.hpp):
+// the macros below only enumerate code numbers; what each code computes, and
+// in which grouping, comes from that one description at compile time.
 #pragma once
 
-#include "compile/program.hpp"
+#include <utility>
+
+#include "run/vm.hpp"
 
 namespace sim::detail {
 
-namespace {
-template <int O>
-inline double ar(double x, double y) {
-    if constexpr (O == 0) return x + y;
-    if constexpr (O == 1) return x - y;
-    if constexpr (O == 2) return x * y;
-    return x / y;
+template <Operand O>
+inline double vm_operand(const double* s, const Instr& in, double acc) {
+    if constexpr (O == Operand::a) return s[in.a];
+    if constexpr (O == Operand::b) return s[in.b];
+    if constexpr (O == Operand::c) return s[in.c];
+    if constexpr (O == Operand::d) return s[in.d];
+    return acc;
 }
-constexpr int code(Code base, int offset) { return static_cast<int>(base) + offset; }
-constexpr int code(Code c) { return static_cast<int>(c); }
-}  // namespace
 
-// Cases for the fused codes, one per operator combination.
-#define SIM_L2(o1, o2)                                               \
-    case code(Code::fused_l2, 4 * (o1) + (o2)):                     \
-        s[in.dst] = ar<o2>(ar<o1>(s[in.a], s[in.b]), s[in.c]); \
-        break;
-#define SIM_R2(o1, o2)                                               \
-    case code(Code::fused_r2, 4 * (o1) + (o2)):                     \
-        s[in.dst] = ar<o2>(s[in.a], ar<o1>(s[in.b], s[in.c])); \
-        break;
-#define SIM_L3(o1, o2, o3)                                                          \
-    case code(Code::fused_l3, 16 * (o1) + 4 * (o2) + (o3)):                        \
-        s[in.dst] = ar<o3>(ar<o2>(ar<o1>(s[in.a], s[in.b]), s[in.c]), s[in.d]); \
-        break;
-#define SIM_4(M, ...) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3)
-#define SIM_L2_ROW(o1) SIM_4(SIM_L2, o1)
-#define SIM_R2_ROW(o1) SIM_4(SIM_R2, o1)
-#define SIM_L3_ROW2(o1, o2) SIM_4(SIM_L3, o1, o2)
-#define SIM_L3_ROW(o1) SIM_L3_ROW2(o1, 0) SIM_L3_ROW2(o1, 1) SIM_L3_ROW2(o1, 2) SIM_L3_ROW2(o1, 3)
-#define SIM_ALL(ROW) ROW(0) ROW(1) ROW(2) ROW(3)
+// The value of arithmetic code K: its steps in order, each one operation.
+template <int K, std::size_t... I>
+inline double vm_arith(const double* s, const Instr& in, std::index_sequence<I...>) {
+    constexpr ArithForm f = decode_arith(static_cast<Code>(K));
+    double acc = 0;
+    ((acc = arith<f.step[I].op>(vm_operand<f.step[I].lhs>(s, in, acc), vm_operand<f.step[I].rhs>(s, in, acc))), ...);
+    return acc;
+}
+template <int K>
+inline double vm_arith(const double* s, const Instr& in) {
+    static_assert(decode_arith(static_cast<Code>(K)).steps > 0);
+    return vm_arith<K>(s, in, std::make_index_sequence<decode_arith(static_cast<Code>(K)).steps>{});
+}
+
+constexpr int vm_code(Code c) { return static_cast<int>(c); }
+static_assert(vm_code(Code::fused_end) - vm_code(Code::fused_l2) == 96, "fused cases below enumerate 96 codes");
+
+#define SIM_ARITH(K) \
+    case (K): s[in.dst] = vm_arith<(K)>(s, in); break;
+#define SIM_ARITH4(K) SIM_ARITH(K) SIM_ARITH((K) + 1) SIM_ARITH((K) + 2) SIM_ARITH((K) + 3)
+#define SIM_ARITH16(K) SIM_ARITH4(K) SIM_ARITH4((K) + 4) SIM_ARITH4((K) + 8) SIM_ARITH4((K) + 12)
+#define SIM_ARITH32(K) SIM_ARITH16(K) SIM_ARITH16((K) + 16)
 
 inline void exec(const Instr* it, const Instr* end, double* s, const Table* tables) {
     const double t = s[slot_time], dt = s[slot_dt];
     for (; it != end; ++it) {
         const Instr& in = *it;
         switch (static_cast<int>(in.op)) {
-            // The common arithmetic is spelled out so that it compiles to a
-            // single load/op/store per case.
-            case code(Code::copy): s[in.dst] = s[in.a]; break;
-            case code(Code::add): s[in.dst] = s[in.a] + s[in.b]; break;
-            case code(Code::sub): s[in.dst] = s[in.a] - s[in.b]; break;
-            case code(Code::mul): s[in.dst] = s[in.a] * s[in.b]; break;
-            case code(Code::div): s[in.dst] = s[in.a] / s[in.b]; break;
-            case code(Code::lookup): s[in.dst] = lookup(tables[in.b], s[in.a]); break;
-            SIM_ALL(SIM_L2_ROW)
-            SIM_ALL(SIM_R2_ROW)
-            SIM_ALL(SIM_L3_ROW)
+            case vm_code(Code::copy): s[in.dst] = s[in.a]; break;
+            case vm_code(Code::lookup): s[in.dst] = lookup(tables[in.b], s[in.a]); break;
+            SIM_ARITH(vm_code(Code::add))
+            SIM_ARITH(vm_code(Code::sub))
+            SIM_ARITH(vm_code(Code::mul))
+            SIM_ARITH(vm_code(Code::div))
+            SIM_ARITH32(vm_code(Code::fused_l2))  // fused_l2 and fused_r2
+            SIM_ARITH32(vm_code(Code::fused_l3))
+            SIM_ARITH32(vm_code(Code::fused_l3) + 32)
             default: s[in.dst] = apply(in.op, s[in.a], s[in.b], s[in.c], t, dt); break;
         }
     }
 }
 
-#undef SIM_L2
-#undef SIM_R2
-#undef SIM_L3
-#undef SIM_4
-#undef SIM_L2_ROW
-#undef SIM_R2_ROW
-#undef SIM_L3_ROW2
-#undef SIM_L3_ROW
-#undef SIM_ALL
+#undef SIM_ARITH
+#undef SIM_ARITH4
+#undef SIM_ARITH16
+#undef SIM_ARITH32
 
 }  // namespace sim::detail

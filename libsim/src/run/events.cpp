@@ -1,0 +1,47 @@
+// Discrete events at accepted grid points (observers.hpp): PREVIOUS, fixed
+// pipeline delays and clamping of non-negative stocks.
+#include <algorithm>
+#include <cmath>
+
+#include "run/observers.hpp"
+
+namespace sim::detail {
+
+void Events::start(const double* s) {
+    delay_initial_.resize(p_.delays.size());
+    history_.resize(p_.delays.size());
+    for (std::size_t i = 0; i < p_.delays.size(); ++i) {
+        delay_initial_[i] = s[p_.delays[i].out];
+        history_[i].reserve(static_cast<std::size_t>(grid_.steps) + 1);
+    }
+    latch_.resize(p_.previous.size());
+}
+
+void Events::before(double* s, bool clamp) {
+    double* stocks = s + p_.stock_begin;
+    if (clamp)
+        for (auto i : p_.nonneg_stocks) stocks[i] = std::max(0.0, stocks[i]);
+    for (std::size_t i = 0; i < p_.previous.size(); ++i) s[p_.previous[i].out] = latch_[i];
+    const double t = s[slot_time], eps = time_eps(grid_.dt);
+    for (std::size_t i = 0; i < p_.delays.size(); ++i) {
+        const auto& d = p_.delays[i];
+        // The delay time is the value from the last evaluation (constant in
+        // practice); the output needs only inputs already recorded.
+        double when = t - s[d.delay_time];
+        if (when < grid_.start - eps) {
+            s[d.out] = delay_initial_[i];
+            continue;
+        }
+        const auto& h = history_[i];
+        double pos = (when - grid_.start) / grid_.dt;
+        double j = std::floor(pos + 1e-9);
+        auto idx = static_cast<std::size_t>(std::max(0.0, j));
+        double frac = pos - j;
+        if (idx + 1 >= h.size() || std::abs(frac) <= 1e-9)
+            s[d.out] = h[std::min(idx, h.size() - 1)];
+        else
+            s[d.out] = h[idx] + (h[idx + 1] - h[idx]) * frac;
+    }
+}
+
+}  // namespace sim::detail

@@ -1,0 +1,163 @@
+// The non-finite check's diagnosis (observers.hpp). Runs only after a cheap
+// test failed: the tapes are walked in evaluation order over the values of
+// the last evaluation (Euler) or of a re-evaluation at the last accepted
+// grid point (Runge-Kutta), and the first user variable holding a
+// non-finite value is reported with its equation, and whether one of its
+// divisions had a zero divisor (E-DIV-ZERO rather than E-NONFINITE).
+#include <cmath>
+#include <unordered_map>
+
+#include "run/observers.hpp"
+#include "util/text.hpp"
+
+namespace sim::detail {
+namespace {
+
+// True if `in` divides by a zero divisor in the current slot values.
+bool divides_by_zero(const Instr& in, const double* s) {
+    if (in.op == Code::mod) return s[in.b] == 0;
+    const ArithForm f = decode_arith(in.op);
+    double acc = 0;
+    for (int i = 0; i < f.steps; ++i) {
+        const ArithStep& st = f.step[i];
+        const double lhs = operand(st.lhs, in, s, acc), rhs = operand(st.rhs, in, s, acc);
+        if (st.op == 3 && rhs == 0) return true;
+        acc = arith(st.op, lhs, rhs);
+    }
+    return false;
+}
+
+const char* sign_text(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"; }
+
+}  // namespace
+
+NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) const {
+    std::unordered_map<Slot, std::size_t> var_of;
+    for (std::size_t i = 0; i < p_.vars.size(); ++i) var_of.emplace(p_.vars[i].slot, i);
+    Culprit c;
+    // Variables no tape writes (constants, folded values): only at the start.
+    if (initial) {
+        std::vector<char> written(p_.slots.size(), 0);
+        for (const auto* tape : {&p_.initial_tape, &p_.flow_tape})
+            for (const auto& in : *tape) written[in.dst] = 1;
+        for (const auto& v : p_.vars)
+            if (!written[v.slot] && v.kind != VarKind::stock && !std::isfinite(s[v.slot])) {
+                c.var = &v;
+                return c;
+            }
+    }
+    auto walk = [&](const std::vector<Instr>& tape) {
+        std::size_t first = 0;  // first instruction of the current variable
+        for (std::size_t i = 0; i < tape.size() && !c.var; ++i) {
+            auto it = var_of.find(tape[i].dst);
+            if (it == var_of.end()) continue;
+            if (!std::isfinite(s[tape[i].dst])) {
+                c.var = &p_.vars[it->second];
+                for (std::size_t j = first; j <= i; ++j) c.div0 = c.div0 || divides_by_zero(tape[j], s);
+            }
+            first = i + 1;
+        }
+    };
+    if (initial) {
+        for (const auto& v : p_.vars)  // a stock whose initial value is not finite
+            if (v.kind == VarKind::stock && !std::isfinite(s[v.slot])) {
+                walk(p_.initial_tape);
+                if (!c.var) c.var = &v;
+                return c;
+            }
+    }
+    walk(p_.flow_tape);
+    return c;
+}
+
+Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool initial) const {
+    using text::number;
+    const double t = s[slot_time];
+    Diagnostic d;
+    d.severity = warn_ ? Severity::warning : Severity::error;
+    d.code = c.div0 ? "E-DIV-ZERO" : "E-NONFINITE";
+    d.loc = loc_;
+    std::string what;
+    if (!c.var) {
+        what = "a value became NaN or infinite at time " + number(t) +
+               " in a stock hidden inside SMTH/DELAY/TREND; check the inputs of those functions";
+    } else {
+        d.variable = c.var->name;
+        const Variable* v = p_.spec.find(c.var->canonical);
+        std::string eq;
+        if (v) {
+            d.loc = v->equation.empty() ? v->loc : v->equation.loc;
+            eq = v->equation.text;
+            while (!eq.empty() && (eq.back() == '\n' || eq.back() == ' ')) eq.pop_back();
+            if (eq.size() > 120) eq = eq.substr(0, 117) + "...";
+        }
+        const double val = c.overflow ? stock_after(*c.var, s) : s[c.var->slot];
+        const std::string vs = sign_text(val);
+        if (c.overflow) {
+            what = "the stock became " + vs + " in the step from time " + number(t) +
+                   " although its flows were finite there: it overflowed; check for runaway growth or use a "
+                   "smaller dt";
+        } else if (c.div0) {
+            what = "division by zero at time " + number(t) + " makes the value " + vs + " in '" + eq +
+                   "'; guard the divisor or use SAFEDIV(a, b, value if b is 0)";
+        } else if (initial && c.var->kind == VarKind::stock) {
+            what = "the initial value is " + vs + " in '" + eq + "'";
+        } else {
+            what = "the value is " + vs + " at time " + number(t) + " in '" + eq + "'";
+        }
+    }
+    d.message = what + (warn_ ? " (the run went on: --on-nonfinite=warn)"
+                              : " (--on-nonfinite=warn reports this and goes on)");
+    return d;
+}
+
+// A stock's value after the failed step (or now, when no step failed).
+double NonFiniteCheck::stock_after(const VarInfo& v, const double* s) const {
+    return stocks_after_.empty() ? s[v.slot] : stocks_after_[v.slot - p_.stock_begin];
+}
+
+bool NonFiniteCheck::report(const double* s, bool initial, bool last_try) {
+    Culprit c = find(s, initial);
+    if (!c.var && !last_try) return false;
+    if (!c.var) {
+        // Every flow and auxiliary is finite here: a stock overflowed in
+        // the step, or (Runge-Kutta) went bad at an intermediate stage.
+        c.overflow = true;
+        for (const auto& v : p_.vars)
+            if (v.kind == VarKind::stock && !std::isfinite(stock_after(v, s))) {
+                c.var = &v;
+                break;
+            }
+    }
+    Diagnostic d = describe(c, s, initial);
+    if (warn_) {
+        r_.warnings.push_back(std::move(d));
+        on_ = false;
+        return true;
+    }
+    Diagnostics ds;
+    ds.add(std::move(d));
+    throw Error(std::move(ds));
+}
+
+void NonFiniteCheck::stocks_went_bad(double* s, long k, const double* x_prev) {
+    double* stocks = s + p_.stock_begin;
+    stocks_after_.assign(stocks, stocks + p_.stock_count);
+    if (x_prev) {
+        // The stages see t_{k-1}, the midpoint and t_k: a pole at t_k
+        // (e.g. 1 / (3 - TIME)) shows only in the last.
+        const double t0 = grid_.at(k - 1);
+        const double at[] = {t0, t0 + 0.5 * grid_.dt, grid_.at(k)};
+        for (int i = 0; i < 3; ++i) {
+            std::copy(x_prev, x_prev + p_.stock_count, stocks);
+            s[slot_time] = at[i];
+            run_tape(p_, p_.flow_tape, s);
+            if (report(s, false, i == 2)) break;
+        }
+    } else {
+        report(s, false);
+    }
+    std::copy(stocks_after_.begin(), stocks_after_.end(), stocks);  // warn: go on as computed
+}
+
+}  // namespace sim::detail

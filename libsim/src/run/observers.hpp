@@ -1,0 +1,158 @@
+// Observers of a run, in Boost.Odeint's sense: they see the slot vector at
+// accepted grid points and never change how a step is taken. Saving (rows
+// at the grid's exact times), discrete events (PREVIOUS, fixed delays,
+// non-negative stock clamping: only ever at accepted grid points, never in
+// a Runge-Kutta stage) and the non-finite check with its diagnosis.
+// AtGridPoint composes them into what happens when a driver arrives at a
+// grid point. Everything a step touches is sized before the first step.
+#pragma once
+
+#include <vector>
+
+#include "run/prepare.hpp"
+#include "run/vm_exec.hpp"
+
+namespace sim::detail {
+
+// True if every value is finite: x * 0 is 0 for finite x and NaN otherwise.
+inline bool all_finite(const double* v, std::size_t n) {
+    double z = 0;
+    for (std::size_t i = 0; i < n; ++i) z += v[i] * 0.0;
+    return z == 0;
+}
+
+// Writes one row per save_every grid points into Results sized up front,
+// so that saving a row is plain stores (no capacity checks).
+class Saver {
+public:
+    Saver(const std::vector<Slot>& cols, const Grid& g, Results& r) : cols_(cols), every_(g.save_every) {
+        r.times.resize(g.rows());
+        r.values.resize(g.rows() * cols.size());
+        first_time_ = out_time_ = r.times.data();
+        out_ = r.values.data();
+    }
+    // A row now; true if every saved value is finite (one branch-free pass).
+    bool save(const double* s) {
+        *out_time_++ = s[slot_time];
+        double z = 0;
+        for (Slot c : cols_) {
+            z += s[c] * 0.0;
+            *out_++ = s[c];
+        }
+        return z == 0;
+    }
+    // At each grid point after the first. A countdown rather than k %
+    // save_every: a 64-bit division per step costs as much as a small
+    // model's whole flow tape. True unless a saved value is not finite.
+    bool step(const double* s) {
+        if (--until_ != 0) return true;
+        until_ = every_;
+        return save(s);
+    }
+    bool only_first_row() const { return out_time_ == first_time_ + 1; }
+
+private:
+    const std::vector<Slot>& cols_;
+    long every_, until_ = every_;
+    double* first_time_;
+    double* out_time_;
+    double* out_;
+};
+
+// PREVIOUS, fixed delays and clamping of non-negative stocks.
+class Events {
+public:
+    Events(const Program& p, const Grid& g) : p_(p), grid_(g), any_(p.has_events()) {}
+    bool any() const { return any_; }
+    // After the initial values: a delay's output holds its initial value
+    // until its input has arrived; the histories hold one value per point.
+    void start(const double* s);
+    // Before the flows at a grid point are evaluated (stocks already there).
+    void before(double* s, bool clamp);
+    // After the flows at a grid point are evaluated: record the inputs.
+    void after(const double* s) {
+        for (std::size_t i = 0; i < p_.previous.size(); ++i) latch_[i] = s[p_.previous[i].input];
+        for (std::size_t i = 0; i < p_.delays.size(); ++i) history_[i].push_back(s[p_.delays[i].input]);
+    }
+
+private:
+    const Program& p_;
+    Grid grid_;
+    bool any_;
+    std::vector<double> delay_initial_, latch_;
+    std::vector<std::vector<double>> history_;  // delay inputs at t_0..t_k, reserved for every point
+};
+
+// RunOptions::on_nonfinite. The drivers test finiteness cheaply (one
+// branch-free pass); only when that fails is the cause looked for, here.
+class NonFiniteCheck {
+public:
+    NonFiniteCheck(const Program& p, const RunPlan& plan, Results& r)
+        : p_(p), grid_(plan.grid), loc_(plan.specs.loc), r_(r), on_(plan.on_nonfinite != NonFinite::ignore),
+          warn_(plan.on_nonfinite == NonFinite::warn) {}
+    // Cleared by `ignore`, and after the first warning (everything after it
+    // follows from it).
+    bool on() const { return on_; }
+
+    // The slots hold one consistent evaluation at s[slot_time] and some
+    // value is not finite: report the first user variable, in evaluation
+    // order, whose value is not finite, with its equation and whether a
+    // division by zero made it (E-DIV-ZERO, else E-NONFINITE). Throws, or
+    // under `warn` records a warning and returns true. `initial`: the
+    // evaluation at the start time (the initial-value tape counts too).
+    // `last_try` false: if no variable is to blame, return false and report
+    // nothing (the caller tries another evaluation).
+    bool report(const double* s, bool initial, bool last_try = true);
+
+    // The stocks are not finite after the step to grid point k: find the
+    // cause at t_{k-1}. `x_prev` (Runge-Kutta) is the state there, which is
+    // re-evaluated at the stage times; nullptr (Euler) means the slots other
+    // than the stocks still hold that evaluation. Under `warn` the stocks
+    // are left as computed.
+    void stocks_went_bad(double* s, long k, const double* x_prev);
+
+private:
+    struct Culprit {
+        const VarInfo* var = nullptr;
+        bool div0 = false, overflow = false;
+    };
+    Culprit find(const double* s, bool initial) const;
+    Diagnostic describe(const Culprit& c, const double* s, bool initial) const;
+    double stock_after(const VarInfo& v, const double* s) const;
+
+    const Program& p_;
+    Grid grid_;
+    const SourceLoc& loc_;  // the run's specs (the plan outlives the run)
+    Results& r_;
+    bool on_, warn_;
+    std::vector<double> stocks_after_;  // the non-finite stocks, for the report
+};
+
+// What happens when a driver arrives at grid point k (the stocks already
+// hold their values at t_k): the clock, events, the flow tape, saving.
+class AtGridPoint {
+public:
+    AtGridPoint(const Program& p, double* s, const Grid& g, Events& ev, Saver& saver, NonFiniteCheck& check)
+        : s_(s), grid_(g), flow_begin_(p.flow_tape.data()), flow_end_(flow_begin_ + p.flow_tape.size()),
+          tables_(p.tables.data()), events_(ev), saver_(saver), check_(check) {}
+    // `clamp`: clamp non-negative stocks first (Euler clamps in the step).
+    void operator()(long k, bool clamp) {
+        s_[slot_time] = grid_.at(k);
+        if (events_.any()) events_.before(s_, clamp);
+        exec(flow_begin_, flow_end_, s_, tables_);
+        if (events_.any()) events_.after(s_);
+        if (!saver_.step(s_) && check_.on()) check_.report(s_, false);
+    }
+
+private:
+    double* s_;
+    Grid grid_;
+    const Instr* flow_begin_;
+    const Instr* flow_end_;
+    const Table* tables_;
+    Events& events_;
+    Saver& saver_;
+    NonFiniteCheck& check_;
+};
+
+}  // namespace sim::detail

@@ -1,0 +1,150 @@
+// Run preparation (prepare.hpp) and the public spec helpers it is built on.
+#include "run/prepare.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/text.hpp"
+
+namespace sim {
+
+using text::number;
+
+bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
+    std::size_t before = diags.error_count();
+    if (!std::isfinite(s.start) || !std::isfinite(s.stop))
+        diags.error("E-SPECS", s.loc, "", "start and stop times must be finite numbers");
+    if (!(s.dt > 0) || !std::isfinite(s.dt))
+        diags.error("E-DT", s.loc, "", "dt is " + number(s.dt) + "; the time step must be a positive number");
+    if (s.stop < s.start)
+        diags.error("E-STOP", s.loc, "",
+                    "stop time " + number(s.stop) + " is before start time " + number(s.start) +
+                        "; make stop greater than or equal to start");
+    if (s.save_step) {
+        double ss = *s.save_step;
+        if (!(ss > 0) || !std::isfinite(ss)) {
+            diags.error("E-SAVE-STEP", s.loc, "", "save step is " + number(ss) + "; it must be a positive number");
+        } else if (s.dt > 0 && std::isfinite(s.dt)) {
+            double r = ss / s.dt, k = std::round(r);
+            if (k < 1 || std::abs(r - k) > 1e-9 * std::max(1.0, r))
+                diags.error("E-SAVE-STEP", s.loc, "",
+                            "save step " + number(ss) + " is not a whole multiple of dt " + number(s.dt) +
+                                "; use dt, 2*dt, 3*dt, ...");
+        }
+    }
+    if (s.method == Method::rk45) {
+        if (!(s.rtol > 0) || !std::isfinite(s.rtol) || !(s.atol >= 0) || !std::isfinite(s.atol) ||
+            (s.rtol == 0 && s.atol == 0))
+            diags.error("E-TOLERANCE", s.loc, "",
+                        "rk45 tolerances must be positive (rtol " + number(s.rtol) + ", atol " + number(s.atol) +
+                            ")");
+    }
+    return diags.error_count() == before;
+}
+
+SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
+    SimSpecs s = model_specs;
+    if (opts.method) s.method = *opts.method;
+    if (opts.start) s.start = *opts.start;
+    if (opts.stop) s.stop = *opts.stop;
+    if (opts.dt) s.dt = *opts.dt;
+    if (opts.save_step) s.save_step = *opts.save_step;
+    if (opts.atol) s.atol = *opts.atol;
+    if (opts.rtol) s.rtol = *opts.rtol;
+    return s;
+}
+
+namespace detail {
+namespace {
+
+// `set` overrides into the slot template (constants with literal values only).
+void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
+    for (const auto& [name, value] : opts.set) {
+        const auto* v = p.find(name);
+        if (!v) {
+            diags.error("E-UNKNOWN-NAME", {}, name, "cannot set '" + name + "': the model has no such variable");
+        } else if (!v->settable) {
+            diags.error("E-NOT-CONSTANT", {}, v->name,
+                        "cannot set '" + v->name + "': it is a " + to_string(v->kind) +
+                            " computed from other variables; only constants with a number as equation can be set");
+        } else {
+            plan.slots[v->slot] = value;
+        }
+    }
+}
+
+// The saved columns: the options' names in their order, or every user variable.
+void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
+    if (opts.save.empty()) {
+        for (const auto& v : p.vars) {
+            plan.cols.push_back(v.slot);
+            plan.names.push_back(v.name);
+        }
+        return;
+    }
+    for (const auto& n : opts.save) {
+        const auto* v = p.find(n);
+        if (!v) {
+            diags.error("E-UNKNOWN-NAME", {}, n, "cannot save '" + n + "': the model has no such variable");
+            continue;
+        }
+        plan.cols.push_back(v->slot);
+        plan.names.push_back(v->name);
+    }
+}
+
+[[noreturn]] void refuse(const char* code, const SourceLoc& loc, std::string message) {
+    Diagnostics ds;
+    ds.error(code, loc, "", std::move(message));
+    throw Error(std::move(ds));
+}
+
+// The grid of valid specs, checked against what can be counted and the budget.
+Grid make_grid(const SimSpecs& s, long max_steps) {
+    const double steps = (s.stop - s.start) / s.dt;
+    // Before anything is allocated: a step count past 2^52 cannot even be
+    // counted exactly (and past LONG_MAX the conversion is undefined).
+    if (!(steps < 4.5e15))
+        refuse("E-DT", s.loc,
+               "the run from " + number(s.start) + " to " + number(s.stop) + " with dt " + number(s.dt) +
+                   " would take " + number(std::floor(steps)) + " steps; use a larger dt or a shorter run");
+    Grid g;
+    g.start = s.start;
+    g.dt = s.dt;
+    g.steps = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
+    if (g.steps > max_steps)
+        refuse("E-BUDGET", s.loc,
+               "the run needs " + std::to_string(g.steps) + " steps, more than the step budget of " +
+                   std::to_string(max_steps) + " (--max-steps); nothing was run");
+    g.save_every = std::max<long>(1, std::lround(s.save_step.value_or(s.dt) / s.dt));
+    return g;
+}
+
+}  // namespace
+
+RunPlan prepare_run(const Program& p, const RunOptions& opts) {
+    RunPlan plan;
+    plan.specs = effective_specs(p.spec.specs, opts);
+    Diagnostics diags;
+    validate_specs(plan.specs, diags);
+    plan.slots = p.slots;
+    apply_overrides(p, opts, plan, diags);
+    choose_columns(p, opts, plan, diags);
+    if (opts.max_wall_seconds && !(*opts.max_wall_seconds > 0))
+        diags.error("E-BUDGET", {}, "", "the wall-clock budget must be a positive number of seconds");
+    if (diags.has_errors()) throw Error(std::move(diags));
+
+    plan.on_nonfinite = opts.on_nonfinite;
+    plan.max_wall_seconds = opts.max_wall_seconds;
+    if (opts.max_steps)
+        plan.max_steps = static_cast<long>(std::min<std::uint64_t>(*opts.max_steps, std::numeric_limits<long>::max()));
+    plan.grid = make_grid(plan.specs, plan.max_steps);
+    plan.slots[slot_time] = plan.specs.start;
+    plan.slots[slot_dt] = plan.specs.dt;
+    plan.slots[slot_start] = plan.specs.start;
+    plan.slots[slot_stop] = plan.specs.stop;
+    return plan;
+}
+
+}  // namespace detail
+}  // namespace sim

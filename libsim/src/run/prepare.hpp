@@ -1,0 +1,44 @@
+// Run preparation, shared by every engine (the interpreter's integrate() and
+// native mode): options validated, effective specs, overrides written into
+// the slot vector, the saved columns, the time grid and the budgets. Nothing
+// is evaluated here and nothing is allocated in proportion to the run's
+// length, so a refused run costs nothing.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compile/program.hpp"
+
+namespace sim::detail {
+
+// The time grid: point k is start + k * dt (computed, never accumulated),
+// k = 0..steps; a row is saved every `save_every` points from k = 0.
+struct Grid {
+    double start = 0, dt = 1;
+    long steps = 0, save_every = 1;
+    double at(long k) const { return start + static_cast<double>(k) * dt; }
+    std::size_t rows() const { return static_cast<std::size_t>(steps / save_every + 1); }
+};
+
+struct RunPlan {
+    SimSpecs specs;              // effective and validated
+    Grid grid;
+    std::vector<double> slots;   // the template with overrides and the fixed slots set
+    std::vector<Slot> cols;      // saved slots, in column order
+    std::vector<std::string> names;  // their display names
+    NonFinite on_nonfinite = NonFinite::error;
+    long max_steps = std::numeric_limits<long>::max();
+    std::optional<double> max_wall_seconds;
+};
+
+// Throws sim::Error: every problem with the options at once (E-SPECS, E-DT,
+// E-STOP, E-SAVE-STEP, E-TOLERANCE, E-UNKNOWN-NAME, E-NOT-CONSTANT,
+// E-BUDGET); then, for valid options, a grid too long to count (E-DT) or
+// longer than the step budget (E-BUDGET).
+RunPlan prepare_run(const Program& p, const RunOptions& opts);
+
+}  // namespace sim::detail

@@ -1,0 +1,126 @@
+// The compiled program's instruction set and its dump: the one description
+// of arithmetic codes (decode_arith) against the grouping each code's
+// comment promises, the VM and the text written from it; the tape dump of
+// SIR against a golden file; the dump of hidden stocks and events.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compile/program.hpp"
+#include "run/vm_exec.hpp"
+#include "sim/dump.hpp"
+#include "sim/load.hpp"
+
+namespace {
+
+using sim::detail::Code;
+using sim::detail::Instr;
+
+// The grouping written out independently of decode_arith, from the Code
+// comments: l2 (a o1 b) o2 c; r2 a o2 (b o1 c); l3 ((a o1 b) o2 c) o3 d.
+double op(int o, double x, double y) {
+    switch (o) {
+        case 0: return x + y;
+        case 1: return x - y;
+        case 2: return x * y;
+        default: return x / y;
+    }
+}
+const char* sym(int o) { return o == 0 ? "+" : o == 1 ? "-" : o == 2 ? "*" : "/"; }
+
+struct Case {
+    Code code;
+    double expect;
+    std::string text;
+};
+
+std::vector<Case> every_arith_code(double a, double b, double c, double d) {
+    std::vector<Case> out;
+    for (int o1 = 0; o1 < 4; ++o1) {
+        out.push_back({static_cast<Code>(static_cast<int>(Code::add) + o1), op(o1, a, b),
+                       std::string("a ") + sym(o1) + " b"});
+        for (int o2 = 0; o2 < 4; ++o2) {
+            out.push_back({sim::detail::fused(Code::fused_l2, 4 * o1 + o2), op(o2, op(o1, a, b), c),
+                           std::string("(a ") + sym(o1) + " b) " + sym(o2) + " c"});
+            out.push_back({sim::detail::fused(Code::fused_r2, 4 * o1 + o2), op(o2, a, op(o1, b, c)),
+                           std::string("a ") + sym(o2) + " (b " + sym(o1) + " c)"});
+            for (int o3 = 0; o3 < 4; ++o3)
+                out.push_back({sim::detail::fused(Code::fused_l3, 16 * o1 + 4 * o2 + o3),
+                               op(o3, op(o2, op(o1, a, b), c), d),
+                               std::string("((a ") + sym(o1) + " b) " + sym(o2) + " c) " + sym(o3) + " d"});
+        }
+    }
+    return out;
+}
+
+std::string read(const std::string& path) {
+    std::ifstream f(path);
+    REQUIRE_MESSAGE(f, "cannot read " << path);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::string dump(const sim::Model& m) {
+    std::ostringstream os;
+    sim::dump_program(m, os);
+    return os.str();
+}
+
+}  // namespace
+
+TEST_CASE("program: every arithmetic code computes and prints its documented grouping") {
+    // Values chosen so that every grouping gives a different result.
+    const double a = 1.5, b = -0.3, c = 7.25, d = 0.1;
+    const auto cases = every_arith_code(a, b, c, d);
+    CHECK(cases.size() == 4 + 96);
+    for (const auto& k : cases) {
+        CAPTURE(static_cast<int>(k.code));
+        // Slots: 0..3 fixed, a..d in 4..7, the result in 8.
+        std::vector<double> s = {0, 1, 0, 1, a, b, c, d, 0};
+        const Instr in{k.code, 8, 4, 5, 6, 7};
+        sim::detail::exec(&in, &in + 1, s.data(), nullptr);
+        CHECK(s[8] == k.expect);  // the same operations in the same order: exact
+        std::ostringstream text;
+        const char* names[] = {"a", "b", "c", "d"};
+        CHECK(sim::detail::write_arith(text, in, [&](sim::detail::Slot x) { return std::string(names[x - 4]); }));
+        CHECK(text.str() == k.text);
+    }
+    std::ostringstream none;
+    CHECK_FALSE(sim::detail::write_arith(none, Instr{Code::max, 8, 4, 5}, [](sim::detail::Slot) { return ""; }));
+    CHECK(none.str().empty());
+}
+
+TEST_CASE("program: the tape dump of SIR (golden: tests/golden/sir.program.txt)") {
+    const std::string golden = std::string(SIM_SOURCE_DIR) + "/tests/golden/sir.program.txt";
+    auto model = sim::Model::compile(sim::load_model(std::string(SIM_SOURCE_DIR) + "/models/classic/sir.yaml"));
+    const std::string got = dump(model);
+    if (std::getenv("SIM_UPDATE_GOLDEN")) std::ofstream(golden) << got;
+    CHECK(got == read(golden));
+}
+
+TEST_CASE("program: the dump names hidden stocks, tables, delays and PREVIOUS") {
+    sim::ModelSpec m;
+    m.name = "events";
+    m.specs.stop = 4;
+    m.add_stock("x", "1", {"grow"});
+    m.add_flow("grow", "effect(smoothed) + DELAY(x, 2, 0) + PREVIOUS(x, 0)");
+    m.add_aux("smoothed", "SMTH1(x, 3)");
+    m.add_lookup("effect", {0, 10}, {0, 1});
+    const std::string text = dump(sim::Model::compile(m));
+    CAPTURE(text);
+    CHECK(text.find("program 'events': ") == 0);
+    CHECK(text.find(": hidden stock") != std::string::npos);
+    CHECK(text.find("(smoothed)") != std::string::npos);  // the owner of SMTH1's stock
+    CHECK(text.find("\ntables\n  t0 continuous: (0, 0) (10, 1)\n") != std::string::npos);
+    CHECK(text.find("lookup(t0, ") != std::string::npos);
+    CHECK(text.find("\nfixed delays\n  s") != std::string::npos);
+    CHECK(text.find(" = x at TIME - ") != std::string::npos);
+    CHECK(text.find("\nprevious\n  s") != std::string::npos);
+    CHECK(text.find(" = x at the last accepted step") != std::string::npos);
+    CHECK(text.find("d/dt x = grow") != std::string::npos);
+}
