@@ -5,7 +5,7 @@ set -euo pipefail
 # clang-14 + libclang-rt-14-dev: sanitizer and libFuzzer builds; valgrind: memcheck tests;
 # python3: seeds the parser fuzzer.
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
-      libpugixml-dev libbenchmark-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3)
+      libpugixml-dev libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

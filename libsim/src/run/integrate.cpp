@@ -101,7 +101,7 @@ public:
         // counted exactly (and past LONG_MAX the conversion is undefined).
         if (!(steps < 4.5e15)) {
             Diagnostics ds;
-            ds.error("E-DT", specs.loc, "",
+            ds.error(sim::Code::E_DT, specs.loc, "",
                      "the run from " + num(specs.start) + " to " + num(specs.stop) + " with dt " + num(specs.dt) +
                          " would take " + num(std::floor(steps)) + " steps; use a larger dt or a shorter run");
             throw Error(std::move(ds));
@@ -109,7 +109,7 @@ public:
         n_ = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
         if (n_ > max_steps_) {
             Diagnostics ds;
-            ds.error("E-BUDGET", specs.loc, "",
+            ds.error(sim::Code::E_BUDGET, specs.loc, "",
                      "the run needs " + std::to_string(n_) + " steps, more than the step budget of " +
                          std::to_string(max_steps_) + " (--max-steps); nothing was run");
             throw Error(std::move(ds));
@@ -242,7 +242,7 @@ private:
         }
         Diagnostic d;
         d.severity = warn_ ? Severity::warning : Severity::error;
-        d.code = div0 ? "E-DIV-ZERO" : "E-NONFINITE";
+        d.code = div0 ? sim::Code::E_DIV_ZERO : sim::Code::E_NONFINITE;
         d.loc = spec_loc_;
         std::string what;
         if (!culprit) {
@@ -311,7 +311,7 @@ private:
 
     [[noreturn]] void over_budget(long k, const std::string& what) {
         Diagnostics ds;
-        ds.error("E-BUDGET", spec_loc_, "",
+        ds.error(sim::Code::E_BUDGET, spec_loc_, "",
                  "the run was stopped at time " + num(time_at(k - 1)) + " after " + std::to_string(k - 1) +
                      " of " + std::to_string(n_) + " steps: " + what + "; no results were written");
         throw Error(std::move(ds));
@@ -519,7 +519,7 @@ Results integrate(const Program& p, const SimSpecs& specs, std::vector<double> s
         throw;
     } catch (const std::exception& e) {
         Diagnostics d;
-        d.error("E-INTEGRATION", specs.loc, "",
+        d.error(sim::Code::E_INTEGRATION, specs.loc, "",
                 std::string("the integrator failed (") + e.what() +
                     "); check for values that grow without bound or try a smaller dt");
         throw Error(std::move(d));

@@ -30,6 +30,14 @@ Model Model::compile(const ModelSpec& spec) {
 
 const SimSpecs& Model::specs() const { return prog_->spec.specs; }
 
+const ModelSpec& Model::spec() const { return prog_->spec; }
+
+std::optional<VarKind> Model::kind(std::string_view name) const {
+    const auto* v = prog_->find(name);
+    if (!v) return std::nullopt;
+    return v->kind;
+}
+
 std::vector<std::string> Model::variable_names() const {
     std::vector<std::string> out;
     out.reserve(prog_->vars.size());
@@ -47,21 +55,21 @@ bool Model::is_constant(std::string_view name) const {
 bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     std::size_t before = diags.error_count();
     if (!std::isfinite(s.start) || !std::isfinite(s.stop))
-        diags.error("E-SPECS", s.loc, "", "start and stop times must be finite numbers");
+        diags.error(sim::Code::E_SPECS, s.loc, "", "start and stop times must be finite numbers");
     if (!(s.dt > 0) || !std::isfinite(s.dt))
-        diags.error("E-DT", s.loc, "", "dt is " + num(s.dt) + "; the time step must be a positive number");
+        diags.error(sim::Code::E_DT, s.loc, "", "dt is " + num(s.dt) + "; the time step must be a positive number");
     if (s.stop < s.start)
-        diags.error("E-STOP", s.loc, "",
+        diags.error(sim::Code::E_STOP, s.loc, "",
                     "stop time " + num(s.stop) + " is before start time " + num(s.start) +
                         "; make stop greater than or equal to start");
     if (s.save_step) {
         double ss = *s.save_step;
         if (!(ss > 0) || !std::isfinite(ss)) {
-            diags.error("E-SAVE-STEP", s.loc, "", "save step is " + num(ss) + "; it must be a positive number");
+            diags.error(sim::Code::E_SAVE_STEP, s.loc, "", "save step is " + num(ss) + "; it must be a positive number");
         } else if (s.dt > 0 && std::isfinite(s.dt)) {
             double r = ss / s.dt, k = std::round(r);
             if (k < 1 || std::abs(r - k) > 1e-9 * std::max(1.0, r))
-                diags.error("E-SAVE-STEP", s.loc, "",
+                diags.error(sim::Code::E_SAVE_STEP, s.loc, "",
                             "save step " + num(ss) + " is not a whole multiple of dt " + num(s.dt) +
                                 "; use dt, 2*dt, 3*dt, ...");
         }
@@ -69,7 +77,7 @@ bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     if (s.method == Method::rk45) {
         if (!(s.rtol > 0) || !std::isfinite(s.rtol) || !(s.atol >= 0) || !std::isfinite(s.atol) ||
             (s.rtol == 0 && s.atol == 0))
-            diags.error("E-TOLERANCE", s.loc, "",
+            diags.error(sim::Code::E_TOLERANCE, s.loc, "",
                         "rk45 tolerances must be positive (rtol " + num(s.rtol) + ", atol " + num(s.atol) + ")");
     }
     return diags.error_count() == before;
@@ -97,9 +105,9 @@ Results Model::run(const RunOptions& opts) const {
     for (const auto& [name, value] : opts.set) {
         const auto* v = p.find(name);
         if (!v) {
-            diags.error("E-UNKNOWN-NAME", {}, name, "cannot set '" + name + "': the model has no such variable");
+            diags.error(sim::Code::E_UNKNOWN_NAME, {}, name, "cannot set '" + name + "': the model has no such variable");
         } else if (!v->settable) {
-            diags.error("E-NOT-CONSTANT", {}, v->name,
+            diags.error(sim::Code::E_NOT_CONSTANT, {}, v->name,
                         "cannot set '" + v->name + "': it is a " + to_string(v->kind) +
                             " computed from other variables; only constants with a number as equation can be set");
         } else {
@@ -117,7 +125,7 @@ Results Model::run(const RunOptions& opts) const {
         for (const auto& n : opts.save) {
             const auto* v = p.find(n);
             if (!v) {
-                diags.error("E-UNKNOWN-NAME", {}, n, "cannot save '" + n + "': the model has no such variable");
+                diags.error(sim::Code::E_UNKNOWN_NAME, {}, n, "cannot save '" + n + "': the model has no such variable");
                 continue;
             }
             cols.push_back(v->slot);
@@ -125,7 +133,7 @@ Results Model::run(const RunOptions& opts) const {
         }
     }
     if (opts.max_wall_seconds && !(*opts.max_wall_seconds > 0))
-        diags.error("E-BUDGET", {}, "", "the wall-clock budget must be a positive number of seconds");
+        diags.error(sim::Code::E_BUDGET, {}, "", "the wall-clock budget must be a positive number of seconds");
     if (diags.has_errors()) throw Error(std::move(diags));
     return detail::integrate(p, s, std::move(slots), cols, std::move(names), opts);
 }
