@@ -7,7 +7,7 @@ target_link_libraries(odr_test PRIVATE sim::sim sim::report)
 sim_warnings(odr_test)
 target_compile_options(odr_test PRIVATE $<$<CXX_COMPILER_ID:GNU,Clang>:-Werror>)
 add_test(NAME consumers.odr COMMAND odr_test)
-set_tests_properties(consumers.odr PROPERTIES LABELS "quick;unit")
+set_tests_properties(consumers.odr PROPERTIES LABELS quick)
 
 add_test(NAME consumers.add_subdirectory
          COMMAND ${CMAKE_COMMAND}

@@ -2,6 +2,9 @@
 // the run, exact at saved times, linear in between, errors outside.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <functional>
+
 #include "sim/compare.hpp"
 #include "sim/model.hpp"
 #include "support.hpp"
