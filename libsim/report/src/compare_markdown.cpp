@@ -37,8 +37,7 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
         os << (i ? ", " : "") << "`" << r.indicators[i].name << "` ("
            << (r.indicators[i].lower_is_better ? "lower" : "higher") << " is better)";
     os << ".\n\nCost: "
-       << (r.has_cost ? "`" + r.cost_name + "`" + (r.cost_units.empty() ? "" : " (" + r.cost_units + ")") + ", " +
-                            r.cost_source
+       << (r.has_cost ? r.cost_source + (r.cost_units.empty() ? "" : ", in " + r.cost_units)
                       : std::string("none (no lever has a cost and the model has no cost variable)"))
        << ".\n\n";
 

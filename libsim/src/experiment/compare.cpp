@@ -136,7 +136,7 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         if (!cost_vars.empty()) {
             r.cost_name = "integrated_lever_cost";
             r.cost_units = integrated_units(costed, model.specs().time_units);
-            r.cost_source = "sum of the levers' cost rates (";
+            r.cost_source = "`integrated_lever_cost`, the sum of the levers' cost rates (";
             for (std::size_t i = 0; i < cost_vars.size(); ++i) r.cost_source += (i ? ", " : "") + cost_vars[i];
             r.cost_source += ") integrated over time (trapezoid rule over the saved rows)";
         }
