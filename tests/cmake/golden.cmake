@@ -62,6 +62,7 @@ set(SIM_GOLDEN_CASES
   compare_chongqing_two
   compare_rank_by
   compare_rank_by_unknown
+  compare_defaults
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}

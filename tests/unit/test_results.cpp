@@ -88,3 +88,29 @@ TEST_CASE("compare: value(combination, indicator, t) by names") {
     CHECK(code_of([&] { (void)cmp.value("planning", "urban_income", 4); }) == sim::Code::E_UNKNOWN_NAME);
     CHECK(code_of([&] { (void)cmp.value("planning", "z", 11); }) == sim::Code::E_RESULTS_TIME);
 }
+
+TEST_CASE("compare: generic defaults: every stock at the stop time, the cost named after its source") {
+    // tests/cli/levers.yaml in code: x' = 1 + a + 2b; cost rates 10a + 5b euro/year.
+    sim::ModelSpec s;
+    s.specs.stop = 4;
+    s.specs.time_units = "year";
+    s.add_stock("x", "0", {"growth"});
+    s.add_flow("growth", "1 + a_lever + 2 * b_lever");
+    for (auto [n, rate] : {std::pair{"a", "10"}, std::pair{"b", "5"}}) {
+        auto& l = s.add_lever(n);
+        l.start = 0;
+        l.cost.text = std::string(rate) + " * " + n + "_lever";
+        l.cost_units = "euro/year";
+    }
+    auto r = sim::compare(s, {});
+    REQUIRE(r.indicators.size() == 1);
+    CHECK(r.indicators[0].name == "x");
+    CHECK(r.at == std::vector<double>{4});
+    CHECK(r.cost_name == "integrated_lever_cost");
+    CHECK(r.cost_units == "euro");
+    CHECK(r.value("a+b", "x", 4) == 16);
+    CHECK(r.combinations[3].cost[0] == 60);
+    // Units that do not divide by the time unit stay unknown.
+    s.find_lever("b")->cost_units = "euro";
+    CHECK(sim::compare(s, {}).cost_units.empty());
+}
