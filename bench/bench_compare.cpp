@@ -64,7 +64,11 @@ const Chongqing& chongqing() {
 sim::CompareResult run_compare(unsigned threads) {
     sim::CompareOptions o;
     o.threads = threads;
-    return sim::compare(chongqing().model, chongqing().spec, o);
+    o.at = {2030, 2035, 2050};
+    o.indicators = {{"rural_income"},      {"urban_income"},
+                    {"income_ratio", true}, {"total_household_consumption"},
+                    {"urbanization_rate"}, {"non_citizenized_migrants", true}};
+    return sim::compare(chongqing().model, o);
 }
 
 double process_cpu_ms() {

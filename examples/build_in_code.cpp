@@ -76,7 +76,7 @@ int main() try {
         std::fprintf(stderr, "expected 101 rows (one per day), got %zu\n", base.rows());
         ++bad;
     }
-    if (!(base.value_at("infectious", 20) > 5)) {
+    if (!(base.at("infectious", 20) > 5)) {
         std::fprintf(stderr, "the epidemic should grow with R0 = 1.5\n");
         ++bad;
     }

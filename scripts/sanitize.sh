@@ -5,7 +5,7 @@
 #
 #   scripts/sanitize.sh [CTEST_ARGS...]     e.g. scripts/sanitize.sh -R bad_input
 #
-# Excluded: the packaging test (builds and installs a consumer; nothing
+# Excluded: the packaging and add_subdirectory consumer tests (they build a consumer; nothing
 # sanitizer-specific) and valgrind (cannot run sanitized binaries); the
 # benchmarks are not built.
 set -euo pipefail
@@ -19,4 +19,4 @@ CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAK
 cmake --build "$build" -j"$jobs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-ctest --test-dir "$build" --output-on-failure -j"$jobs" -E '^(packaging|reliability\.valgrind)' "$@"
+ctest --test-dir "$build" --output-on-failure -j"$jobs" -E '^(packaging|consumers\.add_subdirectory|reliability\.valgrind)' "$@"

@@ -2,16 +2,34 @@
 # Command (B): install what is missing, build everything and run the whole test suite:
 #   1. the libFuzzer targets for a bounded time (scripts/fuzz.sh, 4 x 30 s),
 #   2. the whole suite under ASan + UBSan (scripts/sanitize.sh, build-asan),
-#   3. the normal Release build and the whole suite through ctest (last, so that
-#      its summary closes the output).
-# Set SIM_QUICK=1 to run step 3 only.
+#   3. the normal Release build, warnings as errors (SIM_WERROR), and the
+#      whole suite through ctest (last, so that its summary closes the output).
+# A test whose tool is missing shows as "Skipped" in ctest's summary.
+#
+#   bash scripts/test.sh --quick   day-to-day tier: build + unit, golden and
+#                                  command-line tests (ctest label `quick`),
+#                                  a few minutes; no fuzzing, sanitizers,
+#                                  conformance, packaging or benchmarks.
+# (SIM_QUICK=1 runs step 3 only, the whole suite without fuzzing and sanitizers.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=0
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    *) echo "usage: bash scripts/test.sh [--quick]" >&2; exit 2 ;;
+  esac
+done
 bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIM_WERROR=ON
+if [ "$quick" = 1 ]; then
+  cmake --build build -j"$(nproc)" --target sim_tests sdsim io_atomic_test odr_test
+  ctest --test-dir build --output-on-failure -j"$(nproc)" -L quick
+  exit
+fi
 if [ "${SIM_QUICK:-0}" != 1 ]; then
   bash scripts/fuzz.sh "${SIM_FUZZ_SECONDS:-30}"
   bash scripts/sanitize.sh
 fi
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"

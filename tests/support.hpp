@@ -19,6 +19,11 @@
 
 namespace simtest {
 
+// Marks the current test case as skipped because `reason` (a missing tool);
+// the caller returns right after. Under ctest the case shows as "Skipped"
+// (tests/main.cpp), never as passed.
+void skip(const std::string& reason);
+
 // A scratch directory under the system temporary directory, unique to this
 // process and object, removed with everything in it on destruction.
 struct TempDir {
@@ -69,19 +74,25 @@ inline sim::SourceLoc loc_of(const std::string& file, const std::string& text, c
 }
 
 // The `nth` (0-based) diagnostic with `code`, or nullptr.
-inline const sim::Diagnostic* find_code(const sim::Diagnostics& d, const std::string& code, std::size_t nth = 0) {
+inline const sim::Diagnostic* find_code(const sim::Diagnostics& d, sim::Code code, std::size_t nth = 0) {
     for (const auto& x : d.items())
         if (x.code == code && nth-- == 0) return &x;
     return nullptr;
 }
 
-inline std::size_t count_code(const sim::Diagnostics& d, const std::string& code) {
+inline std::size_t count_code(const sim::Diagnostics& d, sim::Code code) {
     std::size_t n = 0;
     for (const auto& x : d.items()) n += x.code == code;
     return n;
 }
 
 }  // namespace simtest
+
+// Diagnostic codes print by their display name in failed checks.
+template <>
+struct doctest::StringMaker<sim::Code> {
+    static doctest::String convert(sim::Code c) { return sim::name(c); }
+};
 
 // Checks that two SourceLocs name the same file, line and column.
 #define CHECK_AT(loc, expected)    \

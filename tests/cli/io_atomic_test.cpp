@@ -15,6 +15,7 @@
 #include <string>
 #include <system_error>
 
+#include "sim/diagnostic.hpp"
 #include "sim/write.hpp"
 
 namespace fs = std::filesystem;
@@ -64,14 +65,16 @@ mode_t mode_of(const fs::path& p) {
     return st.st_mode & 07777;
 }
 
-// Runs `f`, expecting std::system_error with `code`; returns its what().
+// Runs `f`, expecting sim::Error (E-IO) carrying the OS error `code`;
+// returns its message.
 template <class F>
 std::string expect_system_error(F f, int code) {
     try {
         f();
-    } catch (const std::system_error& e) {
-        EXPECT(e.code().value() == code);
-        return e.what();
+    } catch (const sim::Error& e) {
+        EXPECT(e.os_error().value() == code);
+        EXPECT(e.code() == sim::Code::E_IO);
+        return e.diagnostics().items().at(0).message;
     } catch (const std::exception& e) {
         std::cerr << "unexpected exception: " << e.what() << '\n';
         ++failures;

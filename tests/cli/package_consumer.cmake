@@ -32,8 +32,9 @@ step("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --conf
 
 # The package must be complete without the source or build tree.
 include(GNUInstallDirs)
-foreach(f include/sim/sim.hpp include/sim/model.hpp include/sim/write.hpp
-          ${CMAKE_INSTALL_LIBDIR}/libsim.a
+foreach(f include/sim/sim.hpp include/sim/model.hpp include/sim/write.hpp include/sim/report.hpp
+          include/sim/expected.hpp include/sim/version.hpp
+          ${CMAKE_INSTALL_LIBDIR}/libsim.a ${CMAKE_INSTALL_LIBDIR}/libsim_report.a
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config.cmake
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config-version.cmake
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-targets.cmake)

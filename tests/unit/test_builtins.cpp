@@ -26,7 +26,7 @@ sim::Results run(const sim::ModelSpec& m, sim::Method method = sim::Method::eule
 double at(const std::string& eq, double t = 0) {
     auto m = base(10, 0.5);
     m.add_aux("y", eq);
-    return run(m).value_at("y", t);
+    return run(m).at("y", t);
 }
 
 }  // namespace
@@ -52,9 +52,9 @@ TEST_CASE("builtins: SMTH3 and SMTHN follow the Erlang step response and reach t
     auto r = run(m, sim::Method::rk4);
     for (std::size_t i = 0; i < r.rows(); i += 7) {
         double t = r.times[i], x3 = 3 * t / 2, x2 = 2 * t / 2;
-        CHECK(std::abs(r.value_at("y3", t) - 5 * (1 - std::exp(-x3) * (1 + x3 + x3 * x3 / 2))) < 1e-5);
-        CHECK(std::abs(r.value_at("y2", t) - 5 * (1 - std::exp(-x2) * (1 + x2))) < 1e-6);
-        CHECK(r.value_at("from_input", t) == doctest::Approx(5));
+        CHECK(std::abs(r.at("y3", t) - 5 * (1 - std::exp(-x3) * (1 + x3 + x3 * x3 / 2))) < 1e-5);
+        CHECK(std::abs(r.at("y2", t) - 5 * (1 - std::exp(-x2) * (1 + x2))) < 1e-6);
+        CHECK(r.at("from_input", t) == doctest::Approx(5));
     }
     CHECK(r.series("y3").back() == doctest::Approx(5).epsilon(1e-9));
 }
@@ -97,9 +97,9 @@ TEST_CASE("builtins: DELAY is a fixed pipeline that shifts a ramp by the delay t
     for (std::size_t i = 0; i < r.rows(); ++i) {
         double t = r.times[i];
         CAPTURE(t);
-        CHECK(r.value_at("d3", t) == doctest::Approx(t < 3 ? 0.0 : 2 * (t - 3)));
-        CHECK(r.value_at("d3init", t) == doctest::Approx(t < 3 ? 7.0 : 2 * (t - 3)));
-        CHECK(r.value_at("d1_1", t) == doctest::Approx(t < 1.1 ? 0.0 : 2 * (t - 1.1)));
+        CHECK(r.at("d3", t) == doctest::Approx(t < 3 ? 0.0 : 2 * (t - 3)));
+        CHECK(r.at("d3init", t) == doctest::Approx(t < 3 ? 7.0 : 2 * (t - 3)));
+        CHECK(r.at("d1_1", t) == doctest::Approx(t < 1.1 ? 0.0 : 2 * (t - 1.1)));
     }
 }
 
@@ -113,13 +113,13 @@ TEST_CASE("builtins: DELAY of a growing stock matches the Stella semantics") {
     m.add_aux("delayed0", "DELAY(stock, 1, 0)");
     m.add_aux("flow5", "DELAY(flow, 5, -20)");
     auto r = run(m);
-    CHECK(r.value_at("delayed", 1) == 100);
-    CHECK(r.value_at("delayed0", 1) == 0);
-    CHECK(r.value_at("delayed0", 2) == 100);
-    CHECK(r.value_at("delayed", 3) == doctest::Approx(102));
-    CHECK(r.value_at("flow5", 5) == -20);
-    CHECK(r.value_at("flow5", 6) == doctest::Approx(2));
-    CHECK(r.value_at("flow5", 7) == doctest::Approx(2.04));
+    CHECK(r.at("delayed", 1) == 100);
+    CHECK(r.at("delayed0", 1) == 0);
+    CHECK(r.at("delayed0", 2) == 100);
+    CHECK(r.at("delayed", 3) == doctest::Approx(102));
+    CHECK(r.at("flow5", 5) == -20);
+    CHECK(r.at("flow5", 6) == doctest::Approx(2));
+    CHECK(r.at("flow5", 7) == doctest::Approx(2.04));
 }
 
 TEST_CASE("builtins: PREVIOUS is the value at the previous step") {
@@ -193,12 +193,12 @@ TEST_CASE("builtins: STEP, RAMP and PULSE") {
     for (std::size_t i = 0; i < r.rows(); ++i) {
         double t = r.times[i];
         CAPTURE(t);
-        CHECK(r.value_at("step", t) == (t < 2 ? 0 : 3));
-        CHECK(r.value_at("ramp", t) == doctest::Approx(t < 1 ? 0 : t < 3 ? 2 * (t - 1) : 4));
-        CHECK(r.value_at("ramp_open", t) == doctest::Approx(t < 1 ? 0 : 2 * (t - 1)));
-        CHECK(r.value_at("pulse", t) == (t == 2 ? 10 : 0));  // magnitude / DT during one DT
+        CHECK(r.at("step", t) == (t < 2 ? 0 : 3));
+        CHECK(r.at("ramp", t) == doctest::Approx(t < 1 ? 0 : t < 3 ? 2 * (t - 1) : 4));
+        CHECK(r.at("ramp_open", t) == doctest::Approx(t < 1 ? 0 : 2 * (t - 1)));
+        CHECK(r.at("pulse", t) == (t == 2 ? 10 : 0));  // magnitude / DT during one DT
         bool in_train = t == 2 || t == 5 || t == 8;
-        CHECK(r.value_at("train", t) == (in_train ? 10 : 0));
+        CHECK(r.at("train", t) == (in_train ? 10 : 0));
     }
     CHECK(r.series("got").back() == doctest::Approx(5));  // the impulse delivers `magnitude`
     CHECK(r.series("got_train").back() == doctest::Approx(15));
@@ -277,15 +277,15 @@ TEST_CASE("builtins: lever L_lever ramps from 0 to intensity over phase_in from 
     for (std::size_t i = 0; i < r.rows(); ++i) {
         double t = r.times[i];
         double expected = t < 2 ? 0 : t < 6 ? 0.5 * (t - 2) / 4 : 0.5;
-        CHECK(r.value_at("tax_lever", t) == doctest::Approx(expected));
-        CHECK(r.value_at("tax_cost", t) == doctest::Approx(100 * expected));
-        CHECK(r.value_at("subsidy_lever", t) == (t < 3 ? 0 : 1));
-        CHECK(r.value_at("ban_lever", t) == 0);
+        CHECK(r.at("tax_lever", t) == doctest::Approx(expected));
+        CHECK(r.at("tax_cost", t) == doctest::Approx(100 * expected));
+        CHECK(r.at("subsidy_lever", t) == (t < 3 ? 0 : 1));
+        CHECK(r.at("ban_lever", t) == 0);
     }
     sim::RunOptions o;
     o.set = {{"ban_on", 1}, {"tax_phase_in", 0}};
     auto r2 = model.run(o);
-    CHECK(r2.value_at("ban_lever", 0) == 1);
-    CHECK(r2.value_at("tax_lever", 2) == 0.5);
-    CHECK(r2.value_at("tax_lever", 1.5) == 0);
+    CHECK(r2.at("ban_lever", 0) == 1);
+    CHECK(r2.at("tax_lever", 2) == 0.5);
+    CHECK(r2.at("tax_lever", 1.5) == 0);
 }

@@ -136,7 +136,7 @@ TEST_CASE("chongqing history: urbanization within 1.5 pp in every year with data
         // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
         const auto& year = year_;
         const auto& pct = pct_;
-        const double model = 100.0 * r.value_at("urbanization_rate", year);
+        const double model = 100.0 * r.at("urbanization_rate", year);
         INFO("year " << year << " model " << model << " data " << pct);
         CHECK(std::abs(model - pct) <= 1.5);
     }
@@ -150,7 +150,7 @@ TEST_CASE("chongqing history: resident population within 3 % in every year with 
         // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
         const auto& year = year_;
         const auto& pop = pop_;
-        const double model = r.value_at("resident_population", year);
+        const double model = r.at("resident_population", year);
         INFO("year " << year << " model " << model << " data " << pop);
         CHECK(std::abs(model / pop - 1) <= 0.03);
     }
@@ -158,18 +158,18 @@ TEST_CASE("chongqing history: resident population within 3 % in every year with 
 
 TEST_CASE("chongqing history: 2023 urban and rural income and their ratio within 3 %") {
     const auto r = cq_run();
-    const double urban = r.value_at("urban_income", 2023), rural = r.value_at("rural_income", 2023);
+    const double urban = r.at("urban_income", 2023), rural = r.at("rural_income", 2023);
     INFO("urban " << urban << " rural " << rural);
     CHECK(std::abs(urban / data("income_urban", 2023) - 1) <= 0.03);
     CHECK(std::abs(rural / data("income_rural", 2023) - 1) <= 0.03);
-    const double ratio = r.value_at("income_ratio", 2023);
+    const double ratio = r.at("income_ratio", 2023);
     CHECK(std::abs(ratio / data("urban_rural_income_ratio", 2023) - 1) <= 0.03);
 }
 
 TEST_CASE("chongqing history: 2023 income growth rates within 1.5 points") {
     const auto r = cq_run();
-    const double gu = 100 * (r.value_at("urban_income", 2023) / r.value_at("urban_income", 2022) - 1);
-    const double gr = 100 * (r.value_at("rural_income", 2023) / r.value_at("rural_income", 2022) - 1);
+    const double gu = 100 * (r.at("urban_income", 2023) / r.at("urban_income", 2022) - 1);
+    const double gr = 100 * (r.at("rural_income", 2023) / r.at("rural_income", 2022) - 1);
     INFO("urban growth " << gu << " rural growth " << gr);
     CHECK(std::abs(gu - data("income_urban_growth", 2023)) <= 1.5);
     CHECK(std::abs(gr - data("income_rural_growth", 2023)) <= 1.5);
@@ -183,7 +183,7 @@ TEST_CASE("chongqing history: nominal GDP within 5 % for 2018-2023 (revised seri
         // copies: clang 14 cannot capture a structured binding (doctest macros use lambdas)
         const auto& year = year_;
         const auto& gdp = gdp_;
-        const double model = r.value_at("gdp", year);
+        const double model = r.at("gdp", year);
         INFO("year " << year << " model " << model << " data " << gdp);
         CHECK(std::abs(model / gdp - 1) <= 0.05);
     }
@@ -193,7 +193,7 @@ TEST_CASE("chongqing history: 2023 rural income components each within 5 % (S36)
     const auto r = cq_run();
     double sum = 0;
     for (const char* c : {"wage", "operating", "property", "transfer"}) {
-        const double model = r.value_at(std::string("rural_") + c + "_income", 2023);
+        const double model = r.at(std::string("rural_") + c + "_income", 2023);
         const double obs = data(std::string("income_rural_") + c, 2023);
         sum += obs;
         INFO(c << " model " << model << " data " << obs);
@@ -206,16 +206,16 @@ TEST_CASE("chongqing history: 2023 rural income components each within 5 % (S36)
 TEST_CASE("chongqing history: 2020 all-resident consumption/income ratio within 0.02") {
     const auto r = cq_run();
     const double obs = data("cons_all", 2020) / data("income_all", 2020);
-    const double model = r.value_at("consumption_income_ratio", 2020);
+    const double model = r.at("consumption_income_ratio", 2020);
     INFO("model " << model << " data " << obs);
     CHECK(std::abs(model - obs) <= 0.02);
     // The ratio is what the model says it is: resident-weighted consumption over income.
-    CHECK(model == doctest::Approx(r.value_at("average_consumption", 2020) / r.value_at("average_income", 2020)));
+    CHECK(model == doctest::Approx(r.at("average_consumption", 2020) / r.at("average_income", 2020)));
 }
 
 TEST_CASE("chongqing history: 2023 urbanization gain within 0.3 pp") {
     const auto r = cq_run();
-    const double model = 100 * (r.value_at("urbanization_rate", 2023) - r.value_at("urbanization_rate", 2022));
+    const double model = 100 * (r.at("urbanization_rate", 2023) - r.at("urbanization_rate", 2022));
     const double obs = data("urbanization_rate", 2023) - data("urbanization_rate", 2022);
     INFO("model " << model << " pp, data " << obs << " pp");
     CHECK(std::abs(model - obs) <= 0.3);
@@ -223,12 +223,12 @@ TEST_CASE("chongqing history: 2023 urbanization gain within 0.3 pp") {
 
 TEST_CASE("chongqing history: 2023 land, processing and landing rates respect the paper's bounds") {
     const auto r = cq_run();
-    CHECK(100 * r.value_at("land_market_share", 2023) < data("land_market_share_max", 2023));
-    CHECK(100 * r.value_at("processing_conversion_rate", 2023) <
+    CHECK(100 * r.at("land_market_share", 2023) < data("land_market_share_max", 2023));
+    CHECK(100 * r.at("processing_conversion_rate", 2023) <
           data("processing_conversion_rate_max", 2023));
-    CHECK(100 * r.value_at("project_landing_rate", 2023) < data("project_landing_rate_max", 2023));
+    CHECK(100 * r.at("project_landing_rate", 2023) < data("project_landing_rate_max", 2023));
     // Levers are off before 2025: no fiscal cost in the history.
-    CHECK(r.value_at("cumulative_fiscal_cost", 2023) == 0);
+    CHECK(r.at("cumulative_fiscal_cost", 2023) == 0);
 }
 
 namespace {
@@ -236,7 +236,7 @@ struct Effect {
     const sim::Results& base;
     const sim::Results& run;
     double rel(const std::string& v, double t = 2035) const {
-        return run.value_at(v, t) / base.value_at(v, t) - 1;
+        return run.at(v, t) / base.at(v, t) - 1;
     }
 };
 }  // namespace
@@ -287,26 +287,26 @@ TEST_CASE("chongqing lever innovation (§5.5): raises productivity and incomes")
 TEST_CASE("chongqing all levers: narrower income ratio, more consumption than any single lever") {
     const auto b = cq_run(), all = cq_run(all_on());
     const double t = 2035;
-    CHECK(all.value_at("income_ratio", t) < b.value_at("income_ratio", t));
-    const double c_all = all.value_at("total_household_consumption", t);
+    CHECK(all.at("income_ratio", t) < b.at("income_ratio", t));
+    const double c_all = all.at("total_household_consumption", t);
     for (const char* l : kLevers) {
         const auto single = cq_run(lever_on(l));
         INFO("lever " << l);
-        CHECK(c_all > single.value_at("total_household_consumption", t));
-        CHECK(all.value_at("income_ratio", t) <= single.value_at("income_ratio", t));
+        CHECK(c_all > single.at("total_household_consumption", t));
+        CHECK(all.at("income_ratio", t) <= single.at("income_ratio", t));
     }
-    CHECK(c_all > b.value_at("total_household_consumption", t));
+    CHECK(c_all > b.at("total_household_consumption", t));
 }
 
 TEST_CASE("chongqing: each lever has a positive fiscal cost once active and none when off") {
     const auto b = cq_run();
-    CHECK(b.value_at("cumulative_fiscal_cost", 2050) == 0);
+    CHECK(b.at("cumulative_fiscal_cost", 2050) == 0);
     for (const char* l : kLevers) {
         const auto r = cq_run(lever_on(l));
         INFO("lever " << l);
-        CHECK(r.value_at(std::string(l) + "_cost", 2024) == 0);
-        CHECK(r.value_at(std::string(l) + "_cost", 2035) > 0);
-        CHECK(r.value_at("cumulative_fiscal_cost", 2050) > r.value_at("cumulative_fiscal_cost", 2035));
+        CHECK(r.at(std::string(l) + "_cost", 2024) == 0);
+        CHECK(r.at(std::string(l) + "_cost", 2035) > 0);
+        CHECK(r.at("cumulative_fiscal_cost", 2050) > r.at("cumulative_fiscal_cost", 2035));
     }
 }
 
@@ -430,8 +430,8 @@ TEST_CASE("chongqing: every scenario file loads and runs") {
         const auto r = m->run(sc.run);
         CHECK(r.times.back() == doctest::Approx(2050));
         if (f != "baseline")
-            CHECK(r.value_at("cumulative_fiscal_cost", 2050) > 0);
+            CHECK(r.at("cumulative_fiscal_cost", 2050) > 0);
         else
-            CHECK(r.value_at("rural_income", 2050) == doctest::Approx(base.value_at("rural_income", 2050)));
+            CHECK(r.at("rural_income", 2050) == doctest::Approx(base.at("rural_income", 2050)));
     }
 }

@@ -208,9 +208,9 @@ TEST_CASE("chongqing extreme: no rural infrastructure investment gives no NaN an
         CHECK(ps > 0);
         CHECK(ps < 1);
     }
-    CHECK(r.value_at("public_service_index", 2050) < r.value_at("public_service_index", 2013));
+    CHECK(r.at("public_service_index", 2050) < r.at("public_service_index", 2013));
     const auto b = run();
-    CHECK(r.value_at("rural_income", 2035) < b.value_at("rural_income", 2035));
+    CHECK(r.at("rural_income", 2035) < b.at("rural_income", 2035));
 }
 
 TEST_CASE("chongqing extreme: with rural income above urban income migration stops and reverses") {
@@ -237,10 +237,10 @@ TEST_CASE("chongqing extreme: at parity migration is zero") {
     // Income parity in 2013: iterate initial_urban_income -> rural income (rural income rises
     // with urban income through outside wages, remittances and transfers, less than one for one).
     double u = 24000;
-    for (int k = 0; k < 60; ++k) u = run({{"initial_urban_income", u}}).value_at("rural_income", 2013);
+    for (int k = 0; k < 60; ++k) u = run({{"initial_urban_income", u}}).at("rural_income", 2013);
     const auto r = run({{"initial_urban_income", u}});
-    REQUIRE(r.value_at("income_ratio", 2013) == doctest::Approx(1).epsilon(1e-9));
-    CHECK(r.value_at("rural_to_urban_migration", 2013) == 0);
+    REQUIRE(r.at("income_ratio", 2013) == doctest::Approx(1).epsilon(1e-9));
+    CHECK(r.at("rural_to_urban_migration", 2013) == 0);
     const auto perceived = r.series("perceived_expected_income_ratio");
     const auto out = r.series("rural_to_urban_migration");
     for (std::size_t i = 0; i < r.rows(); ++i)
@@ -253,19 +253,19 @@ TEST_CASE("chongqing extreme: at parity migration is zero") {
     double lo = 5000, hi = 60000;
     for (int k = 0; k < 80; ++k) {
         const double mid = (lo + hi) / 2;
-        (run({{"initial_urban_income", mid}}).value_at("expected_income_ratio", 2013) < 1 ? lo : hi) = mid;
+        (run({{"initial_urban_income", mid}}).at("expected_income_ratio", 2013) < 1 ? lo : hi) = mid;
     }
     const auto p = run({{"initial_urban_income", (lo + hi) / 2}});
-    REQUIRE(p.value_at("perceived_expected_income_ratio", 2013) == doctest::Approx(1).epsilon(1e-9));
-    const double normal = run().value_at("rural_to_urban_migration", 2013);
-    CHECK(p.value_at("rural_to_urban_migration", 2013) <= 1e-6 * normal);
-    CHECK(std::abs(p.value_at("migration_pull", 2013)) < 1e-8);
+    REQUIRE(p.at("perceived_expected_income_ratio", 2013) == doctest::Approx(1).epsilon(1e-9));
+    const double normal = run().at("rural_to_urban_migration", 2013);
+    CHECK(p.at("rural_to_urban_migration", 2013) <= 1e-6 * normal);
+    CHECK(std::abs(p.at("migration_pull", 2013)) < 1e-8);
 }
 
 TEST_CASE("chongqing extreme: TFP growth of -5 %/y makes rural income fall") {
     const auto b = run(), r = run({{"tfp_base_growth", -0.05}});
     REQUIRE(all_finite(r));
-    auto real_rural = [&](double t) { return r.value_at("rural_income", t) / r.value_at("price_level", t); };
+    auto real_rural = [&](double t) { return r.at("rural_income", t) / r.at("price_level", t); };
     CHECK(real_rural(2050) < 0.8 * real_rural(2024));
     for (int t = 2030; t <= 2050; ++t) {
         INFO("t = " << t);
@@ -274,16 +274,16 @@ TEST_CASE("chongqing extreme: TFP growth of -5 %/y makes rural income fall") {
     // Nominal rural income peaks and falls, and stays below the baseline from the start.
     const auto nominal = r.series("rural_income");
     CHECK(nominal.back() < 0.95 * max_of(nominal));
-    for (int t = 2014; t <= 2050; ++t) CHECK(r.value_at("rural_income", t) < b.value_at("rural_income", t));
-    CHECK(r.value_at("real_gdp", 2050) < r.value_at("real_gdp", 2024));
+    for (int t = 2014; t <= 2050; ++t) CHECK(r.at("rural_income", t) < b.at("rural_income", t));
+    CHECK(r.at("real_gdp", 2050) < r.at("real_gdp", 2024));
 }
 
 TEST_CASE("chongqing behaviour: zero migration gives no urbanization gain and no convergence") {
     const auto b = run(), r = run({{"normal_migration_rate", 0.0}});
     REQUIRE(all_finite(r));
     CHECK(max_of(r.series("rural_to_urban_migration")) == 0);
-    CHECK(r.value_at("urbanization_rate", 2050) <= r.value_at("urbanization_rate", 2013));
-    CHECK(b.value_at("urbanization_rate", 2050) > r.value_at("urbanization_rate", 2013) + 0.1);
+    CHECK(r.at("urbanization_rate", 2050) <= r.at("urbanization_rate", 2013));
+    CHECK(b.at("urbanization_rate", 2050) > r.at("urbanization_rate", 2013) + 0.1);
     // No built-in convergence: the income ratio never falls below its 2013 value, and it is
     // above the baseline's (where labour leaves) in every later year.
     const auto ratio = r.series("income_ratio"), base_ratio = b.series("income_ratio");
@@ -321,7 +321,7 @@ TEST_CASE("chongqing extreme: land reform intensity cannot exceed 1; reform rate
     sim::Diagnostics diags;
     CHECK_FALSE(sim::Model::compile(s, diags).has_value());
     CHECK(std::any_of(diags.items().begin(), diags.items().end(),
-                      [](const sim::Diagnostic& d) { return d.code == "E-LEVER-INTENSITY"; }));
+                      [](const sim::Diagnostic& d) { return d.code == sim::Code::E_LEVER_INTENSITY; }));
     const auto dir = std::filesystem::temp_directory_path() / "sim_test_chongqing_checks";
     std::filesystem::create_directories(dir);
     const auto file = dir / "land-too-strong.yaml";
@@ -332,7 +332,7 @@ TEST_CASE("chongqing extreme: land reform intensity cannot exceed 1; reform rate
     sim::Diagnostics sdiags;
     sim::load_scenario(file.string(), sdiags);
     CHECK(std::any_of(sdiags.items().begin(), sdiags.items().end(),
-                      [](const sim::Diagnostic& d) { return d.code == "E-LEVER-INTENSITY"; }));
+                      [](const sim::Diagnostic& d) { return d.code == sim::Code::E_LEVER_INTENSITY; }));
     std::filesystem::remove_all(dir);
     // A run-time override is not checked by the engine; the model caps the reform level.
     const auto capped = run({{"land_on", 1.0}, {"land_intensity", 10.0}});
@@ -386,7 +386,7 @@ TEST_CASE("chongqing demand feedback: strength 0 reproduces the supply path") {
         const auto r = run({{"demand_feedback_strength", 0.0}, {l + "_on", 1.0}});
         const auto g = r.series("gdp");
         for (std::size_t i = 0; i < r.rows(); ++i) CHECK(g[i] == gdp[i]);
-        CHECK(r.value_at("total_household_consumption", 2035) != b.value_at("total_household_consumption", 2035));
+        CHECK(r.at("total_household_consumption", 2035) != b.at("total_household_consumption", 2035));
     }
 }
 
@@ -396,9 +396,9 @@ TEST_CASE("chongqing demand feedback: strength 1 turns extra household demand in
         const auto b = run({{"demand_feedback_strength", strength}});
         const auto r = run({{"demand_feedback_strength", strength}, {"registration_on", 1.0}});
         for (double t : {2035.0, 2050.0}) {
-            const double dgdp = r.value_at("gdp", t) - b.value_at("gdp", t);
-            const double dc = r.value_at("total_household_consumption", t) - b.value_at("total_household_consumption", t);
-            const double dsupply = r.value_at("supply_gdp", t) - b.value_at("supply_gdp", t);
+            const double dgdp = r.at("gdp", t) - b.at("gdp", t);
+            const double dc = r.at("total_household_consumption", t) - b.at("total_household_consumption", t);
+            const double dsupply = r.at("supply_gdp", t) - b.at("supply_gdp", t);
             INFO("strength " << strength << " t " << t << " dGDP " << dgdp << " dC " << dc);
             CHECK(dsupply == 0);
             REQUIRE(dc > 0);
@@ -408,7 +408,7 @@ TEST_CASE("chongqing demand feedback: strength 1 turns extra household demand in
     }
     // No demand pull in the history: GDP follows the published growth whatever the strength.
     const auto a = run({{"demand_feedback_strength", 1.0}}), z = run({{"demand_feedback_strength", 0.0}});
-    for (int t = 2013; t <= 2023; ++t) CHECK(a.value_at("gdp", t) == z.value_at("gdp", t));
+    for (int t = 2013; t <= 2023; ++t) CHECK(a.at("gdp", t) == z.at("gdp", t));
 }
 
 // ------------------------------------------------------------------ behaviour
@@ -418,17 +418,17 @@ TEST_CASE("chongqing behaviour: planning started in 2025 gives more rural income
     const auto late = run({{"planning_on", 1.0}, {"planning_start", 2030.0}});
     double sum_early = 0, sum_late = 0;
     for (int t = 2025; t <= 2050; ++t) {
-        sum_early += early.value_at("rural_income", t);
-        sum_late += late.value_at("rural_income", t);
+        sum_early += early.at("rural_income", t);
+        sum_late += late.at("rural_income", t);
     }
     CHECK(sum_early > sum_late);
     for (int t = 2026; t <= 2040; ++t) {
         INFO("t = " << t);
-        CHECK(early.value_at("rural_income", t) > late.value_at("rural_income", t));
+        CHECK(early.at("rural_income", t) > late.at("rural_income", t));
     }
     // By 2050 both have had the full effect for 15 years or more; the earlier start has held
     // back more migration, whose per-capita gains are part of rural income (README, Timing).
-    CHECK(std::abs(early.value_at("rural_income", 2050) / late.value_at("rural_income", 2050) - 1) < 0.01);
+    CHECK(std::abs(early.at("rural_income", 2050) / late.at("rural_income", 2050) - 1) < 0.01);
 }
 
 TEST_CASE("chongqing behaviour: rural incomes rise with labour leaving, not with the gap") {
@@ -436,15 +436,15 @@ TEST_CASE("chongqing behaviour: rural incomes rise with labour leaving, not with
     // remittances per rural resident; the income gap itself raises nothing.
     const double rate = value_of_constant("normal_migration_rate");
     const auto lo = run({{"normal_migration_rate", 0.5 * rate}}), hi = run({{"normal_migration_rate", 1.5 * rate}});
-    CHECK(hi.value_at("rural_residents", 2035) < lo.value_at("rural_residents", 2035));
+    CHECK(hi.at("rural_residents", 2035) < lo.at("rural_residents", 2035));
     for (const char* v : {"rural_operating_income", "remittance_income", "rural_income"}) {
         INFO(v);
-        CHECK(hi.value_at(v, 2035) > lo.value_at(v, 2035));
+        CHECK(hi.at(v, 2035) > lo.at(v, 2035));
     }
     // A larger initial gap (higher urban income) does not speed up rural operating income
     // (without migration, and without the demand pull through GDP and infrastructure).
     const auto gap = run({{"initial_urban_income", 30000.0}, {"normal_migration_rate", 0.0}, {"demand_feedback_strength", 0.0}});
     const auto nogap = run({{"normal_migration_rate", 0.0}, {"demand_feedback_strength", 0.0}});
     for (int t = 2014; t <= 2050; ++t)
-        CHECK(gap.value_at("rural_operating_income", t) == nogap.value_at("rural_operating_income", t));
+        CHECK(gap.at("rural_operating_income", t) == nogap.at("rural_operating_income", t));
 }

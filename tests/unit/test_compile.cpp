@@ -32,14 +32,14 @@ sim::ModelSpec small() {
     return m;
 }
 
-std::string run_error_code(const sim::Model& m, const sim::RunOptions& o) {
+sim::Code run_error_code(const sim::Model& m, const sim::RunOptions& o) {
     try {
         m.run(o);
     } catch (const sim::Error& e) {
         REQUIRE(!e.diagnostics().items().empty());
         return e.diagnostics().items().front().code;
     }
-    return "";
+    return sim::Code::none;
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ TEST_CASE("compile: a two-variable algebraic loop names both variables") {
     m.add_aux("a", "b + 1");
     m.add_aux("b", "a * 2");
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-CYCLE");
+    auto e = find_code(d, sim::Code::E_CYCLE);
     REQUIRE(e);
     CHECK(contains(e->message, "'a'"));
     CHECK(contains(e->message, "'b'"));
@@ -63,7 +63,7 @@ TEST_CASE("compile: a three-variable loop names all three, at one of them") {
     m.add_aux("third", "second - 1").equation.loc = {"m.yaml", 5, 10};
     m.add_aux("outside", "first");  // depends on the loop but is not in it
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-CYCLE");
+    auto e = find_code(d, sim::Code::E_CYCLE);
     REQUIRE(e);
     for (auto n : {"'first'", "'second'", "'third'"}) CHECK(contains(e->message, n));
     CHECK_FALSE(contains(e->message, "outside"));
@@ -89,7 +89,7 @@ TEST_CASE("compile: circular initial values are reported") {
     m.add_stock("s1", "s2");
     m.add_stock("s2", "s1 + 1");
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-CYCLE");
+    auto e = find_code(d, sim::Code::E_CYCLE);
     REQUIRE(e);
     CHECK(contains(e->message, "'s1'"));
     CHECK(contains(e->message, "'s2'"));
@@ -101,7 +101,7 @@ TEST_CASE("compile: an unknown name points at its line and column and suggests a
     auto& v = m.add_aux("y", "1 + bta * 2");
     v.equation.loc = {"test.yaml", 7, 12};
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-UNKNOWN-NAME");
+    auto e = find_code(d, sim::Code::E_UNKNOWN_NAME);
     REQUIRE(e);
     CHECK(e->loc.file == "test.yaml");
     CHECK(e->loc.line == 7);
@@ -116,7 +116,7 @@ TEST_CASE("compile: positions on continuation lines") {
     auto& v = m.add_aux("y", "1 +\n  nope");
     v.equation.loc = {"test.yaml", 7, 12};
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-UNKNOWN-NAME");
+    auto e = find_code(d, sim::Code::E_UNKNOWN_NAME);
     REQUIRE(e);
     CHECK(e->loc.line == 8);
     CHECK(e->loc.col == 14);
@@ -130,9 +130,9 @@ TEST_CASE("compile: three errors in one model are all reported") {
     m.add_aux("d", "a + b + c");
     auto d = compile_errors(m);
     CHECK(d.error_count() == 3);
-    CHECK(find_code(d, "E-UNKNOWN-NAME"));
-    CHECK(find_code(d, "E-ARG-COUNT"));
-    CHECK(find_code(d, "E-PARSE"));
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_NAME));
+    CHECK(find_code(d, sim::Code::E_ARG_COUNT));
+    CHECK(find_code(d, sim::Code::E_PARSE));
 }
 
 TEST_CASE("compile: wrong argument counts name the function and the expected count") {
@@ -141,7 +141,7 @@ TEST_CASE("compile: wrong argument counts name the function and the expected cou
         m.add_constant("k", 1);
         m.add_aux("y", eq);
         auto d = compile_errors(m);
-        auto e = find_code(d, "E-ARG-COUNT");
+        auto e = find_code(d, sim::Code::E_ARG_COUNT);
         REQUIRE_MESSAGE(e, eq);
         CHECK_MESSAGE(contains(e->message, fn), e->message);
         CHECK_MESSAGE(contains(e->message, expected), e->message);
@@ -159,7 +159,7 @@ TEST_CASE("compile: duplicate names (ignoring case, spaces and underscores) name
     m.add_constant("Birth Rate", 1).loc = {"m.yaml", 2, 3};
     m.add_constant("birth_rate", 2).loc = {"m.yaml", 9, 3};
     auto d = compile_errors(m);
-    auto e = find_code(d, "E-DUPLICATE");
+    auto e = find_code(d, sim::Code::E_DUPLICATE);
     REQUIRE(e);
     CHECK(e->loc.line == 9);
     CHECK(contains(e->message, "m.yaml:2:3"));
@@ -172,7 +172,7 @@ TEST_CASE("compile: type misuse") {
         m.add_constant("k", 1);
         m.add_aux("y", "k(2)");
         auto d = compile_errors(m);
-        auto e = find_code(d, "E-NOT-CALLABLE");
+        auto e = find_code(d, sim::Code::E_NOT_CALLABLE);
         REQUIRE(e);
         CHECK_MESSAGE(contains(e->message, "'k'"), e->message);
     }
@@ -180,7 +180,7 @@ TEST_CASE("compile: type misuse") {
         sim::ModelSpec m;
         m.add_lookup("effect", {0, 1}, {0, 1});
         m.add_aux("y", "effect + 1");
-        CHECK(find_code(compile_errors(m), "E-LOOKUP-AS-VALUE"));
+        CHECK(find_code(compile_errors(m), sim::Code::E_LOOKUP_AS_VALUE));
     }
     SUBCASE("a stock or an aux listed as a flow") {
         sim::ModelSpec m;
@@ -189,29 +189,29 @@ TEST_CASE("compile: type misuse") {
         m.add_stock("c", "1", {"a"}, {"b"});
         auto d = compile_errors(m);
         auto n = std::count_if(d.items().begin(), d.items().end(),
-                               [](const sim::Diagnostic& x) { return x.code == "E-NOT-A-FLOW"; });
+                               [](const sim::Diagnostic& x) { return x.code == sim::Code::E_NOT_A_FLOW; });
         CHECK(n == 2);
     }
     SUBCASE("an unknown flow in a stock") {
         sim::ModelSpec m;
         m.add_stock("c", "1", {"nothing"});
-        CHECK(find_code(compile_errors(m), "E-UNKNOWN-NAME"));
+        CHECK(find_code(compile_errors(m), sim::Code::E_UNKNOWN_NAME));
     }
     SUBCASE("unknown function") {
         sim::ModelSpec m;
         m.add_aux("y", "SMTH9(1, 2)");
-        CHECK(find_code(compile_errors(m), "E-UNKNOWN-FUNCTION"));
+        CHECK(find_code(compile_errors(m), sim::Code::E_UNKNOWN_FUNCTION));
     }
     SUBCASE("SMTHN needs a literal stage count") {
         sim::ModelSpec m;
         m.add_constant("n", 3);
         m.add_aux("y", "SMTHN(1, 2, n)");
-        CHECK(find_code(compile_errors(m), "E-CONST-ARG"));
+        CHECK(find_code(compile_errors(m), sim::Code::E_CONST_ARG));
     }
     SUBCASE("lever intensity outside [0, 1]") {
         sim::ModelSpec m;
         m.add_lever("tax").intensity = 1.5;
-        CHECK(find_code(compile_errors(m), "E-LEVER-INTENSITY"));
+        CHECK(find_code(compile_errors(m), sim::Code::E_LEVER_INTENSITY));
     }
 }
 
@@ -269,22 +269,22 @@ TEST_CASE("compile: bad simulation specs are errors") {
     auto model = sim::Model::compile(small());
     sim::RunOptions o;
     o.dt = 0;
-    CHECK(run_error_code(model, o) == "E-DT");
+    CHECK(run_error_code(model, o) == sim::Code::E_DT);
     o.dt = -1;
-    CHECK(run_error_code(model, o) == "E-DT");
+    CHECK(run_error_code(model, o) == sim::Code::E_DT);
     o = {};
     o.stop = -1;
-    CHECK(run_error_code(model, o) == "E-STOP");
+    CHECK(run_error_code(model, o) == sim::Code::E_STOP);
     o = {};
     o.dt = 0.1;
     o.save_step = 0.15;
-    CHECK(run_error_code(model, o) == "E-SAVE-STEP");
+    CHECK(run_error_code(model, o) == sim::Code::E_SAVE_STEP);
     o.save_step = 0.3;  // 3 * dt, despite rounding
-    CHECK(run_error_code(model, o) == "");
+    CHECK(run_error_code(model, o) == sim::Code::none);
     o = {};
     o.method = sim::Method::rk45;
     o.rtol = -1;
-    CHECK(run_error_code(model, o) == "E-TOLERANCE");
+    CHECK(run_error_code(model, o) == sim::Code::E_TOLERANCE);
 
     sim::Diagnostics d;
     sim::SimSpecs s;
@@ -315,9 +315,9 @@ TEST_CASE("compile: set overrides a constant; unknown or computed names are erro
     CHECK(r.series("x").back() == doctest::Approx(10 * std::pow(1.1, 20)));  // Euler, dt 0.5
 
     o.set = {{"nope", 1}};
-    CHECK(run_error_code(model, o) == "E-UNKNOWN-NAME");
+    CHECK(run_error_code(model, o) == sim::Code::E_UNKNOWN_NAME);
     o.set = {{"twice", 1}};
-    CHECK(run_error_code(model, o) == "E-NOT-CONSTANT");
+    CHECK(run_error_code(model, o) == sim::Code::E_NOT_CONSTANT);
 }
 
 TEST_CASE("compile: save picks the columns; unknown names throw; default is every user variable") {

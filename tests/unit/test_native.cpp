@@ -7,6 +7,8 @@
 
 #include "sim/native.hpp"
 
+#include "support.hpp"
+
 namespace {
 
 bool have_compiler() {
@@ -39,7 +41,7 @@ sim::ModelSpec sir() {
 
 TEST_CASE("native: same results as the interpreter, bit for bit") {
     if (!have_compiler()) {
-        MESSAGE("no C++ compiler on the PATH: skipped");
+        simtest::skip("no C++ compiler (c++) on the PATH");
         return;
     }
     auto model = sim::Model::compile(sir());
@@ -65,7 +67,7 @@ TEST_CASE("native: same results as the interpreter, bit for bit") {
 
 TEST_CASE("native: bad options and non-finite values give the interpreter's errors") {
     if (!have_compiler()) {
-        MESSAGE("no C++ compiler on the PATH: skipped");
+        simtest::skip("no C++ compiler (c++) on the PATH");
         return;
     }
     sim::ModelSpec m = sir();
@@ -99,12 +101,12 @@ TEST_CASE("native: refuses what it does not support, and a missing compiler") {
     sim::Diagnostics d;
     CHECK_FALSE(sim::NativeModel::build(sim::Model::compile(m), d));
     REQUIRE(d.items().size() == 1);
-    CHECK(d.items()[0].code == "E-NATIVE-UNSUPPORTED");
+    CHECK(d.items()[0].code == sim::Code::E_NATIVE_UNSUPPORTED);
 
     sim::Diagnostics d2;
     sim::NativeOptions missing;
     missing.compiler = "/nonexistent/c++";
     CHECK_FALSE(sim::NativeModel::build(sim::Model::compile(sir()), d2, missing));
     REQUIRE(d2.items().size() == 1);
-    CHECK(d2.items()[0].code == "E-NATIVE-COMPILE");
+    CHECK(d2.items()[0].code == sim::Code::E_NATIVE_COMPILE);
 }

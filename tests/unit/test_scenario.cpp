@@ -140,29 +140,29 @@ TEST_CASE("scenario: every error is reported with its position in the scenario")
         CHECK(x->loc.line == l);
         CHECK(x->loc.col == c);
     };
-    const auto* ul = find_code(d, "E-UNKNOWN-LEVER");
+    const auto* ul = find_code(d, sim::Code::E_UNKNOWN_LEVER);
     at(ul, "lnad");
     CHECK(ul->variable == "lnad");
     CHECK(ul->message == "the model has no lever 'lnad' (did you mean 'land'?)");
-    const auto* li = find_code(d, "E-LEVER-INTENSITY");
+    const auto* li = find_code(d, sim::Code::E_LEVER_INTENSITY);
     at(li, "1.5");
     CHECK(li->message == "lever intensity must be between 0 and 1, found 1.5");
-    const auto* ls = find_code(d, "E-LEVER-START");
+    const auto* ls = find_code(d, sim::Code::E_LEVER_START);
     at(ls, "2070");
     CHECK(ls->message == "lever 'land' starts at 2070, outside the run (2020 to 2060); choose a start within the run");
-    CHECK(find_code(d, "E-UNKNOWN-KEY", 0)->message.find("'compare'") != std::string::npos);
-    at(find_code(d, "E-UNKNOWN-KEY", 0), "compare");
-    at(find_code(d, "E-UNKNOWN-KEY", 1), "colour");
-    at(find_code(d, "E-BAD-NUMBER"), "abc");
-    const auto* up = find_code(d, "E-UNKNOWN-PARAM");
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 0)->message.find("'compare'") != std::string::npos);
+    at(find_code(d, sim::Code::E_UNKNOWN_KEY, 0), "compare");
+    at(find_code(d, sim::Code::E_UNKNOWN_KEY, 1), "colour");
+    at(find_code(d, sim::Code::E_BAD_NUMBER), "abc");
+    const auto* up = find_code(d, sim::Code::E_UNKNOWN_PARAM);
     at(up, "migraton_elasticity");
     CHECK(up->message == "the model has no constant 'migraton_elasticity' (did you mean 'migration_elasticity'?)");
-    const auto* nc = find_code(d, "E-NOT-CONSTANT");
+    const auto* nc = find_code(d, sim::Code::E_NOT_CONSTANT);
     at(nc, "growth");
     CHECK(nc->message == "'growth' is a flow, not a constant; only constants can be set");
-    CHECK(find_code(d, "E-NOT-CONSTANT", 1)->message ==
+    CHECK(find_code(d, sim::Code::E_NOT_CONSTANT, 1)->message ==
           "'doubled' is an aux, not a constant; only constants can be set");
-    at(find_code(d, "E-UNKNOWN-NAME"), "popp");
+    at(find_code(d, sim::Code::E_UNKNOWN_NAME), "popp");
     CHECK(d.error_count() == 10);
 }
 
@@ -172,22 +172,22 @@ TEST_CASE("scenario: sim specs are checked after the overrides") {
         const std::string text = "model: ../models/model.yaml\nsim: {stop: 2000}\n";
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/s.yaml", text), d);
-        REQUIRE(count_code(d, "E-STOP") == 1);
-        CHECK(find_code(d, "E-STOP")->loc.line == 2);
-        CHECK(find_code(d, "E-STOP")->loc.col == where(text, "2000").second);
+        REQUIRE(count_code(d, sim::Code::E_STOP) == 1);
+        CHECK(find_code(d, sim::Code::E_STOP)->loc.line == 2);
+        CHECK(find_code(d, sim::Code::E_STOP)->loc.col == where(text, "2000").second);
     }
     SUBCASE("a lever turned on with a start outside a shortened run") {
         const std::string text = "model: ../models/model.yaml\nsim: {stop: 2024}\nlevers: {land: on}\n";
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/s.yaml", text), d);
         INFO(d.str());
-        REQUIRE(count_code(d, "E-LEVER-START") == 1);
-        CHECK(find_code(d, "E-LEVER-START")->loc.line == 3);
+        REQUIRE(count_code(d, sim::Code::E_LEVER_START) == 1);
+        CHECK(find_code(d, sim::Code::E_LEVER_START)->loc.line == 3);
     }
     SUBCASE("bad method") {
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/s.yaml", "model: ../models/model.yaml\nsim: {method: rk5}\n"), d);
-        CHECK(count_code(d, "E-BAD-METHOD") == 1);
+        CHECK(count_code(d, sim::Code::E_BAD_METHOD) == 1);
     }
 }
 
@@ -198,7 +198,7 @@ TEST_CASE("scenario: missing model, model errors and broken scenario files") {
         sim::Diagnostics d;
         auto sc = sim::load_scenario(dir.write("scenarios/a.yaml", text), d);
         REQUIRE(d.items().size() == 1);  // no cascade of unknown levers
-        CHECK(d.items()[0].code == "E-MODEL-NOT-FOUND");
+        CHECK(d.items()[0].code == sim::Code::E_MODEL_NOT_FOUND);
         CHECK(d.items()[0].loc.line == 1);
         CHECK(d.items()[0].loc.col == 8);
         CHECK(d.items()[0].message.find("nope.yaml") != std::string::npos);
@@ -207,7 +207,7 @@ TEST_CASE("scenario: missing model, model errors and broken scenario files") {
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/b.yaml", "name: no model\n"), d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-MISSING-MODEL");
+        CHECK(d.items()[0].code == sim::Code::E_MISSING_MODEL);
     }
     {
         // Errors in the model are reported in the model file; the scenario
@@ -218,22 +218,22 @@ TEST_CASE("scenario: missing model, model errors and broken scenario files") {
             dir.write("scenarios/c.yaml", "model: ../models/broken.yaml\nlevers: {a: on, b: on}\n"), d);
         INFO(d.str());
         REQUIRE(d.items().size() == 2);
-        CHECK(d.items()[0].code == "E-BAD-NUMBER");
+        CHECK(d.items()[0].code == sim::Code::E_BAD_NUMBER);
         CHECK(d.items()[0].loc.file == (dir.root / "scenarios" / ".." / "models" / "broken.yaml").lexically_normal().string());
-        CHECK(d.items()[1].code == "E-UNKNOWN-LEVER");
+        CHECK(d.items()[1].code == sim::Code::E_UNKNOWN_LEVER);
         CHECK(sc.model.find_lever("a")->on);
     }
     {
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/d.yaml", "model: [\n"), d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-YAML-SYNTAX");
+        CHECK(d.items()[0].code == sim::Code::E_YAML_SYNTAX);
     }
     {
         sim::Diagnostics d;
         sim::load_scenario((dir.root / "scenarios" / "missing.yaml").string(), d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-IO");
+        CHECK(d.items()[0].code == sim::Code::E_IO);
     }
 }
 
@@ -267,11 +267,11 @@ TEST_CASE("scenario: the loaded model runs with the scenario's settings") {
     CHECK(fast.times.back() == 2030);
     // Without the lever: Euler growth at 1% a year, dt 0.5, 80 steps.
     CHECK(base.series("pop").back() == doctest::Approx(100 * std::pow(1.005, 80)).epsilon(1e-12));
-    CHECK(fast.value_at("pop", 2030) == doctest::Approx(100 * std::pow(1.01, 20)).epsilon(1e-12));
+    CHECK(fast.at("pop", 2030) == doctest::Approx(100 * std::pow(1.01, 20)).epsilon(1e-12));
     // The lever ramps from 2025 over 5 years, then doubles the growth rate.
-    CHECK(land.value_at("land_lever", 2025) == doctest::Approx(0));
-    CHECK(land.value_at("land_lever", 2027.5) == doctest::Approx(0.5));
-    CHECK(land.value_at("land_lever", 2040) == doctest::Approx(1));
+    CHECK(land.at("land_lever", 2025) == doctest::Approx(0));
+    CHECK(land.at("land_lever", 2027.5) == doctest::Approx(0.5));
+    CHECK(land.at("land_lever", 2040) == doctest::Approx(1));
     CHECK(land.series("pop").back() > base.series("pop").back() * 1.3);
 }
 
@@ -395,8 +395,8 @@ TEST_CASE("scenario: extends cycles and missing files are reported where they ar
         sim::Diagnostics d;
         sim::load_scenario(a_path, d);
         INFO(d.str());
-        REQUIRE(count_code(d, "E-EXTENDS-CYCLE") == 1);
-        const auto* x = find_code(d, "E-EXTENDS-CYCLE");
+        REQUIRE(count_code(d, sim::Code::E_EXTENDS_CYCLE) == 1);
+        const auto* x = find_code(d, sim::Code::E_EXTENDS_CYCLE);
         CHECK(x->loc.file == b_path);
         CHECK(x->loc.line == 2);
         CHECK(x->loc.col == where(b, "a.yaml").second);
@@ -407,9 +407,9 @@ TEST_CASE("scenario: extends cycles and missing files are reported where they ar
         const auto a_path = dir.write("scenarios/self.yaml", "model: ../models/model.yaml\nextends: ./self.yaml\n");
         sim::Diagnostics d;
         sim::load_scenario(a_path, d);
-        REQUIRE(count_code(d, "E-EXTENDS-CYCLE") == 1);
-        CHECK(find_code(d, "E-EXTENDS-CYCLE")->loc.line == 2);
-        CHECK(find_code(d, "E-EXTENDS-CYCLE")->loc.col == 10);
+        REQUIRE(count_code(d, sim::Code::E_EXTENDS_CYCLE) == 1);
+        CHECK(find_code(d, sim::Code::E_EXTENDS_CYCLE)->loc.line == 2);
+        CHECK(find_code(d, sim::Code::E_EXTENDS_CYCLE)->loc.col == 10);
     }
     SUBCASE("a missing base") {
         const std::string text = "model: ../models/model.yaml\nextends: nowhere/base.yaml\n";
@@ -419,7 +419,7 @@ TEST_CASE("scenario: extends cycles and missing files are reported where they ar
         INFO(d.str());
         REQUIRE(d.items().size() == 1);
         const auto& x = d.items()[0];
-        CHECK(x.code == "E-EXTENDS-NOT-FOUND");
+        CHECK(x.code == sim::Code::E_EXTENDS_NOT_FOUND);
         CHECK(x.loc.file == p);
         CHECK(x.loc.line == 2);
         CHECK(x.loc.col == 10);
@@ -431,7 +431,7 @@ TEST_CASE("scenario: extends cycles and missing files are reported where they ar
         sim::Diagnostics d;
         sim::load_scenario(dir.write("scenarios/top.yaml", "extends: base.yaml\n"), d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-MISSING-MODEL");
+        CHECK(d.items()[0].code == sim::Code::E_MISSING_MODEL);
     }
 }
 
@@ -451,13 +451,13 @@ TEST_CASE("scenario: errors in an extended file point into that file") {
         CHECK(x->loc.line == l);
         CHECK(x->loc.col == c);
     };
-    at(find_code(d, "E-UNKNOWN-LEVER"), base_path, base, "lnad");
-    at(find_code(d, "E-UNKNOWN-PARAM"), top_path, top, "rte");
+    at(find_code(d, sim::Code::E_UNKNOWN_LEVER), base_path, base, "lnad");
+    at(find_code(d, sim::Code::E_UNKNOWN_PARAM), top_path, top, "rte");
     // Checked against the final run: the top file shortens it to 2040.
-    const auto* ls = find_code(d, "E-LEVER-START");
+    const auto* ls = find_code(d, sim::Code::E_LEVER_START);
     at(ls, base_path, base, "2045");
     CHECK(ls->message == "lever 'land' starts at 2045, outside the run (2020 to 2040); choose a start within the run");
-    const auto* ra = find_code(d, "E-REPORT-AT");
+    const auto* ra = find_code(d, sim::Code::E_REPORT_AT);
     at(ra, base_path, base, "2050");
     CHECK(ra->message == "report time 2050 is outside the run (2020 to 2040); choose report times within the run");
     CHECK(d.error_count() == 4);
@@ -499,17 +499,17 @@ TEST_CASE("scenario: indicators and report times, and their errors") {
             CHECK(x->loc.line == line);
             CHECK(x->loc.col == where(text, needle).second);
         };
-        const auto* un = find_code(d, "E-UNKNOWN-NAME");
+        const auto* un = find_code(d, sim::Code::E_UNKNOWN_NAME);
         at(un, 3, "popp");
         CHECK(un->message == "cannot report 'popp': the model has no such variable (did you mean 'pop'?)");
-        const auto* bv = find_code(d, "E-BAD-VALUE");
+        const auto* bv = find_code(d, sim::Code::E_BAD_VALUE);
         at(bv, 4, "worse");
         CHECK(bv->message == "'better' must be 'higher' or 'lower', found 'worse'");
-        at(find_code(d, "E-DUPLICATE"), 6, "POP");
-        at(find_code(d, "E-YAML-TYPE"), 7, "{better");
-        at(find_code(d, "E-BAD-NUMBER"), 8, "soon");
-        at(find_code(d, "E-REPORT-AT"), 8, "2070");
-        at(find_code(d, "E-DUPLICATE", 1), 8, "2030]");
+        at(find_code(d, sim::Code::E_DUPLICATE), 6, "POP");
+        at(find_code(d, sim::Code::E_YAML_TYPE), 7, "{better");
+        at(find_code(d, sim::Code::E_BAD_NUMBER), 8, "soon");
+        at(find_code(d, sim::Code::E_REPORT_AT), 8, "2070");
+        at(find_code(d, sim::Code::E_DUPLICATE, 1), 8, "2030]");
         CHECK(d.error_count() == 7);
     }
 }

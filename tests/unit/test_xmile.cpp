@@ -117,7 +117,7 @@ TEST_CASE("xmile: an unknown namespace is read as XMILE 1.0 with a warning") {
     sim::Diagnostics d;
     auto m = parse(xmile(sir_body, "<start>0</start><stop>10</stop><dt>1</dt>", "urn:other"), d);
     CHECK(d.error_count() == 0);
-    CHECK(count_code(d, "W-XMILE-NAMESPACE") == 1);
+    CHECK(count_code(d, sim::Code::W_XMILE_NAMESPACE) == 1);
     CHECK(m.variables.size() == 7);
 }
 
@@ -132,8 +132,8 @@ TEST_CASE("xmile: an undeclared isee: prefix is recovered with one warning at it
     sim::Diagnostics d;
     auto m = parse(text, d);
     CHECK(d.error_count() == 0);
-    REQUIRE(count_code(d, "W-XMILE-UNDECLARED-PREFIX") == 1);
-    const auto* w = find_code(d, "W-XMILE-UNDECLARED-PREFIX");
+    REQUIRE(count_code(d, sim::Code::W_XMILE_UNDECLARED_PREFIX) == 1);
+    const auto* w = find_code(d, sim::Code::W_XMILE_UNDECLARED_PREFIX);
     CHECK(w->severity == sim::Severity::warning);
     CHECK_AT(w->loc, where(text, "<isee:prefs"));
     CHECK(w->message.find("xmlns:isee=\"http://iseesystems.com/XMILE\"") != std::string::npos);
@@ -174,8 +174,8 @@ TEST_CASE("xmile: sim_specs: reciprocal dt, save interval and method") {
     bad.replace(bad.find("<dt>0.25"), 8, "<dt>x");
     sim::Diagnostics d3;
     parse(bad, d3);
-    CHECK(count_code(d3, "E-XMILE-SPECS") == 2);
-    CHECK_AT(find_code(d3, "E-XMILE-SPECS")->loc, where(bad, "<dt>x"));
+    CHECK(count_code(d3, sim::Code::E_XMILE_SPECS) == 2);
+    CHECK_AT(find_code(d3, sim::Code::E_XMILE_SPECS)->loc, where(bad, "<dt>x"));
 }
 
 TEST_CASE("xmile: graphical functions: xpts/ypts, separators, xscale, types, embedded") {
@@ -234,7 +234,7 @@ TEST_CASE("xmile: malformed graphical functions are diagnosed at their element")
 )");
     sim::Diagnostics d;
     auto m = parse(text, d);
-    CHECK(count_code(d, "E-XMILE-GF") == 4);
+    CHECK(count_code(d, sim::Code::E_XMILE_GF) == 4);
     CHECK_AT(d.items()[0].loc, where(text, "<gf name=\"short\""));
     CHECK(d.items()[0].message.find("3 x values and 2 y values") != std::string::npos);
     CHECK_AT(d.items()[1].loc, where(text, "<xpts>0,2,1"));
@@ -350,19 +350,19 @@ TEST_CASE("xmile: array misuse and 2-D arrays are diagnosed") {
         return nullptr;
     };
     REQUIRE(by_var("bare"));
-    CHECK(by_var("bare")->code == "E-XMILE-UNSUPPORTED");
+    CHECK(by_var("bare")->code == sim::Code::E_XMILE_UNSUPPORTED);
     CHECK_AT(by_var("bare")->loc, where(text, "v + 1"));
     REQUIRE(by_var("wrong"));
-    CHECK(by_var("wrong")->code == "E-XMILE-ARRAY");
+    CHECK(by_var("wrong")->code == sim::Code::E_XMILE_ARRAY);
     CHECK(by_var("wrong")->message.find("'c' is not an element of dimension 'R'") != std::string::npos);
     REQUIRE(by_var("sum"));
-    CHECK(by_var("sum")->code == "E-XMILE-UNSUPPORTED");
+    CHECK(by_var("sum")->code == sim::Code::E_XMILE_UNSUPPORTED);
     REQUIRE(by_var("two"));
-    CHECK(by_var("two")->code == "E-XMILE-UNSUPPORTED");
+    CHECK(by_var("two")->code == sim::Code::E_XMILE_UNSUPPORTED);
     CHECK(by_var("two")->message.find("2-D arrays are not supported") != std::string::npos);
     CHECK(by_var("two")->loc.line == where(text, "<aux name=\"two\"").line);
     REQUIRE(by_var("nodim"));
-    CHECK(by_var("nodim")->code == "E-XMILE-ARRAY");
+    CHECK(by_var("nodim")->code == sim::Code::E_XMILE_ARRAY);
 }
 
 TEST_CASE("xmile: modules flatten into module.var with <connect> inputs") {
@@ -441,7 +441,7 @@ TEST_CASE("xmile: module errors: missing model, bad connect target") {
 </xmile>)";
     sim::Diagnostics d;
     parse(text, d);
-    REQUIRE(count_code(d, "E-XMILE-MODULE") == 2);
+    REQUIRE(count_code(d, sim::Code::E_XMILE_MODULE) == 2);
     CHECK_AT(d.items()[0].loc, where(text, "<module name=\"ghost\""));
     CHECK_AT(d.items()[1].loc, where(text, "<connect to=\"nothing\""));
 }
@@ -466,8 +466,8 @@ TEST_CASE("xmile: equations: {comments}, XML entities, \\n in names, aux listed 
     // Vensim exports write flows as <aux>: a stock's inflow is read as a flow, with a warning.
     CHECK(var(m, "in").kind == sim::VarKind::flow);
     CHECK(var(m, "in").equation.text == "\"Heat  Loss\" * 2");
-    REQUIRE(count_code(d, "W-XMILE-AUX-AS-FLOW") == 1);
-    CHECK_AT(find_code(d, "W-XMILE-AUX-AS-FLOW")->loc, where(text, "<aux name=\"in\""));
+    REQUIRE(count_code(d, sim::Code::W_XMILE_AUX_AS_FLOW) == 1);
+    CHECK_AT(find_code(d, sim::Code::W_XMILE_AUX_AS_FLOW)->loc, where(text, "<aux name=\"in\""));
 }
 
 TEST_CASE("xmile: malformed XML is E-XML-SYNTAX at the right line") {
@@ -480,19 +480,19 @@ TEST_CASE("xmile: malformed XML is E-XML-SYNTAX at the right line") {
     sim::Diagnostics d;
     parse(text, d);
     REQUIRE(d.error_count() == 1);
-    CHECK(d.items()[0].code == "E-XML-SYNTAX");
+    CHECK(d.items()[0].code == sim::Code::E_XML_SYNTAX);
     CHECK(d.items()[0].loc.file == "m.xmile");
     // pugixml stops at the mismatched end tag </variables>.
     CHECK(d.items()[0].loc.line == 5);
 
     sim::Diagnostics d2;
     parse("<xmile><model><aux name=\"a\"></xmile", d2);
-    CHECK(find_code(d2, "E-XML-SYNTAX"));
+    CHECK(find_code(d2, sim::Code::E_XML_SYNTAX));
 
     sim::Diagnostics d3;
     parse("<?xml version=\"1.0\"?>\n<model/>\n", d3);
-    REQUIRE(find_code(d3, "E-XMILE-ROOT"));
-    CHECK(find_code(d3, "E-XMILE-ROOT")->loc.line == 2);
+    REQUIRE(find_code(d3, sim::Code::E_XMILE_ROOT));
+    CHECK(find_code(d3, sim::Code::E_XMILE_ROOT)->loc.line == 2);
 }
 
 TEST_CASE("xmile: unsupported elements are diagnosed with their line") {
@@ -505,10 +505,10 @@ TEST_CASE("xmile: unsupported elements are diagnosed with their line") {
     sim::Diagnostics d;
     parse(text, d);
     INFO(d.str());
-    REQUIRE(count_code(d, "E-XMILE-UNSUPPORTED") == 3);
+    REQUIRE(count_code(d, sim::Code::E_XMILE_UNSUPPORTED) == 3);
     std::vector<const sim::Diagnostic*> u;
     for (const auto& x : d.items())
-        if (x.code == "E-XMILE-UNSUPPORTED") u.push_back(&x);
+        if (x.code == sim::Code::E_XMILE_UNSUPPORTED) u.push_back(&x);
     CHECK_AT(u[0]->loc, where(text, "<macro"));
     CHECK(u[0]->message.find("<macro>") != std::string::npos);
     CHECK_AT(u[1]->loc, where(text, "<conveyor>"));
@@ -521,7 +521,7 @@ TEST_CASE("xmile: missing file is E-IO; .stmx reads like .xmile") {
     sim::Diagnostics d;
     sim::load_xmile("/nonexistent/model.stmx", d);
     REQUIRE(d.error_count() == 1);
-    CHECK(d.items()[0].code == "E-IO");
+    CHECK(d.items()[0].code == sim::Code::E_IO);
 
     simtest::TempDir dir("sim_test_xmile");
     std::string text = xmile(sir_body);
@@ -600,7 +600,7 @@ lookups:
 TEST_CASE("xmile: conformance teacup .xmile and .stmx: display names as written, same structure") {
     const std::string root = std::string(SIM_CONFORMANCE_DIR) + "/test-models/samples/teacup/";
     if (!std::filesystem::exists(root + "teacup.xmile")) {
-        MESSAGE("conformance suite not found: skipped");
+        simtest::skip("the conformance suite is not at SIM_CONFORMANCE_DIR");
         return;
     }
     sim::Diagnostics d1, d2;

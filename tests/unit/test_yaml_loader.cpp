@@ -252,7 +252,7 @@ TEST_CASE("yaml: syntax errors carry yaml-cpp's position") {
     parse(text, d);
     REQUIRE(d.items().size() == 1);
     const auto& e = d.items()[0];
-    CHECK(e.code == "E-YAML-SYNTAX");
+    CHECK(e.code == sim::Code::E_YAML_SYNTAX);
     CHECK(e.loc.file == "m.yaml");
     CHECK(e.loc.line >= 3);
     CHECK(e.loc.col >= 1);
@@ -264,26 +264,26 @@ TEST_CASE("yaml: empty, non-mapping and binary files are errors, not crashes") {
         sim::Diagnostics d;
         parse(t, d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-EMPTY");
+        CHECK(d.items()[0].code == sim::Code::E_EMPTY);
     }
     {
         sim::Diagnostics d;
         parse("- a\n- b\n", d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-YAML-TYPE");
+        CHECK(d.items()[0].code == sim::Code::E_YAML_TYPE);
         CHECK(d.items()[0].message.find("must be a mapping") != std::string::npos);
     }
     {
         sim::Diagnostics d;
         parse("just a string", d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-YAML-TYPE");
+        CHECK(d.items()[0].code == sim::Code::E_YAML_TYPE);
     }
     {
         sim::Diagnostics d;
         parse(std::string("name: x\nflows:\n  a: \x01\x00\xff\xfe", 24), d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-ENCODING");
+        CHECK(d.items()[0].code == sim::Code::E_ENCODING);
         CHECK(d.items()[0].loc.line == 3);
         CHECK(d.items()[0].loc.col == 7);
     }
@@ -291,7 +291,7 @@ TEST_CASE("yaml: empty, non-mapping and binary files are errors, not crashes") {
         sim::Diagnostics d;  // Latin-1 é, invalid as UTF-8
         parse("name: caf\xe9\n", d);
         REQUIRE(d.items().size() == 1);
-        CHECK(d.items()[0].code == "E-ENCODING");
+        CHECK(d.items()[0].code == sim::Code::E_ENCODING);
         CHECK(d.items()[0].loc.col == 10);
     }
     {
@@ -316,23 +316,23 @@ TEST_CASE("yaml: unknown keys are reported with a suggestion and loading goes on
     sim::Diagnostics d;
     auto m = parse(text, d);
     INFO(d.str());
-    CHECK(count_code(d, "E-UNKNOWN-KEY") == 5);
-    const auto* top = find_code(d, "E-UNKNOWN-KEY", 0);
+    CHECK(count_code(d, sim::Code::E_UNKNOWN_KEY) == 5);
+    const auto* top = find_code(d, sim::Code::E_UNKNOWN_KEY, 0);
     REQUIRE(top);
     CHECK(top->message == "unknown key 'nmae' in the top level of the model (did you mean 'name'?)");
     CHECK_AT(top->loc, where(text, "nmae"));
-    const auto* ini = find_code(d, "E-UNKNOWN-KEY", 1);
+    const auto* ini = find_code(d, sim::Code::E_UNKNOWN_KEY, 1);
     REQUIRE(ini);
     CHECK(ini->variable == "s");
     CHECK(ini->message == "unknown key 'intial' in the stock 's' (did you mean 'initial'?)");
     CHECK_AT(ini->loc, where(text, "intial"));
-    CHECK(find_code(d, "E-UNKNOWN-KEY", 2)->message.find("did you mean 'inflows'") != std::string::npos);
-    CHECK(find_code(d, "E-UNKNOWN-KEY", 3)->message.find("did you mean 'units'") != std::string::npos);
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 2)->message.find("did you mean 'inflows'") != std::string::npos);
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 3)->message.find("did you mean 'units'") != std::string::npos);
     // No close match: the allowed keys are listed instead.
-    CHECK(find_code(d, "E-UNKNOWN-KEY", 4)->message ==
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 4)->message ==
           "unknown key 'colour' in the flow 'f' (allowed: equation, non_negative, units, doc, lookup)");
     // The stock is missing its initial value (the misspelt key does not count).
-    CHECK(count_code(d, "E-MISSING-INITIAL") == 1);
+    CHECK(count_code(d, sim::Code::E_MISSING_INITIAL) == 1);
     // Everything else still loaded.
     CHECK(m.variables.size() == 3);
     CHECK(m.find("k")->equation.text == "1");
@@ -342,9 +342,9 @@ TEST_CASE("yaml: a comma inside a {...} mapping gets a hint") {
     const std::string text = "aux:\n  m: {equation: MAX(a, b), units: x}\n";
     sim::Diagnostics d;
     parse(text, d);
-    REQUIRE(count_code(d, "E-UNKNOWN-KEY") == 1);
-    CHECK_AT(find_code(d, "E-UNKNOWN-KEY")->loc, where(text, "b)"));
-    CHECK(find_code(d, "E-UNKNOWN-KEY")->message.find("quote the equation") != std::string::npos);
+    REQUIRE(count_code(d, sim::Code::E_UNKNOWN_KEY) == 1);
+    CHECK_AT(find_code(d, sim::Code::E_UNKNOWN_KEY)->loc, where(text, "b)"));
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY)->message.find("quote the equation") != std::string::npos);
 }
 
 TEST_CASE("yaml: duplicate names within and across sections, and duplicate YAML keys") {
@@ -364,20 +364,20 @@ TEST_CASE("yaml: duplicate names within and across sections, and duplicate YAML 
     sim::Diagnostics d;
     auto m = parse(text, d);
     INFO(d.str());
-    REQUIRE(count_code(d, "E-DUPLICATE") == 4);
+    REQUIRE(count_code(d, sim::Code::E_DUPLICATE) == 4);
     CHECK(d.error_count() == 4);
     // File order within the sim section, then sections in order.
-    const auto* specs = find_code(d, "E-DUPLICATE", 0);
+    const auto* specs = find_code(d, sim::Code::E_DUPLICATE, 0);
     CHECK_AT(specs->loc, where(text, "dt: 2"));
     CHECK(specs->message.find("'dt' appears twice") != std::string::npos);
-    const auto* g = find_code(d, "E-DUPLICATE", 1);
+    const auto* g = find_code(d, sim::Code::E_DUPLICATE, 1);
     CHECK(g->variable == "growth");
     CHECK_AT(g->loc, where(text, "growth: 2"));
     CHECK(g->message.find("line 4") != std::string::npos);
-    const auto* p = find_code(d, "E-DUPLICATE", 2);
+    const auto* p = find_code(d, sim::Code::E_DUPLICATE, 2);
     CHECK(p->variable == "pop");
     CHECK(p->message.find("already defined as a stock at line 2") != std::string::npos);
-    CHECK(find_code(d, "E-DUPLICATE", 3)->variable == "The_Rate");
+    CHECK(find_code(d, sim::Code::E_DUPLICATE, 3)->variable == "The_Rate");
     // The first definition wins.
     CHECK(m.variables.size() == 3);
     CHECK(m.find("growth")->equation.text == "1");
@@ -398,20 +398,20 @@ TEST_CASE("yaml: missing initial values and equations") {
     sim::Diagnostics d;
     parse(text, d);
     INFO(d.str());
-    CHECK(count_code(d, "E-MISSING-INITIAL") == 3);
-    CHECK(count_code(d, "E-MISSING-EQUATION") == 3);
+    CHECK(count_code(d, sim::Code::E_MISSING_INITIAL) == 3);
+    CHECK(count_code(d, sim::Code::E_MISSING_EQUATION) == 3);
     CHECK(d.error_count() == 6);
-    const auto* a = find_code(d, "E-MISSING-INITIAL", 0);
+    const auto* a = find_code(d, sim::Code::E_MISSING_INITIAL, 0);
     CHECK(a->variable == "a");
     CHECK_AT(a->loc, where(text, "a:"));
     CHECK(a->message == "stock 'a' has no initial value; add 'initial: <value or equation>'");
-    CHECK(find_code(d, "E-MISSING-INITIAL", 1)->variable == "b");
-    CHECK(find_code(d, "E-MISSING-INITIAL", 2)->variable == "c");
-    const auto* f = find_code(d, "E-MISSING-EQUATION", 0);
+    CHECK(find_code(d, sim::Code::E_MISSING_INITIAL, 1)->variable == "b");
+    CHECK(find_code(d, sim::Code::E_MISSING_INITIAL, 2)->variable == "c");
+    const auto* f = find_code(d, sim::Code::E_MISSING_EQUATION, 0);
     CHECK(f->variable == "f");
     CHECK(f->message == "flow 'f' has no equation; add 'equation: <expression>'");
-    CHECK(find_code(d, "E-MISSING-EQUATION", 1)->variable == "g");
-    CHECK(find_code(d, "E-MISSING-EQUATION", 2)->variable == "h");
+    CHECK(find_code(d, sim::Code::E_MISSING_EQUATION, 1)->variable == "g");
+    CHECK(find_code(d, sim::Code::E_MISSING_EQUATION, 2)->variable == "h");
 }
 
 TEST_CASE("yaml: constants must be numbers or quoted expressions") {
@@ -429,25 +429,25 @@ TEST_CASE("yaml: constants must be numbers or quoted expressions") {
     sim::Diagnostics d;
     auto m = parse(text, d);
     INFO(d.str());
-    CHECK(count_code(d, "E-BAD-NUMBER") == 7);
+    CHECK(count_code(d, sim::Code::E_BAD_NUMBER) == 7);
     CHECK(d.error_count() == 7);
     CHECK(m.find("ok1")->equation.text == "-2.5e-3");
     CHECK(m.find("ok2")->equation.text == "+4");
     CHECK(m.find("ok3")->equation.text == "ok1 * 2");
-    const auto* b1 = find_code(d, "E-BAD-NUMBER", 0);
+    const auto* b1 = find_code(d, sim::Code::E_BAD_NUMBER, 0);
     CHECK(b1->variable == "bad1");
     CHECK_AT(b1->loc, where(text, "abc"));
     CHECK(b1->message ==
           "constant 'bad1' has value 'abc', which is not a number; write a number, or quote it (\"...\") for a "
           "constant expression");
-    CHECK(find_code(d, "E-BAD-NUMBER", 1)->variable == "bad2");
-    CHECK(find_code(d, "E-BAD-NUMBER", 2)->variable == "bad3");
-    CHECK_AT(find_code(d, "E-BAD-NUMBER", 2)->loc, where(text, "bad3"));
-    CHECK(find_code(d, "E-BAD-NUMBER", 3)->variable == "bad4");
-    CHECK(find_code(d, "E-BAD-NUMBER", 4)->variable == "bad5");
-    CHECK_AT(find_code(d, "E-BAD-NUMBER", 4)->loc, where(text, "1.2.3"));
-    CHECK(find_code(d, "E-BAD-NUMBER", 5)->variable == "bad6");
-    CHECK(find_code(d, "E-BAD-NUMBER", 6)->variable == "bad7");
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 1)->variable == "bad2");
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 2)->variable == "bad3");
+    CHECK_AT(find_code(d, sim::Code::E_BAD_NUMBER, 2)->loc, where(text, "bad3"));
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 3)->variable == "bad4");
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 4)->variable == "bad5");
+    CHECK_AT(find_code(d, sim::Code::E_BAD_NUMBER, 4)->loc, where(text, "1.2.3"));
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 5)->variable == "bad6");
+    CHECK(find_code(d, sim::Code::E_BAD_NUMBER, 6)->variable == "bad7");
 }
 
 TEST_CASE("yaml: lookup errors") {
@@ -465,21 +465,21 @@ TEST_CASE("yaml: lookup errors") {
     sim::Diagnostics d;
     auto m = parse(text, d);
     INFO(d.str());
-    CHECK(count_code(d, "E-LOOKUP-ORDER") == 2);
-    CHECK(count_code(d, "E-LOOKUP-EMPTY") == 2);
-    CHECK(count_code(d, "E-LOOKUP-SIZE") == 2);
-    CHECK(count_code(d, "E-LOOKUP-KIND") == 1);
-    CHECK(count_code(d, "E-LOOKUP-FORM") == 1);
-    CHECK(count_code(d, "E-BAD-NUMBER") == 1);
+    CHECK(count_code(d, sim::Code::E_LOOKUP_ORDER) == 2);
+    CHECK(count_code(d, sim::Code::E_LOOKUP_EMPTY) == 2);
+    CHECK(count_code(d, sim::Code::E_LOOKUP_SIZE) == 2);
+    CHECK(count_code(d, sim::Code::E_LOOKUP_KIND) == 1);
+    CHECK(count_code(d, sim::Code::E_LOOKUP_FORM) == 1);
+    CHECK(count_code(d, sim::Code::E_BAD_NUMBER) == 1);
     CHECK(d.error_count() == 9);
-    const auto* o = find_code(d, "E-LOOKUP-ORDER");
+    const auto* o = find_code(d, sim::Code::E_LOOKUP_ORDER);
     CHECK(o->variable == "unsorted");
     CHECK_AT(o->loc, where(text, "[1, 3]"));  // the offending point
     CHECK(o->message.find("point 3 has x = 1 after x = 2") != std::string::npos);
-    CHECK(find_code(d, "E-LOOKUP-ORDER", 1)->variable == "repeated");
-    CHECK(find_code(d, "E-LOOKUP-SIZE", 0)->message ==
+    CHECK(find_code(d, sim::Code::E_LOOKUP_ORDER, 1)->variable == "repeated");
+    CHECK(find_code(d, sim::Code::E_LOOKUP_SIZE, 0)->message ==
           "the lookup has 3 x values but 2 y values; they must pair up");
-    const auto* k = find_code(d, "E-LOOKUP-KIND");
+    const auto* k = find_code(d, sim::Code::E_LOOKUP_KIND);
     CHECK_AT(k->loc, where(text, "cubic"));
     CHECK(k->message.find("use continuous, extrapolate or discrete") != std::string::npos);
     REQUIRE(m.find("kind2")->gf);
@@ -493,12 +493,12 @@ TEST_CASE("yaml: simulation spec errors") {
         sim::Diagnostics d;
         parse(text, d);
         INFO(d.str());
-        REQUIRE(count_code(d, "E-BAD-METHOD") == 1);
-        CHECK_AT(find_code(d, "E-BAD-METHOD")->loc, where(text, "rk3"));
-        CHECK(find_code(d, "E-BAD-METHOD")->message == "unknown integration method 'rk3'; use euler, rk2, rk4 or rk45");
-        CHECK(count_code(d, "E-BAD-NUMBER") == 2);
-        CHECK_AT(find_code(d, "E-BAD-NUMBER")->loc, where(text, "zero"));
-        CHECK(find_code(d, "E-UNKNOWN-KEY")->message.find("did you mean 'stop'") != std::string::npos);
+        REQUIRE(count_code(d, sim::Code::E_BAD_METHOD) == 1);
+        CHECK_AT(find_code(d, sim::Code::E_BAD_METHOD)->loc, where(text, "rk3"));
+        CHECK(find_code(d, sim::Code::E_BAD_METHOD)->message == "unknown integration method 'rk3'; use euler, rk2, rk4 or rk45");
+        CHECK(count_code(d, sim::Code::E_BAD_NUMBER) == 2);
+        CHECK_AT(find_code(d, sim::Code::E_BAD_NUMBER)->loc, where(text, "zero"));
+        CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY)->message.find("did you mean 'stop'") != std::string::npos);
     }
     SUBCASE("ranges") {
         const std::string text = "sim:\n  start: 10\n  stop: 5\n  dt: 0\n  save_step: 0.3\n";
@@ -507,31 +507,31 @@ TEST_CASE("yaml: simulation spec errors") {
         INFO(d.str());
         // dt <= 0 and stop < start; the save step is not compared with a dt of 0.
         CHECK(d.error_count() == 2);
-        REQUIRE(count_code(d, "E-DT") == 1);
-        CHECK_AT(find_code(d, "E-DT")->loc, where(text, "0\n  save"));
-        REQUIRE(count_code(d, "E-STOP") == 1);
-        CHECK_AT(find_code(d, "E-STOP")->loc, where(text, "5\n"));
+        REQUIRE(count_code(d, sim::Code::E_DT) == 1);
+        CHECK_AT(find_code(d, sim::Code::E_DT)->loc, where(text, "0\n  save"));
+        REQUIRE(count_code(d, sim::Code::E_STOP) == 1);
+        CHECK_AT(find_code(d, sim::Code::E_STOP)->loc, where(text, "5\n"));
     }
     SUBCASE("rk45 tolerances") {
         const std::string text = "sim: {method: rk45, rtol: 0, atol: 0}\n";
         sim::Diagnostics d;
         parse(text, d);
-        REQUIRE(count_code(d, "E-TOLERANCE") == 1);
-        CHECK_AT(find_code(d, "E-TOLERANCE")->loc, where(text, "0, atol"));
+        REQUIRE(count_code(d, sim::Code::E_TOLERANCE) == 1);
+        CHECK_AT(find_code(d, sim::Code::E_TOLERANCE)->loc, where(text, "0, atol"));
     }
     SUBCASE("save step must be a whole multiple of dt") {
         sim::Diagnostics d;
         parse("sim: {dt: 0.25, save_step: 0.3}\n", d);
-        REQUIRE(count_code(d, "E-SAVE-STEP") == 1);
-        CHECK(find_code(d, "E-SAVE-STEP")->message.find("whole multiple of dt") != std::string::npos);
-        CHECK(find_code(d, "E-SAVE-STEP")->loc.col == 28);
+        REQUIRE(count_code(d, sim::Code::E_SAVE_STEP) == 1);
+        CHECK(find_code(d, sim::Code::E_SAVE_STEP)->message.find("whole multiple of dt") != std::string::npos);
+        CHECK(find_code(d, sim::Code::E_SAVE_STEP)->loc.col == 28);
         sim::Diagnostics ok;
         auto m = parse("sim: {dt: 0.1, save_step: 0.3}\n", ok);  // 0.3/0.1 is not exactly 3 in binary
         INFO(ok.str());
         CHECK(ok.empty());
         sim::Diagnostics less;
         parse("sim: {dt: 1, save_step: 0.5}\n", less);
-        CHECK(count_code(less, "E-SAVE-STEP") == 1);
+        CHECK(count_code(less, sim::Code::E_SAVE_STEP) == 1);
     }
 }
 
@@ -546,12 +546,12 @@ TEST_CASE("yaml: levers") {
     sim::Diagnostics d;
     auto m = parse(text, d);
     INFO(d.str());
-    CHECK(count_code(d, "E-LEVER-INTENSITY") == 1);
-    CHECK_AT(find_code(d, "E-LEVER-INTENSITY")->loc, where(text, "1.5"));
-    CHECK(find_code(d, "E-LEVER-INTENSITY")->variable == "a");
-    CHECK(count_code(d, "E-BAD-BOOL") == 1);
-    CHECK(count_code(d, "E-DUPLICATE") == 1);
-    CHECK(find_code(d, "E-UNKNOWN-KEY")->message.find("did you mean 'title'") != std::string::npos);
+    CHECK(count_code(d, sim::Code::E_LEVER_INTENSITY) == 1);
+    CHECK_AT(find_code(d, sim::Code::E_LEVER_INTENSITY)->loc, where(text, "1.5"));
+    CHECK(find_code(d, sim::Code::E_LEVER_INTENSITY)->variable == "a");
+    CHECK(count_code(d, sim::Code::E_BAD_BOOL) == 1);
+    CHECK(count_code(d, sim::Code::E_DUPLICATE) == 1);
+    CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY)->message.find("did you mean 'title'") != std::string::npos);
     CHECK(d.error_count() == 4);
     REQUIRE(m.levers.size() == 4);
     CHECK(m.levers[0].intensity == 1.0);  // the bad value is not kept
@@ -574,8 +574,8 @@ TEST_CASE("yaml: wrong node types are reported, not thrown") {
     CHECK_NOTHROW(parse(text, d));
     INFO(d.str());
     CHECK(d.error_count() == 5);
-    CHECK(count_code(d, "E-YAML-TYPE") == 4);
-    CHECK(count_code(d, "E-BAD-NAME") == 1);
+    CHECK(count_code(d, sim::Code::E_YAML_TYPE) == 4);
+    CHECK(count_code(d, sim::Code::E_BAD_NAME) == 1);
 }
 
 TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
@@ -592,7 +592,7 @@ TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
     sim::Diagnostics missing;
     sim::load_model((dir / "nope.yaml").string(), missing);
     REQUIRE(missing.items().size() == 1);
-    CHECK(missing.items()[0].code == "E-IO");
+    CHECK(missing.items()[0].code == sim::Code::E_IO);
     CHECK_THROWS_AS(sim::load_model((dir / "nope.yaml").string()), sim::Error);
 
     const auto bad = dir.write("bad.yaml", "constants:\n  k: x\n");
@@ -601,7 +601,7 @@ TEST_CASE("yaml: load_yaml and load_model read files; missing files are E-IO") {
         FAIL("expected sim::Error");
     } catch (const sim::Error& e) {
         REQUIRE(e.diagnostics().items().size() == 1);
-        CHECK(e.diagnostics().items()[0].code == "E-BAD-NUMBER");
+        CHECK(e.diagnostics().items()[0].code == sim::Code::E_BAD_NUMBER);
         CHECK(std::string(e.what()).find(bad + ":2:6: error: variable 'k'") != std::string::npos);
     }
 }

@@ -1,18 +1,20 @@
 // Lever-combination comparison: every combination of k chosen levers (2^k
 // runs of one compiled model), the full-factorial main effects and two-lever
 // interactions, and each lever's Shapley share of the all-levers effect.
-// Definitions: docs/compare.md.
+// Definitions: docs/compare.md. The writers (CSV, Markdown, charts, the
+// ranked table) are in the separate sim::report library (sim/report.hpp).
 #pragma once
 
 #include <cstddef>
 #include <functional>
-#include <iosfwd>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "sim/spec.hpp"
+#include "sim/expected.hpp"
 #include "sim/model.hpp"
+#include "sim/spec.hpp"
 
 namespace sim {
 
@@ -27,11 +29,11 @@ struct CompareOptions {
     // Levers to combine, by name; empty = every lever of the model. Levers
     // not listed keep their setting from the model or `base`.
     std::vector<std::string> levers;
-    // Report times; empty = those of 2030, 2035, 2050 inside the run, or else
-    // the stop time. Each must lie within [start, stop]; the value used is the
-    // one at the nearest saved time.
+    // Report times; empty = the stop time. Each must lie within [start,
+    // stop]; the value at a time between two saved rows is interpolated
+    // linearly (exact at a saved time).
     std::vector<double> at;
-    // Empty = default_indicators(spec, base).
+    // Empty = default_indicators(model, base).
     std::vector<Indicator> indicators;
     // Worker threads; 0 = std::thread::hardware_concurrency(). The results do
     // not depend on it (bit for bit).
@@ -42,9 +44,9 @@ struct CompareOptions {
     // The base run (scenario): method, times, and `set` overrides. `save` is
     // ignored; each chosen lever's L_on override is replaced.
     RunOptions base;
-    // A model variable holding the cumulative fiscal cost. If the model has
-    // no such variable, the cost is the trapezoid integral over the saved
-    // rows of the sum of every lever's L_cost; "" forces the integral.
+    // A model variable holding the cumulative cost (a stock). If the model
+    // has no such variable, the cost is the trapezoid integral over the saved
+    // rows of the sum of the levers' L_cost rates; "" forces the integral.
     std::string cost_variable = "cumulative_fiscal_cost";
 };
 
@@ -62,7 +64,7 @@ struct FactorialEffects {
     }
 };
 
-// y.size() must be 2^k (throws std::invalid_argument otherwise); k <= 24.
+// y.size() must be 2^k with k <= 24 (else sim::Error E-COMPARE-EFFECTS).
 FactorialEffects factorial_effects(std::span<const double> y);
 
 // One combination's run, reduced to what the comparison needs.
@@ -79,10 +81,11 @@ struct CompareResult {
     std::vector<std::string> levers;         // display names, in bit order
     std::vector<std::string> lever_titles;   // "" if none
     std::vector<Indicator> indicators;
-    std::vector<double> at;                  // requested report times
-    std::vector<std::size_t> at_row;         // saved row used for each
+    std::vector<double> at;                  // report times
     std::vector<double> times;               // saved times (shared by every run)
     bool has_cost = false;
+    std::string cost_name;                   // column name: the cost variable, or "integrated_lever_cost"
+    std::string cost_units;                  // "" if unknown
     std::string cost_source;                 // how the cost was obtained (for the report)
     std::vector<Combination> combinations;   // 2^k, combinations[m].mask == m
     std::vector<FactorialEffects> effects;   // [indicator * at.size() + a]
@@ -97,56 +100,41 @@ struct CompareResult {
     double value(unsigned mask, std::size_t indicator, std::size_t a) const {
         return combinations[mask].values[indicator * at.size() + a];
     }
+    // By names: the combination as its label ("baseline", "planning+land";
+    // levers in any order, names compared canonically), an indicator, and
+    // any time within the saved run (linear interpolation between saved
+    // rows, exact at a saved time). Throws sim::Error: E-COMPARE-LEVER for a
+    // lever not compared, E-UNKNOWN-NAME for an indicator not compared,
+    // E-RESULTS-TIME for a time outside the run.
+    //   double y = cmp.value("planning+land", "rural_income", 2050);
+    double value(std::string_view combination, std::string_view indicator, double t) const;
+    // The mask of a label as accepted by value() (same errors).
+    unsigned mask_of(std::string_view combination) const;
     // "baseline", "planning", "planning+land", ...
     std::string label(unsigned mask) const;
 };
 
-// Indicators used when none are given: those of the Chongqing set that the
-// model has (rural_income, urban_income, income_ratio [lower is better],
-// total_household_consumption, urbanization_rate,
-// non_citizenized_migrants [lower is better]); if it has none of them, every
-// stock the base run saves (every stock if it saves everything).
-std::vector<Indicator> default_indicators(const ModelSpec& spec, const RunOptions& base = {});
+// Indicators used when none are given: every stock the base run saves (every
+// stock of the model if it saves everything), higher is better.
+std::vector<Indicator> default_indicators(const Model& model, const RunOptions& base = {});
 
-// Runs all 2^k combinations of `opts.levers` on `model` (compiled from
-// `spec`) and analyses them. Throws sim::Error (codes E-COMPARE-*) for bad
-// options, and rethrows the first error of any run.
+// Runs all 2^k combinations of `opts.levers` on `model` and analyses them.
+// Throws sim::Error (codes E-COMPARE-*) for bad options, and rethrows the
+// first error of any run.
 //
-//   auto spec = sim::load_model("models/chongqing/model.yaml");
-//   auto model = sim::Model::compile(spec);
+//   auto model = sim::Model::compile(sim::load_model("models/chongqing/model.yaml"));
 //   sim::CompareOptions o;
 //   o.levers = {"planning", "land"};
-//   sim::CompareResult r = sim::compare(model, spec, o);
-//   sim::print_ranked_table(r, std::cout);
-//   sim::write_compare_outputs(r, "out/compare");
-CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOptions& opts);
+//   o.at = {2035, 2050};
+//   sim::CompareResult r = sim::compare(model, o);
+//   double y = r.value("planning+land", "rural_income", 2050);
+CompareResult compare(const Model& model, const CompareOptions& opts);
 CompareResult compare(const ModelSpec& spec, const CompareOptions& opts);  // compiles it
+// The same without throwing: the result, or the diagnostics.
+Expected<CompareResult> try_compare(const Model& model, const CompareOptions& opts);
 
 // Fills `effects` from the combinations' `values` (sequentially, in mask
 // order). compare() calls it; exposed for tests and other front ends.
 void analyse(CompareResult& r);
-
-struct CompareOutputOptions {
-    bool charts = true;
-    std::string gnuplot = "gnuplot";  // program name or path
-    // Where to say that charts could not be made (besides report.md);
-    // nullptr = silent.
-    std::ostream* warnings = nullptr;
-};
-
-// Writes combinations.csv, effects.csv, trajectories.csv, report.md and
-// charts/ (gnuplot scripts, data, PNG or SVG images) into `dir`, creating it.
-// Each file is replaced atomically. Missing gnuplot is not an error: the
-// report says so. Throws std::system_error on I/O failure.
-void write_compare_outputs(const CompareResult& r, const std::string& dir,
-                           const CompareOutputOptions& o = {});
-
-void write_combinations_csv(const CompareResult& r, std::ostream& out);
-void write_effects_csv(const CompareResult& r, std::ostream& out);
-void write_trajectories_csv(const CompareResult& r, std::ostream& out);
-
-// The combinations ranked by `rank_by` (an indicator index) at the last
-// report time, best first, with every indicator and the cost.
-void print_ranked_table(const CompareResult& r, std::ostream& out, std::size_t rank_by = 0);
 
 }  // namespace sim

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "sim/diagnostic.hpp"
+#include "sim/expected.hpp"
 #include "sim/spec.hpp"
 
 namespace sim {
@@ -20,5 +21,7 @@ ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagno
 ModelSpec load_model(const std::string& path, Diagnostics& diags);
 // Throws sim::Error if there is any error.
 ModelSpec load_model(const std::string& path);
+// Without throwing: the model (with any warnings), or the diagnostics.
+Expected<ModelSpec> try_load_model(const std::string& path);
 
 }  // namespace sim

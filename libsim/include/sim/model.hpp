@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/expected.hpp"
 #include "sim/spec.hpp"
 #include "sim/results.hpp"
 
@@ -61,16 +62,26 @@ public:
     static std::optional<Model> compile(const ModelSpec& spec, Diagnostics& diags);
     // Throws sim::Error with every diagnostic if compilation fails.
     static Model compile(const ModelSpec& spec);
+    // Without throwing: the model (with any warnings), or the diagnostics.
+    static Expected<Model> try_compile(const ModelSpec& spec);
 
     const SimSpecs& specs() const;
     // User-visible variables in model order (display names).
     std::vector<std::string> variable_names() const;
     bool has_variable(std::string_view name) const;
     bool is_constant(std::string_view name) const;
+    // The kind of a user-visible variable (names compared canonically).
+    std::optional<VarKind> kind(std::string_view name) const;
+    // The spec the model was compiled from, with each lever's variables
+    // added (L_on, L_lever, ...; see sim::Lever): its levers (names, titles,
+    // costs), variables with kinds and units, and sim specs.
+    const ModelSpec& spec() const;
 
     // Runs the model. Throws sim::Error for bad options (unknown names,
     // dt <= 0, stop < start, save step not a multiple of dt).
     Results run(const RunOptions& opts = {}) const;
+    // Without throwing: the results, or the diagnostics.
+    Expected<Results> try_run(const RunOptions& opts = {}) const;
 
 private:
     explicit Model(std::shared_ptr<const detail::Program> p) : prog_(std::move(p)) {}

@@ -29,10 +29,14 @@ struct Results {
     }
     // Column index by name (canonical comparison: case, spaces, underscores).
     std::optional<std::size_t> column(std::string_view name) const;
-    // Whole series of one variable; throws std::out_of_range if absent.
+    // Whole series of one variable; throws sim::Error (E-UNKNOWN-NAME) if absent.
     std::vector<double> series(std::string_view name) const;
-    // Value of a variable at the saved time nearest to t; throws if absent.
-    double value_at(std::string_view name, double t) const;
+    // Value of a variable at time t: exact at a saved time, linear
+    // interpolation between the two saved rows around t. Throws sim::Error:
+    // E-UNKNOWN-NAME for a name not saved, E-RESULTS-TIME for t outside
+    // [times.front(), times.back()]. Never the nearest row.
+    //   double y = results.at("rural_income", 2035.0);
+    double at(std::string_view name, double t) const;
 };
 
 // CSV: header "time,<name>,..." then one row per saved time; numbers in

@@ -47,6 +47,8 @@ bool is_scenario_file(const std::string& path);
 //   sim::Scenario sc = sim::load_scenario("scenarios/land.yaml", d);
 //   if (auto m = sim::Model::compile(sc.model, d)) sim::Results r = m->run(sc.run);
 Scenario load_scenario(const std::string& path, Diagnostics& diags);
+// Without throwing: the scenario (with any warnings), or the diagnostics.
+Expected<Scenario> try_load_scenario(const std::string& path);
 
 // One line per input file, for logs and reports:
 //   scenario file: PATH sha256:HEX

@@ -1,8 +1,11 @@
-// libsim: everything in one include.
+// libsim: everything of the core library in one include (the report
+// writers are a library of their own: sim/report.hpp, target sim::report).
 #pragma once
 
+#include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/dump.hpp"
+#include "sim/expected.hpp"
 #include "sim/load.hpp"
 #include "sim/spec.hpp"
 #include "sim/native.hpp"

@@ -17,9 +17,10 @@ namespace sim {
 // On any failure (cannot create the temporary, write or fsync error, the
 // stream left in a failed state, rename error, or `writer` throwing) the
 // temporary is removed and an existing `path` is left untouched. Failures are
-// reported by throwing std::system_error whose what() names the path and the
-// errno text, e.g. "cannot write 'out/r.csv': No space left on device";
-// an exception thrown by `writer` is rethrown as is.
+// reported by throwing sim::Error (code E-IO) whose message names the path
+// and the errno text, e.g. "cannot write 'out/r.csv': No space left on
+// device", and whose os_error() is the errno; an exception thrown by
+// `writer` is rethrown as is.
 //
 // A symbolic link is followed (its target is replaced, the link stays). An
 // existing path that is not a regular file (a device, FIFO or socket, e.g.

@@ -161,11 +161,11 @@ private:
     const ast::Expr* ast_ = nullptr;
     bool failed_ = false;
 
-    void error(const char* code, SourceLoc loc, int var, std::string msg) {
+    void error(sim::Code code, SourceLoc loc, int var, std::string msg) {
         std::string name = var >= 0 ? vars_[static_cast<std::size_t>(var)].name : std::string();
         diags_.error(code, std::move(loc), std::move(name), std::move(msg));
     }
-    void error_at(const char* code, std::uint32_t offset, std::string msg) {
+    void error_at(sim::Code code, std::uint32_t offset, std::string msg) {
         error(code, eq_->at(offset), cur_, std::move(msg));
         failed_ = true;
     }
@@ -252,14 +252,14 @@ int Compiler::add_table(const GraphicalFunction& gf, int v) {
     const auto& cv = var(v);
     SourceLoc loc = gf.loc.line > 0 ? gf.loc : cv.loc;
     if (gf.x.empty() || gf.x.size() != gf.y.size()) {
-        error("E-LOOKUP-TABLE", loc, v,
+        error(sim::Code::E_LOOKUP_TABLE, loc, v,
               "graphical function needs as many x as y points and at least one (" +
                   std::to_string(gf.x.size()) + " x, " + std::to_string(gf.y.size()) + " y)");
         return -1;
     }
     for (std::size_t i = 1; i < gf.x.size(); ++i) {
         if (!(gf.x[i] > gf.x[i - 1])) {
-            error("E-LOOKUP-TABLE", loc, v,
+            error(sim::Code::E_LOOKUP_TABLE, loc, v,
                   "graphical function x points must be strictly increasing (point " + std::to_string(i + 1) +
                       " is not greater than point " + std::to_string(i) + ")");
             return -1;
@@ -274,15 +274,15 @@ int Compiler::resolve_equation(int v, const Equation& eq) {
     eq_ = &eq;
     failed_ = false;
     if (eq.empty()) {
-        error("E-EMPTY-EQUATION", var_loc(spec_.variables[static_cast<std::size_t>(v)]), v,
+        error(sim::Code::E_EMPTY_EQUATION, var_loc(spec_.variables[static_cast<std::size_t>(v)]), v,
               "the equation is empty; write an expression (a number for a constant)");
         return -1;
     }
     std::vector<ast::ParseError> errs;
     auto expr = ast::parse(eq.text, errs);
     if (!expr) {
-        for (const auto& e : errs) error("E-PARSE", eq.at(e.offset), v, e.message);
-        if (errs.empty()) error("E-PARSE", eq.loc, v, "cannot parse the equation");
+        for (const auto& e : errs) error(sim::Code::E_PARSE, eq.at(e.offset), v, e.message);
+        if (errs.empty()) error(sim::Code::E_PARSE, eq.loc, v, "cannot parse the equation");
         return -1;
     }
     ast_ = &*expr;
@@ -303,7 +303,7 @@ int Compiler::resolve(ast::NodeId id) {
                 if (it != by_name_.end()) {
                     const CVar& target = var(it->second);
                     if (target.role == Role::lookup) {
-                        error_at("E-LOOKUP-AS-VALUE", n.begin,
+                        error_at(sim::Code::E_LOOKUP_AS_VALUE, n.begin,
                                  "'" + x.text + "' is a graphical function; call it with an input, e.g. " + x.text +
                                      "(TIME)");
                         return -1;
@@ -315,7 +315,7 @@ int Compiler::resolve(ast::NodeId id) {
                     std::vector<int> none;
                     return builtin(n, b->second, none);
                 }
-                error_at("E-UNKNOWN-NAME", n.begin,
+                error_at(sim::Code::E_UNKNOWN_NAME, n.begin,
                          "unknown name '" + x.text + "'" + suggestion(x.canonical) +
                              (suggestion(x.canonical).empty() ? "; define it or check its spelling" : ""));
                 return -1;
@@ -377,13 +377,13 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
     if (it != by_name_.end() && (var(it->second).table >= 0 || b == builtins().end())) {
         const CVar& target = var(it->second);
         if (target.table < 0) {
-            error_at("E-NOT-CALLABLE", n.begin,
+            error_at(sim::Code::E_NOT_CALLABLE, n.begin,
                      "'" + call.text + "' is " + article(target.kind) +
                          ", not a graphical function; only variables with a graphical function can be called");
             return -1;
         }
         if (args.size() != 1) {
-            error_at("E-ARG-COUNT", n.begin,
+            error_at(sim::Code::E_ARG_COUNT, n.begin,
                      "graphical function '" + call.text + "' takes 1 argument, but " +
                          std::to_string(args.size()) + " were given");
             return -1;
@@ -392,7 +392,7 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
         return table_call(target.table, args[0]);
     }
     if (b == builtins().end()) {
-        error_at("E-UNKNOWN-FUNCTION", n.begin,
+        error_at(sim::Code::E_UNKNOWN_FUNCTION, n.begin,
                  "unknown function '" + call.text + "'" + suggestion(call.canonical) +
                      (suggestion(call.canonical).empty() ? "; check the spelling or define a graphical function" : ""));
         return -1;
@@ -403,7 +403,7 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
         std::string expected = info.min_args == info.max_args
                                    ? plural(info.min_args, "argument")
                                    : std::to_string(info.min_args) + " to " + plural(info.max_args, "argument");
-        error_at("E-ARG-COUNT", n.begin,
+        error_at(sim::Code::E_ARG_COUNT, n.begin,
                  std::string(info.name) + " takes " + expected + " (" + info.params + "), but " +
                      std::to_string(count) + (count == 1 ? " was" : " were") + " given");
         return -1;
@@ -416,7 +416,7 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
 int Compiler::const_count(int expr, const ast::Node& n, const char* fname) {
     const RNode& r = node(expr);
     if (r.kind != RNode::num || !(r.value >= 1) || r.value > 1000 || r.value != std::floor(r.value)) {
-        error_at("E-CONST-ARG", n.begin,
+        error_at(sim::Code::E_CONST_ARG, n.begin,
                  std::string(fname) + ": the number of stages must be a whole number from 1 to 1000 written in the equation");
         return -1;
     }
@@ -615,7 +615,7 @@ std::vector<int> Compiler::order(bool initial) {
                     msg.append(initial ? "; give one of them an initial value that does not depend on the others"
                                        : " within one time step; break the loop with a stock or a DELAY/PREVIOUS");
                     int at = owners.front();
-                    error("E-CYCLE", var_loc(spec_.variables[static_cast<std::size_t>(at)]), at, msg);
+                    error(sim::Code::E_CYCLE, var_loc(spec_.variables[static_cast<std::size_t>(at)]), at, msg);
                     for (int m : scc) var(m).broken = true;
                 }
             }
@@ -651,13 +651,13 @@ std::shared_ptr<Program> Compiler::compile() {
         c.nonneg = v.non_negative;
         vars_.push_back(c);
         if (c.canonical.empty()) {
-            error("E-BAD-NAME", c.loc, static_cast<int>(i), "a variable has an empty name; give it a name");
+            error(sim::Code::E_BAD_NAME, c.loc, static_cast<int>(i), "a variable has an empty name; give it a name");
             var(static_cast<int>(i)).broken = true;
             continue;
         }
         if (c.canonical == "time" || c.canonical == "dt" || c.canonical == "starttime" || c.canonical == "stoptime") {
             // The run's clock: a variable of that name would silently shadow it.
-            error("E-RESERVED-NAME", c.loc, static_cast<int>(i),
+            error(sim::Code::E_RESERVED_NAME, c.loc, static_cast<int>(i),
                   "'" + v.name + "' is reserved for the simulation's " +
                       (c.canonical == "time" ? std::string("current time (TIME)") : "time specs (" + v.name + ")") +
                       "; rename the variable");
@@ -672,7 +672,7 @@ std::shared_ptr<Program> Compiler::compile() {
                 return (l.file.empty() ? std::string() : l.file + ":") + std::to_string(l.line) + ":" +
                        std::to_string(l.col);
             };
-            error("E-DUPLICATE", c.loc, static_cast<int>(i),
+            error(sim::Code::E_DUPLICATE, c.loc, static_cast<int>(i),
                   "'" + v.name + "' at " + pos(c.loc) + " has the same name as '" + prev.name + "' declared at " +
                       pos(prev.loc) + " (names ignore case, spaces and underscores); rename one of them");
             var(static_cast<int>(i)).broken = true;
@@ -686,7 +686,7 @@ std::shared_ptr<Program> Compiler::compile() {
             var(vi).table = add_table(*v.gf, vi);
             if (var(vi).table < 0) var(vi).broken = true;
         } else if (v.kind == VarKind::lookup) {
-            error("E-LOOKUP-TABLE", var(vi).loc, vi, "lookup has no graphical function (x and y points)");
+            error(sim::Code::E_LOOKUP_TABLE, var(vi).loc, vi, "lookup has no graphical function (x and y points)");
             var(vi).broken = true;
         }
     }
@@ -716,7 +716,7 @@ std::shared_ptr<Program> Compiler::compile() {
         int vi = static_cast<int>(i);
         if (v.kind != VarKind::stock) {
             if (!v.inflows.empty() || !v.outflows.empty())
-                error("E-NOT-A-STOCK", var(vi).loc, vi,
+                error(sim::Code::E_NOT_A_STOCK, var(vi).loc, vi,
                       std::string("only stocks have inflows and outflows; this is a ") + to_string(v.kind));
             continue;
         }
@@ -724,11 +724,11 @@ std::shared_ptr<Program> Compiler::compile() {
             for (const auto& fname : names) {
                 auto it = by_name_.find(canonical_name(fname));
                 if (it == by_name_.end()) {
-                    error("E-UNKNOWN-NAME", var(vi).loc, vi,
+                    error(sim::Code::E_UNKNOWN_NAME, var(vi).loc, vi,
                           std::string("unknown ") + dir + " '" + fname + "'" + suggestion(canonical_name(fname)));
                     var(vi).broken = true;
                 } else if (var(it->second).kind != VarKind::flow) {
-                    error("E-NOT-A-FLOW", var(vi).loc, vi,
+                    error(sim::Code::E_NOT_A_FLOW, var(vi).loc, vi,
                           std::string(dir) + " '" + fname + "' is " + article(var(it->second).kind) +
                               ", not a flow; list only flows as inflows and outflows");
                     var(vi).broken = true;

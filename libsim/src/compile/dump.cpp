@@ -1,6 +1,7 @@
 // The tape dump (sim/dump.hpp). Instructions are written through the same
 // descriptions the VM runs (decode_arith for arithmetic, op_info for the
 // rest), once with slot numbers and once, as a comment, with names.
+// (convert_codes: skip — `code` here is printed instruction text, not a diagnostic code.)
 #include "sim/dump.hpp"
 
 #include <algorithm>

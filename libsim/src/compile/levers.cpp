@@ -18,7 +18,7 @@ ModelSpec expand_levers(const ModelSpec& spec, Diagnostics& diags) {
     ModelSpec out = spec;
     for (const Lever& l : spec.levers) {
         if (!(l.intensity >= 0.0 && l.intensity <= 1.0)) {
-            diags.error("E-LEVER-INTENSITY", l.loc, l.name,
+            diags.error(sim::Code::E_LEVER_INTENSITY, l.loc, l.name,
                         "lever intensity " + num(l.intensity) + " is outside [0, 1]; use a value from 0 to 1");
         }
         const std::string c = canonical_name(l.name);

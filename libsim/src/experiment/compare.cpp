@@ -4,28 +4,21 @@
 // order, so the results are the same bit for bit whatever the thread count.
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "sim/compare.hpp"
+#include "util/interpolate.hpp"
+#include "util/text.hpp"
 
 namespace sim {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& code, const std::string& what, const std::string& msg) {
-    Diagnostics d;
-    d.error(code, SourceLoc{}, what, msg);
-    throw Error(std::move(d));
-}
-
-std::string num(double v) {
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, res.ptr);
+[[noreturn]] void fail(sim::Code code, const std::string& what, const std::string& msg) {
+    throw Error(code, what, msg);
 }
 
 bool same_name(std::string_view a, std::string_view b) { return canonical_name(a) == canonical_name(b); }
@@ -36,13 +29,38 @@ struct Slot {
     Combination c;
 };
 
+// The cost rate's units integrated over time: "yuan/year" with time units
+// "year" gives "yuan"; "" when the levers disagree or it cannot be told.
+std::string integrated_units(const std::vector<const Lever*>& levers, const std::string& time_units) {
+    std::string units;
+    for (const Lever* l : levers) {
+        if (l->cost.empty()) continue;
+        if (!units.empty() && l->cost_units != units) return "";
+        units = l->cost_units;
+    }
+    const std::string per = "/" + time_units;
+    if (time_units.empty() || units.size() <= per.size() ||
+        units.compare(units.size() - per.size(), per.size(), per) != 0)
+        return "";
+    return units.substr(0, units.size() - per.size());
+}
+
 }  // namespace
 
 CompareResult compare(const ModelSpec& spec, const CompareOptions& opts) {
-    return compare(Model::compile(spec), spec, opts);
+    return compare(Model::compile(spec), opts);
 }
 
-CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOptions& opts) {
+Expected<CompareResult> try_compare(const Model& model, const CompareOptions& opts) {
+    try {
+        return compare(model, opts);
+    } catch (const Error& e) {
+        return e.diagnostics();
+    }
+}
+
+CompareResult compare(const Model& model, const CompareOptions& opts) {
+    const ModelSpec& spec = model.spec();
     CompareResult r;
     r.model_name = spec.name;
 
@@ -57,19 +75,19 @@ CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOp
             if (it == spec.levers.end()) {
                 std::string known;
                 for (const auto& l : spec.levers) known += (known.empty() ? "" : ", ") + l.name;
-                fail("E-COMPARE-LEVER", name,
+                fail(sim::Code::E_COMPARE_LEVER, name,
                      "unknown lever '" + name + "'; the model's levers are: " +
                          (known.empty() ? "(none)" : known));
             }
             if (std::find(chosen.begin(), chosen.end(), &*it) != chosen.end())
-                fail("E-COMPARE-LEVER", name, "lever '" + name + "' is listed twice");
+                fail(sim::Code::E_COMPARE_LEVER, name, "lever '" + name + "' is listed twice");
             chosen.push_back(&*it);
         }
     }
     if (chosen.empty())
-        fail("E-COMPARE-NO-LEVERS", "", "the model declares no levers: there is nothing to compare");
+        fail(sim::Code::E_COMPARE_NO_LEVERS, "", "the model declares no levers: there is nothing to compare");
     if (chosen.size() > 16)
-        fail("E-COMPARE-TOO-MANY", "",
+        fail(sim::Code::E_COMPARE_TOO_MANY, "",
              std::to_string(chosen.size()) + " levers would need 2^" + std::to_string(chosen.size()) +
                  " runs; choose at most 16 with --levers");
     std::vector<std::string> on_names;
@@ -78,23 +96,22 @@ CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOp
         r.lever_titles.push_back(l->title);
         on_names.push_back(l->name + "_on");
         if (!model.has_variable(on_names.back()))
-            fail("E-COMPARE-LEVER", l->name,
+            fail(sim::Code::E_COMPARE_LEVER, l->name,
                  "the compiled model has no constant '" + on_names.back() +
                      "'; was it compiled from this model?");
     }
 
-    // Report times.
+    // Report times: the stop time unless given.
     const double start = opts.base.start.value_or(model.specs().start);
     const double stop = opts.base.stop.value_or(model.specs().stop);
     if (opts.at.empty()) {
-        for (double t : {2030.0, 2035.0, 2050.0})
-            if (t >= start && t <= stop) r.at.push_back(t);
-        if (r.at.empty()) r.at.push_back(stop);
+        r.at.push_back(stop);
     } else {
         for (double t : opts.at) {
             if (!(t >= start && t <= stop))
-                fail("E-COMPARE-AT", "",
-                     "report time " + num(t) + " is outside the run [" + num(start) + ", " + num(stop) + "]");
+                fail(sim::Code::E_COMPARE_AT, "",
+                     "report time " + text::number(t) + " is outside the run [" + text::number(start) + ", " +
+                         text::number(stop) + "]");
             r.at.push_back(t);
         }
     }
@@ -103,14 +120,23 @@ CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOp
     std::vector<std::string> cost_vars;
     bool cost_is_stock = false;
     if (!opts.cost_variable.empty() && model.has_variable(opts.cost_variable)) {
+        const Variable* v = spec.find(opts.cost_variable);
         cost_vars.push_back(opts.cost_variable);
         cost_is_stock = true;
-        r.cost_source = "the model's `" + opts.cost_variable + "`";
+        r.cost_name = v ? v->name : opts.cost_variable;
+        r.cost_units = v ? v->units : "";
+        r.cost_source = "the model's `" + r.cost_name + "`";
     } else {
+        std::vector<const Lever*> costed;
         for (const auto& l : spec.levers)
-            if (!l.cost.empty() && model.has_variable(l.name + "_cost")) cost_vars.push_back(l.name + "_cost");
+            if (!l.cost.empty() && model.has_variable(l.name + "_cost")) {
+                cost_vars.push_back(l.name + "_cost");
+                costed.push_back(&l);
+            }
         if (!cost_vars.empty()) {
-            r.cost_source = "sum of the levers' cost rates (";
+            r.cost_name = "integrated_lever_cost";
+            r.cost_units = integrated_units(costed, model.specs().time_units);
+            r.cost_source = "`integrated_lever_cost`, the sum of the levers' cost rates (";
             for (std::size_t i = 0; i < cost_vars.size(); ++i) r.cost_source += (i ? ", " : "") + cost_vars[i];
             r.cost_source += ") integrated over time (trapezoid rule over the saved rows)";
         }
@@ -118,17 +144,17 @@ CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOp
     r.has_cost = !cost_vars.empty();
 
     // Indicators: checked, without duplicates, the cost variable reported apart.
-    auto wanted = opts.indicators.empty() ? default_indicators(spec, opts.base) : opts.indicators;
+    auto wanted = opts.indicators.empty() ? default_indicators(model, opts.base) : opts.indicators;
     for (const auto& ind : wanted) {
         if (!model.has_variable(ind.name))
-            fail("E-COMPARE-INDICATOR", ind.name, "the model has no variable '" + ind.name + "'");
+            fail(sim::Code::E_COMPARE_INDICATOR, ind.name, "the model has no variable '" + ind.name + "'");
         if (cost_is_stock && same_name(ind.name, cost_vars[0])) continue;
         if (std::none_of(r.indicators.begin(), r.indicators.end(),
                          [&](const Indicator& x) { return same_name(x.name, ind.name); }))
             r.indicators.push_back(ind);
     }
     if (r.indicators.empty())
-        fail("E-COMPARE-INDICATOR", "", "no indicators to compare; name them (--indicators a,b,...)");
+        fail(sim::Code::E_COMPARE_INDICATOR, "", "no indicators to compare; name them (--indicators a,b,...)");
 
     // Options shared by every run; each run adds its L_on values.
     RunOptions base = opts.base;
@@ -204,25 +230,28 @@ CompareResult compare(const Model& model, const ModelSpec& spec, const CompareOp
 
     // Sequential reductions, in mask order.
     r.times = slots[0].times;
-    if (r.times.empty()) fail("E-COMPARE-RUN", "", "the runs saved no rows");
+    if (r.times.empty()) fail(sim::Code::E_COMPARE_RUN, "", "the runs saved no rows");
     for (std::size_t m = 1; m < total; ++m)
         if (slots[m].times != r.times)
-            fail("E-COMPARE-RUN", "", "combination " + std::to_string(m) + " saved different times");
-    for (double t : r.at) {
-        std::size_t best = 0;  // nearest saved row, first on ties (as Results::value_at)
-        for (std::size_t row = 1; row < r.times.size(); ++row)
-            if (std::fabs(r.times[row] - t) < std::fabs(r.times[best] - t)) best = row;
-        r.at_row.push_back(best);
-    }
+            fail(sim::Code::E_COMPARE_RUN, "", "combination " + std::to_string(m) + " saved different times");
+    // Each report time lies within [start, stop], and the runs save both ends.
+    auto at_time = [&](const std::vector<double>& series, double t) {
+        auto v = detail::interpolate(r.times, t, [&](std::size_t i) { return series[i]; });
+        if (!v)
+            fail(sim::Code::E_COMPARE_RUN, "",
+                 "report time " + text::number(t) + " is outside the saved rows [" +
+                     text::number(r.times.front()) + ", " + text::number(r.times.back()) + "]");
+        return *v;
+    };
     const std::size_t na = r.at.size();
     r.combinations.reserve(total);
     for (auto& s : slots) {
         Combination& c = s.c;
         c.values.assign(r.indicators.size() * na, 0.0);
         for (std::size_t i = 0; i < r.indicators.size(); ++i)
-            for (std::size_t a = 0; a < na; ++a) c.values[i * na + a] = c.series[i][r.at_row[a]];
+            for (std::size_t a = 0; a < na; ++a) c.values[i * na + a] = at_time(c.series[i], r.at[a]);
         if (r.has_cost)
-            for (std::size_t a = 0; a < na; ++a) c.cost.push_back(c.cost_series[r.at_row[a]]);
+            for (std::size_t a = 0; a < na; ++a) c.cost.push_back(at_time(c.cost_series, r.at[a]));
         r.combinations.push_back(std::move(c));
     }
     analyse(r);

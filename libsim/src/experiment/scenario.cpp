@@ -134,7 +134,7 @@ bool ScenarioReader::items(const YAML::Node& node, const SourceLoc& key_loc, con
     else if (node.IsSequence())
         for (const auto& n : node) out.push_back(n);
     else {
-        r_.error("E-YAML-TYPE", key_loc, "", what);
+        r_.error(sim::Code::E_YAML_TYPE, key_loc, "", what);
         return false;
     }
     return true;
@@ -147,13 +147,13 @@ void ScenarioReader::note_start(const Lever& l, const SourceLoc& at, bool given)
 
 void ScenarioReader::check_intensity(double x, const Lever& l, const SourceLoc& at, const std::string& text) {
     if (x < 0 || x > 1)
-        r_.error("E-LEVER-INTENSITY", at, l.name, "lever intensity must be between 0 and 1, found " + text);
+        r_.error(sim::Code::E_LEVER_INTENSITY, at, l.name, "lever intensity must be between 0 and 1, found " + text);
 }
 
 void ScenarioReader::read_levers(const YAML::Node& node, const SourceLoc& key_loc) {
     if (node.IsNull()) return;
     if (!node.IsMap()) {
-        r_.error("E-YAML-TYPE", key_loc, "",
+        r_.error(sim::Code::E_YAML_TYPE, key_loc, "",
                  "'levers' must be a mapping of lever names to on/off or {on:, intensity:, start:, phase_in:}");
         return;
     }
@@ -167,7 +167,7 @@ void ScenarioReader::read_levers(const YAML::Node& node, const SourceLoc& key_lo
             std::string hint = did_you_mean(name, lever_names());
             if (hint.empty())
                 hint = sc_.model.levers.empty() ? " (the model declares no levers)" : " (see the model's 'levers:')";
-            r_.error("E-UNKNOWN-LEVER", r_.loc(it->first), name, "the model has no lever '" + name + "'" + hint);
+            r_.error(sim::Code::E_UNKNOWN_LEVER, r_.loc(it->first), name, "the model has no lever '" + name + "'" + hint);
             continue;
         }
         read_lever(*l, it->first, it->second);
@@ -182,7 +182,7 @@ void ScenarioReader::read_lever(Lever& l, const YAML::Node& key, const YAML::Nod
         return;
     }
     if (!val.IsMap()) {
-        r_.error("E-YAML-TYPE", val.IsNull() ? kl : r_.loc(val), l.name,
+        r_.error(sim::Code::E_YAML_TYPE, val.IsNull() ? kl : r_.loc(val), l.name,
                  "a lever setting is on, off or {on: true, intensity: 0.5, start: ..., phase_in: ...}");
         return;
     }
@@ -200,7 +200,7 @@ void ScenarioReader::read_lever(Lever& l, const YAML::Node& key, const YAML::Nod
     if (YAML::Node n = get(val, "phase_in"); n.IsDefined()) {
         if (auto x = r_.number(n, r_.loc(get_key(val, "phase_in")), l.name, "lever phase_in")) {
             if (*x < 0)
-                r_.error("E-BAD-NUMBER", r_.text_loc(n), l.name, "lever phase_in must be 0 (a step) or a positive duration");
+                r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), l.name, "lever phase_in must be 0 (a step) or a positive duration");
             else
                 l.phase_in = *x;
         }
@@ -236,7 +236,7 @@ bool ScenarioReader::set_lever_field(const std::string& name, const YAML::Node& 
                     l.start = *x;
                     note_start(l, at, true);
                 } else if (*x < 0) {
-                    r_.error("E-BAD-NUMBER", at, name, "lever phase_in must be 0 (a step) or a positive duration");
+                    r_.error(sim::Code::E_BAD_NUMBER, at, name, "lever phase_in must be 0 (a step) or a positive duration");
                 } else {
                     l.phase_in = *x;
                 }
@@ -250,7 +250,7 @@ bool ScenarioReader::set_lever_field(const std::string& name, const YAML::Node& 
 void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) {
     if (node.IsNull()) return;
     if (!node.IsMap()) {
-        r_.error("E-YAML-TYPE", key_loc, "", "'set' must be a mapping of constant names to numbers");
+        r_.error(sim::Code::E_YAML_TYPE, key_loc, "", "'set' must be a mapping of constant names to numbers");
         return;
     }
     r_.check_keys(node, {}, "", "'set'");
@@ -267,11 +267,11 @@ void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) 
         Variable* v = sc_.model.find(name);
         if (!v) {
             std::string hint = did_you_mean(name, constants);
-            r_.error("E-UNKNOWN-PARAM", kl, name, "the model has no constant '" + name + "'" + hint);
+            r_.error(sim::Code::E_UNKNOWN_PARAM, kl, name, "the model has no constant '" + name + "'" + hint);
             continue;
         }
         if (v->kind != VarKind::constant) {
-            r_.error("E-NOT-CONSTANT", kl, name,
+            r_.error(sim::Code::E_NOT_CONSTANT, kl, name,
                      "'" + name + "' is a" + (v->kind == VarKind::aux ? "n " : " ") + to_string(v->kind) +
                          ", not a constant; only constants can be set");
             continue;
@@ -282,7 +282,7 @@ void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) 
             e.text = val.Scalar();
             e.loc = r_.text_loc(val);
             if (e.empty())
-                r_.error("E-BAD-NUMBER", e.loc, name, "the new value of '" + name + "' is empty");
+                r_.error(sim::Code::E_BAD_NUMBER, e.loc, name, "the new value of '" + name + "' is empty");
             else
                 v->equation = std::move(e);
         } else {
@@ -300,7 +300,7 @@ void ScenarioReader::read_save(const YAML::Node& node, const SourceLoc& key_loc)
         auto s = r_.scalar(n, key_loc, "", "a saved variable");
         if (!s) continue;
         if (have_model_ && !is_known(*s, known)) {
-            r_.error("E-UNKNOWN-NAME", r_.text_loc(n), *s,
+            r_.error(sim::Code::E_UNKNOWN_NAME, r_.text_loc(n), *s,
                      "cannot save '" + *s + "': the model has no such variable" + did_you_mean(*s, known));
             continue;
         }
@@ -324,7 +324,7 @@ void ScenarioReader::read_indicators(const YAML::Node& node, const SourceLoc& ke
             r_.check_keys(n, {"name", "better"}, "", "an indicator");
             YAML::Node nm = get(n, "name");
             if (!nm.IsDefined()) {
-                r_.error("E-YAML-TYPE", r_.loc(n), "", "an indicator given as a mapping needs 'name:'");
+                r_.error(sim::Code::E_YAML_TYPE, r_.loc(n), "", "an indicator given as a mapping needs 'name:'");
                 continue;
             }
             name = r_.scalar(nm, r_.loc(get_key(n, "name")), "", "an indicator name");
@@ -333,7 +333,7 @@ void ScenarioReader::read_indicators(const YAML::Node& node, const SourceLoc& ke
                 if (auto s = r_.scalar(b, r_.loc(get_key(n, "better")), name.value_or(""), "'better'")) {
                     if (*s == "lower") ind.lower_is_better = true;
                     else if (*s != "higher")
-                        r_.error("E-BAD-VALUE", r_.text_loc(b), name.value_or(""),
+                        r_.error(sim::Code::E_BAD_VALUE, r_.text_loc(b), name.value_or(""),
                                  "'better' must be 'higher' or 'lower', found '" + *s + "'");
                 }
             }
@@ -343,14 +343,14 @@ void ScenarioReader::read_indicators(const YAML::Node& node, const SourceLoc& ke
         }
         if (!name) continue;
         if (have_model_ && !is_known(*name, known)) {
-            r_.error("E-UNKNOWN-NAME", at, *name,
+            r_.error(sim::Code::E_UNKNOWN_NAME, at, *name,
                      "cannot report '" + *name + "': the model has no such variable" + did_you_mean(*name, known));
             continue;
         }
         const std::string c = canonical_name(*name);
         if (std::any_of(sc_.indicators.begin(), sc_.indicators.end(),
                         [&](const Indicator& x) { return canonical_name(x.name) == c; })) {
-            r_.error("E-DUPLICATE", at, *name, "indicator '" + *name + "' is listed twice; remove one");
+            r_.error(sim::Code::E_DUPLICATE, at, *name, "indicator '" + *name + "' is listed twice; remove one");
             continue;
         }
         ind.name = *name;
@@ -367,7 +367,7 @@ void ScenarioReader::read_report_at(const YAML::Node& node, const SourceLoc& key
         auto x = r_.number(n, key_loc, "", "a report time");
         if (!x) continue;
         if (std::find(sc_.report_at.begin(), sc_.report_at.end(), *x) != sc_.report_at.end()) {
-            r_.error("E-DUPLICATE", r_.text_loc(n), "", "report time " + n.Scalar() + " is listed twice; remove one");
+            r_.error(sim::Code::E_DUPLICATE, r_.text_loc(n), "", "report time " + n.Scalar() + " is listed twice; remove one");
             continue;
         }
         sc_.report_at.push_back(*x);
@@ -385,14 +385,14 @@ void check_against_run(const Scenario& sc, const Pending& p, Diagnostics& diags)
             if (canonical_name(x.name) == key) l = &x;
         if (!l || !(st.given || l->on)) continue;
         if (l->start < s.start || l->start > s.stop)
-            diags.error("E-LEVER-START", st.at, l->name,
+            diags.error(sim::Code::E_LEVER_START, st.at, l->name,
                         "lever '" + l->name + "' starts at " + fmt(l->start) + ", outside " + run +
                             "; choose a start within the run");
     }
     for (std::size_t i = 0; i < sc.report_at.size(); ++i) {
         const double t = sc.report_at[i];
         if (t < s.start || t > s.stop)
-            diags.error("E-REPORT-AT", p.report_at[i], "",
+            diags.error(sim::Code::E_REPORT_AT, p.report_at[i], "",
                         "report time " + fmt(t) + " is outside " + run + "; choose report times within the run");
     }
 }
@@ -411,16 +411,16 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
         if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
             std::string names;
             for (const auto& l : chain) names += l->path + " -> ";
-            diags.error("E-EXTENDS-CYCLE", named_at, "",
+            diags.error(sim::Code::E_EXTENDS_CYCLE, named_at, "",
                         "'extends' cycle: " + names + cur + "; remove one of these 'extends:'");
             return false;
         }
         std::string text, err;
         if (!read_file(cur, text, err)) {
             if (chain.empty())
-                diags.error("E-IO", {cur, 0, 0}, "", err + "; check the path");
+                diags.error(sim::Code::E_IO, {cur, 0, 0}, "", err + "; check the path");
             else
-                diags.error("E-EXTENDS-NOT-FOUND", named_at, "",
+                diags.error(sim::Code::E_EXTENDS_NOT_FOUND, named_at, "",
                             "scenario file '" + cur + "' not found; 'extends:' is relative to the extending file");
             return false;
         }
@@ -438,7 +438,7 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
         auto s = l.r.scalar(e, l.r.loc(get_key(l.root, "extends")), "", "'extends' (a scenario file)");
         if (!s) return false;
         if (s->empty()) {
-            l.r.error("E-YAML-TYPE", l.r.loc(get_key(l.root, "extends")), "", "'extends' names no file");
+            l.r.error(sim::Code::E_YAML_TYPE, l.r.loc(get_key(l.root, "extends")), "", "'extends' names no file");
             return false;
         }
         fs::path p(*s);
@@ -491,7 +491,7 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
             }
         if (!ml) {
             if (chain_ok)
-                diags.error("E-MISSING-MODEL", {path, 1, 1}, "",
+                diags.error(sim::Code::E_MISSING_MODEL, {path, 1, 1}, "",
                             chain.size() == 1
                                 ? "the scenario names no model; add 'model: <path to model file>'"
                                 : "neither the scenario nor the scenarios it extends name a model; add 'model: <path to model file>'");
@@ -504,7 +504,7 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
                 std::error_code ec;
                 std::string bytes, err;
                 if (!fs::is_regular_file(sc.model_path, ec) || !read_file(sc.model_path, bytes, err)) {
-                    ml->r.error("E-MODEL-NOT-FOUND", ml->r.text_loc(m), "",
+                    ml->r.error(sim::Code::E_MODEL_NOT_FOUND, ml->r.text_loc(m), "",
                                 "model file '" + sc.model_path + "' not found; 'model:' is relative to the scenario file naming it");
                 } else {
                     sc.model_file = {sc.model_path, sha256_hex(bytes)};
@@ -533,7 +533,7 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
         }
         if (have_model) check_against_run(sc, pending, diags);
     } catch (const YAML::Exception& e) {  // defensive: accesses above are type-checked
-        diags.error("E-YAML-SYNTAX", {path, e.mark.line + 1, e.mark.column + 1}, "", std::string("YAML error: ") + e.what());
+        diags.error(sim::Code::E_YAML_SYNTAX, {path, e.mark.line + 1, e.mark.column + 1}, "", std::string("YAML error: ") + e.what());
     }
     return sc;
 }

@@ -33,7 +33,7 @@ ModelSpec load_model(const std::string& path, Diagnostics& diags) {
     if (ext == ".xmile" || ext == ".stmx" || ext == ".xml") return load_xmile(path, diags);
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
-        diags.error("E-IO", {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
+        diags.error(sim::Code::E_IO, {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
         ModelSpec m;
         m.file = path;
         return m;

@@ -1,11 +1,12 @@
-#include <charconv>
+// Results: look-up by name and time, CSV and JSON writers.
 #include <cmath>
 #include <cstdio>
 #include <ostream>
-#include <stdexcept>
 
-#include "sim/spec.hpp"
 #include "sim/results.hpp"
+#include "sim/spec.hpp"
+#include "util/interpolate.hpp"
+#include "util/text.hpp"
 
 namespace sim {
 
@@ -16,42 +17,45 @@ std::optional<std::size_t> Results::column(std::string_view name) const {
     return std::nullopt;
 }
 
+namespace {
+
+[[noreturn]] void unknown(const Results& r, std::string_view name) {
+    std::string hint;
+    if (auto c = text::closest(name, r.names)) hint = "; did you mean '" + *c + "'?";
+    throw Error(sim::Code::E_UNKNOWN_NAME, std::string(name),
+                "the results have no variable '" + std::string(name) + "'" + hint);
+}
+
+}  // namespace
+
 std::vector<double> Results::series(std::string_view name) const {
     auto c = column(name);
-    if (!c) throw std::out_of_range("no saved variable named '" + std::string(name) + "'");
+    if (!c) unknown(*this, name);
     std::vector<double> s(rows());
     for (std::size_t r = 0; r < rows(); ++r) s[r] = at(r, *c);
     return s;
 }
 
-double Results::value_at(std::string_view name, double t) const {
+double Results::at(std::string_view name, double t) const {
     auto c = column(name);
-    if (!c) throw std::out_of_range("no saved variable named '" + std::string(name) + "'");
-    if (times.empty()) throw std::out_of_range("no saved rows");
-    std::size_t best = 0;
-    for (std::size_t r = 1; r < rows(); ++r)
-        if (std::fabs(times[r] - t) < std::fabs(times[best] - t)) best = r;
-    return at(best, *c);
+    if (!c) unknown(*this, name);
+    auto v = detail::interpolate(times, t, [&](std::size_t row) { return at(row, *c); });
+    if (!v)
+        throw Error(sim::Code::E_RESULTS_TIME, std::string(name),
+                    "time " + text::number(t) + " is outside the saved run" +
+                        (times.empty() ? std::string(" (no saved rows)")
+                                       : " [" + text::number(times.front()) + ", " + text::number(times.back()) + "]"));
+    return *v;
 }
 
 namespace {
 
 void put_number(std::ostream& out, double v, bool json) {
-    if (std::isnan(v)) { out << (json ? "null" : "NaN"); return; }
-    if (std::isinf(v)) { out << (json ? "null" : (v > 0 ? "Inf" : "-Inf")); return; }
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip
-    out.write(buf, res.ptr - buf);
-}
-
-void put_csv_field(std::ostream& out, const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) { out << s; return; }
-    out << '"';
-    for (char c : s) {
-        if (c == '"') out << '"';
-        out << c;
+    if (json && !std::isfinite(v)) {
+        out << "null";
+        return;
     }
-    out << '"';
+    out << text::csv_number(v);
 }
 
 void put_json_string(std::ostream& out, std::string_view s) {
@@ -82,11 +86,14 @@ void write_json_string(std::ostream& out, std::string_view s) { put_json_string(
 
 void write_csv(const Results& r, std::ostream& out) {
     out << "time";
-    for (const auto& n : r.names) { out << ','; put_csv_field(out, n); }
+    for (const auto& n : r.names) out << ',' << text::csv_field(n);
     out << '\n';
     for (std::size_t i = 0; i < r.rows(); ++i) {
         put_number(out, r.times[i], false);
-        for (double v : r.row(i)) { out << ','; put_number(out, v, false); }
+        for (double v : r.row(i)) {
+            out << ',';
+            put_number(out, v, false);
+        }
         out << '\n';
     }
 }

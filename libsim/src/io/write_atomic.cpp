@@ -1,5 +1,6 @@
 // write_file_atomic: temporary file + fsync + rename (see sim/write.hpp).
 #include "sim/write.hpp"
+#include "sim/diagnostic.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -63,8 +64,10 @@ private:
     std::vector<char> buf_;
 };
 
+// sim::Error (E-IO) whose message is "WHAT: <errno text>", with the errno kept.
 [[noreturn]] void fail(int e, const std::string& what) {
-    throw std::system_error(e, std::generic_category(), what);
+    const std::error_code ec(e, std::generic_category());
+    throw Error(sim::Code::E_IO, "", what + ": " + ec.message(), ec);
 }
 
 std::string dir_of(const std::string& path) {

@@ -190,10 +190,10 @@ private:
         if (n.type() == pugi::node_element && o > 0 && text_[o - 1] == '<') --o;
         return lines_.loc(file_, o);
     }
-    void error(std::string code, pugi::xml_node n, std::string var, std::string msg) {
+    void error(sim::Code code, pugi::xml_node n, std::string var, std::string msg) {
         diags_.error(std::move(code), loc(n), std::move(var), std::move(msg));
     }
-    void warning(std::string code, pugi::xml_node n, std::string var, std::string msg) {
+    void warning(sim::Code code, pugi::xml_node n, std::string var, std::string msg) {
         diags_.warning(std::move(code), loc(n), std::move(var), std::move(msg));
     }
 
@@ -251,7 +251,7 @@ void Loader::check_prefixes(pugi::xml_node n, std::set<std::string> declared) {
         recovered_.insert(p);
         std::string uri = p == "isee" ? std::string(ns_isee) : "urn:undeclared:" + p;
         doc_.document_element().append_attribute(("xmlns:" + p).c_str()) = uri.c_str();
-        warning("W-XMILE-UNDECLARED-PREFIX", where, "",
+        warning(sim::Code::W_XMILE_UNDECLARED_PREFIX, where, "",
                 "namespace prefix '" + p + "' is used but never declared; reading it as declared (" + uri +
                     "). Add xmlns:" + p + "=\"" + uri + "\" to the <xmile> element to silence this");
     };
@@ -273,12 +273,12 @@ bool Loader::check_namespace(pugi::xml_node root) {
     std::string_view rn = root.name();
     std::string_view local = rn.substr(rn.find(':') == std::string_view::npos ? 0 : rn.find(':') + 1);
     if (local != "xmile") {
-        error("E-XMILE-ROOT", root, "",
+        error(sim::Code::E_XMILE_ROOT, root, "",
               "the root element is <" + std::string(rn) + ">, not <xmile>: this is not an XMILE model file");
         return false;
     }
     if (xmile_prefix_.empty() && def != ns_xmile && def != ns_xmile_old) {
-        warning("W-XMILE-NAMESPACE", root, "",
+        warning(sim::Code::W_XMILE_NAMESPACE, root, "",
                 def.empty() ? std::string("the <xmile> element declares no namespace; reading it as XMILE 1.0 (") +
                                   std::string(ns_xmile) + ")"
                             : "unknown XMILE namespace '" + std::string(def) + "'; reading it as XMILE 1.0 (" +
@@ -289,7 +289,7 @@ bool Loader::check_namespace(pugi::xml_node root) {
 
 std::optional<double> Loader::spec_number(pugi::xml_node n, const char* what) {
     auto v = parse_number(text_of(n));
-    if (!v) error("E-XMILE-SPECS", n, "", std::string("<") + what + "> must be a number, got '" + trim(text_of(n)) + "'");
+    if (!v) error(sim::Code::E_XMILE_SPECS, n, "", std::string("<") + what + "> must be a number, got '" + trim(text_of(n)) + "'");
     return v;
 }
 
@@ -300,18 +300,18 @@ void Loader::read_specs(pugi::xml_node s) {
     if (auto n = child(s, "start")) {
         if (auto v = spec_number(n, "start")) sp.start = *v;
     } else {
-        error("E-XMILE-SPECS", s, "", "<sim_specs> has no <start>: add <start>0</start>");
+        error(sim::Code::E_XMILE_SPECS, s, "", "<sim_specs> has no <start>: add <start>0</start>");
     }
     if (auto n = child(s, "stop")) {
         if (auto v = spec_number(n, "stop")) sp.stop = *v;
     } else {
-        error("E-XMILE-SPECS", s, "", "<sim_specs> has no <stop>: add the final time, e.g. <stop>100</stop>");
+        error(sim::Code::E_XMILE_SPECS, s, "", "<sim_specs> has no <stop>: add the final time, e.g. <stop>100</stop>");
     }
     if (auto n = child(s, "dt")) {
         if (auto v = spec_number(n, "dt")) {
             if (n.attribute("reciprocal").as_bool()) {
                 if (*v == 0)
-                    error("E-XMILE-SPECS", n, "", "<dt reciprocal=\"true\"> must not be 0 (dt = 1/value)");
+                    error(sim::Code::E_XMILE_SPECS, n, "", "<dt reciprocal=\"true\"> must not be 0 (dt = 1/value)");
                 else
                     sp.dt = 1.0 / *v;
             } else {
@@ -324,7 +324,7 @@ void Loader::read_specs(pugi::xml_node s) {
             if (auto v = parse_number(at.value()))
                 sp.save_step = *v;
             else
-                error("E-XMILE-SPECS", s, "", std::string("attribute ") + a + " must be a number, got '" + at.value() + "'");
+                error(sim::Code::E_XMILE_SPECS, s, "", std::string("attribute ") + a + " must be a number, got '" + at.value() + "'");
         }
     }
     if (auto n = child(s, "save_step")) {
@@ -334,12 +334,12 @@ void Loader::read_specs(pugi::xml_node s) {
         std::string name = lower(trim(m.value()));
         if (name == "gear") {
             sp.method = Method::rk45;
-            warning("W-XMILE-METHOD", s, "",
+            warning(sim::Code::W_XMILE_METHOD, s, "",
                     "integration method 'Gear' is not available; using the adaptive RK45 method instead");
         } else if (auto pm = parse_method(name)) {
             sp.method = *pm;
         } else {
-            error("E-XMILE-SPECS", s, "",
+            error(sim::Code::E_XMILE_SPECS, s, "",
                   "unknown integration method '" + std::string(m.value()) + "': use Euler, RK2, RK4 or RK45");
         }
     }
@@ -349,7 +349,7 @@ void Loader::read_dimensions(pugi::xml_node dims) {
     for (auto d : dims.children()) {
         if (d.type() != pugi::node_element || tag(d).empty()) continue;
         if (tag(d) != "dim") {
-            warning("W-XMILE-IGNORED", d, "", "<" + std::string(d.name()) + "> inside <dimensions> is ignored");
+            warning(sim::Code::W_XMILE_IGNORED, d, "", "<" + std::string(d.name()) + "> inside <dimensions> is ignored");
             continue;
         }
         Dim dim;
@@ -362,7 +362,7 @@ void Loader::read_dimensions(pugi::xml_node dims) {
             for (int i = 1; i <= size; ++i) dim.elems.push_back(std::to_string(i));
         }
         if (dim.name.empty() || dim.elems.empty()) {
-            error("E-XMILE-ARRAY", d, "",
+            error(sim::Code::E_XMILE_ARRAY, d, "",
                   "a <dim> needs a name and either <elem name=...> children or a size attribute");
             continue;
         }
@@ -374,7 +374,7 @@ std::optional<bool> Loader::read_bool(pugi::xml_node n, const std::string& var) 
     std::string t = lower(trim(text_of(n)));
     if (t.empty() || t == "true" || t == "1") return true;
     if (t == "false" || t == "0") return false;
-    error("E-XMILE-VALUE", n, var, "<" + std::string(n.name()) + "> must be empty, true or false, got '" + t + "'");
+    error(sim::Code::E_XMILE_VALUE, n, var, "<" + std::string(n.name()) + "> must be empty, true or false, got '" + t + "'");
     return std::nullopt;
 }
 
@@ -393,11 +393,11 @@ Behavior Loader::read_behavior(pugi::xml_node b, Behavior base) {
                     if (auto v = read_bool(g, ""))
                         (t == "stock" ? base.stock_non_negative : base.flow_non_negative) = *v;
                 } else {
-                    warning("W-XMILE-IGNORED", g, "", "<" + std::string(g.name()) + "> in <behavior> is ignored");
+                    warning(sim::Code::W_XMILE_IGNORED, g, "", "<" + std::string(g.name()) + "> in <behavior> is ignored");
                 }
             }
         } else {
-            warning("W-XMILE-IGNORED", c, "", "<" + std::string(c.name()) + "> in <behavior> is ignored");
+            warning(sim::Code::W_XMILE_IGNORED, c, "", "<" + std::string(c.name()) + "> in <behavior> is ignored");
         }
     }
     return base;
@@ -415,7 +415,7 @@ std::vector<double> Loader::read_points(pugi::xml_node pts, const std::string& v
         if (auto v = parse_number(item)) {
             out.push_back(*v);
         } else if (!(trim(item).empty() && next == std::string::npos && !out.empty())) {  // allow a trailing separator
-            error("E-XMILE-GF", pts, var,
+            error(sim::Code::E_XMILE_GF, pts, var,
                   "<" + std::string(pts.name()) + "> item '" + trim(item) + "' is not a number (separator '" + sep + "')");
             ok = false;
             return {};
@@ -434,7 +434,7 @@ std::optional<GraphicalFunction> Loader::read_gf(pugi::xml_node g, const std::st
     else if (type == "extrapolate") gf.kind = LookupKind::extrapolate;
     else if (type == "discrete") gf.kind = LookupKind::discrete;
     else {
-        error("E-XMILE-GF", g, var, "unknown graphical function type '" + type + "': use continuous, extrapolate or discrete");
+        error(sim::Code::E_XMILE_GF, g, var, "unknown graphical function type '" + type + "': use continuous, extrapolate or discrete");
         return std::nullopt;
     }
     if (g.attribute("discrete").as_bool()) gf.kind = LookupKind::discrete;  // pre-1.0 form
@@ -443,7 +443,7 @@ std::optional<GraphicalFunction> Loader::read_gf(pugi::xml_node g, const std::st
     auto xpts = child(g, "xpts");
     auto xscale = child(g, "xscale");
     if (!ypts) {
-        error("E-XMILE-GF", g, var, "graphical function has no <ypts>: list its y values, e.g. <ypts>0,0.5,1</ypts>");
+        error(sim::Code::E_XMILE_GF, g, var, "graphical function has no <ypts>: list its y values, e.g. <ypts>0,0.5,1</ypts>");
         return std::nullopt;
     }
     gf.y = read_points(ypts, var, ok);
@@ -455,7 +455,7 @@ std::optional<GraphicalFunction> Loader::read_gf(pugi::xml_node g, const std::st
         auto lo = parse_number(xscale.attribute("min").as_string());
         auto hi = parse_number(xscale.attribute("max").as_string());
         if (!lo || !hi) {
-            error("E-XMILE-GF", xscale, var, "<xscale> needs numeric min and max attributes");
+            error(sim::Code::E_XMILE_GF, xscale, var, "<xscale> needs numeric min and max attributes");
             return std::nullopt;
         }
         std::size_t n = gf.y.size();
@@ -463,18 +463,18 @@ std::optional<GraphicalFunction> Loader::read_gf(pugi::xml_node g, const std::st
         for (std::size_t i = 0; i < n; ++i)
             gf.x.push_back(n == 1 ? *lo : *lo + (*hi - *lo) * double(i) / double(n - 1));
     } else {
-        error("E-XMILE-GF", g, var, "graphical function has neither <xpts> nor <xscale min=... max=...>");
+        error(sim::Code::E_XMILE_GF, g, var, "graphical function has neither <xpts> nor <xscale min=... max=...>");
         return std::nullopt;
     }
     if (gf.x.size() != gf.y.size() || gf.y.empty()) {
-        error("E-XMILE-GF", g, var,
+        error(sim::Code::E_XMILE_GF, g, var,
               "graphical function has " + std::to_string(gf.x.size()) + " x values and " + std::to_string(gf.y.size()) +
                   " y values: give the same number of each (at least one)");
         return std::nullopt;
     }
     for (std::size_t i = 1; i < gf.x.size(); ++i) {
         if (!(gf.x[i] > gf.x[i - 1])) {
-            error("E-XMILE-GF", xpts ? xpts : g, var,
+            error(sim::Code::E_XMILE_GF, xpts ? xpts : g, var,
                   "graphical function x values must increase strictly; x[" + std::to_string(i) + "] = " +
                       std::to_string(gf.x[i]) + " follows " + std::to_string(gf.x[i - 1]));
             return std::nullopt;
@@ -504,7 +504,7 @@ Equation Loader::read_eqn(pugi::xml_node eqn, const std::string& var) {
         } else if (t[i] == '{' && !in_quote) {
             std::size_t close = t.find('}', i);
             if (close == std::string::npos) {
-                error("E-XMILE-COMMENT", eqn, var, "comment '{' in the equation is never closed: add the closing '}'");
+                error(sim::Code::E_XMILE_COMMENT, eqn, var, "comment '{' in the equation is never closed: add the closing '}'");
                 close = t.size() - 1;
             }
             for (std::size_t j = i; j <= close; ++j)
@@ -535,7 +535,7 @@ std::string Loader::rewrite(const Equation& eq, const Scope& scope, ElemContext 
     const std::string& t = eq.text;
     std::string out;
     out.reserve(t.size());
-    auto fail = [&](std::size_t at, std::string code, std::string msg) {
+    auto fail = [&](std::size_t at, sim::Code code, std::string msg) {
         diags_.error(std::move(code), eq.at(at), var, std::move(msg));
     };
     std::size_t i = 0;
@@ -573,7 +573,7 @@ std::string Loader::rewrite(const Equation& eq, const Scope& scope, ElemContext 
             if (i + 1 < t.size() && t[i] == ':' && is_ident_start(static_cast<unsigned char>(t[i + 1]))) {
                 std::size_t e = word_end(i + 1);
                 if (!(e < t.size() && t[e] == ':' && is_keyword(std::string_view(t).substr(i + 1, e - i - 1)))) {
-                    fail(start, "E-XMILE-UNSUPPORTED",
+                    fail(start, sim::Code::E_XMILE_UNSUPPORTED,
                          "vendor function '" + t.substr(start, e - start) +
                              "' is not supported: rewrite the equation with standard XMILE builtins");
                     out.append(t, start, e - start);
@@ -632,7 +632,7 @@ std::string Loader::rewrite(const Equation& eq, const Scope& scope, ElemContext 
         }
         if (arr == scope.arrayed.end()) {
             if (!subs.empty() && local) {
-                fail(start, "E-XMILE-ARRAY",
+                fail(start, sim::Code::E_XMILE_ARRAY,
                      "'" + written + "' has no <dimensions> but is used with a subscript: declare its dimension or drop the subscript");
                 out.append(t, start, after - start);
                 i = after;
@@ -646,29 +646,29 @@ std::string Loader::rewrite(const Equation& eq, const Scope& scope, ElemContext 
         const Dim& dim = *arr->second;
         std::optional<std::size_t> elem;
         if (subs.size() > 1) {
-            fail(start, "E-XMILE-UNSUPPORTED",
+            fail(start, sim::Code::E_XMILE_UNSUPPORTED,
                  "'" + written + "' has " + std::to_string(subs.size()) + " subscripts: only 1-D arrays are supported");
         } else if (subs.size() == 1) {
             const std::string& s = subs[0];
             if (canonical_name(s) == canonical_name(dim.name)) {
                 if (ctx.dim == &dim) elem = ctx.elem;
                 else
-                    fail(start, "E-XMILE-ARRAY",
+                    fail(start, sim::Code::E_XMILE_ARRAY,
                          "'" + written + "[" + s + "]' names the whole dimension outside an equation over '" + dim.name +
                              "': give an element, e.g. " + written + "[" + dim.elems.front() + "]");
             } else if (s == "*") {
-                fail(start, "E-XMILE-UNSUPPORTED",
+                fail(start, sim::Code::E_XMILE_UNSUPPORTED,
                      "'" + written + "[*]': whole-array references and array builtins (SUM, MEAN, ...) are not supported");
             } else if (auto k = dim.find(s)) {
                 elem = *k;
             } else {
-                fail(start, "E-XMILE-ARRAY",
+                fail(start, sim::Code::E_XMILE_ARRAY,
                      "'" + s + "' is not an element of dimension '" + dim.name + "' (used in '" + written + "[" + s + "]')");
             }
         } else if (ctx.dim == &dim) {
             elem = ctx.elem;  // apply-to-all: the same element
         } else {
-            fail(start, "E-XMILE-UNSUPPORTED",
+            fail(start, sim::Code::E_XMILE_UNSUPPORTED,
                  "arrayed variable '" + written +
                      "' is used without a subscript outside an equation over its dimension; give an element, e.g. " +
                      written + "[" + dim.elems.front() + "]");
@@ -683,7 +683,7 @@ std::string Loader::rewrite(const Equation& eq, const Scope& scope, ElemContext 
 void Loader::add_variable(Variable v, pugi::xml_node where) {
     std::string c = canonical_name(v.name);
     if (!defined_.insert(c).second) {
-        error("E-XMILE-DUPLICATE", where, v.name,
+        error(sim::Code::E_XMILE_DUPLICATE, where, v.name,
               "variable '" + v.name + "' is defined more than once (names compare without case, spaces and underscores alike): rename one");
         return;
     }
@@ -697,7 +697,7 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
     std::string_view kind_tag = tag(v);
     std::string name = unescape_name(v.attribute("name").as_string());
     if (trim(name).empty()) {
-        error("E-XMILE-NAME", v, "", "<" + std::string(kind_tag) + "> has no name attribute: add name=\"...\"");
+        error(sim::Code::E_XMILE_NAME, v, "", "<" + std::string(kind_tag) + "> has no name attribute: add name=\"...\"");
         return;
     }
     std::string display = scope.display_prefix + name;
@@ -706,7 +706,7 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
     // A module input bound by <connect>: an auxiliary equal to its source.
     if (auto in = inputs.find(canon); in != inputs.end()) {
         if (child(v, "dimensions")) {
-            error("E-XMILE-UNSUPPORTED", v, display, "arrayed module inputs are not supported");
+            error(sim::Code::E_XMILE_UNSUPPORTED, v, display, "arrayed module inputs are not supported");
             return;
         }
         Variable var;
@@ -725,7 +725,7 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
     if (kind == VarKind::aux && scope.stock_flows.count(canon)) {
         // Vensim exports (xmutil) write flows as <aux>; a stock's inflow or outflow is a flow.
         kind = VarKind::flow;
-        warning("W-XMILE-AUX-AS-FLOW", v, display,
+        warning(sim::Code::W_XMILE_AUX_AS_FLOW, v, display,
                 "'" + name + "' is declared as <aux> but a stock lists it as an inflow or outflow; reading it as a <flow>");
     }
 
@@ -739,18 +739,18 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
             continue;
         if (t == "non_negative") {
             if (kind == VarKind::aux)
-                warning("W-XMILE-IGNORED", c, display, "<non_negative> applies only to stocks and flows; ignored here");
+                warning(sim::Code::W_XMILE_IGNORED, c, display, "<non_negative> applies only to stocks and flows; ignored here");
             else
                 nn = read_bool(c, display);
         } else if (t == "conveyor" || t == "queue" || t == "leak" || t == "leak_integers" || t == "overflow" ||
                    t == "multiplier" || t == "event_poster") {
-            error("E-XMILE-UNSUPPORTED", c, display,
+            error(sim::Code::E_XMILE_UNSUPPORTED, c, display,
                   "<" + std::string(c.name()) + "> (conveyors, queues, ovens and their flows) is not supported");
             return;
         } else if (t == "range" || t == "scale" || t == "format" || t == "display" || t == "label") {
             continue;  // presentation only
         } else {
-            warning("W-XMILE-IGNORED", c, display, "<" + std::string(c.name()) + "> is not understood and is ignored");
+            warning(sim::Code::W_XMILE_IGNORED, c, display, "<" + std::string(c.name()) + "> is not understood and is ignored");
         }
     }
 
@@ -768,7 +768,7 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
             if (auto a = scope.arrayed.find(fc); a != scope.arrayed.end()) {
                 if (ctx.dim == a->second) flat += "[" + a->second->elems[ctx.elem] + "]";
                 else {
-                    error("E-XMILE-ARRAY", c, display,
+                    error(sim::Code::E_XMILE_ARRAY, c, display,
                           "flow '" + f + "' is arrayed over '" + a->second->name + "' but stock '" + name +
                               "' is not arrayed over it");
                     continue;
@@ -789,13 +789,13 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
     };
     auto finish = [&](Variable& var, pugi::xml_node eqn_node, pugi::xml_node gf_node, ElemContext ctx) {
         if (!eqn_node && !gf_node) {
-            error("E-XMILE-EQN", v, var.name, "variable '" + var.name + "' has no <eqn>: give its equation");
+            error(sim::Code::E_XMILE_EQN, v, var.name, "variable '" + var.name + "' has no <eqn>: give its equation");
         }
         var.equation = read_eqn(eqn_node, var.name);
         if (!var.equation.empty()) var.equation.text = rewrite(var.equation, scope, ctx, var.name);
         if (gf_node) {
             if (kind == VarKind::stock)
-                error("E-XMILE-GF", gf_node, var.name, "a stock cannot have a graphical function");
+                error(sim::Code::E_XMILE_GF, gf_node, var.name, "a stock cannot have a graphical function");
             else
                 var.gf = read_gf(gf_node, var.name);
         }
@@ -822,11 +822,11 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh,
         if (e.type() != pugi::node_element || tag(e) != "element") continue;
         std::string sub = unescape_name(e.attribute("subscript").as_string());
         if (sub.find(',') != std::string::npos) {
-            error("E-XMILE-UNSUPPORTED", e, display, "element subscript '" + sub + "' has several parts: only 1-D arrays are supported");
+            error(sim::Code::E_XMILE_UNSUPPORTED, e, display, "element subscript '" + sub + "' has several parts: only 1-D arrays are supported");
             continue;
         }
         if (auto k = dim.find(sub)) elem_nodes[*k] = e;
-        else error("E-XMILE-ARRAY", e, display, "'" + sub + "' is not an element of dimension '" + dim.name + "'");
+        else error(sim::Code::E_XMILE_ARRAY, e, display, "'" + sub + "' is not an element of dimension '" + dim.name + "'");
     }
     for (std::size_t k = 0; k < dim.elems.size(); ++k) {
         Variable var = base();
@@ -873,20 +873,20 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
                 for (auto x : d.children())
                     if (x.type() == pugi::node_element && tag(x) == "dim") ds.push_back(x);
                 if (ds.size() != 1) {
-                    error("E-XMILE-UNSUPPORTED", d, v.attribute("name").as_string(),
+                    error(sim::Code::E_XMILE_UNSUPPORTED, d, v.attribute("name").as_string(),
                           ds.empty() ? std::string("<dimensions> lists no <dim>")
                                      : std::to_string(ds.size()) + "-D arrays are not supported: only 1-D arrays are");
                     continue;
                 }
                 auto found = dims_.find(canonical_name(unescape_name(ds[0].attribute("name").as_string())));
                 if (found == dims_.end()) {
-                    error("E-XMILE-ARRAY", ds[0], v.attribute("name").as_string(),
+                    error(sim::Code::E_XMILE_ARRAY, ds[0], v.attribute("name").as_string(),
                           std::string("unknown dimension '") + ds[0].attribute("name").as_string() +
                               "': declare it in the top-level <dimensions>");
                     continue;
                 }
                 if (t == "gf") {
-                    error("E-XMILE-UNSUPPORTED", v, v.attribute("name").as_string(), "arrayed standalone <gf> is not supported");
+                    error(sim::Code::E_XMILE_UNSUPPORTED, v, v.attribute("name").as_string(), "arrayed standalone <gf> is not supported");
                     continue;
                 }
                 scope.arrayed[c] = &found->second;
@@ -903,7 +903,7 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
         } else if (t == "gf") {
             std::string name = unescape_name(v.attribute("name").as_string());
             if (trim(name).empty()) {
-                error("E-XMILE-NAME", v, "", "<gf> directly in <variables> needs a name attribute to be callable");
+                error(sim::Code::E_XMILE_NAME, v, "", "<gf> directly in <variables> needs a name attribute to be callable");
                 continue;
             }
             Variable var;
@@ -918,18 +918,18 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
             std::string name = unescape_name(v.attribute("name").as_string());
             std::string c = canonical_name(name);
             if (v.attribute("resource")) {
-                error("E-XMILE-UNSUPPORTED", v, name, "modules from another file (resource=...) are not supported");
+                error(sim::Code::E_XMILE_UNSUPPORTED, v, name, "modules from another file (resource=...) are not supported");
                 continue;
             }
             auto m = models_.find(c);
             if (m == models_.end()) {
-                error("E-XMILE-MODULE", v, display_prefix + name,
+                error(sim::Code::E_XMILE_MODULE, v, display_prefix + name,
                       "module '" + name + "' has no <model name=\"" + name + "\"> in this file");
                 continue;
             }
             if (std::find(module_stack_.begin(), module_stack_.end(), c) != module_stack_.end() ||
                 module_stack_.size() >= max_module_depth) {
-                error("E-XMILE-MODULE", v, display_prefix + name, "module '" + name + "' contains itself");
+                error(sim::Code::E_XMILE_MODULE, v, display_prefix + name, "module '" + name + "' contains itself");
                 continue;
             }
             std::map<std::string, std::pair<std::string, pugi::xml_node>> sub_inputs;
@@ -937,7 +937,7 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
                 if (cn.type() != pugi::node_element || tag(cn).empty()) continue;
                 if (tag(cn) == "display") continue;  // diagram position (legacy files)
                 if (tag(cn) != "connect") {
-                    warning("W-XMILE-IGNORED", cn, display_prefix + name, "<" + std::string(cn.name()) + "> in <module> is ignored");
+                    warning(sim::Code::W_XMILE_IGNORED, cn, display_prefix + name, "<" + std::string(cn.name()) + "> in <module> is ignored");
                     continue;
                 }
                 std::string to = ref_name(cn.attribute("to").as_string());
@@ -948,7 +948,7 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
                 if (toc.rfind(c + ".", 0) == 0) toc = toc.substr(c.size() + 1);
                 if (!from.empty() && from[0] == '.') from = from.substr(1);
                 if (toc.empty() || from.empty()) {
-                    error("E-XMILE-MODULE", cn, display_prefix + name, "<connect> needs both to=\"...\" and from=\"...\"");
+                    error(sim::Code::E_XMILE_MODULE, cn, display_prefix + name, "<connect> needs both to=\"...\" and from=\"...\"");
                     continue;
                 }
                 sub_inputs[toc] = {prefix + canonical_name(from), cn};
@@ -961,7 +961,7 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
                     if (x.type() == pugi::node_element) names.insert(canonical_name(unescape_name(x.attribute("name").as_string())));
             for (auto& [to, src] : sub_inputs)
                 if (!names.count(to))
-                    error("E-XMILE-MODULE", src.second, display_prefix + name,
+                    error(sim::Code::E_XMILE_MODULE, src.second, display_prefix + name,
                           "<connect to=\"" + std::string(src.second.attribute("to").as_string()) + "\">: model '" + name +
                               "' has no such variable");
             module_stack_.push_back(c);
@@ -971,7 +971,7 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
                    t == "sim_specs" || t == "name" || t == "interface") {
             continue;  // diagram and grouping (or, for a legacy <model>, read elsewhere)
         } else {
-            error("E-XMILE-UNSUPPORTED", v, v.attribute("name").as_string(),
+            error(sim::Code::E_XMILE_UNSUPPORTED, v, v.attribute("name").as_string(),
                   "<" + std::string(v.name()) + "> in <" + vars.name() + "> is not supported");
         }
     }
@@ -981,14 +981,14 @@ ModelSpec Loader::run() {
     spec_.file = file_;
     pugi::xml_parse_result r = doc_.load_buffer(text_.data(), text_.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!r) {
-        diags_.error("E-XML-SYNTAX", lines_.loc(file_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0))), "",
+        diags_.error(sim::Code::E_XML_SYNTAX, lines_.loc(file_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0))), "",
                      std::string("the file is not well-formed XML (") + r.description() +
                          "): fix the XML at this position");
         return spec_;
     }
     auto root = doc_.document_element();
     if (!root) {
-        diags_.error("E-XML-SYNTAX", lines_.loc(file_, 0), "", "the file holds no XML element: it is not an XMILE model");
+        diags_.error(sim::Code::E_XML_SYNTAX, lines_.loc(file_, 0), "", "the file holds no XML element: it is not an XMILE model");
         return spec_;
     }
     if (!check_namespace(root)) return spec_;
@@ -1015,10 +1015,10 @@ ModelSpec Loader::run() {
         } else if (t == "name") {
             if (spec_.name.empty()) spec_.name = trim(text_of(c));
         } else if (t == "macro") {
-            error("E-XMILE-UNSUPPORTED", c, c.attribute("name").as_string(),
+            error(sim::Code::E_XMILE_UNSUPPORTED, c, c.attribute("name").as_string(),
                   "<macro> is not supported: expand the macro into ordinary variables");
         } else if (t == "data") {
-            warning("W-XMILE-IGNORED", c, "", "<data> (import/export of data files) is ignored");
+            warning(sim::Code::W_XMILE_IGNORED, c, "", "<data> (import/export of data files) is ignored");
         }
         // model_units, style, prefs, equation_prefs, default_format: presentation or units only.
     }
@@ -1028,9 +1028,9 @@ ModelSpec Loader::run() {
         const std::size_t before = diags_.error_count();
         read_specs(specs);
         if (diags_.error_count() == before) validate_specs(spec_.specs, diags_);
-    } else error("E-XMILE-SPECS", root, "", "the file has no <sim_specs>: add <sim_specs> with <start>, <stop> and <dt>");
+    } else error(sim::Code::E_XMILE_SPECS, root, "", "the file has no <sim_specs>: add <sim_specs> with <start>, <stop> and <dt>");
     if (!root_model) {
-        error("E-XMILE-MODEL", root, "", "the file has no <model>");
+        error(sim::Code::E_XMILE_MODEL, root, "", "the file has no <model>");
         return spec_;
     }
     if (spec_.name.empty()) spec_.name = root_model.attribute("name").as_string();
@@ -1053,7 +1053,7 @@ ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagno
 ModelSpec load_xmile(const std::string& path, Diagnostics& diags) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        diags.error("E-IO", SourceLoc{path, 0, 0}, "", "cannot open '" + path + "': check the path and permissions");
+        diags.error(sim::Code::E_IO, SourceLoc{path, 0, 0}, "", "cannot open '" + path + "': check the path and permissions");
         ModelSpec spec;
         spec.file = path;
         return spec;

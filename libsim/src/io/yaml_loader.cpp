@@ -81,12 +81,12 @@ SourceLoc Reader::text_loc(const YAML::Node& n) const {
     return l;
 }
 
-void Reader::error(const char* code, const SourceLoc& at, const std::string& variable,
+void Reader::error(sim::Code code, const SourceLoc& at, const std::string& variable,
                    const std::string& message) const {
     diags_->error(code, at, variable, message);
 }
 
-void Reader::warning(const char* code, const SourceLoc& at, const std::string& variable,
+void Reader::warning(sim::Code code, const SourceLoc& at, const std::string& variable,
                      const std::string& message) const {
     diags_->warning(code, at, variable, message);
 }
@@ -120,14 +120,14 @@ bool Reader::check_keys(const YAML::Node& map, std::initializer_list<std::string
         const YAML::Node k = it->first;  // a copy: `it->` returns a temporary proxy
         const SourceLoc kl = loc(k);
         if (!k.IsScalar()) {
-            error("E-YAML-TYPE", kl, variable,
+            error(sim::Code::E_YAML_TYPE, kl, variable,
                   std::string("a key in ") + std::string(where) + " is " + type_name(k) +
                       "; keys must be plain names");
             continue;
         }
         const std::string& key = k.Scalar();
         if (auto [pos, fresh] = seen.emplace(key, kl); !fresh) {
-            error("E-DUPLICATE", kl, variable,
+            error(sim::Code::E_DUPLICATE, kl, variable,
                   "key '" + key + "' appears twice in " + std::string(where) + " (first at line " +
                       std::to_string(pos->second.line) + "); remove one of them");
             continue;
@@ -139,7 +139,7 @@ bool Reader::check_keys(const YAML::Node& map, std::initializer_list<std::string
             // `{equation: MAX(a, b)}`: the comma ends the value in a {...} mapping.
             if (key.find_first_of("()") != std::string::npos)
                 hint += "; a comma inside {...} separates entries: quote the equation or write it on its own line";
-            error("E-UNKNOWN-KEY", kl, variable,
+            error(sim::Code::E_UNKNOWN_KEY, kl, variable,
                   "unknown key '" + key + "' in " + std::string(where) + hint);
         }
     }
@@ -149,7 +149,7 @@ bool Reader::check_keys(const YAML::Node& map, std::initializer_list<std::string
 std::optional<std::string> Reader::scalar(const YAML::Node& n, const SourceLoc& key_loc,
                                           const std::string& variable, std::string_view what) const {
     if (n.IsScalar()) return n.Scalar();
-    error("E-YAML-TYPE", n.IsNull() ? key_loc : loc(n), variable,
+    error(sim::Code::E_YAML_TYPE, n.IsNull() ? key_loc : loc(n), variable,
           std::string(what) + " must be a single value, found " + type_name(n));
     return std::nullopt;
 }
@@ -157,12 +157,12 @@ std::optional<std::string> Reader::scalar(const YAML::Node& n, const SourceLoc& 
 std::optional<double> Reader::number(const YAML::Node& n, const SourceLoc& key_loc,
                                      const std::string& variable, std::string_view what) const {
     if (!n.IsScalar()) {
-        error("E-BAD-NUMBER", n.IsNull() ? key_loc : loc(n), variable,
+        error(sim::Code::E_BAD_NUMBER, n.IsNull() ? key_loc : loc(n), variable,
               std::string(what) + " must be a number, found " + type_name(n));
         return std::nullopt;
     }
     if (auto v = parse_number(n.Scalar())) return v;
-    error("E-BAD-NUMBER", text_loc(n), variable,
+    error(sim::Code::E_BAD_NUMBER, text_loc(n), variable,
           std::string(what) + " must be a number, found '" + n.Scalar() + "'");
     return std::nullopt;
 }
@@ -175,7 +175,7 @@ std::optional<bool> Reader::boolean(const YAML::Node& n, const SourceLoc& key_lo
         if (s == "true" || s == "on" || s == "yes") return true;
         if (s == "false" || s == "off" || s == "no") return false;
     }
-    error("E-BAD-BOOL", n.IsScalar() ? text_loc(n) : key_loc, variable,
+    error(sim::Code::E_BAD_BOOL, n.IsScalar() ? text_loc(n) : key_loc, variable,
           std::string(what) + " must be true or false (or on/off), found " +
               (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(type_name(n))));
     return std::nullopt;
@@ -215,7 +215,7 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
         int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
         auto ls = text.rfind('\n', bad == 0 ? 0 : bad - 1);
         int col = static_cast<int>(ls == std::string_view::npos || bad == 0 ? bad : bad - ls - 1) + 1;
-        diags.error("E-ENCODING", {file, line, col}, "",
+        diags.error(sim::Code::E_ENCODING, {file, line, col}, "",
                     "the file is not UTF-8 text (byte " + std::to_string(bad) +
                         "); save the " + std::string(what) + " as UTF-8 text");
         return std::nullopt;
@@ -224,22 +224,22 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
     try {
         root = YAML::Load(std::string(text));
     } catch (const YAML::ParserException& e) {
-        diags.error("E-YAML-SYNTAX", {file, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
                     "YAML syntax error: " + e.msg + "; check indentation, colons and brackets here");
         return std::nullopt;
     } catch (const YAML::Exception& e) {
-        diags.error("E-YAML-SYNTAX", {file, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
                     std::string("YAML error: ") + e.what());
         return std::nullopt;
     }
     if (!root.IsDefined() || root.IsNull()) {
-        diags.error("E-EMPTY", {file, 1, 1}, "",
+        diags.error(sim::Code::E_EMPTY, {file, 1, 1}, "",
                     "the " + std::string(what) + " file is empty; expected a mapping such as 'name: ...'");
         return std::nullopt;
     }
     if (!root.IsMap()) {
         const YAML::Mark m = root.Mark();
-        diags.error("E-YAML-TYPE", {file, m.line + 1, m.column + 1}, "",
+        diags.error(sim::Code::E_YAML_TYPE, {file, m.line + 1, m.column + 1}, "",
                     "the top level of a " + std::string(what) + " file must be a mapping (key: value), found " +
                         type_name(root));
         return std::nullopt;
@@ -312,7 +312,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 void read_sim_specs(const Reader& r, const YAML::Node& map, SimSpecs& specs, SpecLocs& locs) {
     if (map.IsNull()) return;
     if (!map.IsMap()) {
-        r.error("E-YAML-TYPE", r.loc(map), "",
+        r.error(sim::Code::E_YAML_TYPE, r.loc(map), "",
                 std::string("'sim' must be a mapping (start, stop, dt, ...), found ") + type_name(map));
         return;
     }
@@ -340,7 +340,7 @@ void read_sim_specs(const Reader& r, const YAML::Node& map, SimSpecs& specs, Spe
         if (auto s = r.scalar(v, r.loc(get_key(map, "method")), "", "sim method")) {
             if (auto m = parse_method(*s)) specs.method = *m;
             else
-                r.error("E-BAD-METHOD", r.text_loc(v), "",
+                r.error(sim::Code::E_BAD_METHOD, r.text_loc(v), "",
                         "unknown integration method '" + *s + "'; use euler, rk2, rk4 or rk45");
         }
     }
@@ -356,11 +356,11 @@ bool check_specs(const Reader& r, const SimSpecs& s, const SpecLocs& locs) {
     const bool ok = validate_specs(s, found);
     for (Diagnostic d : found.items()) {
         const SourceLoc* at = nullptr;
-        if (d.code == "E-DT") at = &locs.dt;
-        else if (d.code == "E-STOP") at = &locs.stop;
-        else if (d.code == "E-SAVE-STEP") at = &locs.save_step;
-        else if (d.code == "E-TOLERANCE") at = locs.rtol.line > 0 ? &locs.rtol : &locs.atol;
-        else if (d.code == "E-SPECS") at = &locs.start;
+        if (d.code == sim::Code::E_DT) at = &locs.dt;
+        else if (d.code == sim::Code::E_STOP) at = &locs.stop;
+        else if (d.code == sim::Code::E_SAVE_STEP) at = &locs.save_step;
+        else if (d.code == sim::Code::E_TOLERANCE) at = locs.rtol.line > 0 ? &locs.rtol : &locs.atol;
+        else if (d.code == sim::Code::E_SPECS) at = &locs.start;
         d.loc = at && at->line > 0 ? *at : s.loc;
         if (d.loc.file.empty()) d.loc.file = r.file();
         r.diags().add(std::move(d));
@@ -433,7 +433,7 @@ void ModelReader::read(const YAML::Node& root) {
         if (!node.IsDefined() || node.IsNull()) continue;
         if (node.IsSequence() && node.size() == 0) continue;  // `flows: []`
         if (!node.IsMap()) {
-            r_.error("E-YAML-TYPE", r_.loc(get_key(root, sec.key)), "",
+            r_.error(sim::Code::E_YAML_TYPE, r_.loc(get_key(root, sec.key)), "",
                      std::string("'") + sec.key + "' must be a mapping of " + sec.what + " names to definitions, found " +
                          type_name(node));
             continue;
@@ -454,7 +454,7 @@ void ModelReader::read(const YAML::Node& root) {
     if (YAML::Node lv = get(root, "levers"); lv.IsDefined() && !lv.IsNull()) {
         if (!lv.IsMap()) {
             if (!(lv.IsSequence() && lv.size() == 0))
-                r_.error("E-YAML-TYPE", r_.loc(get_key(root, "levers")), "",
+                r_.error(sim::Code::E_YAML_TYPE, r_.loc(get_key(root, "levers")), "",
                          std::string("'levers' must be a mapping of lever names to definitions, found ") + type_name(lv));
         } else {
             for (auto it = lv.begin(); it != lv.end(); ++it) read_lever(it->first, it->second);
@@ -465,7 +465,7 @@ void ModelReader::read(const YAML::Node& root) {
 Variable* ModelReader::declare(const YAML::Node& key, VarKind kind, const char* section) {
     const SourceLoc kl = r_.loc(key);
     if (!key.IsScalar() || canonical_name(key.Scalar()).empty()) {
-        r_.error("E-BAD-NAME", kl, "",
+        r_.error(sim::Code::E_BAD_NAME, kl, "",
                  std::string("a ") + section + " needs a name: write 'name: definition'");
         return nullptr;
     }
@@ -473,7 +473,7 @@ Variable* ModelReader::declare(const YAML::Node& key, VarKind kind, const char* 
     auto [pos, fresh] = declared_.emplace(canonical_name(name), kl);
     if (!fresh) {
         const Variable* first = m_.find(name);
-        r_.error("E-DUPLICATE", kl, name,
+        r_.error(sim::Code::E_DUPLICATE, kl, name,
                  "'" + name + "' is already defined" +
                      (first ? std::string(" as a ") + to_string(first->kind) : std::string()) + " at line " +
                      std::to_string(pos->second.line) +
@@ -492,7 +492,7 @@ std::optional<Equation> ModelReader::equation(const std::string& var, const YAML
                                               std::string_view what) {
     if (!val.IsScalar()) {
         if (!val.IsNull())
-            r_.error("E-YAML-TYPE", r_.loc(val), var,
+            r_.error(sim::Code::E_YAML_TYPE, r_.loc(val), var,
                      std::string(what) + " must be an equation (text), found " + type_name(val));
         return std::nullopt;
     }
@@ -513,14 +513,14 @@ std::vector<std::string> ModelReader::names(const std::string& var, const YAML::
         return out;
     }
     if (!val.IsSequence()) {
-        r_.error("E-YAML-TYPE", r_.loc(key), var, std::string(what) + " must be a list of flow names, found " + type_name(val));
+        r_.error(sim::Code::E_YAML_TYPE, r_.loc(key), var, std::string(what) + " must be a list of flow names, found " + type_name(val));
         return out;
     }
     for (const auto& item : val) {
         if (item.IsScalar() && !canonical_name(item.Scalar()).empty())
             out.push_back(item.Scalar());
         else
-            r_.error("E-YAML-TYPE", item.IsNull() ? r_.loc(key) : r_.loc(item), var,
+            r_.error(sim::Code::E_YAML_TYPE, item.IsNull() ? r_.loc(key) : r_.loc(item), var,
                      std::string(what) + " must list flow names, found " + type_name(item));
     }
     return out;
@@ -546,10 +546,10 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
     }
     if (!val.IsMap()) {
         if (val.IsNull())
-            r_.error("E-MISSING-INITIAL", kl, v.name,
+            r_.error(sim::Code::E_MISSING_INITIAL, kl, v.name,
                      "stock '" + v.name + "' has no definition; give at least 'initial: <value>'");
         else
-            r_.error("E-YAML-TYPE", r_.loc(val), v.name,
+            r_.error(sim::Code::E_YAML_TYPE, r_.loc(val), v.name,
                      std::string("a stock must be a mapping (initial, inflows, outflows, ...), found ") + type_name(val));
         return;
     }
@@ -559,7 +559,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
     YAML::Node init_key = get_key(val, "initial");
     if (YAML::Node alt = get(val, "init"); alt.IsDefined()) {
         if (init.IsDefined())
-            r_.error("E-DUPLICATE", r_.loc(get_key(val, "init")), v.name,
+            r_.error(sim::Code::E_DUPLICATE, r_.loc(get_key(val, "init")), v.name,
                      "both 'initial' and 'init' are given; keep one");
         else {
             init = alt;
@@ -569,10 +569,10 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
     if (init.IsDefined()) {
         if (auto e = equation(v.name, init_key, init, "the initial value")) v.equation = *e;
         else if (init.IsNull() || init.IsScalar())
-            r_.error("E-MISSING-INITIAL", r_.loc(init_key), v.name,
+            r_.error(sim::Code::E_MISSING_INITIAL, r_.loc(init_key), v.name,
                      "stock '" + v.name + "' has an empty initial value; write e.g. 'initial: 0'");
     } else {
-        r_.error("E-MISSING-INITIAL", kl, v.name,
+        r_.error(sim::Code::E_MISSING_INITIAL, kl, v.name,
                  "stock '" + v.name + "' has no initial value; add 'initial: <value or equation>'");
     }
     if (YAML::Node f = get(val, "inflows"); f.IsDefined()) v.inflows = names(v.name, get_key(val, "inflows"), f, "inflows");
@@ -585,7 +585,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
 
 void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAML::Node& val, bool flow) {
     const char* what = flow ? "flow" : "auxiliary";
-    const char* code = "E-MISSING-EQUATION";
+    sim::Code code = sim::Code::E_MISSING_EQUATION;
     if (val.IsScalar()) {  // short form: `name: equation`
         if (auto e = equation(v.name, key, val, "the equation")) v.equation = *e;
         else r_.error(code, r_.loc(key), v.name, std::string(what) + " '" + v.name + "' has an empty equation");
@@ -596,7 +596,7 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
             r_.error(code, r_.loc(key), v.name,
                      std::string(what) + " '" + v.name + "' has no equation; write 'name: <equation>'");
         else
-            r_.error("E-YAML-TYPE", r_.loc(val), v.name,
+            r_.error(sim::Code::E_YAML_TYPE, r_.loc(val), v.name,
                      std::string("a ") + what + " must be an equation or a mapping (equation, units, ...), found " +
                          type_name(val));
         return;
@@ -629,15 +629,15 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
     auto value = [&](const YAML::Node& n, const YAML::Node& k) {
         if (n.IsScalar() && (!is_plain(n) || parse_number(n.Scalar()))) {
             if (auto e = equation(v.name, k, n, "the value")) v.equation = *e;
-            else r_.error("E-BAD-NUMBER", r_.text_loc(n), v.name, "constant '" + v.name + "' has an empty value");
+            else r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), v.name, "constant '" + v.name + "' has an empty value");
             return;
         }
         if (n.IsScalar())
-            r_.error("E-BAD-NUMBER", r_.text_loc(n), v.name,
+            r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), v.name,
                      "constant '" + v.name + "' has value '" + n.Scalar() +
                          "', which is not a number; write a number, or quote it (\"...\") for a constant expression");
         else
-            r_.error("E-BAD-NUMBER", n.IsNull() ? r_.loc(k) : r_.loc(n), v.name,
+            r_.error(sim::Code::E_BAD_NUMBER, n.IsNull() ? r_.loc(k) : r_.loc(n), v.name,
                      "constant '" + v.name + "' must be a number, found " + type_name(n));
     };
     if (!val.IsMap()) {
@@ -648,15 +648,15 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
     YAML::Node n = get(val, "value");
     YAML::Node eq = get(val, "equation");
     if (n.IsDefined() && eq.IsDefined()) {
-        r_.error("E-DUPLICATE", r_.loc(get_key(val, "equation")), v.name, "give either 'value' or 'equation', not both");
+        r_.error(sim::Code::E_DUPLICATE, r_.loc(get_key(val, "equation")), v.name, "give either 'value' or 'equation', not both");
     } else if (n.IsDefined()) {
         value(n, get_key(val, "value"));
     } else if (eq.IsDefined()) {
         if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = *e;
         else if (eq.IsNull() || eq.IsScalar())
-            r_.error("E-BAD-NUMBER", r_.loc(get_key(val, "equation")), v.name, "constant '" + v.name + "' has an empty equation");
+            r_.error(sim::Code::E_BAD_NUMBER, r_.loc(get_key(val, "equation")), v.name, "constant '" + v.name + "' has an empty equation");
     } else {
-        r_.error("E-BAD-NUMBER", r_.loc(key), v.name, "constant '" + v.name + "' has no value; add 'value: <number>'");
+        r_.error(sim::Code::E_BAD_NUMBER, r_.loc(key), v.name, "constant '" + v.name + "' has no value; add 'value: <number>'");
     }
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
@@ -671,7 +671,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
     auto read_points = [&](const YAML::Node& pts, const YAML::Node& pkey) {
         if (!pts.IsSequence()) {
             if (!pts.IsNull())
-                r_.error("E-LOOKUP-FORM", r_.loc(pts), var,
+                r_.error(sim::Code::E_LOOKUP_FORM, r_.loc(pts), var,
                          std::string("'points' must be a list of [x, y] pairs, found ") + type_name(pts));
             ok = pts.IsNull() && ok;
             (void)pkey;
@@ -679,7 +679,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
         }
         for (const auto& p : pts) {
             if (!p.IsSequence() || p.size() != 2) {
-                r_.error("E-LOOKUP-FORM", r_.loc(p), var, "each lookup point must be a pair [x, y]");
+                r_.error(sim::Code::E_LOOKUP_FORM, r_.loc(p), var, "each lookup point must be a pair [x, y]");
                 ok = false;
                 continue;
             }
@@ -693,7 +693,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
     };
     auto read_column = [&](const YAML::Node& col, const char* name, std::vector<double>& dst) {
         if (!col.IsSequence()) {
-            r_.error("E-LOOKUP-FORM", col.IsNull() ? r_.loc(key) : r_.loc(col), var,
+            r_.error(sim::Code::E_LOOKUP_FORM, col.IsNull() ? r_.loc(key) : r_.loc(col), var,
                      std::string("'") + name + "' must be a list of numbers, found " + type_name(col));
             ok = false;
             return;
@@ -712,14 +712,14 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
         r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc"}, var, "the lookup '" + var + "'");
         YAML::Node pts = get(val, "points"), xs = get(val, "x"), ys = get(val, "y");
         if (pts.IsDefined() && (xs.IsDefined() || ys.IsDefined())) {
-            r_.error("E-LOOKUP-FORM", r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
+            r_.error(sim::Code::E_LOOKUP_FORM, r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
                      "give the lookup either as 'points' or as 'x' and 'y', not both");
             ok = false;
         } else if (pts.IsDefined()) {
             read_points(pts, get_key(val, "points"));
         } else if (xs.IsDefined() || ys.IsDefined()) {
             if (!xs.IsDefined() || !ys.IsDefined()) {
-                r_.error("E-LOOKUP-SIZE", r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
+                r_.error(sim::Code::E_LOOKUP_SIZE, r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
                          std::string("the lookup has '") + (xs.IsDefined() ? "x" : "y") + "' but no '" +
                              (xs.IsDefined() ? "y" : "x") + "'; give both, of the same length");
                 ok = false;
@@ -727,7 +727,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
                 read_column(xs, "x", gf.x);
                 read_column(ys, "y", gf.y);
                 if (ok && gf.x.size() != gf.y.size()) {
-                    r_.error("E-LOOKUP-SIZE", r_.loc(get_key(val, "y")), var,
+                    r_.error(sim::Code::E_LOOKUP_SIZE, r_.loc(get_key(val, "y")), var,
                              "the lookup has " + std::to_string(gf.x.size()) + " x values but " +
                                  std::to_string(gf.y.size()) + " y values; they must pair up");
                     ok = false;
@@ -741,7 +741,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
                 else if (l == "extrapolate") gf.kind = LookupKind::extrapolate;
                 else if (l == "discrete") gf.kind = LookupKind::discrete;
                 else {
-                    r_.error("E-LOOKUP-KIND", r_.text_loc(k), var,
+                    r_.error(sim::Code::E_LOOKUP_KIND, r_.text_loc(k), var,
                              "unknown lookup kind '" + *s + "'; use continuous, extrapolate or discrete" +
                                  did_you_mean(*s, {"continuous", "extrapolate", "discrete"}));
                     ok = false;
@@ -749,13 +749,13 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
             }
         }
     } else {
-        r_.error("E-LOOKUP-EMPTY", val.IsNull() ? r_.loc(key) : r_.loc(val), var,
+        r_.error(sim::Code::E_LOOKUP_EMPTY, val.IsNull() ? r_.loc(key) : r_.loc(val), var,
                  "lookup '" + var + "' has no points; give 'points: [[x1, y1], [x2, y2], ...]'");
         return std::nullopt;
     }
     if (!ok) return std::nullopt;
     if (gf.x.empty()) {
-        r_.error("E-LOOKUP-EMPTY", gf.loc, var,
+        r_.error(sim::Code::E_LOOKUP_EMPTY, gf.loc, var,
                  "lookup '" + var + "' has no points; give 'points: [[x1, y1], [x2, y2], ...]'");
         return std::nullopt;
     }
@@ -764,7 +764,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
             std::ostringstream o;
             o << "lookup x values must be strictly increasing, but point " << i + 1 << " has x = " << gf.x[i]
               << " after x = " << gf.x[i - 1] << "; sort the points and remove repeated x";
-            r_.error("E-LOOKUP-ORDER", i < at.size() ? at[i] : gf.loc, var, o.str());
+            r_.error(sim::Code::E_LOOKUP_ORDER, i < at.size() ? at[i] : gf.loc, var, o.str());
             return std::nullopt;
         }
     }
@@ -782,12 +782,12 @@ void ModelReader::read_lookup(Variable& v, const YAML::Node& key, const YAML::No
 void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     const SourceLoc kl = r_.loc(key);
     if (!key.IsScalar() || canonical_name(key.Scalar()).empty()) {
-        r_.error("E-BAD-NAME", kl, "", "a lever needs a name: write 'name: {title: ..., ...}'");
+        r_.error(sim::Code::E_BAD_NAME, kl, "", "a lever needs a name: write 'name: {title: ..., ...}'");
         return;
     }
     const std::string& name = key.Scalar();
     if (m_.find_lever(name)) {
-        r_.error("E-DUPLICATE", kl, name, "lever '" + name + "' is defined twice; rename or remove one of them");
+        r_.error(sim::Code::E_DUPLICATE, kl, name, "lever '" + name + "' is defined twice; rename or remove one of them");
         return;
     }
     Lever l;
@@ -796,7 +796,7 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     l.start = m_.specs.start;  // default: active from the start of the run
     if (!val.IsMap()) {
         if (!val.IsNull())
-            r_.error("E-YAML-TYPE", r_.loc(val), name,
+            r_.error(sim::Code::E_YAML_TYPE, r_.loc(val), name,
                      std::string("a lever must be a mapping (title, start, phase_in, ...), found ") + type_name(val));
         m_.levers.push_back(std::move(l));
         return;
@@ -822,14 +822,14 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     if (YAML::Node n = get(val, "intensity"); n.IsDefined()) {
         if (auto x = r_.number(n, r_.loc(get_key(val, "intensity")), name, "lever intensity")) {
             if (*x < 0 || *x > 1)
-                r_.error("E-LEVER-INTENSITY", r_.text_loc(n), name,
+                r_.error(sim::Code::E_LEVER_INTENSITY, r_.text_loc(n), name,
                          "lever intensity must be between 0 and 1, found " + n.Scalar());
             else
                 l.intensity = *x;
         }
     }
     if (l.phase_in < 0)
-        r_.error("E-BAD-NUMBER", r_.text_loc(get(val, "phase_in")), name,
+        r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(get(val, "phase_in")), name,
                  "lever phase_in must be 0 (a step) or a positive duration");
     if (YAML::Node c = get(val, "cost"); c.IsDefined() && !c.IsNull()) {
         if (auto e = equation(name, get_key(val, "cost"), c, "the lever cost")) l.cost = *e;
@@ -848,7 +848,7 @@ ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnos
     try {
         ModelReader(r, m).read(*root);
     } catch (const YAML::Exception& e) {  // defensive: every access above is type-checked
-        diags.error("E-YAML-SYNTAX", {filename, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, {filename, e.mark.line + 1, e.mark.column + 1}, "",
                     std::string("YAML error: ") + e.what());
     }
     return m;
@@ -857,7 +857,7 @@ ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnos
 ModelSpec load_yaml(const std::string& path, Diagnostics& diags) {
     std::string text, err;
     if (!read_file(path, text, err)) {
-        diags.error("E-IO", {path, 0, 0}, "", err + "; check the path");
+        diags.error(sim::Code::E_IO, {path, 0, 0}, "", err + "; check the path");
         ModelSpec m;
         m.file = path;
         return m;

@@ -34,9 +34,9 @@ public:
     // quote of a quoted scalar; the first content line of a block scalar.
     SourceLoc text_loc(const YAML::Node& n) const;
 
-    void error(const char* code, const SourceLoc& at, const std::string& variable,
+    void error(sim::Code code, const SourceLoc& at, const std::string& variable,
                const std::string& message) const;
-    void warning(const char* code, const SourceLoc& at, const std::string& variable,
+    void warning(sim::Code code, const SourceLoc& at, const std::string& variable,
                  const std::string& message) const;
 
     // Checks that `map` is a mapping whose keys are scalars, unique and in

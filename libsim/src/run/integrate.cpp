@@ -60,7 +60,7 @@ Results integrate(const Program& p, RunPlan plan) {
         throw;
     } catch (const std::exception& e) {
         Diagnostics d;
-        d.error("E-INTEGRATION", plan.specs.loc, "",
+        d.error(sim::Code::E_INTEGRATION, plan.specs.loc, "",
                 std::string("the integrator failed (") + e.what() +
                     "); check for values that grow without bound or try a smaller dt");
         throw Error(std::move(d));

@@ -19,6 +19,14 @@ Model Model::compile(const ModelSpec& spec) {
 
 const SimSpecs& Model::specs() const { return prog_->spec.specs; }
 
+const ModelSpec& Model::spec() const { return prog_->spec; }
+
+std::optional<VarKind> Model::kind(std::string_view name) const {
+    const auto* v = prog_->find(name);
+    if (!v) return std::nullopt;
+    return v->kind;
+}
+
 std::vector<std::string> Model::variable_names() const {
     std::vector<std::string> out;
     out.reserve(prog_->vars.size());

@@ -143,14 +143,14 @@ struct NativeModel::Library {
 std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& diags, const NativeOptions& o) {
     const Program& p = detail::program_of(model);
     if (p.has_events()) {
-        diags.error("E-NATIVE-UNSUPPORTED", {}, "",
+        diags.error(sim::Code::E_NATIVE_UNSUPPORTED, {}, "",
                     "native mode does not support PREVIOUS, DELAY or non-negative stocks; use the interpreter");
         return std::nullopt;
     }
     // One local variable per slot: beyond this the C++ compiler takes minutes.
     constexpr std::size_t max_slots = 20000;
     if (p.slots.size() > max_slots) {
-        diags.error("E-NATIVE-UNSUPPORTED", {}, "",
+        diags.error(sim::Code::E_NATIVE_UNSUPPORTED, {}, "",
                     "the model has " + std::to_string(p.slots.size()) + " slots; native mode is for models of up to " +
                         std::to_string(max_slots) + "; use the interpreter");
         return std::nullopt;
@@ -158,7 +158,7 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
     const char* tmp = std::getenv("TMPDIR");
     std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/libsim-native-XXXXXX";
     if (!mkdtemp(dir.data())) {
-        diags.error("E-NATIVE-COMPILE", {}, "", "cannot create a temporary directory for the generated code");
+        diags.error(sim::Code::E_NATIVE_COMPILE, {}, "", "cannot create a temporary directory for the generated code");
         return std::nullopt;
     }
     const std::string src = dir + "/model.cpp", so = dir + "/model.so", log = dir + "/compile.log";
@@ -173,7 +173,7 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
         f << generate(p);
         if (!f) {
             cleanup();
-            diags.error("E-NATIVE-COMPILE", {}, "", "cannot write the generated code to " + src);
+            diags.error(sim::Code::E_NATIVE_COMPILE, {}, "", "cannot write the generated code to " + src);
             return std::nullopt;
         }
     }
@@ -184,7 +184,7 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
         std::string first;
         std::getline(f, first);
         cleanup();
-        diags.error("E-NATIVE-COMPILE", {}, "",
+        diags.error(sim::Code::E_NATIVE_COMPILE, {}, "",
                     "the C++ compiler '" + o.compiler + "' failed on the generated code" +
                         (first.empty() ? std::string() : ": " + first) + "; use the interpreter");
         return std::nullopt;
@@ -194,7 +194,7 @@ std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& d
     if (lib->handle) lib->euler = reinterpret_cast<EulerFn>(dlsym(lib->handle, "sim_euler"));
     cleanup();  // the mapping outlives the file
     if (!lib->euler) {
-        diags.error("E-NATIVE-COMPILE", {}, "", std::string("cannot load the compiled model: ") + dlerror());
+        diags.error(sim::Code::E_NATIVE_COMPILE, {}, "", std::string("cannot load the compiled model: ") + dlerror());
         return std::nullopt;
     }
     return NativeModel(model, std::move(lib));

@@ -75,7 +75,7 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
     const double t = s[slot_time];
     Diagnostic d;
     d.severity = warn_ ? Severity::warning : Severity::error;
-    d.code = c.div0 ? "E-DIV-ZERO" : "E-NONFINITE";
+    d.code = c.div0 ? sim::Code::E_DIV_ZERO : sim::Code::E_NONFINITE;
     d.loc = loc_;
     std::string what;
     if (!c.var) {

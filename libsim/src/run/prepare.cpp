@@ -13,21 +13,21 @@ using text::number;
 bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     std::size_t before = diags.error_count();
     if (!std::isfinite(s.start) || !std::isfinite(s.stop))
-        diags.error("E-SPECS", s.loc, "", "start and stop times must be finite numbers");
+        diags.error(sim::Code::E_SPECS, s.loc, "", "start and stop times must be finite numbers");
     if (!(s.dt > 0) || !std::isfinite(s.dt))
-        diags.error("E-DT", s.loc, "", "dt is " + number(s.dt) + "; the time step must be a positive number");
+        diags.error(sim::Code::E_DT, s.loc, "", "dt is " + number(s.dt) + "; the time step must be a positive number");
     if (s.stop < s.start)
-        diags.error("E-STOP", s.loc, "",
+        diags.error(sim::Code::E_STOP, s.loc, "",
                     "stop time " + number(s.stop) + " is before start time " + number(s.start) +
                         "; make stop greater than or equal to start");
     if (s.save_step) {
         double ss = *s.save_step;
         if (!(ss > 0) || !std::isfinite(ss)) {
-            diags.error("E-SAVE-STEP", s.loc, "", "save step is " + number(ss) + "; it must be a positive number");
+            diags.error(sim::Code::E_SAVE_STEP, s.loc, "", "save step is " + number(ss) + "; it must be a positive number");
         } else if (s.dt > 0 && std::isfinite(s.dt)) {
             double r = ss / s.dt, k = std::round(r);
             if (k < 1 || std::abs(r - k) > 1e-9 * std::max(1.0, r))
-                diags.error("E-SAVE-STEP", s.loc, "",
+                diags.error(sim::Code::E_SAVE_STEP, s.loc, "",
                             "save step " + number(ss) + " is not a whole multiple of dt " + number(s.dt) +
                                 "; use dt, 2*dt, 3*dt, ...");
         }
@@ -35,7 +35,7 @@ bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     if (s.method == Method::rk45) {
         if (!(s.rtol > 0) || !std::isfinite(s.rtol) || !(s.atol >= 0) || !std::isfinite(s.atol) ||
             (s.rtol == 0 && s.atol == 0))
-            diags.error("E-TOLERANCE", s.loc, "",
+            diags.error(sim::Code::E_TOLERANCE, s.loc, "",
                         "rk45 tolerances must be positive (rtol " + number(s.rtol) + ", atol " + number(s.atol) +
                             ")");
     }
@@ -62,9 +62,9 @@ void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Di
     for (const auto& [name, value] : opts.set) {
         const auto* v = p.find(name);
         if (!v) {
-            diags.error("E-UNKNOWN-NAME", {}, name, "cannot set '" + name + "': the model has no such variable");
+            diags.error(sim::Code::E_UNKNOWN_NAME, {}, name, "cannot set '" + name + "': the model has no such variable");
         } else if (!v->settable) {
-            diags.error("E-NOT-CONSTANT", {}, v->name,
+            diags.error(sim::Code::E_NOT_CONSTANT, {}, v->name,
                         "cannot set '" + v->name + "': it is a " + to_string(v->kind) +
                             " computed from other variables; only constants with a number as equation can be set");
         } else {
@@ -85,7 +85,7 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
     for (const auto& n : opts.save) {
         const auto* v = p.find(n);
         if (!v) {
-            diags.error("E-UNKNOWN-NAME", {}, n, "cannot save '" + n + "': the model has no such variable");
+            diags.error(sim::Code::E_UNKNOWN_NAME, {}, n, "cannot save '" + n + "': the model has no such variable");
             continue;
         }
         plan.cols.push_back(v->slot);
@@ -93,7 +93,7 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
     }
 }
 
-[[noreturn]] void refuse(const char* code, const SourceLoc& loc, std::string message) {
+[[noreturn]] void refuse(sim::Code code, const SourceLoc& loc, std::string message) {
     Diagnostics ds;
     ds.error(code, loc, "", std::move(message));
     throw Error(std::move(ds));
@@ -105,7 +105,7 @@ Grid make_grid(const SimSpecs& s, long max_steps) {
     // Before anything is allocated: a step count past 2^52 cannot even be
     // counted exactly (and past LONG_MAX the conversion is undefined).
     if (!(steps < 4.5e15))
-        refuse("E-DT", s.loc,
+        refuse(sim::Code::E_DT, s.loc,
                "the run from " + number(s.start) + " to " + number(s.stop) + " with dt " + number(s.dt) +
                    " would take " + number(std::floor(steps)) + " steps; use a larger dt or a shorter run");
     Grid g;
@@ -113,7 +113,7 @@ Grid make_grid(const SimSpecs& s, long max_steps) {
     g.dt = s.dt;
     g.steps = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
     if (g.steps > max_steps)
-        refuse("E-BUDGET", s.loc,
+        refuse(sim::Code::E_BUDGET, s.loc,
                "the run needs " + std::to_string(g.steps) + " steps, more than the step budget of " +
                    std::to_string(max_steps) + " (--max-steps); nothing was run");
     g.save_every = std::max<long>(1, std::lround(s.save_step.value_or(s.dt) / s.dt));
@@ -131,7 +131,7 @@ RunPlan prepare_run(const Program& p, const RunOptions& opts) {
     apply_overrides(p, opts, plan, diags);
     choose_columns(p, opts, plan, diags);
     if (opts.max_wall_seconds && !(*opts.max_wall_seconds > 0))
-        diags.error("E-BUDGET", {}, "", "the wall-clock budget must be a positive number of seconds");
+        diags.error(sim::Code::E_BUDGET, {}, "", "the wall-clock budget must be a positive number of seconds");
     if (diags.has_errors()) throw Error(std::move(diags));
 
     plan.on_nonfinite = opts.on_nonfinite;

@@ -1,8 +1,125 @@
+// Diagnostics and the one display table of diagnostic codes.
 #include "sim/diagnostic.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace sim {
+
+namespace {
+
+using C = Code;
+
+// In enum order; docs/errors.md says the same at more length.
+constexpr std::array<CodeInfo, static_cast<std::size_t>(Code::count_)> table{{
+    {C::none, "", "no code"},
+    {C::E_ARG_COUNT, "E-ARG-COUNT", "a builtin or graphical function is called with the wrong number of arguments"},
+    {C::E_BAD_BOOL, "E-BAD-BOOL", "a value that must be true or false is not"},
+    {C::E_BAD_METHOD, "E-BAD-METHOD", "unknown integration method"},
+    {C::E_BAD_NAME, "E-BAD-NAME", "an empty or non-scalar variable or lever name"},
+    {C::E_BAD_NUMBER, "E-BAD-NUMBER", "a value that must be a number is not, or is out of range"},
+    {C::E_BAD_VALUE, "E-BAD-VALUE", "a value outside the allowed set (e.g. an indicator's 'better')"},
+    {C::E_BUDGET, "E-BUDGET", "a run exceeds its step or wall-clock budget, or the budget itself is invalid"},
+    {C::E_COMPARE_AT, "E-COMPARE-AT", "a comparison report time outside the run"},
+    {C::E_COMPARE_EFFECTS, "E-COMPARE-EFFECTS", "factorial effects asked of a number of values that is not 2^k (k <= 24)"},
+    {C::E_COMPARE_INDICATOR, "E-COMPARE-INDICATOR", "a comparison indicator the model does not have, or none at all"},
+    {C::E_COMPARE_LEVER, "E-COMPARE-LEVER", "a comparison lever the model does not have, or listed twice"},
+    {C::E_COMPARE_NO_LEVERS, "E-COMPARE-NO-LEVERS", "a comparison of a model without levers"},
+    {C::E_COMPARE_REPORT, "E-COMPARE-REPORT", "comparison outputs asked of an empty comparison"},
+    {C::E_COMPARE_RUN, "E-COMPARE-RUN", "the runs of a comparison saved no rows or different times"},
+    {C::E_COMPARE_TOO_MANY, "E-COMPARE-TOO-MANY", "more than 16 levers to combine"},
+    {C::E_CONST_ARG, "E-CONST-ARG", "an argument that must be a constant written in the equation is not"},
+    {C::E_CYCLE, "E-CYCLE", "an algebraic loop or circular initial values"},
+    {C::E_DIV_ZERO, "E-DIV-ZERO", "a division by zero made a value infinite or NaN during a run"},
+    {C::E_DT, "E-DT", "the time step is not a positive number"},
+    {C::E_DUPLICATE, "E-DUPLICATE", "a name, key, lever or indicator defined twice"},
+    {C::E_EMPTY, "E-EMPTY", "the file has no content"},
+    {C::E_EMPTY_EQUATION, "E-EMPTY-EQUATION", "an equation that is empty"},
+    {C::E_ENCODING, "E-ENCODING", "the file is not UTF-8 text"},
+    {C::E_EXTENDS_CYCLE, "E-EXTENDS-CYCLE", "scenarios that extend each other in a cycle"},
+    {C::E_EXTENDS_NOT_FOUND, "E-EXTENDS-NOT-FOUND", "the scenario named by 'extends:' does not exist"},
+    {C::E_INTEGRATION, "E-INTEGRATION", "the integrator failed (e.g. the adaptive step shrank to nothing)"},
+    {C::E_INTERNAL, "E-INTERNAL", "an unexpected failure inside libsim (a bug: please report it)"},
+    {C::E_IO, "E-IO", "a file or directory cannot be read or written"},
+    {C::E_LEVER_INTENSITY, "E-LEVER-INTENSITY", "a lever intensity outside [0, 1]"},
+    {C::E_LEVER_START, "E-LEVER-START", "a lever starts outside the run"},
+    {C::E_LOOKUP_AS_VALUE, "E-LOOKUP-AS-VALUE", "a graphical function used as a value instead of called"},
+    {C::E_LOOKUP_EMPTY, "E-LOOKUP-EMPTY", "a lookup without points"},
+    {C::E_LOOKUP_FORM, "E-LOOKUP-FORM", "lookup points not written as [x, y] pairs"},
+    {C::E_LOOKUP_KIND, "E-LOOKUP-KIND", "unknown lookup kind"},
+    {C::E_LOOKUP_ORDER, "E-LOOKUP-ORDER", "lookup x values not strictly increasing"},
+    {C::E_LOOKUP_SIZE, "E-LOOKUP-SIZE", "lookup x and y of different lengths, or one missing"},
+    {C::E_LOOKUP_TABLE, "E-LOOKUP-TABLE", "a graphical function table that cannot be compiled"},
+    {C::E_MISSING_EQUATION, "E-MISSING-EQUATION", "a flow or auxiliary without an equation"},
+    {C::E_MISSING_INITIAL, "E-MISSING-INITIAL", "a stock without an initial value"},
+    {C::E_MISSING_MODEL, "E-MISSING-MODEL", "a scenario that names no model"},
+    {C::E_MODEL_NOT_FOUND, "E-MODEL-NOT-FOUND", "the model file a scenario names does not exist"},
+    {C::E_NATIVE_COMPILE, "E-NATIVE-COMPILE", "native mode could not compile or load the generated code"},
+    {C::E_NATIVE_UNSUPPORTED, "E-NATIVE-UNSUPPORTED", "native mode does not support this model"},
+    {C::E_NONFINITE, "E-NONFINITE", "a value turned NaN or infinite during a run"},
+    {C::E_NOT_A_FLOW, "E-NOT-A-FLOW", "an inflow or outflow that is not a flow"},
+    {C::E_NOT_A_STOCK, "E-NOT-A-STOCK", "inflows or outflows given to a variable that is not a stock"},
+    {C::E_NOT_CALLABLE, "E-NOT-CALLABLE", "a call of a variable that is not a graphical function"},
+    {C::E_NOT_CONSTANT, "E-NOT-CONSTANT", "an override of a variable that is not a constant"},
+    {C::E_PARSE, "E-PARSE", "an equation that cannot be parsed"},
+    {C::E_REPORT_AT, "E-REPORT-AT", "a scenario report time outside the run"},
+    {C::E_RESERVED_NAME, "E-RESERVED-NAME", "a variable named like a reserved word (TIME, DT, ...)"},
+    {C::E_RESULTS_TIME, "E-RESULTS-TIME", "a value asked of results at a time outside the saved run"},
+    {C::E_SAVE_STEP, "E-SAVE-STEP", "a save step that is not a positive whole multiple of dt"},
+    {C::E_SPECS, "E-SPECS", "start or stop time that is not a finite number"},
+    {C::E_STOP, "E-STOP", "stop time before start time"},
+    {C::E_TOLERANCE, "E-TOLERANCE", "rk45 tolerances that are not positive"},
+    {C::E_UNKNOWN_FUNCTION, "E-UNKNOWN-FUNCTION", "a call of a function that does not exist"},
+    {C::E_UNKNOWN_KEY, "E-UNKNOWN-KEY", "a key the file format does not know"},
+    {C::E_UNKNOWN_LEVER, "E-UNKNOWN-LEVER", "a scenario sets a lever the model does not have"},
+    {C::E_UNKNOWN_NAME, "E-UNKNOWN-NAME", "a name that is not a variable of the model"},
+    {C::E_UNKNOWN_PARAM, "E-UNKNOWN-PARAM", "a scenario sets a constant the model does not have"},
+    {C::E_XMILE_ARRAY, "E-XMILE-ARRAY", "an XMILE array or dimension that cannot be read"},
+    {C::E_XMILE_COMMENT, "E-XMILE-COMMENT", "an XMILE equation comment that is never closed"},
+    {C::E_XMILE_DUPLICATE, "E-XMILE-DUPLICATE", "an XMILE variable defined more than once"},
+    {C::E_XMILE_EQN, "E-XMILE-EQN", "an XMILE variable without <eqn>"},
+    {C::E_XMILE_GF, "E-XMILE-GF", "an XMILE graphical function that cannot be read"},
+    {C::E_XMILE_MODEL, "E-XMILE-MODEL", "an XMILE file without <model>"},
+    {C::E_XMILE_MODULE, "E-XMILE-MODULE", "an XMILE module that cannot be connected"},
+    {C::E_XMILE_NAME, "E-XMILE-NAME", "an XMILE variable without a name"},
+    {C::E_XMILE_ROOT, "E-XMILE-ROOT", "the root element is not <xmile>"},
+    {C::E_XMILE_SPECS, "E-XMILE-SPECS", "missing or invalid XMILE <sim_specs>"},
+    {C::E_XMILE_UNSUPPORTED, "E-XMILE-UNSUPPORTED", "an XMILE feature libsim does not support"},
+    {C::E_XMILE_VALUE, "E-XMILE-VALUE", "an XMILE flag element with a value other than true/false"},
+    {C::E_XML_SYNTAX, "E-XML-SYNTAX", "the file is not well-formed XML"},
+    {C::E_YAML_SYNTAX, "E-YAML-SYNTAX", "YAML syntax error"},
+    {C::E_YAML_TYPE, "E-YAML-TYPE", "a YAML node of the wrong kind (mapping, list or scalar)"},
+    {C::W_XMILE_AUX_AS_FLOW, "W-XMILE-AUX-AS-FLOW", "an XMILE <aux> listed as a stock's flow is read as a flow"},
+    {C::W_XMILE_IGNORED, "W-XMILE-IGNORED", "an XMILE element libsim ignores"},
+    {C::W_XMILE_METHOD, "W-XMILE-METHOD", "an XMILE integration method replaced by another"},
+    {C::W_XMILE_NAMESPACE, "W-XMILE-NAMESPACE", "an XMILE file without the XMILE namespace"},
+    {C::W_XMILE_UNDECLARED_PREFIX, "W-XMILE-UNDECLARED-PREFIX", "an XML namespace prefix used but never declared"},
+}};
+
+constexpr bool table_in_enum_order() {
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (static_cast<std::size_t>(table[i].code) != i) return false;
+    return true;
+}
+static_assert(table_in_enum_order(), "the code table must list every Code once, in enum order");
+
+const CodeInfo& info(Code c) {
+    auto i = static_cast<std::size_t>(c);
+    return i < table.size() ? table[i] : table[0];
+}
+
+}  // namespace
+
+std::span<const CodeInfo> all_codes() { return table; }
+const char* name(Code c) { return info(c).name; }
+const char* meaning(Code c) { return info(c).meaning; }
+
+std::optional<Code> parse_code(std::string_view n) {
+    if (n.empty()) return std::nullopt;
+    for (const auto& row : table)
+        if (n == row.name) return row.code;
+    return std::nullopt;
+}
 
 std::string format(const Diagnostic& d) {
     std::string s;
@@ -18,16 +135,16 @@ std::string format(const Diagnostic& d) {
     s += ": ";
     if (!d.variable.empty()) s += "variable '" + d.variable + "': ";
     s += d.message;
-    if (!d.code.empty()) s += " [" + d.code + "]";
+    if (d.code != Code::none) s += std::string(" [") + name(d.code) + "]";
     return s;
 }
 
-void Diagnostics::error(std::string code, SourceLoc loc, std::string variable, std::string message) {
-    add({Severity::error, std::move(code), std::move(loc), std::move(variable), std::move(message)});
+void Diagnostics::error(Code code, SourceLoc loc, std::string variable, std::string message) {
+    add({Severity::error, code, std::move(loc), std::move(variable), std::move(message)});
 }
 
-void Diagnostics::warning(std::string code, SourceLoc loc, std::string variable, std::string message) {
-    add({Severity::warning, std::move(code), std::move(loc), std::move(variable), std::move(message)});
+void Diagnostics::warning(Code code, SourceLoc loc, std::string variable, std::string message) {
+    add({Severity::warning, code, std::move(loc), std::move(variable), std::move(message)});
 }
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }
@@ -35,6 +152,12 @@ bool Diagnostics::has_errors() const { return error_count() > 0; }
 std::size_t Diagnostics::error_count() const {
     return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
         return d.severity == Severity::error;
+    }));
+}
+
+std::size_t Diagnostics::warning_count() const {
+    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
+        return d.severity == Severity::warning;
     }));
 }
 
@@ -48,7 +171,26 @@ std::string Diagnostics::str() const {
     return s;
 }
 
-Error::Error(Diagnostics diags)
-    : std::runtime_error(diags.str().empty() ? std::string("error") : diags.str()), diags_(std::move(diags)) {}
+namespace {
+Diagnostics one(Code code, std::string variable, std::string message) {
+    Diagnostics d;
+    d.error(code, {}, std::move(variable), std::move(message));
+    return d;
+}
+}  // namespace
+
+Error::Error(Diagnostics diags, std::error_code os_error)
+    : std::runtime_error(diags.str().empty() ? std::string("error") : diags.str()),
+      diags_(std::move(diags)),
+      os_error_(os_error) {}
+
+Error::Error(Code code, std::string variable, std::string message, std::error_code os_error)
+    : Error(one(code, std::move(variable), std::move(message)), os_error) {}
+
+Code Error::code() const {
+    for (const auto& d : diags_.items())
+        if (d.severity == Severity::error) return d.code;
+    return Code::none;
+}
 
 }  // namespace sim

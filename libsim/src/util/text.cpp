@@ -19,6 +19,12 @@ std::string number(double v) {
     return std::string(buf, r.ptr);
 }
 
+std::string csv_number(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+    return number(v);
+}
+
 std::string number_sig(double v, int digits) {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

@@ -15,6 +15,10 @@ namespace sim::text {
 // messages, generated equations.
 std::string number(double v);
 
+// As number(), but non-finite values as "NaN", "Inf", "-Inf": the spelling
+// of every CSV libsim writes (pandas and R read it back).
+std::string csv_number(double v);
+
 // At most `digits` significant digits, trailing zeros dropped ("3.06e+12",
 // "0.0123"). For people only (tables in reports); never read back.
 std::string number_sig(double v, int digits = 6);

@@ -1,0 +1,78 @@
+// What the commands of sdsim share: exit codes, usage errors, argument value
+// parsing (on util/text.hpp), loading a model or scenario, diagnostics output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/diagnostic.hpp"
+#include "sim/model.hpp"
+#include "sim/scenario.hpp"
+#include "sim/spec.hpp"
+
+namespace sdsim {
+
+constexpr int exit_ok = 0;
+constexpr int exit_model = 1;  // model, scenario or run error, or I/O
+constexpr int exit_usage = 2;  // bad command line
+
+// A bad command line; main() prints it with "Try 'sdsim CMD --help'." and exits 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// One subcommand: its CLI11 definition, its help text and what it does.
+// Every command has -h/--help (its own text, printed verbatim), exactly
+// one positional FILE, and gets the arguments CLI11 did not recognise in
+// `extras` (turned into usage errors by finish_parse).
+struct Command {
+    CLI::App* app = nullptr;
+    const char* help_text = "";
+    bool help = false;
+    std::vector<std::string> file;  // the positional FILE (CLI11 fills it)
+
+    // Adds the subcommand `name` with -h/--help and FILE.
+    Command(CLI::App& parent, const char* name, const char* help_text);
+    virtual ~Command() = default;
+    // Checks what CLI11 left over; returns FILE. Throws UsageError.
+    std::string finish_parse() const;
+    // Runs the command after a successful parse (help already handled).
+    virtual int execute() = 0;
+};
+
+// The whole of `s` as a finite number, else UsageError "invalid number 's' for OPT".
+double number(const std::string& opt, const std::string& s);
+// Comma-separated, each item trimmed; an empty item is UsageError "empty item in OPT 'S'"
+// (`empty_message` replaces that text if given).
+std::vector<std::string> split_list(const std::string& opt, const std::string& s,
+                                    const std::string& empty_message = {});
+// NAME=VALUE of --set.
+std::pair<std::string, double> parse_set(const std::string& v);
+
+void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os);
+
+// What FILE turned into: a model, plus, if FILE was a scenario, the
+// scenario itself (its name, run options and input files with their hashes).
+struct Loaded {
+    sim::ModelSpec spec;
+    std::optional<sim::Scenario> scenario;
+    sim::RunOptions run;
+};
+Loaded load(const std::string& file, sim::Diagnostics& diags);
+
+// The command line wins over the scenario, option by option; `save`
+// replaces the scenario's list; `set` replaces a same-named override.
+sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
+
+// The commands (run.cpp, check.cpp, compare.cpp).
+std::unique_ptr<Command> make_run(CLI::App& app);
+std::unique_ptr<Command> make_check(CLI::App& app);
+std::unique_ptr<Command> make_compare(CLI::App& app);
+
+}  // namespace sdsim

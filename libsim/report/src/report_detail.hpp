@@ -1,0 +1,114 @@
+// Shared by the report writers: number formatting for people and for
+// files, and the comparison's "best" and "verdict" rules (docs/compare.md).
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sim/compare.hpp"
+#include "sim/report.hpp"
+#include "util/text.hpp"
+
+namespace sim::report_detail {
+
+// Every number a program may read back (CSV, data files): shortest round
+// trip, non-finite values as NaN, Inf, -Inf (as sdsim run's CSV).
+inline std::string num(double v) { return text::csv_number(v); }
+
+// For people: 6 significant digits; "n/a" for a missing value.
+inline std::string fmt(double v) { return std::isnan(v) ? std::string("n/a") : text::number_sig(v, 6); }
+
+inline std::string time_str(double t) { return num(t); }
+
+inline std::string md_cell(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '|') o += '\\';
+        o += c;
+    }
+    return o;
+}
+
+inline double better_sign(const Indicator& i) { return i.lower_is_better ? -1.0 : 1.0; }
+
+inline unsigned all_mask(const CompareResult& r) {
+    return static_cast<unsigned>(r.combinations.size() - 1);
+}
+
+// Best combination at report time a: the best value (ties: fewest levers, then
+// lowest mask, so the choice is stable).
+inline unsigned best_by_value(const CompareResult& r, std::size_t ind, std::size_t a) {
+    const double s = better_sign(r.indicators[ind]);
+    unsigned best = 0;
+    for (unsigned m = 1; m < r.combinations.size(); ++m) {
+        double d = s * (r.value(m, ind, a) - r.value(best, ind, a));
+        if (d > 0 || (d == 0 && std::popcount(m) < std::popcount(best))) best = m;
+    }
+    return best;
+}
+
+// Gain over the baseline in the better direction per unit of extra cost;
+// NaN when the combination costs no more than the baseline.
+inline double gain_per_cost(const CompareResult& r, unsigned m, std::size_t ind, std::size_t a) {
+    if (!r.has_cost) return std::nan("");
+    double dc = r.combinations[m].cost[a] - r.combinations[0].cost[a];
+    if (!(dc > 0)) return std::nan("");
+    return better_sign(r.indicators[ind]) * (r.value(m, ind, a) - r.value(0, ind, a)) / dc;
+}
+
+// Combination with the largest gain per unit cost among those that cost more
+// than the baseline and gain something; 0 if none.
+inline unsigned best_per_cost(const CompareResult& r, std::size_t ind, std::size_t a) {
+    unsigned best = 0;
+    double bv = 0;
+    for (unsigned m = 1; m < r.combinations.size(); ++m) {
+        double g = gain_per_cost(r, m, ind, a);
+        if (std::isnan(g) || g <= 0) continue;
+        if (best == 0 || g > bv) best = m, bv = g;
+    }
+    return best;
+}
+
+enum class PairVerdict { none, reinforce, undercut };
+
+// A pair interacts noticeably when |I_ij| exceeds 5% of the larger of the two
+// main effects (and is not rounding noise). It reinforces when I_ij has the
+// sign of main_i + main_j (each lever strengthens the other's push) and
+// undercuts otherwise. See docs/compare.md.
+inline PairVerdict pair_verdict(const FactorialEffects& e, std::size_t i, std::size_t j) {
+    const double I = e.interaction_at(i, j);
+    const double scale = std::max(std::fabs(e.main[i]), std::fabs(e.main[j]));
+    const double noise = 1e-9 * std::max({std::fabs(e.baseline), std::fabs(e.all), scale});
+    if (!(std::fabs(I) > 0.05 * scale) || !(std::fabs(I) > noise)) return PairVerdict::none;
+    const double ref = e.main[i] + e.main[j];
+    if (ref == 0) return PairVerdict::reinforce;  // pure interaction: together they do what neither does
+    return (I > 0) == (ref > 0) ? PairVerdict::reinforce : PairVerdict::undercut;
+}
+
+// The runs shown over time: baseline, each lever alone, all levers.
+struct Shown {
+    std::string name;
+    unsigned mask;
+};
+
+inline std::vector<Shown> shown_runs(const CompareResult& r) {
+    std::vector<Shown> s{{"baseline", 0}};
+    for (std::size_t i = 0; i < r.levers.size(); ++i) s.push_back({r.levers[i], 1u << i});
+    if (r.levers.size() > 1) s.push_back({"all_levers", all_mask(r)});
+    return s;
+}
+
+// What make_charts produced (charts.cpp).
+struct Charts {
+    bool made = false;
+    std::string why_not;                     // when !made
+    std::string ext;                         // "png" or "svg"
+    std::vector<std::string> traj, effects;  // per indicator, relative to dir
+};
+
+Charts make_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o);
+
+}  // namespace sim::report_detail
