@@ -3,13 +3,14 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "sim/dump.hpp"
 
 namespace sdsim {
 
 namespace {
 
 constexpr const char* check_help =
-    "Usage: sdsim check FILE\n"
+    "Usage: sdsim check FILE [--program]\n"
     "\n"
     "Loads and compiles FILE (a model or a scenario) without running it. Every\n"
     "diagnostic is printed to standard output, one per line, as\n"
@@ -17,6 +18,9 @@ constexpr const char* check_help =
     "'FILE: N errors, M warnings'.\n"
     "\n"
     "Options:\n"
+    "  --program        after a clean check, print the compiled program: slot\n"
+    "                   layout, initial and flow tapes, stock derivatives,\n"
+    "                   tables, delays (a debugging aid; the format may change)\n"
     "  -h, --help       show this help\n"
     "\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error.\n";
@@ -27,7 +31,9 @@ std::string plural(std::size_t n, const char* word) {
 
 class Check : public Command {
 public:
-    explicit Check(CLI::App& parent) : Command(parent, "check", check_help) {}
+    explicit Check(CLI::App& parent) : Command(parent, "check", check_help) {
+        app->add_flag("--program", program_);
+    }
 
     int execute() override {
         const std::string file = finish_parse();
@@ -36,14 +42,19 @@ public:
         // The scenario loader checks its own `save` names and applies `sim:`
         // and `set:` to the model, so compiling covers everything a run would
         // check except command-line options.
-        if (!diags.has_errors()) sim::Model::compile(l.spec, diags);
+        std::optional<sim::Model> model;
+        if (!diags.has_errors()) model = sim::Model::compile(l.spec, diags);
         print_diagnostics(diags, std::cout);
         const std::size_t errors = diags.error_count();
         std::cout << file << ": " << plural(errors, "error") << ", " << plural(diags.warning_count(), "warning")
                   << '\n';
+        if (program_ && model && errors == 0) sim::dump_program(*model, std::cout);
         std::cout.flush();
         return errors == 0 ? exit_ok : exit_model;
     }
+
+private:
+    bool program_ = false;
 };
 
 }  // namespace

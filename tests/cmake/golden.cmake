@@ -13,6 +13,7 @@ set(SIM_GOLDEN_CASES
   version
   run_help
   check_help
+  check_program
   compare_help
   no_command
   unknown_command
