@@ -83,13 +83,16 @@ std::vector<double> unit_sample(std::size_t n, std::size_t k, SampleMethod metho
                                             std::to_string(BOOST_RANDOM_SOBOL_MAX_DIMENSION) + " dimensions, " +
                                             std::to_string(k) + " asked");
             // Random digital shift (XOR of each coordinate with a seeded
-            // constant): keeps the net structure, makes seeds differ.
-            // Boost's sequence starts after the all-zero point.
+            // constant): keeps the net structure, makes seeds differ. The
+            // sequence starts with its all-zero point (Boost's engine starts
+            // after it), so the first 2^m points form a (t, m, k)-net
+            // (Owen 2020, "On dropping the first Sobol' point"); shifted, it
+            // is a point like any other.
             std::vector<std::uint64_t> shift(k);
             for (auto& s : shift) s = eng();
             boost::random::sobol q(k);
             for (std::size_t r = 0; r < n; ++r)
-                for (std::size_t c = 0; c < k; ++c) u[r * k + c] = open_unit(q() ^ shift[c]);
+                for (std::size_t c = 0; c < k; ++c) u[r * k + c] = open_unit((r == 0 ? 0 : q()) ^ shift[c]);
             break;
         }
     }
