@@ -47,10 +47,12 @@ struct SobolIndices {
 };
 
 // Indices from the outputs y of a saltelli_sample(n) design (y.size() ==
-// n (k + 2), same row order):
-//   V    = variance of f(A) and f(B) together
-//   S1_i = mean_j f(B)_j (f(AB_i)_j - f(A)_j) / V          (Saltelli 2010)
+// n (k + 2), same row order), with m and V the mean and variance of f(A)
+// and f(B) together:
+//   S1_i = mean_j (f(B)_j - m) (f(AB_i)_j - f(A)_j) / V    (Saltelli 2010)
 //   ST_i = mean_j (f(A)_j - f(AB_i)_j)^2 / (2 V)            (Jansen 1999)
+// Centring f(B) on m leaves S1's expectation as it is and removes the
+// variance that a large mean against a small spread would add.
 // with percentile bootstrap intervals at `confidence` from `resamples`
 // resamplings of the n base points (seeded; 0 resamples = no intervals,
 // NaN bounds). A constant output (V = 0) gives NaN indices.

@@ -120,7 +120,7 @@ SobolIndices sobol_indices(std::span<const double> y, std::size_t n, std::size_t
             double a = 0, b = 0;
             for (std::size_t j : pick) {
                 const double d = fab(j, i) - fa(j);
-                a += fb(j) * d;
+                a += (fb(j) - mean) * d;  // centred: see sobol_indices in sensitivity.hpp
                 b += d * d;
             }
             s1[i] = a / m / var;
