@@ -171,8 +171,26 @@ TEST_CASE("calibrate: option errors") {
     CHECK(msg(o, other) == "E-CALIBRATE: the data hold 'Q', which the model has no variable for");
     const auto late = parse("time,P\n0,10\n40,100\n", d);
     CHECK(msg(o, late) == "E-CALIBRATE: data time 40 is outside the run [0, 30]");
+    sim::CalibrationOptions late_save = o;
+    late_save.base.save_step = 4;  // saved rows 0, 4, ..., 28
+    const auto at30 = parse("time,P\n0,10\n30,100\n", d);
+    CHECK(msg(late_save, at30) == "E-CALIBRATE: data time 30 is outside the saved times [0, 28]");
     o.weights = {{"P", 0}};
     CHECK(msg(o, data) == "E-CALIBRATE: 0 weighted observations cannot determine 1 parameters");
+    // A constant expression cannot be set by a run.
+    auto spec = logistic();
+    spec.add_constant("twice", 0).equation.text = "r * 2";
+    const auto with_expr = sim::Model::compile(spec);
+    sim::CalibrationOptions e;
+    e.fit = {"twice"};
+    e.bounds = {{"twice", {0, 1}}};
+    try {
+        sim::calibrate(with_expr, data, e);
+        FAIL("expected E-CALIBRATE");
+    } catch (const sim::Error& err) {
+        CHECK(err.diagnostics().items().at(0).code == "E-CALIBRATE");
+        CHECK(err.diagnostics().items().at(0).variable == "twice");
+    }
 }
 
 TEST_CASE("calibration data: wide and long forms, weights, missing cells") {

@@ -133,6 +133,10 @@ TEST_CASE("ensemble: errors") {
     o.indicators = {"x"};
     o.at = {11};
     CHECK(code(o, s) == "E-ENSEMBLE: report time 11 is outside the run [0, 10]");
+    o.at = {10};
+    o.base.save_step = 3;  // saved rows 0, 3, 6, 9
+    CHECK(code(o, s) == "E-ENSEMBLE: report time 10 is outside the saved times [0, 9]");
+    o.base.save_step.reset();
     o.at = {};
     sim::SampleMatrix bad = s;
     bad.names = {"inflow"};

@@ -47,8 +47,8 @@ SampleMatrix to_parameters(const std::vector<Uncertainty>& params, std::span<con
 // n samples of `params` with the target rank correlations imposed by
 // Iman-Conover (skipped when `correlations` is empty). Throws
 // std::invalid_argument for an invalid distribution, a correlation naming a
-// parameter not in `params`, or a correlation matrix that is not positive
-// definite. With SampleMethod::sobol and correlations, the reordering keeps
+// parameter not in `params`, a correlation matrix that is not positive
+// definite, or too few samples to correlate (n not above k). With SampleMethod::sobol and correlations, the reordering keeps
 // each column's values but not the sequence's joint low discrepancy.
 SampleMatrix sample(const std::vector<Uncertainty>& params, const std::vector<RankCorrelation>& correlations,
                     std::size_t n, SampleMethod method, std::uint64_t seed);

@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <ostream>
+#include <stdexcept>
 
 #include "sim/calibrate.hpp"
 #include "sim/ensemble.hpp"
@@ -58,7 +59,13 @@ struct Problem {
         std::vector<double> series(r.rows());
         for (std::size_t c = 0; c < nc; ++c) {
             for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, c);
-            for (std::size_t t = 0; t < nt; ++t) out[t * nc + c] = interpolate_at(r.times, series, data->times[t]);
+            for (std::size_t t = 0; t < nt; ++t) {
+                try {
+                    out[t * nc + c] = interpolate_at(r.times, series, data->times[t]);
+                } catch (const std::out_of_range& e) {  // the saved rows end before stop
+                    fail("", std::string("data ") + e.what());
+                }
+            }
         }
         return out;
     }
@@ -203,17 +210,21 @@ CalibrationResult calibrate(const Model& model, const CalibrationData& data, con
         prob.lo.push_back(lo);
         prob.hi.push_back(hi);
     }
-    for (const auto& [n, b] : opts.bounds)
+    for (const auto& bound : opts.bounds) {
+        const std::string& n = bound.first;
         if (std::none_of(opts.fit.begin(), opts.fit.end(),
                          [&](const std::string& f) { return canonical_name(f) == canonical_name(n); }))
             fail(n, "bounds are given for '" + n + "', which is not fitted");
+    }
 
     // Data columns, weights and the observations that count.
     const std::size_t nc = data.columns.size(), nt = data.times.size();
     if (nc == 0 || nt == 0 || data.values.size() != nc * nt) fail("", "the data hold no observations");
     prob.weights = data.weights;
     prob.weights.resize(nc, 1.0);
-    for (const auto& [name, w] : opts.weights) {
+    for (const auto& weight : opts.weights) {
+        const std::string& name = weight.first;
+        const double w = weight.second;
         auto it = std::find_if(data.columns.begin(), data.columns.end(),
                                [&](const std::string& c) { return canonical_name(c) == canonical_name(name); });
         if (it == data.columns.end()) fail(name, "a weight is given for '" + name + "', which the data do not hold");
@@ -242,6 +253,16 @@ CalibrationResult calibrate(const Model& model, const CalibrationData& data, con
         RunOptions o = opts.base;
         o.save = prob.params;
         o.stop = specs.start;  // only the initial values are needed
+        // Can every parameter be set (a constant expression cannot) and every
+        // data time be read? A run that fails at these values is no answer:
+        // the starts deal with that.
+        try {
+            prob.simulate(prob.lo);
+        } catch (const Error& e) {
+            for (const auto& d : e.diagnostics().items())
+                if (d.code == "E-NOT-CONSTANT" || d.code == "E-UNKNOWN-NAME" || d.code == "E-CALIBRATE")
+                    fail(d.variable, d.message);
+        }
         const Results r = model.run(o);
         std::vector<double> own(m);
         bool inside = true;

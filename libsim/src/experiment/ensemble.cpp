@@ -190,7 +190,13 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             for (std::size_t i = 0; i < n_ind; ++i) {
                 std::vector<double> series(r.rows());
                 for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
-                for (std::size_t a = 0; a < n_at; ++a) out[i * n_at + a] = interpolate_at(r.times, series, e.at[a]);
+                for (std::size_t a = 0; a < n_at; ++a) {
+                    try {
+                        out[i * n_at + a] = interpolate_at(r.times, series, e.at[a]);
+                    } catch (const std::out_of_range& x) {  // the saved rows end before stop
+                        fail("", std::string("report ") + x.what());
+                    }
+                }
                 if (want_traj) chunk_traj[j].insert(chunk_traj[j].end(), series.begin(), series.end());
             }
             if (want_traj && idx == first && first == 0) chunk_times = r.times;
