@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/experiment_spec.hpp"
 
 namespace sim {
 
@@ -97,6 +98,11 @@ struct ModelSpec {
     SimSpecs specs;
     std::vector<Variable> variables;
     std::vector<Lever> levers;
+    // Experiment declarations (sim/experiment_spec.hpp); a scenario merges
+    // its own into its model's.
+    std::vector<Uncertainty> uncertainties;
+    std::vector<RankCorrelation> correlations;
+    std::vector<BehaviourCheck> checks;
 
     // Builder API (the C++ way to write a model; see examples/build_in_code.cpp).
     Variable& add_stock(std::string name, std::string initial,

@@ -1,16 +1,14 @@
 // Lever comparison: runs the 2^k lever combinations of one compiled model on
-// a fixed pool of threads. Determinism: each run writes only its own slot,
-// and every reduction across runs happens afterwards, sequentially in mask
-// order, so the results are the same bit for bit whatever the thread count.
+// the shared worker pool (util/parallel.hpp). Determinism: each run writes
+// only its own slot, and every reduction across runs happens afterwards,
+// sequentially in mask order, so the results are the same bit for bit
+// whatever the thread count.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "sim/compare.hpp"
 #include "util/interpolate.hpp"
+#include "util/parallel.hpp"
 #include "util/text.hpp"
 
 namespace sim {
@@ -195,38 +193,7 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         }
     };
 
-    unsigned n_threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-    n_threads = static_cast<unsigned>(std::min<std::size_t>(n_threads, total));
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop_all{false};
-    std::mutex mu;  // guards `done`, `first_error` and the progress callback
-    std::size_t done = 0;
-    std::exception_ptr first_error;
-    auto worker = [&] {
-        for (;;) {
-            if (stop_all.load()) return;
-            std::size_t m = next.fetch_add(1);
-            if (m >= total) return;
-            try {
-                run_one(m);
-            } catch (...) {
-                std::lock_guard<std::mutex> g(mu);
-                if (!first_error) first_error = std::current_exception();
-                stop_all = true;
-                return;
-            }
-            std::lock_guard<std::mutex> g(mu);
-            ++done;
-            if (opts.progress) opts.progress(done, total);
-        }
-    };
-    if (n_threads <= 1) {
-        worker();
-    } else {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 0; t < n_threads; ++t) pool.emplace_back(worker);
-    }  // jthreads join here
-    if (first_error) std::rethrow_exception(first_error);
+    detail::parallel_for(total, opts.threads, run_one, opts.progress);
 
     // Sequential reductions, in mask order.
     r.times = slots[0].times;

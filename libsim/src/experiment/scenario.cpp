@@ -19,6 +19,7 @@
 
 #include "sim/load.hpp"
 #include "sim/scenario.hpp"
+#include "io/yaml_experiment.hpp"
 #include "io/yaml_support.hpp"
 
 namespace sim {
@@ -431,7 +432,8 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
         Layer& l = *chain.back();
         l.root = *root;
         l.r.check_keys(l.root,
-                       {"name", "doc", "model", "extends", "levers", "set", "sim", "save", "indicators", "report_at"},
+                       {"name", "doc", "model", "extends", "levers", "set", "sim", "save", "indicators", "report_at",
+                        "uncertainties", "correlations", "checks"},
                        "", "the top level of the scenario");
         YAML::Node e = get(l.root, "extends");
         if (!e.IsDefined()) return true;
@@ -530,8 +532,10 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
                 sr.read_indicators(n, l.r.loc(get_key(root, "indicators")));
             if (YAML::Node n = get(root, "report_at"); n.IsDefined())
                 sr.read_report_at(n, l.r.loc(get_key(root, "report_at")));
+            read_experiment(l.r, root, sc.model, have_model);
         }
         if (have_model) check_against_run(sc, pending, diags);
+        if (have_model) finish_experiment(sc.model, diags, sc.model_path);
     } catch (const YAML::Exception& e) {  // defensive: accesses above are type-checked
         diags.error(sim::Code::E_YAML_SYNTAX, {path, e.mark.line + 1, e.mark.column + 1}, "", std::string("YAML error: ") + e.what());
     }

@@ -16,6 +16,7 @@
 
 #include "sim/load.hpp"
 #include "sim/model.hpp"
+#include "io/yaml_experiment.hpp"
 #include "io/yaml_support.hpp"
 
 namespace sim::yaml_detail {
@@ -405,7 +406,8 @@ private:
 
 void ModelReader::read(const YAML::Node& root) {
     r_.check_keys(root,
-                  {"name", "doc", "sim", "stocks", "flows", "aux", "auxiliaries", "constants", "lookups", "levers"},
+                  {"name", "doc", "sim", "stocks", "flows", "aux", "auxiliaries", "constants", "lookups", "levers",
+                   "uncertainties", "correlations", "checks"},
                   "", "the top level of the model");
     text_field(root, "name", "", m_.name);
     text_field(root, "doc", "", m_.doc);
@@ -460,6 +462,10 @@ void ModelReader::read(const YAML::Node& root) {
             for (auto it = lv.begin(); it != lv.end(); ++it) read_lever(it->first, it->second);
         }
     }
+
+    // After every variable and lever, which they name.
+    read_experiment(r_, root, m_, true);
+    finish_experiment(m_, r_.diags());
 }
 
 Variable* ModelReader::declare(const YAML::Node& key, VarKind kind, const char* section) {

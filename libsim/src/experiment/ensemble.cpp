@@ -1,0 +1,250 @@
+// Ensemble runner (see sim/ensemble.hpp). Each run writes only its own slot
+// of the result; the streaming quantiles are fed in run order after each
+// chunk of runs, so the results are the same bit for bit whatever the thread
+// count, and memory holds at most one chunk of trajectories.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <ostream>
+#include <stdexcept>
+
+#include "sim/ensemble.hpp"
+#include "util/parallel.hpp"
+#include "util/text.hpp"
+
+namespace sim {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& msg) {
+    Diagnostics d;
+    d.error(sim::Code::E_ENSEMBLE, SourceLoc{}, what, msg);
+    throw Error(std::move(d));
+}
+
+}  // namespace
+
+double interpolate_at(std::span<const double> times, std::span<const double> series, double t) {
+    if (times.empty() || times.size() != series.size()) throw std::out_of_range("interpolate_at: no saved rows");
+    const double tol = 1e-9 * std::max({1.0, std::fabs(times.front()), std::fabs(times.back())});
+    if (t < times.front() - tol || t > times.back() + tol)
+        throw std::out_of_range("time " + text::number(t) + " is outside the saved times [" +
+                                text::number(times.front()) + ", " + text::number(times.back()) + "]");
+    auto it = std::lower_bound(times.begin(), times.end(), t);
+    std::size_t hi = static_cast<std::size_t>(it - times.begin());
+    if (hi < times.size() && std::fabs(times[hi] - t) <= tol) return series[hi];
+    if (hi > 0 && std::fabs(times[hi - 1] - t) <= tol) return series[hi - 1];
+    if (hi == 0) return series[0];
+    if (hi >= times.size()) return series.back();
+    const double w = (t - times[hi - 1]) / (times[hi] - times[hi - 1]);
+    return series[hi - 1] + w * (series[hi] - series[hi - 1]);
+}
+
+std::vector<double> EnsembleResult::across_samples(std::size_t variant, std::size_t indicator, std::size_t a) const {
+    std::vector<double> out(samples);
+    for (std::size_t s = 0; s < samples; ++s) out[s] = value(variant, s, indicator, a);
+    return out;
+}
+
+StreamingQuantile::StreamingQuantile(double p) : p_(p) {
+    want_[0] = 1;
+    want_[1] = 1 + 2 * p;
+    want_[2] = 1 + 4 * p;
+    want_[3] = 3 + 2 * p;
+    want_[4] = 5;
+    step_[0] = 0;
+    step_[1] = p / 2;
+    step_[2] = p;
+    step_[3] = (1 + p) / 2;
+    step_[4] = 1;
+}
+
+void StreamingQuantile::add(double x) {
+    if (n_ < 5) {
+        q_[n_++] = x;
+        std::sort(q_, q_ + n_);
+        if (n_ == 5)
+            for (int i = 0; i < 5; ++i) pos_[i] = i + 1;
+        return;
+    }
+    int k;
+    if (x < q_[0]) {
+        q_[0] = x;
+        k = 0;
+    } else if (x >= q_[4]) {
+        q_[4] = std::max(q_[4], x);
+        k = 3;
+    } else {
+        k = 0;
+        while (k < 3 && x >= q_[k + 1]) ++k;
+    }
+    for (int i = k + 1; i < 5; ++i) pos_[i] += 1;
+    for (int i = 0; i < 5; ++i) want_[i] += step_[i];
+    ++n_;
+    for (int i = 1; i <= 3; ++i) {
+        const double d = want_[i] - pos_[i];
+        if ((d >= 1 && pos_[i + 1] - pos_[i] > 1) || (d <= -1 && pos_[i - 1] - pos_[i] < -1)) {
+            const double s = d >= 0 ? 1.0 : -1.0;
+            // Piecewise-parabolic prediction, linear if it leaves the bracket.
+            const double qp = q_[i] + s / (pos_[i + 1] - pos_[i - 1]) *
+                                          ((pos_[i] - pos_[i - 1] + s) * (q_[i + 1] - q_[i]) / (pos_[i + 1] - pos_[i]) +
+                                           (pos_[i + 1] - pos_[i] - s) * (q_[i] - q_[i - 1]) / (pos_[i] - pos_[i - 1]));
+            if (q_[i - 1] < qp && qp < q_[i + 1]) {
+                q_[i] = qp;
+            } else {
+                const int j = i + static_cast<int>(s);
+                q_[i] = q_[i] + s * (q_[j] - q_[i]) / (pos_[j] - pos_[i]);
+            }
+            pos_[i] += s;
+        }
+    }
+}
+
+double StreamingQuantile::value() const {
+    if (n_ == 0) return std::numeric_limits<double>::quiet_NaN();
+    if (n_ < 5) {  // exact (linear interpolation between order statistics)
+        const double h = p_ * static_cast<double>(n_ - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        const std::size_t hi = std::min(lo + 1, n_ - 1);
+        return q_[lo] + (h - static_cast<double>(lo)) * (q_[hi] - q_[lo]);
+    }
+    return q_[2];
+}
+
+EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, const EnsembleOptions& opts) {
+    EnsembleResult e;
+    e.parameters = samples.names;
+    e.samples = samples.rows;
+    e.variants = opts.variants.empty() ? 1 : opts.variants.size();
+    if (samples.values.size() != samples.rows * samples.cols()) fail("", "the sample matrix is not rows x columns");
+    if (opts.indicators.empty()) fail("", "no indicators: name at least one variable to keep");
+    for (const auto& name : opts.indicators) {
+        if (!model.has_variable(name)) fail(name, "the model has no variable '" + name + "'");
+        e.indicators.push_back(name);
+    }
+    for (const auto& name : samples.names)
+        if (!model.is_constant(name))
+            fail(name, model.has_variable(name) ? "'" + name + "' is not a constant that a run can set"
+                                                : "the model has no constant '" + name + "'");
+    for (double q : opts.trajectory_quantiles)
+        if (!(q > 0 && q < 1)) fail("", "trajectory quantile " + text::number(q) + " is not inside (0, 1)");
+    const SimSpecs specs = effective_specs(model.specs(), opts.base);
+    if (opts.at.empty()) {
+        e.at.push_back(specs.stop);
+    } else {
+        for (double t : opts.at) {
+            if (!(t >= specs.start && t <= specs.stop))
+                fail("", "report time " + text::number(t) + " is outside the run [" + text::number(specs.start) +
+                             ", " + text::number(specs.stop) + "]");
+            e.at.push_back(t);
+        }
+    }
+    e.trajectory_quantiles = opts.trajectory_quantiles;
+
+    const std::size_t n_ind = e.indicators.size(), n_at = e.at.size(), k = samples.cols();
+    const std::size_t total = e.variants * e.samples;
+    e.values.assign(total * n_ind * n_at, 0.0);
+    if (total == 0) return e;
+
+    RunOptions base = opts.base;
+    base.save = e.indicators;
+    const bool want_traj = !opts.trajectory_quantiles.empty();
+
+    // Streaming estimators [variant][indicator][row][quantile], made once the
+    // first chunk tells the number of saved rows.
+    std::vector<StreamingQuantile> est;
+    std::size_t n_rows = 0;
+    // Trajectories of the current chunk: [run in chunk][indicator][row].
+    std::vector<std::vector<double>> chunk_traj;
+    std::vector<double> chunk_times;
+
+    const std::size_t chunk = want_traj ? std::max<std::size_t>(64, 16 * detail::worker_count(opts.threads, total))
+                                        : total;
+    for (std::size_t first = 0; first < total; first += chunk) {
+        const std::size_t count = std::min(chunk, total - first);
+        if (want_traj) chunk_traj.assign(count, {});
+        auto run_one = [&](std::size_t j) {
+            const std::size_t idx = first + j;
+            const std::size_t v = idx / e.samples, s = idx % e.samples;
+            RunOptions o = base;
+            if (!opts.variants.empty())
+                for (const auto& kv : opts.variants[v]) o.set.push_back(kv);
+            for (std::size_t c = 0; c < k; ++c) o.set.emplace_back(samples.names[c], samples.at(s, c));
+            Results r;
+            try {
+                r = model.run(o);
+            } catch (const Error& err) {
+                Diagnostics d = err.diagnostics();
+                std::string where = "in sample " + std::to_string(s);
+                if (e.variants > 1) where += " of variant " + std::to_string(v);
+                for (std::size_t c = 0; c < k; ++c)
+                    where += (c ? ", " : " (") + samples.names[c] + " = " + text::number(samples.at(s, c));
+                Diagnostic note;
+                note.severity = Severity::note;
+                note.code = sim::Code::E_ENSEMBLE;
+                note.message = where + (k ? ")" : "");
+                d.add(std::move(note));
+                throw Error(std::move(d));
+            }
+            double* out = &e.values[idx * n_ind * n_at];
+            for (std::size_t i = 0; i < n_ind; ++i) {
+                std::vector<double> series(r.rows());
+                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
+                for (std::size_t a = 0; a < n_at; ++a) {
+                    try {
+                        out[i * n_at + a] = interpolate_at(r.times, series, e.at[a]);
+                    } catch (const std::out_of_range& x) {  // the saved rows end before stop
+                        fail("", std::string("report ") + x.what());
+                    }
+                }
+                if (want_traj) chunk_traj[j].insert(chunk_traj[j].end(), series.begin(), series.end());
+            }
+            if (want_traj && idx == first && first == 0) chunk_times = r.times;
+        };
+        auto progress = [&](std::size_t done, std::size_t) {
+            if (opts.progress) opts.progress(first + done, total);
+        };
+        detail::parallel_for(count, opts.threads, run_one,
+                             opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
+                                           : std::function<void(std::size_t, std::size_t)>());
+        if (!want_traj) continue;
+        if (first == 0) {
+            e.times = chunk_times;
+            n_rows = e.times.size();
+            est.clear();
+            const std::size_t nq = opts.trajectory_quantiles.size();
+            est.reserve(e.variants * n_ind * n_rows * nq);
+            for (std::size_t x = 0; x < e.variants * n_ind * n_rows; ++x)
+                for (double q : opts.trajectory_quantiles) est.emplace_back(q);
+        }
+        const std::size_t nq = opts.trajectory_quantiles.size();
+        for (std::size_t j = 0; j < count; ++j) {  // in run order
+            const std::size_t v = (first + j) / e.samples;
+            if (chunk_traj[j].size() != n_ind * n_rows) fail("", "the runs saved different numbers of rows");
+            for (std::size_t i = 0; i < n_ind; ++i)
+                for (std::size_t row = 0; row < n_rows; ++row) {
+                    const double x = chunk_traj[j][i * n_rows + row];
+                    StreamingQuantile* q0 = &est[((v * n_ind + i) * n_rows + row) * nq];
+                    for (std::size_t q = 0; q < nq; ++q) q0[q].add(x);
+                }
+        }
+    }
+    if (want_traj) {
+        e.trajectories.reserve(est.size());
+        for (const auto& q : est) e.trajectories.push_back(q.value());
+    }
+    return e;
+}
+
+void write_indicators_csv(const EnsembleResult& e, std::ostream& out, std::size_t variant) {
+    out << "sample,indicator,time,value\n";
+    for (std::size_t s = 0; s < e.samples; ++s)
+        for (std::size_t i = 0; i < e.indicators.size(); ++i) {
+            const std::string name = text::csv_field(e.indicators[i]);
+            for (std::size_t a = 0; a < e.at.size(); ++a)
+                out << s << ',' << name << ',' << text::number(e.at[a]) << ','
+                    << text::number(e.value(variant, s, i, a)) << '\n';
+        }
+}
+
+}  // namespace sim

@@ -1,0 +1,269 @@
+// The ensemble runner, sim::sensitivity and robustness over lever
+// combinations, on small models built in code whose answers are known:
+// values against single runs, thread-count independence (bytes), streaming
+// quantiles, errors, the CSV writers, and robust lever choice.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "sim/robustness.hpp"
+#include "sim/sensitivity.hpp"
+#include "support.hpp"
+
+namespace {
+
+sim::Uncertainty U(std::string name, sim::Distribution d) { return {std::move(name), std::move(d), "", {}}; }
+
+// x' = r x, x(0) = 1, Euler with dt 0.5: x(t) = (1 + r/2)^(2t); y = k x.
+sim::ModelSpec growth() {
+    sim::ModelSpec m;
+    m.name = "growth";
+    m.specs.start = 0;
+    m.specs.stop = 10;
+    m.specs.dt = 0.5;
+    m.add_stock("x", "1", {"inflow"});
+    m.add_flow("inflow", "x * r");
+    m.add_constant("r", 0.03);
+    m.add_constant("k", 2);
+    m.add_aux("y", "x * k");
+    return m;
+}
+
+double x_at(double r, double t) { return std::pow(1 + r / 2, 2 * t); }
+
+template <class T>
+bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("ensemble: values are the runs' values at the report times, interpolated between saved rows") {
+    const auto model = sim::Model::compile(growth());
+    const std::vector<sim::Uncertainty> params = {U("r", sim::Distribution::uniform(0.01, 0.05)),
+                                                  U("k", sim::Distribution::discrete({1, 2, 3}))};
+    const auto s = sim::sample(params, {}, 40, sim::SampleMethod::latin_hypercube, 1);
+    sim::EnsembleOptions o;
+    o.indicators = {"x", "y"};
+    o.at = {5, 5.25, 10};
+    o.threads = 2;
+    const auto e = sim::run_ensemble(model, s, o);
+    REQUIRE(e.samples == 40);
+    REQUIRE(e.values.size() == 40 * 2 * 3);
+    for (std::size_t i = 0; i < 40; ++i) {
+        const double r = s.at(i, 0), k = s.at(i, 1);
+        CHECK(e.value(0, i, 0, 0) == doctest::Approx(x_at(r, 5)).epsilon(1e-12));
+        CHECK(e.value(0, i, 0, 1) == doctest::Approx((x_at(r, 5) + x_at(r, 5.5)) / 2).epsilon(1e-12));
+        CHECK(e.value(0, i, 1, 2) == doctest::Approx(k * x_at(r, 10)).epsilon(1e-12));
+    }
+    std::ostringstream csv;
+    sim::write_indicators_csv(e, csv);
+    const std::string out = csv.str();
+    CHECK(out.rfind("sample,indicator,time,value\n0,x,5,", 0) == 0);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1 + 40 * 2 * 3);
+}
+
+TEST_CASE("ensemble: the same bytes with 1 and 2 threads, trajectories included; streaming quantiles") {
+    const auto model = sim::Model::compile(growth());
+    const std::vector<sim::Uncertainty> params = {U("r", sim::Distribution::uniform(0.01, 0.05))};
+    const auto s = sim::sample(params, {}, 2000, sim::SampleMethod::latin_hypercube, 9);
+    sim::EnsembleOptions o;
+    o.indicators = {"x"};
+    o.at = {10};
+    o.trajectory_quantiles = {0.05, 0.5, 0.95};
+    o.variants = {{}, {{"k", 3}}};
+    o.threads = 1;
+    const auto e1 = sim::run_ensemble(model, s, o);
+    o.threads = 2;
+    std::size_t calls = 0, last = 0;
+    o.progress = [&](std::size_t done, std::size_t total) {
+        ++calls;
+        CHECK(done > last);
+        CHECK(total == 4000);
+        last = done;
+    };
+    const auto e2 = sim::run_ensemble(model, s, o);
+    CHECK(calls == 4000);
+    CHECK(last == 4000);
+    CHECK(same_bytes(e1.values, e2.values));
+    CHECK(same_bytes(e1.trajectories, e2.trajectories));
+    REQUIRE(e1.times.size() == 21);
+    // x(t) increases with r, so its quantiles are x at r's quantiles.
+    for (std::size_t row : {std::size_t{10}, std::size_t{20}}) {
+        const double t = e1.times[row];
+        CHECK(e1.trajectory(0, 0, row, 0) == doctest::Approx(x_at(0.01 + 0.04 * 0.05, t)).epsilon(2e-3));
+        CHECK(e1.trajectory(0, 0, row, 1) == doctest::Approx(x_at(0.03, t)).epsilon(2e-3));
+        CHECK(e1.trajectory(0, 0, row, 2) == doctest::Approx(x_at(0.01 + 0.04 * 0.95, t)).epsilon(2e-3));
+    }
+}
+
+TEST_CASE("ensemble: errors") {
+    auto spec = growth();
+    spec.add_aux("inverse", "1 / r");
+    const auto model = sim::Model::compile(spec);
+    sim::SampleMatrix s;
+    s.names = {"r"};
+    s.rows = 3;
+    s.values = {0.02, 0.0, 0.03};
+    sim::EnsembleOptions o;
+    o.indicators = {"inverse"};
+    o.threads = 1;
+    try {
+        sim::run_ensemble(model, s, o);
+        FAIL("expected a run error");
+    } catch (const sim::Error& e) {
+        const auto& items = e.diagnostics().items();
+        REQUIRE(items.size() >= 2);
+        CHECK(items.back().severity == sim::Severity::note);
+        CHECK(items.back().message == "in sample 1 (r = 0)");
+    }
+    auto code = [&](sim::EnsembleOptions opts, const sim::SampleMatrix& sm) {
+        try {
+            sim::run_ensemble(model, sm, opts);
+        } catch (const sim::Error& e) {
+            return e.diagnostics().items().at(0).code + ": " + e.diagnostics().items().at(0).message;
+        }
+        return std::string("no error");
+    };
+    s.values = {0.02, 0.01, 0.03};
+    o.indicators = {"nope"};
+    CHECK(code(o, s) == "E-ENSEMBLE: the model has no variable 'nope'");
+    o.indicators = {"x"};
+    o.at = {11};
+    CHECK(code(o, s) == "E-ENSEMBLE: report time 11 is outside the run [0, 10]");
+    o.at = {10};
+    o.base.save_step = 3;  // saved rows 0, 3, 6, 9
+    CHECK(code(o, s) == "E-ENSEMBLE: report time 10 is outside the saved times [0, 9]");
+    o.base.save_step.reset();
+    o.at = {};
+    sim::SampleMatrix bad = s;
+    bad.names = {"inflow"};
+    CHECK(code(o, bad) == "E-ENSEMBLE: 'inflow' is not a constant that a run can set");
+}
+
+TEST_CASE("sensitivity: a model's indices, the CSVs, and the same bytes whatever the thread count") {
+    const auto model = sim::Model::compile(growth());
+    const std::vector<sim::Uncertainty> params = {U("r", sim::Distribution::uniform(0.01, 0.05)),
+                                                  U("k", sim::Distribution::uniform(1, 3))};
+    sim::SensitivityOptions o;
+    o.samples = 256;
+    o.seed = 3;
+    o.bootstrap = 200;
+    o.indicators = {"x", "y"};
+    o.at = {5, 10};
+    o.threads = 1;
+    const auto r1 = sim::sensitivity(model, params, {}, o);
+    o.threads = 2;
+    const auto r2 = sim::sensitivity(model, params, {}, o);
+    REQUIRE(r1.samples.rows == 256 * 4);
+    std::ostringstream i1, i2, p1, s1;
+    sim::write_indices_csv(r1, i1);
+    sim::write_indices_csv(r2, i2);
+    CHECK(i1.str() == i2.str());
+    CHECK(same_bytes(r1.samples.values, r2.samples.values));
+    CHECK(same_bytes(r1.ensemble.values, r2.ensemble.values));
+    CHECK(i1.str().rfind("indicator,time,parameter,S1,S1_low,S1_high,ST,ST_low,ST_high,SRRC,PRCC\nx,5,r,", 0) == 0);
+    sim::write_percentiles_csv(r1, p1);
+    CHECK(p1.str().rfind("indicator,time,p5,p25,p50,p75,p95,mean\nx,5,", 0) == 0);
+    sim::write_samples_csv(r1.samples, s1);
+    CHECK(s1.str().rfind("sample,r,k\n0,", 0) == 0);
+    // x does not depend on k; y depends on both.
+    CHECK(r1.index(0, 1, 0).S1 == doctest::Approx(1).epsilon(0.02));
+    CHECK(std::fabs(r1.index(0, 1, 1).ST) < 1e-12);
+    CHECK(r1.index(0, 1, 0).PRCC == doctest::Approx(1).epsilon(1e-9));
+    CHECK(r1.index(1, 1, 1).S1 > 0.5);  // k spans a factor of 3, r about 1.5 over 10 years
+    // Another seed, other samples.
+    o.seed = 4;
+    const auto r3 = sim::sensitivity(model, params, {}, o);
+    CHECK(r3.samples.values != r1.samples.values);
+
+    // Latin hypercube: ranks only, correlations honoured; Morris: its own CSV.
+    o.method = sim::SensitivityMethod::latin_hypercube;
+    const auto l = sim::sensitivity(model, params, {{"r", "k", 0.5, {}}}, o);
+    CHECK(l.samples.rows == 256);
+    CHECK(l.notes.empty());
+    std::ostringstream li;
+    sim::write_indices_csv(l, li);
+    CHECK(li.str().find("\nx,5,r,,,,,,,") != std::string::npos);
+    o.method = sim::SensitivityMethod::morris;
+    o.samples = 10;
+    const auto m = sim::sensitivity(model, params, {{"r", "k", 0.5, {}}}, o);
+    CHECK(m.samples.rows == 30);
+    REQUIRE(m.notes.items().size() == 1);
+    CHECK(m.notes.items()[0].code == sim::Code::W_CORRELATION_IGNORED);
+    std::ostringstream mo;
+    sim::write_morris_csv(m, mo);
+    CHECK(mo.str().rfind("indicator,time,parameter,mu,mu_star,sigma\nx,5,r,", 0) == 0);
+    CHECK(m.index(0, 0, 1).mu_star == 0);  // x ignores k
+}
+
+TEST_CASE("robustness: p_best, regret, effects and conclusions of two levers over samples") {
+    // y = 10 + a_lever * alpha + b_lever * (beta - 1): lever a always helps,
+    // lever b only when beta > 1 (a third of U(0, 1.5)).
+    sim::ModelSpec m;
+    m.specs.start = 0;
+    m.specs.stop = 1;
+    m.specs.dt = 1;
+    m.add_constant("alpha", 1);
+    m.add_constant("beta", 1);
+    m.add_aux("y", "10 + a_lever * alpha + b_lever * (beta - 1)");
+    m.add_lever("a");
+    m.add_lever("b");
+    const auto model = sim::Model::compile(m);
+    const std::vector<sim::Uncertainty> params = {U("alpha", sim::Distribution::uniform(1, 2)),
+                                                  U("beta", sim::Distribution::uniform(0, 1.5))};
+    const std::size_t n = 300;
+    const auto s = sim::sample(params, {}, n, sim::SampleMethod::latin_hypercube, 5);
+    sim::EnsembleOptions o;
+    o.at = {1};
+    o.threads = 2;
+    const auto r = sim::robust_compare(model, {"a", "b"}, {{"y", false}}, s, o);
+    REQUIRE(r.combinations() == 4);
+    CHECK(r.label(3) == "a+b");
+    double share_b = 0, regret = 0, regret_a = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double beta = s.at(i, 1);
+        share_b += beta > 1;
+        regret += beta < 1 ? 1 - beta : 0;    // of a+b
+        regret_a += beta > 1 ? beta - 1 : 0;  // of a alone
+    }
+    share_b /= n;
+    regret /= n;
+    regret_a /= n;
+    CHECK(share_b == doctest::Approx(1.0 / 3).epsilon(0.01));
+    CHECK(r.stat(3, 0, 0).p_best == doctest::Approx(share_b));
+    CHECK(r.stat(1, 0, 0).p_best == doctest::Approx(1 - share_b));
+    CHECK(r.stat(0, 0, 0).p_best == 0);
+    CHECK(r.stat(3, 0, 0).regret_mean == doctest::Approx(regret));
+    CHECK(r.stat(1, 0, 0).regret_mean == doctest::Approx(regret_a));
+    CHECK(regret_a == doctest::Approx(1.0 / 12).epsilon(0.02));  // E max(0, beta - 1)
+    CHECK(r.stat(0, 0, 0).p50 == 10);
+    const auto& ma = r.main_effect(0, 0, 0);
+    CHECK(ma.share_positive == 1);
+    CHECK(ma.p50 == doctest::Approx(1.5).epsilon(0.01));
+    CHECK(r.main_effect(0, 0, 1).share_negative == doctest::Approx(1 - share_b));
+    // Conclusions: a helps in every sample; the best combination holds in 2/3 only.
+    bool saw_a = false, saw_best = false;
+    for (const auto& c : r.conclusions) {
+        if (c.kind == sim::Conclusion::Kind::main_effect && c.lever == 0) {
+            saw_a = true;
+            CHECK(c.text == "y at 1: a has a positive main effect");
+            CHECK(c.holds);
+        }
+        if (c.kind == sim::Conclusion::Kind::best) {
+            saw_best = true;
+            CHECK(c.mask == 1);
+            CHECK(c.share == doctest::Approx(1 - share_b));
+            CHECK(!c.holds);
+        }
+    }
+    CHECK(saw_a);
+    CHECK(saw_best);
+    std::ostringstream csv;
+    sim::write_robustness_csv(r, csv);
+    CHECK(csv.str().rfind("combination,indicator,time,p_best,regret_mean,regret_p95,p5,p50,p95\nbaseline,y,1,0,", 0) == 0);
+    // A lever that is not the model's.
+    CHECK_THROWS_AS(sim::robust_compare(model, {"c"}, {{"y", false}}, s, o), sim::Error);
+}
