@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lang/ast.hpp"
+#include "sim/expr.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

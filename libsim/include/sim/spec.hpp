@@ -1,27 +1,50 @@
 // ModelSpec: the format-neutral description of a stock-flow model.
 // Every loader (YAML, XMILE) and the C++ builder API produce one; the compiler
-// reads it. Plain value types; every item carries its source position.
+// reads it. Plain value types; every item carries its source position, and
+// every equation is parsed once, when it is read (sim/expr.hpp).
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/expr.hpp"
 
 namespace sim {
 
-// An equation as written, with the position of its first character so that
-// positions inside it can be reported (see `at`).
+// An equation: its parsed tree, the text it was parsed from (kept for
+// display) and the position of that text's first character, to which the
+// tree's spans are relative (see `at`).
+//
+// Invariant: `tree` is the parse of `text`, or `error` says why there is
+// none, or the text is blank (both empty). A tree built by a pass rather than
+// parsed (Equation::of) has spans {0, 0} and, as text, its printed form.
+// An Equation whose text was assigned directly (no tree, no error) is parsed
+// when the model is compiled.
 struct Equation {
     std::string text;
-    SourceLoc loc;  // position of text[0]
+    SourceLoc loc;  // position of text[0], or of the construct that generated the tree
+    ast::Expr tree;
+    std::optional<ast::ParseError> error;  // the first parse error; reported when compiled
+
+    // Parses `text` now; a parse error is kept, not thrown or reported.
+    static Equation parse(std::string text, SourceLoc loc = {});
+    // A tree built by a pass (its text is the printed tree).
+    static Equation of(ast::Expr tree, SourceLoc loc = {});
+    // A number (its text is the shortest form that reads back exactly).
+    static Equation number(double value, SourceLoc loc = {});
 
     // Position of text[offset]: lines advance at '\n'; continuation lines are
     // assumed to start at loc.col (as in YAML block scalars).
     SourceLoc at(std::size_t offset) const;
-    bool empty() const { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+    SourceLoc at(ast::Span span) const { return at(span.begin); }
+    bool empty() const { return tree.empty() && !error && text.find_first_not_of(" \t\r\n") == std::string::npos; }
+    bool parsed() const { return !tree.empty() || error.has_value(); }
+    // The value if the tree is a number, possibly signed (`-0.5`).
+    std::optional<double> number_value() const;
 };
 
 enum class VarKind { stock, flow, aux, constant, lookup };
@@ -95,10 +118,20 @@ struct ModelSpec {
     std::string file;  // where it was loaded from, "" if built in code
     std::string doc;
     SimSpecs specs;
-    std::vector<Variable> variables;
-    std::vector<Lever> levers;
+    // std::deque: adding an element never moves the others, so references
+    // to variables and levers stay valid while more are added.
+    std::deque<Variable> variables;
+    std::deque<Lever> levers;
 
     // Builder API (the C++ way to write a model; see examples/build_in_code.cpp).
+    // Each parses its equation at once (a parse error is kept with the
+    // equation and reported by Model::compile). The reference returned stays
+    // valid while this ModelSpec lives, whatever is added after it:
+    //
+    //   auto& tax = m.add_lever("tax");
+    //   auto& pop = m.add_stock("population", "1000", {"births"});
+    //   tax.on = true;                // still valid
+    //   pop.units = "people";
     Variable& add_stock(std::string name, std::string initial,
                         std::vector<std::string> inflows = {},
                         std::vector<std::string> outflows = {});
@@ -115,9 +148,6 @@ struct ModelSpec {
     Lever* find_lever(std::string_view name);
 };
 
-// Canonical form of a name: case-folded, runs of spaces/underscores -> '_',
-// surrounding quotes and whitespace removed. Names compare equal iff their
-// canonical forms are equal.
-std::string canonical_name(std::string_view name);
+// canonical_name (the identity of names) is declared in sim/expr.hpp.
 
 }  // namespace sim

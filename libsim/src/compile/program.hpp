@@ -178,8 +178,9 @@ struct Program {
     static Model make_model(std::shared_ptr<const Program> p) { return Model(std::move(p)); }
 };
 
-// levers.cpp: the spec with every lever's variables added.
-ModelSpec expand_levers(const ModelSpec& spec, Diagnostics& diags);
+// levers.cpp: adds every lever's variables to `spec` (a tree pass: see
+// sim::Lever).
+void expand_levers(ModelSpec& spec, Diagnostics& diags);
 
 // vm.cpp
 void run_tape(const Program& p, const std::vector<Instr>& tape, double* s);
