@@ -1,6 +1,7 @@
 // The compiled form of a model: register-style instruction tapes over one
-// dense vector of doubles ("slots"). Built by compiler.cpp, run by vm.cpp and
-// integrate.cpp. Immutable once built; every run works on its own slot copy.
+// dense vector of doubles ("slots"). Built by compile/ (compiler.hpp), run by
+// vm.cpp and integrate.cpp. Immutable once built; every run works on its own
+// slot copy.
 #pragma once
 
 #include <algorithm>
