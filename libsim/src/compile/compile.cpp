@@ -1,15 +1,30 @@
 // The compiler driver: ModelSpec -> Program through the named phases of
-// compiler.hpp, after the tree passes that prepare the spec (levers.cpp).
+// compiler.hpp, after the tree pass that adds the levers' variables
+// (levers.cpp). The spec is read, not copied: its trees are compiled where
+// they are, and the Program keeps a copy without them.
 #include "compile/compiler.hpp"
 
 namespace sim::detail {
 
 namespace {
 
-// Equations whose text was assigned directly (Equation's invariant allows
-// it) are parsed here, once; everything else was parsed when it was read.
-void parse_pending(Equation& e) {
-    if (!e.parsed() && !e.empty()) e = Equation::parse(std::move(e.text), std::move(e.loc));
+// A copy for Program::spec: everything but the equation's tree. (A field
+// added to Variable must be copied here too.)
+Variable without_tree(const Variable& v) {
+    Variable c;
+    c.kind = v.kind;
+    c.name = v.name;
+    c.loc = v.loc;
+    c.equation.text = v.equation.text;
+    c.equation.loc = v.equation.loc;
+    c.equation.error = v.equation.error;
+    c.inflows = v.inflows;
+    c.outflows = v.outflows;
+    c.gf = v.gf;
+    c.non_negative = v.non_negative;
+    c.units = v.units;
+    c.doc = v.doc;
+    return c;
 }
 
 }  // namespace
@@ -41,15 +56,32 @@ const VarInfo* Program::find(std::string_view name) const {
 
 std::shared_ptr<const Program> Program::compile(const ModelSpec& spec, Diagnostics& diags) {
     Diagnostics local;
-    ModelSpec expanded = spec;
-    for (auto& v : expanded.variables) parse_pending(v.equation);
-    for (auto& l : expanded.levers) parse_pending(l.cost);
-    expand_levers(expanded, local);
+    // Equations whose text was assigned directly (Equation's invariant
+    // allows it) are parsed here, once; everything else was parsed when read.
+    std::deque<Variable> parsed_now;
+    std::vector<const Variable*> vars;
+    vars.reserve(spec.variables.size());
+    for (const auto& v : spec.variables) {
+        if (v.equation.parsed() || v.equation.empty()) {
+            vars.push_back(&v);
+        } else {
+            parsed_now.push_back(v);
+            parsed_now.back().equation = Equation::parse(v.equation.text, v.equation.loc);
+            vars.push_back(&parsed_now.back());
+        }
+    }
     // Lever errors do not stop compilation: the user sees every error at once.
-    std::shared_ptr<Program> p = Compiler(expanded, local).compile();
+    const std::deque<Variable> levers = lever_variables(spec, local);
+    for (const auto& v : levers) vars.push_back(&v);
+    std::shared_ptr<Program> p = Compiler(vars, local).compile();
     diags.append(local);
     if (!p || local.has_errors()) return nullptr;
-    p->spec = std::move(expanded);
+    p->spec.name = spec.name;
+    p->spec.file = spec.file;
+    p->spec.doc = spec.doc;
+    p->spec.specs = spec.specs;
+    p->spec.levers = spec.levers;
+    for (const Variable* v : vars) p->spec.variables.push_back(without_tree(*v));
     return p;
 }
 

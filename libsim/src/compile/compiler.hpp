@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,13 +56,14 @@ struct CVar {
 
 class Compiler {
 public:
-    Compiler(const ModelSpec& spec, Diagnostics& diags) : spec_(spec), diags_(diags) {}
+    // `vars`: the model's variables, lever variables included (Program::compile).
+    Compiler(std::span<const Variable* const> vars, Diagnostics& diags) : uvars_(vars), diags_(diags) {}
 
     // nullptr if any error was reported.
     std::shared_ptr<Program> compile();
 
 private:
-    const ModelSpec& spec_;
+    std::span<const Variable* const> uvars_;
     Diagnostics& diags_;
     std::vector<CVar> vars_;
     std::vector<RNode> nodes_;

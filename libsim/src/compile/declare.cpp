@@ -28,14 +28,14 @@ std::string Compiler::suggestion(const std::string& canonical) const {
     return {};
 }
 
-// Invariant after: vars_[i] stands for spec_.variables[i]; by_name_ maps
+// Invariant after: vars_[i] stands for *uvars_[i]; by_name_ maps
 // each canonical name to its first valid declaration; empty, reserved and
 // duplicate names are reported and their variables marked broken.
 void Compiler::declare() {
-    const auto& uvars = spec_.variables;
-    vars_.reserve(uvars.size());
-    for (std::size_t i = 0; i < uvars.size(); ++i) {
-        const Variable& v = uvars[i];
+    vars_.reserve(uvars_.size());
+    user_names_.reserve(uvars_.size());
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+        const Variable& v = *uvars_[i];
         const int vi = static_cast<int>(i);
         CVar c;
         c.name = v.name;
@@ -102,9 +102,8 @@ int Compiler::add_table(const GraphicalFunction& gf, int v) {
 // (var.table >= 0) or is broken; a lookup without points is reported.
 // Runs before equations are resolved, so that equations can call tables.
 void Compiler::build_tables() {
-    const auto& uvars = spec_.variables;
-    for (std::size_t i = 0; i < uvars.size(); ++i) {
-        const Variable& v = uvars[i];
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+        const Variable& v = *uvars_[i];
         const int vi = static_cast<int>(i);
         if (v.gf && (v.kind == VarKind::lookup || v.kind == VarKind::aux || v.kind == VarKind::flow)) {
             var(vi).table = add_table(*v.gf, vi);
@@ -120,9 +119,8 @@ void Compiler::build_tables() {
 // variables; an unknown or non-flow name is reported and breaks the stock;
 // a non-stock with flow lists is reported.
 void Compiler::link_stocks() {
-    const auto& uvars = spec_.variables;
-    for (std::size_t i = 0; i < uvars.size(); ++i) {
-        const Variable& v = uvars[i];
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+        const Variable& v = *uvars_[i];
         const int vi = static_cast<int>(i);
         if (v.kind != VarKind::stock) {
             if (!v.inflows.empty() || !v.outflows.empty())

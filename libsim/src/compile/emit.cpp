@@ -179,7 +179,7 @@ void Compiler::emit_stocks(Program& prog) {
 // order, each settable iff a literal constant, auxiliary or flow; prog.index
 // maps canonical names to them.
 void Compiler::publish(Program& prog) {
-    for (std::size_t i = 0; i < spec_.variables.size(); ++i) {
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
         const CVar& c = vars_[i];
         if (c.role == Role::lookup) continue;
         bool settable = c.literal && (c.kind == VarKind::constant || c.kind == VarKind::aux || c.kind == VarKind::flow);

@@ -37,10 +37,9 @@ ast::Expr lever_tree(const std::string& lever) {
 
 }  // namespace
 
-void expand_levers(ModelSpec& spec, Diagnostics& diags) {
-    const std::size_t count = spec.levers.size();
-    for (std::size_t i = 0; i < count; ++i) {
-        const Lever& l = spec.levers[i];
+std::deque<Variable> lever_variables(const ModelSpec& spec, Diagnostics& diags) {
+    std::deque<Variable> out;
+    for (const Lever& l : spec.levers) {
         if (!(l.intensity >= 0.0 && l.intensity <= 1.0)) {
             diags.error("E-LEVER-INTENSITY", l.loc, l.name,
                         "lever intensity " + text::number(l.intensity) + " is outside [0, 1]; use a value from 0 to 1");
@@ -51,8 +50,8 @@ void expand_levers(ModelSpec& spec, Diagnostics& diags) {
             v.name = l.name + suffix;
             v.loc = l.loc;
             v.equation = std::move(eq);
-            spec.variables.push_back(std::move(v));
-            return spec.variables.back();
+            out.push_back(std::move(v));
+            return out.back();
         };
         auto add_const = [&](const char* suffix, double value) {
             add(suffix, VarKind::constant, Equation::number(value, l.loc)).doc = "lever " + l.name;
@@ -63,11 +62,18 @@ void expand_levers(ModelSpec& spec, Diagnostics& diags) {
         add_const("_phase_in", l.phase_in);
         add("_lever", VarKind::aux, Equation::of(lever_tree(l.name), l.loc)).doc = l.description;
         if (!l.cost.empty()) {
-            Variable& cv = add("_cost", VarKind::aux, l.cost);
+            // Text assigned directly to the cost (Equation's invariant allows it) is parsed here.
+            Variable& cv = add("_cost", VarKind::aux,
+                               l.cost.parsed() ? l.cost : Equation::parse(l.cost.text, l.cost.loc));
             cv.loc = l.cost.loc.line ? l.cost.loc : l.loc;
             cv.units = l.cost_units;
         }
     }
+    return out;
+}
+
+void expand_levers(ModelSpec& spec, Diagnostics& diags) {
+    for (auto& v : lever_variables(spec, diags)) spec.variables.push_back(std::move(v));
 }
 
 }  // namespace sim::detail

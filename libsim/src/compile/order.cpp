@@ -97,7 +97,7 @@ std::vector<int> Compiler::order(bool initial) {
                     msg.append(initial ? "; give one of them an initial value that does not depend on the others"
                                        : " within one time step; break the loop with a stock or a DELAY/PREVIOUS");
                     int at = owners.front();
-                    error("E-CYCLE", var_loc(spec_.variables[static_cast<std::size_t>(at)]), at, msg);
+                    error("E-CYCLE", var_loc(*uvars_[static_cast<std::size_t>(at)]), at, msg);
                     for (int m : scc) var(m).broken = true;
                 }
             }

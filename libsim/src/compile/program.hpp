@@ -150,7 +150,9 @@ struct VarInfo {
 };
 
 struct Program {
-    ModelSpec spec;  // after lever expansion (kept for specs() and reporting)
+    // The spec after lever expansion, kept for specs() and run-time reports:
+    // equations keep their text and position but not their trees (compiled).
+    ModelSpec spec;
     std::vector<double> slots;  // template: fixed slots, literal values; rest 0
     Slot stock_begin = 0, stock_count = 0;  // stocks are slots [begin, begin+count)
     std::vector<Instr> initial_tape;  // computes every initial value
@@ -179,8 +181,9 @@ struct Program {
     static Model make_model(std::shared_ptr<const Program> p) { return Model(std::move(p)); }
 };
 
-// levers.cpp: adds every lever's variables to `spec` (a tree pass: see
-// sim::Lever).
+// levers.cpp: the variables every lever of `spec` adds (see sim::Lever),
+// their equations built as trees; expand_levers appends them to `spec`.
+std::deque<Variable> lever_variables(const ModelSpec& spec, Diagnostics& diags);
 void expand_levers(ModelSpec& spec, Diagnostics& diags);
 
 // vm.cpp

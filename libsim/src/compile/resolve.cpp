@@ -53,9 +53,8 @@ int Compiler::op(Code code, int a, int b, int c) {
 // clamp). Stateful builtins have added hidden variables after the user ones.
 // A variable whose equation fails is reported and marked broken.
 void Compiler::resolve_equations() {
-    const auto& uvars = spec_.variables;
-    for (std::size_t i = 0; i < uvars.size(); ++i) {
-        const Variable& v = uvars[i];
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+        const Variable& v = *uvars_[i];
         const int vi = static_cast<int>(i);
         if (v.kind == VarKind::lookup || var(vi).broken) continue;
         int e = resolve_equation(vi, v.equation);
@@ -84,7 +83,7 @@ int Compiler::resolve_equation(int v, const Equation& eq) {
         return -1;
     }
     if (eq.tree.empty()) {
-        error("E-EMPTY-EQUATION", var_loc(spec_.variables[static_cast<std::size_t>(v)]), v,
+        error("E-EMPTY-EQUATION", var_loc(*uvars_[static_cast<std::size_t>(v)]), v,
               "the equation is empty; write an expression (a number for a constant)");
         return -1;
     }
@@ -148,8 +147,8 @@ int Compiler::resolve(ast::NodeId id) {
 }
 
 int Compiler::resolve_name(const ast::Node& n, const ast::Name& x, ast::NodeId) {
-    const std::string key = reference_key(eq_->tree, x);
-    auto it = by_name_.find(key);
+    const std::string key = x.subscripts.empty() ? std::string() : reference_key(eq_->tree, x);
+    auto it = by_name_.find(x.subscripts.empty() ? x.canonical : key);
     if (it != by_name_.end()) {
         const CVar& target = var(it->second);
         if (target.role == Role::lookup) {
@@ -165,7 +164,7 @@ int Compiler::resolve_name(const ast::Node& n, const ast::Name& x, ast::NodeId) 
             return builtin(n, *b, none);
         }
     }
-    const std::string hint = suggestion(key);
+    const std::string hint = suggestion(x.subscripts.empty() ? x.canonical : key);
     error_at("E-UNKNOWN-NAME", n.span.begin,
              "unknown name '" + written(eq_->tree, x) + "'" + hint +
                  (hint.empty() ? "; define it or check its spelling" : ""));

@@ -70,7 +70,8 @@ public:
             return std::nullopt;
         }
         // Every node owns at least one byte of the text (a parenthesised node
-        // reuses its inner one), so this bound avoids reallocating huge arenas.
+        // reuses its inner one), so this bound avoids reallocating huge
+        // arenas; short equations grow as usual (most are a handful of nodes).
         out_.nodes.reserve(src_.size());
         NodeId root = expr();
         if (failed_) return std::nullopt;
@@ -84,7 +85,9 @@ public:
             return std::nullopt;
         }
         out_.root = root;
-        if (out_.nodes.size() < 1024) out_.nodes.shrink_to_fit();  // cheap; big arenas keep the slack
+        // Trees live as long as their spec: drop the slack of small arenas
+        // (cheap); big ones keep it.
+        if (out_.nodes.size() < 1024) out_.nodes.shrink_to_fit();
         return std::move(out_);
     }
 

@@ -183,7 +183,7 @@ void ModelReader::bool_field(const YAML::Node& map, const char* key, const std::
 void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Node& val) {
     const SourceLoc kl = r_.loc(key);
     if (val.IsScalar()) {  // short form: `name: initial value`
-        if (auto e = equation(v.name, key, val, "the initial value")) v.equation = *e;
+        if (auto e = equation(v.name, key, val, "the initial value")) v.equation = std::move(*e);
         return;
     }
     if (!val.IsMap()) {
@@ -209,7 +209,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
         }
     }
     if (init.IsDefined()) {
-        if (auto e = equation(v.name, init_key, init, "the initial value")) v.equation = *e;
+        if (auto e = equation(v.name, init_key, init, "the initial value")) v.equation = std::move(*e);
         else if (init.IsNull() || init.IsScalar())
             r_.error("E-MISSING-INITIAL", r_.loc(init_key), v.name,
                      "stock '" + v.name + "' has an empty initial value; write e.g. 'initial: 0'");
@@ -229,7 +229,7 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
     const char* what = flow ? "flow" : "auxiliary";
     const char* code = "E-MISSING-EQUATION";
     if (val.IsScalar()) {  // short form: `name: equation`
-        if (auto e = equation(v.name, key, val, "the equation")) v.equation = *e;
+        if (auto e = equation(v.name, key, val, "the equation")) v.equation = std::move(*e);
         else r_.error(code, r_.loc(key), v.name, std::string(what) + " '" + v.name + "' has an empty equation");
         return;
     }
@@ -250,7 +250,7 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
         r_.check_keys(val, {"equation", "units", "doc", "lookup"}, v.name, "the auxiliary '" + v.name + "'");
     YAML::Node eq = get(val, "equation");
     if (eq.IsDefined()) {
-        if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = *e;
+        if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = std::move(*e);
         else if (eq.IsNull() || eq.IsScalar())
             r_.error(code, r_.loc(get_key(val, "equation")), v.name,
                      std::string(what) + " '" + v.name + "' has an empty equation");
@@ -270,7 +270,7 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
     // intended expression, so it is an error with a hint.
     auto value = [&](const YAML::Node& n, const YAML::Node& k) {
         if (n.IsScalar() && (!is_plain(n) || text::parse_number(n.Scalar()))) {
-            if (auto e = equation(v.name, k, n, "the value")) v.equation = *e;
+            if (auto e = equation(v.name, k, n, "the value")) v.equation = std::move(*e);
             else r_.error("E-BAD-NUMBER", r_.text_loc(n), v.name, "constant '" + v.name + "' has an empty value");
             return;
         }
@@ -294,7 +294,7 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
     } else if (n.IsDefined()) {
         value(n, get_key(val, "value"));
     } else if (eq.IsDefined()) {
-        if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = *e;
+        if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = std::move(*e);
         else if (eq.IsNull() || eq.IsScalar())
             r_.error("E-BAD-NUMBER", r_.loc(get_key(val, "equation")), v.name, "constant '" + v.name + "' has an empty equation");
     } else {
@@ -476,7 +476,7 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
         r_.error("E-BAD-NUMBER", r_.text_loc(get(val, "phase_in")), name,
                  "lever phase_in must be 0 (a step) or a positive duration");
     if (YAML::Node c = get(val, "cost"); c.IsDefined() && !c.IsNull()) {
-        if (auto e = equation(name, get_key(val, "cost"), c, "the lever cost")) l.cost = *e;
+        if (auto e = equation(name, get_key(val, "cost"), c, "the lever cost")) l.cost = std::move(*e);
     }
     m_.levers.push_back(std::move(l));
 }
