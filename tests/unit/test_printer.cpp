@@ -42,6 +42,7 @@ const std::vector<std::string> raw_names{
     "x",      "Birth Rate", "land-use", "a.b",     "if",         "Not",     "mod",       "then",
     "1st",    "Ünïcödé",    "a×b",      "price$",  "x\"y",       "back\\slash", "TIME", "e",
     "e1",     "isee:foo",   "a:",       "w{c}",    "if_then_else", "σ (sigma)", "rate/2", "a[1]",
+    "lan\xca\f_", "\"\"nested quotes\"\"", " \" spaced \" ",
 };
 
 class RandomTrees {
@@ -200,6 +201,19 @@ TEST_CASE("printer: names are quoted exactly when the lexer would not read them 
         e.name(raw);
         round_trip(e);
     }
+}
+
+TEST_CASE("canonical_name is idempotent (found by fuzzing the round trip)") {
+    for (const auto& raw : raw_names) {
+        CAPTURE(raw);
+        const std::string c = sim::canonical_name(raw);
+        CHECK(sim::canonical_name(c) == c);
+    }
+    CHECK(sim::canonical_name("lan\xca\f_") == "lan\xca");  // a form feed separates words like a space
+    CHECK(sim::canonical_name("\"\"nested quotes\"\"") == "nested_quotes");
+    std::vector<ParseError> errors;
+    CHECK_FALSE(parse("_ + 1", errors));  // only underscores: no name can match it
+    CHECK(errors.at(0).message.find("needs a character other than '_'") != std::string::npos);
 }
 
 TEST_CASE("printer: parse(print(e)) == e for random trees") {

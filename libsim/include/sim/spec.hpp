@@ -100,6 +100,10 @@ struct SimSpecs {
 // (a step at L_start when L_phase_in <= 0) that model equations use, and, if
 // `cost` is given, the auxiliary L_cost (fiscal cost per unit time).
 struct Lever {
+    // The suffixes of the constants a lever adds, in this order: L_on,
+    // L_intensity, L_start, L_phase_in.
+    static constexpr std::string_view setting_suffixes[] = {"_on", "_intensity", "_start", "_phase_in"};
+
     std::string name;
     std::string title;
     std::string section;      // e.g. "§5.1"

@@ -44,22 +44,19 @@ std::deque<Variable> lever_variables(const ModelSpec& spec, Diagnostics& diags) 
             diags.error("E-LEVER-INTENSITY", l.loc, l.name,
                         "lever intensity " + text::number(l.intensity) + " is outside [0, 1]; use a value from 0 to 1");
         }
-        auto add = [&](const char* suffix, VarKind kind, Equation eq) -> Variable& {
+        auto add = [&](std::string_view suffix, VarKind kind, Equation eq) -> Variable& {
             Variable v;
             v.kind = kind;
-            v.name = l.name + suffix;
+            v.name = l.name + std::string(suffix);
             v.loc = l.loc;
             v.equation = std::move(eq);
             out.push_back(std::move(v));
             return out.back();
         };
-        auto add_const = [&](const char* suffix, double value) {
-            add(suffix, VarKind::constant, Equation::number(value, l.loc)).doc = "lever " + l.name;
-        };
-        add_const("_on", l.on ? 1.0 : 0.0);
-        add_const("_intensity", l.intensity);
-        add_const("_start", l.start);
-        add_const("_phase_in", l.phase_in);
+        const double settings[] = {l.on ? 1.0 : 0.0, l.intensity, l.start, l.phase_in};
+        for (std::size_t k = 0; k < std::size(settings); ++k)
+            add(Lever::setting_suffixes[k], VarKind::constant, Equation::number(settings[k], l.loc)).doc =
+                "lever " + l.name;
         add("_lever", VarKind::aux, Equation::of(lever_tree(l.name), l.loc)).doc = l.description;
         if (!l.cost.empty()) {
             // Text assigned directly to the cost (Equation's invariant allows it) is parsed here.

@@ -3,6 +3,7 @@
 // target's equation tree is replaced, the text kept only for display.
 #include "sim/overrides.hpp"
 
+#include <iterator>
 #include <vector>
 
 #include "util/text.hpp"
@@ -11,12 +12,10 @@ namespace sim {
 
 namespace {
 
-constexpr std::pair<const char*, LeverSetting::Field> settings[] = {
-    {"_on", LeverSetting::on},
-    {"_intensity", LeverSetting::intensity},
-    {"_start", LeverSetting::start},
-    {"_phase_in", LeverSetting::phase_in},
-};
+// In the order of Lever::setting_suffixes.
+constexpr LeverSetting::Field fields[] = {LeverSetting::on, LeverSetting::intensity, LeverSetting::start,
+                                          LeverSetting::phase_in};
+static_assert(std::size(fields) == std::size(Lever::setting_suffixes));
 
 // `name` is L_lever or L_cost of some lever: computed, not settable.
 const Lever* generated_by(const ModelSpec& spec, const std::string& canonical) {
@@ -119,8 +118,9 @@ Override command_line_override(std::string name, double value) {
 std::optional<LeverSetting> find_lever_setting(const ModelSpec& spec, std::string_view name) {
     const std::string c = canonical_name(name);
     for (std::size_t i = 0; i < spec.levers.size(); ++i)
-        for (const auto& [suffix, field] : settings)
-            if (canonical_name(spec.levers[i].name + suffix) == c) return LeverSetting{field, i};
+        for (std::size_t k = 0; k < std::size(fields); ++k)
+            if (canonical_name(spec.levers[i].name + std::string(Lever::setting_suffixes[k])) == c)
+                return LeverSetting{fields[k], i};
     return std::nullopt;
 }
 

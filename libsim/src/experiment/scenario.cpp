@@ -6,9 +6,10 @@
 // sim::apply_overrides (a `set` replaces the constant's equation tree, with
 // its position in the scenario file), so the scenario's model compiles and
 // runs like any model and errors point into the scenario. The model file is
-// read once: its provenance hash is that of the bytes parsed. An `extends` chain is applied layer by layer, from the root
-// to the file given, each with its own positions; checks that depend on the
-// final run (lever starts, report times) are made once, after the last layer.
+// read once: its provenance hash is that of the bytes parsed. An `extends`
+// chain is applied layer by layer, from the root to the file given, each
+// with its own positions; checks that depend on the final run (lever starts,
+// report times) are made once, after the last layer.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -28,9 +29,6 @@ namespace {
 
 using namespace yaml_detail;
 namespace fs = std::filesystem;
-
-// Suffixes of the constants a lever L generates (see sim::Lever).
-constexpr const char* lever_suffixes[] = {"_on", "_intensity", "_start", "_phase_in"};
 
 std::string fmt(double x) { return text::number(x); }
 
@@ -114,7 +112,7 @@ std::vector<std::string> ScenarioReader::known_names() const {
     for (const auto& v : sc_.model.variables)
         if (v.kind != VarKind::lookup) known.push_back(v.name);
     for (const auto& l : sc_.model.levers) {
-        for (const char* suf : lever_suffixes) known.push_back(l.name + suf);
+        for (std::string_view suf : Lever::setting_suffixes) known.push_back(l.name + std::string(suf));
         known.push_back(l.name + "_lever");
         if (!l.cost.empty()) known.push_back(l.name + "_cost");
     }

@@ -225,6 +225,8 @@ Token Lexer::name(std::size_t pos) const {
     t.end = e;
     t.text = std::string(s_.substr(pos, e - pos));
     t.canonical = canonical_name(t.text);
+    if (t.canonical.empty())  // only underscores: no name can match it
+        return error_token(pos, "'" + t.text + "' is not a name: a name needs a character other than '_'");
     return t;
 }
 

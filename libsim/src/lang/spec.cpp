@@ -107,16 +107,25 @@ std::optional<Method> parse_method(std::string_view s) {
 }
 
 std::string canonical_name(std::string_view name) {
+    auto blank = [](unsigned char c) {
+        return c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
+    // Surrounding blanks and quotes, as often as they nest: canonical_name is
+    // idempotent (the printer relies on it).
     std::size_t b = 0, e = name.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
-    if (e - b >= 2 && name[b] == '"' && name[e - 1] == '"') { ++b; --e; }
+    for (;;) {
+        while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
+        while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
+        if (e - b < 2 || name[b] != '"' || name[e - 1] != '"') break;
+        ++b;
+        --e;
+    }
     std::string out;
     out.reserve(e - b);
     bool sep = false;
     for (std::size_t i = b; i < e; ++i) {
         unsigned char c = static_cast<unsigned char>(name[i]);
-        if (c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r') {
+        if (blank(c)) {
             sep = true;
             continue;
         }
