@@ -61,6 +61,8 @@ struct GraphicalFunction {
     SourceLoc loc;
 };
 
+// (A field added here must also be copied by compile/compile.cpp's
+// without_tree, which makes the copy a compiled model keeps.)
 struct Variable {
     VarKind kind = VarKind::aux;
     std::string name;  // display name as written in the model
