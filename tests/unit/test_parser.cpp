@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "lang/ast.hpp"
+#include "sim/expr.hpp"
 
 using namespace sim::ast;
 
@@ -194,16 +194,14 @@ TEST_CASE("parser: names are canonical") {
     CHECK(canonical_of("\"Birth Rate (per year) + extra\"") == "birth_rate_(per_year)_+_extra");
     CHECK(canonical_of("\"say \\\"hi\\\"\"") == "say_\"hi\"");
     CHECK(canonical_of("hares.Population") == "hares.population");
-    CHECK(canonical_of("a[B, c d]") == "a[b,c_d]");
-    CHECK(canonical_of("Stock A [Region 1,Young]") == "stock_a[region_1,young]");
-    CHECK(canonical_of("\"my stock\"[North]") == "my_stock[north]");
+    CHECK(canonical_of("a[B, c d]") == "a");  // subscripts are children (next test case)
     CHECK(canonical_of("prix_€") == "prix_€");
     CHECK(canonical_of("TIME") == "time");
 
     auto e = parse_ok("\"Birth Rate\"");
     CHECK(root_as<Name>(e).text == "Birth Rate");
-    CHECK(root(e).begin == 0);
-    CHECK(root(e).end == 12);
+    CHECK(root(e).span.begin == 0);
+    CHECK(root(e).span.end == 12);
 
     // Multi-word names are one operand; keywords split them.
     auto m = parse_ok("birth rate * population");
@@ -212,8 +210,8 @@ TEST_CASE("parser: names are canonical") {
     auto lhs = std::get<Name>(m.nodes[mul.lhs].v);
     CHECK(lhs.canonical == "birth_rate");
     CHECK(lhs.text == "birth rate");
-    CHECK(m.nodes[mul.lhs].begin == 0);
-    CHECK(m.nodes[mul.lhs].end == 10);
+    CHECK(m.nodes[mul.lhs].span.begin == 0);
+    CHECK(m.nodes[mul.lhs].span.end == 10);
 
     auto l = parse_ok("a b AND c d");
     const auto& and_ = root_as<Binary>(l);
@@ -225,6 +223,54 @@ TEST_CASE("parser: names are canonical") {
     CHECK(root_as<Binary>(md).op == Op::mod);
 }
 
+TEST_CASE("parser: subscripts are child expressions of the name") {
+    auto e = parse_ok("Stock A [Region_1, Young]");
+    const auto& n = root_as<Name>(e);
+    CHECK(n.canonical == "stock_a");
+    CHECK(n.text == "Stock A");
+    REQUIRE(n.subscripts.size() == 2);
+    CHECK(std::get<Name>(e[n.subscripts[0]].v).canonical == "region_1");
+    CHECK(std::get<Name>(e[n.subscripts[1]].v).canonical == "young");
+    CHECK(e[n.subscripts[1]].span.begin == 19);  // "Young"
+    CHECK(root(e).span.end == 25);               // the reference includes its ']'
+
+    auto q = parse_ok("\"my stock\"[North] * 2");
+    const auto& m = std::get<Name>(q[root_as<Binary>(q).lhs].v);
+    CHECK(m.canonical == "my_stock");
+    CHECK(std::get<Name>(q[m.subscripts[0]].v).canonical == "north");
+
+    // A position, an expression, a wildcard.
+    auto p = parse_ok("a[2, i + 1, *]");
+    const auto& s = root_as<Name>(p);
+    REQUIRE(s.subscripts.size() == 3);
+    CHECK(std::get<Number>(p[s.subscripts[0]].v).value == 2);
+    CHECK(std::get<Binary>(p[s.subscripts[1]].v).op == Op::add);
+    CHECK(std::holds_alternative<Wildcard>(p[s.subscripts[2]].v));
+    CHECK(p[s.subscripts[2]].span.begin == 12);
+    // `*` is multiplication everywhere else, also inside a subscript expression.
+    auto t = parse_ok("a[2 * i]");
+    CHECK(std::get<Binary>(t[root_as<Name>(t).subscripts[0]].v).op == Op::mul);
+
+    // Children precede the name.
+    for (auto c : s.subscripts) CHECK(c < p.root);
+
+    CHECK(parse_err("a[]").message.find("empty subscript") != std::string::npos);
+    CHECK(parse_err("a[b,]").offset == 4);
+    CHECK(parse_err("a[b +").message.find("the equation ends inside the '[' opened at column 2") !=
+          std::string::npos);
+    CHECK(parse_err("a[b) + 1").message.find("expected ',' or ']'") != std::string::npos);
+    CHECK(parse_err("[b]").message.find("subscripts follow a variable name") != std::string::npos);
+    CHECK(parse_err("a[b](x)").message.find("only a graphical function without subscripts") != std::string::npos);
+}
+
+TEST_CASE("parser: a namespace-qualified name is one word (XMILE vendor functions)") {
+    auto e = parse_ok("isee:foo(1) + 2");
+    CHECK(std::get<Call>(e[root_as<Binary>(e).lhs].v).canonical == "isee:foo");
+    // Vensim's :AND: is still an operator.
+    CHECK(root_as<Binary>(parse_ok("a:AND:b")).op == Op::and_);
+    CHECK(root_as<Binary>(parse_ok("a :OR: b")).op == Op::or_);
+}
+
 TEST_CASE("parser: calls") {
     auto e = parse_ok("MAX(a, b + 1)");
     const auto& c = root_as<Call>(e);
@@ -233,8 +279,8 @@ TEST_CASE("parser: calls") {
     REQUIRE(c.args.size() == 2);
     CHECK(std::get<Name>(e.nodes[c.args[0]].v).canonical == "a");
     CHECK(std::get<Binary>(e.nodes[c.args[1]].v).op == Op::add);
-    CHECK(root(e).begin == 0);
-    CHECK(root(e).end == 13);
+    CHECK(root(e).span.begin == 0);
+    CHECK(root(e).span.end == 13);
 
     CHECK(root_as<Call>(parse_ok("PI()")).args.empty());
     CHECK(std::holds_alternative<Name>(root(parse_ok("PI")).v));
@@ -255,29 +301,29 @@ TEST_CASE("parser: calls") {
 TEST_CASE("parser: node offsets") {
     auto e = parse_ok("a + x");
     const auto& add = root_as<Binary>(e);
-    CHECK(e.nodes[add.lhs].begin == 0);
-    CHECK(e.nodes[add.lhs].end == 1);
-    CHECK(e.nodes[add.rhs].begin == 4);
-    CHECK(e.nodes[add.rhs].end == 5);
-    CHECK(root(e).begin == 0);
-    CHECK(root(e).end == 5);
+    CHECK(e.nodes[add.lhs].span.begin == 0);
+    CHECK(e.nodes[add.lhs].span.end == 1);
+    CHECK(e.nodes[add.rhs].span.begin == 4);
+    CHECK(e.nodes[add.rhs].span.end == 5);
+    CHECK(root(e).span.begin == 0);
+    CHECK(root(e).span.end == 5);
 
     // Parentheses belong to the node they enclose.
     auto p = parse_ok(" (a + b) * c ");
-    CHECK(root(p).begin == 1);
-    CHECK(root(p).end == 12);
+    CHECK(root(p).span.begin == 1);
+    CHECK(root(p).span.end == 12);
     const auto& mul = root_as<Binary>(p);
-    CHECK(p.nodes[mul.lhs].begin == 1);
-    CHECK(p.nodes[mul.lhs].end == 8);
+    CHECK(p.nodes[mul.lhs].span.begin == 1);
+    CHECK(p.nodes[mul.lhs].span.end == 8);
 
     auto u = parse_ok("x * -y^2");
     const auto& m2 = root_as<Binary>(u);
-    CHECK(u.nodes[m2.rhs].begin == 4);  // the '-'
-    CHECK(u.nodes[m2.rhs].end == 8);
+    CHECK(u.nodes[m2.rhs].span.begin == 4);  // the '-'
+    CHECK(u.nodes[m2.rhs].span.end == 8);
 
     auto i = parse_ok("IF a THEN b ELSE cc");
-    CHECK(root(i).begin == 0);
-    CHECK(root(i).end == 19);
+    CHECK(root(i).span.begin == 0);
+    CHECK(root(i).span.end == 19);
     // Every child precedes its parent.
     auto big = parse_ok("IF a > MAX(b, -c^2) THEN NOT d ELSE (e MOD f)");
     for (std::size_t k = 0; k < big.nodes.size(); ++k) {
@@ -287,6 +333,7 @@ TEST_CASE("parser: node offsets") {
                 if constexpr (std::is_same_v<T, Unary>) CHECK(n.arg < k);
                 if constexpr (std::is_same_v<T, Binary>) { CHECK(n.lhs < k); CHECK(n.rhs < k); }
                 if constexpr (std::is_same_v<T, Call>) for (auto a : n.args) CHECK(a < k);
+                if constexpr (std::is_same_v<T, Name>) for (auto a : n.subscripts) CHECK(a < k);
                 if constexpr (std::is_same_v<T, If>) { CHECK(n.cond < k); CHECK(n.then_ < k); CHECK(n.else_ < k); }
             },
             big.nodes[k].v);
@@ -421,7 +468,7 @@ TEST_CASE("parser: a 1 MB equation is refused without recursion") {
     auto e = parse_ok(chain);
     CHECK(e.nodes.size() == static_cast<std::size_t>(2 * terms - 1));
     CHECK(evaluate(e) == terms);
-    CHECK(root(e).end == chain.size());
+    CHECK(root(e).span.end == chain.size());
 
     // Alternating precedence levels, and a long name (not a tree at all).
     std::string mixed = "2";

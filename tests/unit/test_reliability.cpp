@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "lang/ast.hpp"
+#include "sim/expr.hpp"
 #include "sim/model.hpp"
 
 namespace {

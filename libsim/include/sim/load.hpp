@@ -17,8 +17,11 @@ ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnos
 ModelSpec load_xmile(const std::string& path, Diagnostics& diags);  // .xmile, .stmx, .xml
 ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags);
 
-// Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE).
+// Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE;
+// otherwise XMILE if the first non-blank character is '<').
 ModelSpec load_model(const std::string& path, Diagnostics& diags);
+// The same choice for a file already read: `path` names it in diagnostics.
+ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags);
 // Throws sim::Error if there is any error.
 ModelSpec load_model(const std::string& path);
 // Without throwing: the model (with any warnings), or the diagnostics.

@@ -1,8 +1,10 @@
 // ModelSpec: the format-neutral description of a stock-flow model.
 // Every loader (YAML, XMILE) and the C++ builder API produce one; the compiler
-// reads it. Plain value types; every item carries its source position.
+// reads it. Plain value types; every item carries its source position, and
+// every equation is parsed once, when it is read (sim/expr.hpp).
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,19 +12,40 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/experiment_spec.hpp"
+#include "sim/expr.hpp"
 
 namespace sim {
 
-// An equation as written, with the position of its first character so that
-// positions inside it can be reported (see `at`).
+// An equation: its parsed tree, the text it was parsed from (kept for
+// display) and the position of that text's first character, to which the
+// tree's spans are relative (see `at`).
+//
+// Invariant: `tree` is the parse of `text`, or `error` says why there is
+// none, or the text is blank (both empty). A tree built by a pass rather than
+// parsed (Equation::of) has spans {0, 0} and, as text, its printed form.
+// An Equation whose text was assigned directly (no tree, no error) is parsed
+// when the model is compiled.
 struct Equation {
     std::string text;
-    SourceLoc loc;  // position of text[0]
+    SourceLoc loc;  // position of text[0], or of the construct that generated the tree
+    ast::Expr tree;
+    std::optional<ast::ParseError> error;  // the first parse error; reported when compiled
+
+    // Parses `text` now; a parse error is kept, not thrown or reported.
+    static Equation parse(std::string text, SourceLoc loc = {});
+    // A tree built by a pass (its text is the printed tree).
+    static Equation of(ast::Expr tree, SourceLoc loc = {});
+    // A number (its text is the shortest form that reads back exactly).
+    static Equation number(double value, SourceLoc loc = {});
 
     // Position of text[offset]: lines advance at '\n'; continuation lines are
     // assumed to start at loc.col (as in YAML block scalars).
     SourceLoc at(std::size_t offset) const;
-    bool empty() const { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+    SourceLoc at(ast::Span span) const { return at(span.begin); }
+    bool empty() const { return tree.empty() && !error && text.find_first_not_of(" \t\r\n") == std::string::npos; }
+    bool parsed() const { return !tree.empty() || error.has_value(); }
+    // The value if the tree is a number, possibly signed (`-0.5`).
+    std::optional<double> number_value() const;
 };
 
 enum class VarKind { stock, flow, aux, constant, lookup };
@@ -39,6 +62,8 @@ struct GraphicalFunction {
     SourceLoc loc;
 };
 
+// (A field added here must also be copied by compile/compile.cpp's
+// without_tree, which makes the copy a compiled model keeps.)
 struct Variable {
     VarKind kind = VarKind::aux;
     std::string name;  // display name as written in the model
@@ -78,6 +103,10 @@ struct SimSpecs {
 // (a step at L_start when L_phase_in <= 0) that model equations use, and, if
 // `cost` is given, the auxiliary L_cost (fiscal cost per unit time).
 struct Lever {
+    // The suffixes of the constants a lever adds, in this order: L_on,
+    // L_intensity, L_start, L_phase_in.
+    static constexpr std::string_view setting_suffixes[] = {"_on", "_intensity", "_start", "_phase_in"};
+
     std::string name;
     std::string title;
     std::string section;      // e.g. "§5.1"
@@ -96,8 +125,10 @@ struct ModelSpec {
     std::string file;  // where it was loaded from, "" if built in code
     std::string doc;
     SimSpecs specs;
-    std::vector<Variable> variables;
-    std::vector<Lever> levers;
+    // std::deque: adding an element never moves the others, so references
+    // to variables and levers stay valid while more are added.
+    std::deque<Variable> variables;
+    std::deque<Lever> levers;
     // Experiment declarations (sim/experiment_spec.hpp); a scenario merges
     // its own into its model's.
     std::vector<Uncertainty> uncertainties;
@@ -105,6 +136,14 @@ struct ModelSpec {
     std::vector<BehaviourCheck> checks;
 
     // Builder API (the C++ way to write a model; see examples/build_in_code.cpp).
+    // Each parses its equation at once (a parse error is kept with the
+    // equation and reported by Model::compile). The reference returned stays
+    // valid while this ModelSpec lives, whatever is added after it:
+    //
+    //   auto& tax = m.add_lever("tax");
+    //   auto& pop = m.add_stock("population", "1000", {"births"});
+    //   tax.on = true;                // still valid
+    //   pop.units = "people";
     Variable& add_stock(std::string name, std::string initial,
                         std::vector<std::string> inflows = {},
                         std::vector<std::string> outflows = {});
@@ -121,9 +160,6 @@ struct ModelSpec {
     Lever* find_lever(std::string_view name);
 };
 
-// Canonical form of a name: case-folded, runs of spaces/underscores -> '_',
-// surrounding quotes and whitespace removed. Names compare equal iff their
-// canonical forms are equal.
-std::string canonical_name(std::string_view name);
+// canonical_name (the identity of names) is declared in sim/expr.hpp.
 
 }  // namespace sim

@@ -1,8 +1,8 @@
 // The compiled form of a model: register-style instruction tapes over one
 // dense vector of doubles ("slots"; the instruction set is compile/opcode.hpp).
-// Built by compiler.cpp, run by run/ (prepare, vm, integrate, native), shown
-// by dump.cpp. Immutable once built; every run works on its own slot copy.
-// Private: the public API reaches it only through ModelAccess below.
+// Built by compile/ (compiler.hpp), run by run/ (prepare, vm, integrate,
+// native), shown by dump.cpp. Immutable once built; every run works on its
+// own slot copy. Private: the public API reaches it only through ModelAccess.
 #pragma once
 
 #include <cstdint>
@@ -46,7 +46,9 @@ struct VarInfo {
 };
 
 struct Program {
-    ModelSpec spec;  // after lever expansion (kept for specs() and reporting)
+    // The spec after lever expansion, kept for specs() and run-time reports:
+    // equations keep their text and position but not their trees (compiled).
+    ModelSpec spec;
     std::vector<double> slots;  // template: fixed slots, literal values; rest 0
     Slot stock_begin = 0, stock_count = 0;  // stocks are slots [begin, begin+count)
     std::vector<Instr> initial_tape;  // computes every initial value
@@ -86,7 +88,9 @@ struct ModelAccess {
 };
 inline const Program& program_of(const Model& m) { return ModelAccess::program(m); }
 
-// levers.cpp: the spec with every lever's variables added.
-ModelSpec expand_levers(const ModelSpec& spec, Diagnostics& diags);
+// levers.cpp: the variables every lever of `spec` adds (see sim::Lever),
+// their equations built as trees; expand_levers appends them to `spec`.
+std::deque<Variable> lever_variables(const ModelSpec& spec, Diagnostics& diags);
+void expand_levers(ModelSpec& spec, Diagnostics& diags);
 
 }  // namespace sim::detail

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <set>
 
-#include "lang/ast.hpp"
+#include "sim/expr.hpp"
 #include "sim/checks.hpp"
 #include "sim/ensemble.hpp"
 #include "util/text.hpp"
@@ -53,7 +53,8 @@ std::vector<std::string> names_in(const std::string& text, const Model& m) {
     // Nodes are stored children first; order them by position in the text.
     std::vector<const ast::Node*> nodes;
     for (const auto& n : e->nodes) nodes.push_back(&n);
-    std::stable_sort(nodes.begin(), nodes.end(), [](const ast::Node* a, const ast::Node* b) { return a->begin < b->begin; });
+    std::stable_sort(nodes.begin(), nodes.end(),
+                     [](const ast::Node* a, const ast::Node* b) { return a->span.begin < b->span.begin; });
     for (const ast::Node* n : nodes)
         if (const auto* name = std::get_if<ast::Name>(&n->v))
             if (m.has_variable(name->text) && seen.insert(name->canonical).second) out.push_back(name->text);
@@ -86,8 +87,7 @@ std::optional<CheckReport> run_checks(const ModelSpec& spec, const RunOptions& b
         v.kind = VarKind::aux;
         v.name = name;
         v.loc = c.expression_loc;
-        v.equation.text = c.expression;
-        v.equation.loc = c.expression_loc;
+        v.equation = Equation::parse(c.expression, c.expression_loc);
         v.doc = "behaviour check '" + c.name + "'";
         m.variables.push_back(std::move(v));
     }

@@ -2,12 +2,14 @@
 // settings, constant overrides, simulation specs, saved variables and the
 // indicators to report; `extends:` builds a scenario on another.
 //
-// Overrides are applied to the loaded ModelSpec itself (a `set` replaces the
-// constant's equation, with its position in the scenario file), so the
-// scenario's model compiles and runs like any model and errors point into
-// the scenario. An `extends` chain is applied layer by layer, from the root
-// to the file given, each with its own positions; checks that depend on the
-// final run (lever starts, report times) are made once, after the last layer.
+// Overrides are applied to the loaded ModelSpec itself through
+// sim::apply_overrides (a `set` replaces the constant's equation tree, with
+// its position in the scenario file), so the scenario's model compiles and
+// runs like any model and errors point into the scenario. The model file is
+// read once: its provenance hash is that of the bytes parsed. An `extends`
+// chain is applied layer by layer, from the root to the file given, each
+// with its own positions; checks that depend on the final run (lever starts,
+// report times) are made once, after the last layer.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -15,12 +17,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 
+#include "io/yaml/experiment.hpp"
+#include "io/yaml/support.hpp"
 #include "sim/load.hpp"
+#include "sim/overrides.hpp"
 #include "sim/scenario.hpp"
-#include "io/yaml_experiment.hpp"
-#include "io/yaml_support.hpp"
+#include "util/text.hpp"
 
 namespace sim {
 namespace {
@@ -28,14 +31,7 @@ namespace {
 using namespace yaml_detail;
 namespace fs = std::filesystem;
 
-// Suffixes of the constants a lever L generates (see sim::Lever).
-constexpr const char* lever_suffixes[] = {"_on", "_intensity", "_start", "_phase_in"};
-
-std::string fmt(double x) {
-    std::ostringstream o;
-    o << x;
-    return o.str();
-}
+std::string fmt(double x) { return text::number(x); }
 
 // One file of an `extends` chain. Not movable: `r` views `text`.
 struct Layer {
@@ -78,8 +74,10 @@ private:
     void read_lever(Lever& l, const YAML::Node& key, const YAML::Node& val);
     void note_start(const Lever& l, const SourceLoc& at, bool given);
     void check_intensity(double x, const Lever& l, const SourceLoc& at, const std::string& text);
-    // `L_on`, `L_intensity`, ... : set the lever's field; true if `name` was one.
-    bool set_lever_field(const std::string& name, const YAML::Node& val, const SourceLoc& key_loc);
+    // One `set:` entry as an Override; nullopt (reported) if its value is not
+    // one the YAML format allows.
+    std::optional<Override> set_entry(const std::string& name, const SourceLoc& key_loc, const YAML::Node& val,
+                                      const std::optional<LeverSetting>& setting);
     std::vector<std::string> lever_names() const;
     // Names that can be saved or reported: model variables and lever variables.
     std::vector<std::string> known_names() const;
@@ -115,7 +113,7 @@ std::vector<std::string> ScenarioReader::known_names() const {
     for (const auto& v : sc_.model.variables)
         if (v.kind != VarKind::lookup) known.push_back(v.name);
     for (const auto& l : sc_.model.levers) {
-        for (const char* suf : lever_suffixes) known.push_back(l.name + suf);
+        for (std::string_view suf : Lever::setting_suffixes) known.push_back(l.name + std::string(suf));
         known.push_back(l.name + "_lever");
         if (!l.cost.empty()) known.push_back(l.name + "_cost");
     }
@@ -216,36 +214,33 @@ void ScenarioReader::read_lever(Lever& l, const YAML::Node& key, const YAML::Nod
     }
 }
 
-bool ScenarioReader::set_lever_field(const std::string& name, const YAML::Node& val, const SourceLoc& key_loc) {
-    const std::string c = canonical_name(name);
-    for (auto& l : sc_.model.levers) {
-        const std::string lc = canonical_name(l.name);
-        for (const char* suf : lever_suffixes) {
-            if (c != lc + suf) continue;
-            const std::string what = "'" + name + "'";
-            if (std::string_view(suf) == "_on") {
-                // Accept 0/1 as well as true/false.
-                if (val.IsScalar() && (val.Scalar() == "0" || val.Scalar() == "1")) l.on = val.Scalar() == "1";
-                else if (auto b = r_.boolean(val, key_loc, name, what)) l.on = *b;
-                note_start(l, key_loc, false);
-            } else if (auto x = r_.number(val, key_loc, name, what)) {
-                const SourceLoc at = r_.text_loc(val);
-                if (std::string_view(suf) == "_intensity") {
-                    check_intensity(*x, l, at, val.Scalar());
-                    if (*x >= 0 && *x <= 1) l.intensity = *x;
-                } else if (std::string_view(suf) == "_start") {
-                    l.start = *x;
-                    note_start(l, at, true);
-                } else if (*x < 0) {
-                    r_.error(sim::Code::E_BAD_NUMBER, at, name, "lever phase_in must be 0 (a step) or a positive duration");
-                } else {
-                    l.phase_in = *x;
-                }
-            }
-            return true;
+std::optional<Override> ScenarioReader::set_entry(const std::string& name, const SourceLoc& key_loc,
+                                                  const YAML::Node& val, const std::optional<LeverSetting>& setting) {
+    Override o;
+    o.name = name;
+    o.name_loc = key_loc;
+    const std::string what = "'" + name + "'";
+    if (setting && setting->field == LeverSetting::on) {
+        // true/false/on/off as well as 0/1.
+        if (val.IsScalar() && (val.Scalar() == "0" || val.Scalar() == "1")) {
+            o.value = Equation::parse(val.Scalar(), r_.text_loc(val));
+        } else if (auto b = r_.boolean(val, key_loc, name, what)) {
+            o.value = Equation::number(*b ? 1 : 0, r_.text_loc(val));
+            o.value.text = val.Scalar();
+        } else {
+            return std::nullopt;
         }
+    } else if (setting) {
+        if (!r_.number(val, key_loc, name, what)) return std::nullopt;  // reports E-BAD-NUMBER
+        o.value = Equation::parse(val.Scalar(), r_.text_loc(val));
+    } else if (val.IsScalar() && (!is_plain(val) || text::parse_number(val.Scalar()))) {
+        // Same rule as the model's constants: a number, or a quoted expression.
+        o.value = Equation::parse(val.Scalar(), r_.text_loc(val));
+    } else {
+        r_.number(val, key_loc, name, "the new value of '" + name + "'");  // reports E-BAD-NUMBER
+        return std::nullopt;
     }
-    return false;
+    return o;
 }
 
 void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) {
@@ -255,40 +250,22 @@ void ScenarioReader::read_set(const YAML::Node& node, const SourceLoc& key_loc) 
         return;
     }
     r_.check_keys(node, {}, "", "'set'");
-    std::vector<std::string> constants;
-    for (const auto& v : sc_.model.variables)
-        if (v.kind == VarKind::constant) constants.push_back(v.name);
     for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar()) continue;
         const std::string name = it->first.Scalar();
         const SourceLoc kl = r_.loc(it->first);
         const YAML::Node val = it->second;  // a copy: `it->` returns a temporary proxy
         if (!have_model_) continue;
-        if (set_lever_field(name, val, kl)) continue;
-        Variable* v = sc_.model.find(name);
-        if (!v) {
-            std::string hint = did_you_mean(name, constants);
-            r_.error(sim::Code::E_UNKNOWN_PARAM, kl, name, "the model has no constant '" + name + "'" + hint);
+        const auto setting = find_lever_setting(sc_.model, name);
+        auto o = set_entry(name, kl, val, setting);
+        if (!o) {
+            if (setting && setting->field == LeverSetting::on) note_start(sc_.model.levers[setting->lever], kl, false);
             continue;
         }
-        if (v->kind != VarKind::constant) {
-            r_.error(sim::Code::E_NOT_CONSTANT, kl, name,
-                     "'" + name + "' is a" + (v->kind == VarKind::aux ? "n " : " ") + to_string(v->kind) +
-                         ", not a constant; only constants can be set");
-            continue;
-        }
-        // Same rule as the model's constants: a number, or a quoted expression.
-        if (val.IsScalar() && (!is_plain(val) || parse_number(val.Scalar()))) {
-            Equation e;
-            e.text = val.Scalar();
-            e.loc = r_.text_loc(val);
-            if (e.empty())
-                r_.error(sim::Code::E_BAD_NUMBER, e.loc, name, "the new value of '" + name + "' is empty");
-            else
-                v->equation = std::move(e);
-        } else {
-            r_.number(val, kl, name, "the new value of '" + name + "'");  // reports E-BAD-NUMBER
-        }
+        const bool applied = apply_overrides(sc_.model, std::span<const Override>(&*o, 1), r_.diags());
+        if (setting && setting->field == LeverSetting::on) note_start(sc_.model.levers[setting->lever], kl, false);
+        if (setting && setting->field == LeverSetting::start && applied)
+            note_start(sc_.model.levers[setting->lever], o->value.loc, true);
     }
 }
 
@@ -503,14 +480,15 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
                 fs::path p(*s);
                 if (p.is_relative()) p = fs::path(ml->path).parent_path() / p;
                 sc.model_path = p.lexically_normal().string();
+                // Read once: the hash names exactly the bytes parsed.
                 std::error_code ec;
                 std::string bytes, err;
-                if (!fs::is_regular_file(sc.model_path, ec) || !read_file(sc.model_path, bytes, err)) {
+                if (fs::is_directory(sc.model_path, ec) || !read_file(sc.model_path, bytes, err)) {
                     ml->r.error(sim::Code::E_MODEL_NOT_FOUND, ml->r.text_loc(m), "",
                                 "model file '" + sc.model_path + "' not found; 'model:' is relative to the scenario file naming it");
                 } else {
                     sc.model_file = {sc.model_path, sha256_hex(bytes)};
-                    sc.model = load_model(sc.model_path, diags);
+                    sc.model = parse_model(bytes, sc.model_path, diags);
                     // Model errors are already reported (in the model file); still
                     // check the scenario against what could be read.
                     have_model = true;

@@ -1,8 +1,10 @@
-// load_model: picks the loader by file extension.
+// load_model and parse_model: pick the loader by file extension, or by
+// content for an unknown extension.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "sim/load.hpp"
 
@@ -16,14 +18,14 @@ std::string extension(const std::string& path) {
     return e;
 }
 
-// For an unknown extension: XMILE if the first non-blank character is '<'.
-bool looks_like_xml(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    char c = 0;
-    while (in.get(c))
+// For an unknown extension: XMILE if the first non-blank character (after a
+// UTF-8 byte-order mark) is '<'.
+bool looks_like_xml(std::string_view text) {
+    for (char c : text)
         if (!std::isspace(static_cast<unsigned char>(c)) && c != '\xEF' && c != '\xBB' && c != '\xBF') return c == '<';
     return false;
 }
+
 
 }  // namespace
 
@@ -38,8 +40,24 @@ ModelSpec load_model(const std::string& path, Diagnostics& diags) {
         m.file = path;
         return m;
     }
-    // Unknown extension: sniff the content rather than refuse.
-    return looks_like_xml(path) ? load_xmile(path, diags) : load_yaml(path, diags);
+    // Unknown extension: sniff the content rather than refuse (one read).
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        diags.error(sim::Code::E_IO, {path, 0, 0}, "", "cannot read file '" + path + "'; check the path");
+        ModelSpec m;
+        m.file = path;
+        return m;
+    }
+    return parse_model(text.str(), path, diags);
+}
+
+ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags) {
+    const std::string ext = extension(path);
+    if (ext == ".yaml" || ext == ".yml") return parse_yaml(text, path, diags);
+    if (ext == ".xmile" || ext == ".stmx" || ext == ".xml") return parse_xmile(text, path, diags);
+    return looks_like_xml(text) ? parse_xmile(text, path, diags) : parse_yaml(text, path, diags);
 }
 
 ModelSpec load_model(const std::string& path) {

@@ -1,18 +1,17 @@
-// Equation parser: text -> ast::Expr (XMILE/Stella syntax, Vensim-style
-// multi-word names). A hand-written lexer feeding precedence climbing.
+// Equation parser: text -> ast::Expr by precedence climbing over the tokens
+// of lexer.cpp.
 //
 // Invariants:
 //  - binary chains (`1+1+1...`) are parsed by loops, so their length costs no
-//    stack; every construct that does recurse (parentheses, calls, IF, unary
-//    operators, `^` exponents) passes a depth guard limited by ast::max_depth;
+//    stack; every construct that does recurse (parentheses, calls, subscripts,
+//    IF, unary operators, `^` exponents) passes a depth guard limited by
+//    ast::max_depth;
 //  - the finished tree is at most ast::max_tree_depth deep (later stages
 //    recurse over it);
 //  - nodes are appended after their children, so children precede parents;
-//  - the first error stops the equation (the caller reports it and goes on
-//    with the next equation).
+//  - the first error stops the equation (the caller keeps it with the
+//    equation and the compiler reports it, going on with the others).
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -20,320 +19,15 @@
 #include <variant>
 #include <vector>
 
-#include "lang/ast.hpp"
-#include "sim/spec.hpp"
+#include "lang/lexer.hpp"
+#include "sim/expr.hpp"
 
 namespace sim::ast {
 namespace {
 
-enum class Tok {
-    end, number, name, lparen, rparen, comma,
-    plus, minus, star, slash, caret,
-    eq, ne, lt, le, gt, ge,
-    kw_if, kw_then, kw_else, kw_and, kw_or, kw_not, kw_mod,
-    error
-};
-
-struct Token {
-    Tok kind = Tok::end;
-    std::size_t begin = 0, end = 0;  // [begin, end) in the text, trivia excluded
-    double value = 0;                // number
-    std::string text;                // name: as written, unquoted; error: the message
-    std::string canonical;           // name
-};
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-// Non-ASCII bytes (UTF-8 sequences) are name characters: names in any script.
-bool ident_start(char c) { return is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
-bool ident_cont(char c) { return ident_start(c) || is_digit(c) || c == '.' || c == '$'; }
-
-// Unicode symbols that look like operators but are not: a name may hold any
-// other non-ASCII text, so these would otherwise silently become part of one.
-struct LookAlike { std::string_view utf8, use; };
-constexpr LookAlike look_alikes[] = {
-    {"\xC3\x97", "*"},      // × multiplication sign
-    {"\xC3\xB7", "/"},      // ÷ division sign
-    {"\xE2\x88\x92", "-"},  // − minus sign
-    {"\xE2\x8B\x85", "*"},  // ⋅ dot operator
-    {"\xE2\x89\xA4", "<="}, // ≤
-    {"\xE2\x89\xA5", ">="}, // ≥
-    {"\xE2\x89\xA0", "<>"}, // ≠
-};
-const LookAlike* look_alike_at(std::string_view s, std::size_t p) {
-    for (const auto& l : look_alikes)
-        if (s.substr(p, l.utf8.size()) == l.utf8) return &l;
-    return nullptr;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
-std::optional<Tok> keyword(std::string_view w) {
-    static constexpr std::pair<std::string_view, Tok> table[] = {
-        {"if", Tok::kw_if},   {"then", Tok::kw_then}, {"else", Tok::kw_else}, {"and", Tok::kw_and},
-        {"or", Tok::kw_or},   {"not", Tok::kw_not},   {"mod", Tok::kw_mod},
-    };
-    for (const auto& [k, t] : table)
-        if (iequals(w, k)) return t;
-    return std::nullopt;
-}
-
-// "column N" for one-line equations, "line L, column N" otherwise (1-based,
-// counted in bytes within the equation text).
-std::string where(std::string_view src, std::size_t off) {
-    std::size_t line = 1, line_start = 0;
-    for (std::size_t i = 0; i < off && i < src.size(); ++i)
-        if (src[i] == '\n') { ++line; line_start = i + 1; }
-    std::string col = "column " + std::to_string(off - line_start + 1);
-    if (src.find('\n') == std::string_view::npos) return col;
-    return "line " + std::to_string(line) + ", " + col;
-}
-
-class Lexer {
-public:
-    explicit Lexer(std::string_view src) : s_(src) {}
-
-    // The token starting at or after `pos` (whitespace and {comments} skipped).
-    Token lex(std::size_t pos) const {
-        Token t;
-        if (auto err = skip_trivia(pos)) return *err;
-        t.begin = pos;
-        if (pos >= s_.size()) {
-            t.kind = Tok::end;
-            t.end = pos;
-            return t;
-        }
-        const char c = s_[pos];
-        const char next = pos + 1 < s_.size() ? s_[pos + 1] : '\0';
-        auto single = [&](Tok k, std::size_t len = 1) {
-            t.kind = k;
-            t.end = pos + len;
-            return t;
-        };
-        if (is_digit(c) || (c == '.' && is_digit(next))) return number(pos);
-        if (const LookAlike* l = look_alike_at(s_, pos))
-            return error(pos, "'" + std::string(l->utf8) + "' is not an operator here: write '" +
-                                  std::string(l->use) + "' (or quote the name if it belongs to one)");
-        if (ident_start(c)) return name(pos);
-        switch (c) {
-            case '"': return quoted(pos);
-            case '(': return single(Tok::lparen);
-            case ')': return single(Tok::rparen);
-            case ',': return single(Tok::comma);
-            case '+': return single(Tok::plus);
-            case '-': return single(Tok::minus);
-            case '*': return single(Tok::star);
-            case '/': return single(Tok::slash);
-            case '^': return single(Tok::caret);
-            case '=': return next == '=' ? single(Tok::eq, 2) : single(Tok::eq);
-            case '!':
-                if (next == '=') return single(Tok::ne, 2);
-                return error(pos, "unexpected '!': write NOT for negation and '<>' (or '!=') for 'not equal'");
-            case '<':
-                if (next == '>') return single(Tok::ne, 2);
-                if (next == '=') return single(Tok::le, 2);
-                return single(Tok::lt);
-            case '>': return next == '=' ? single(Tok::ge, 2) : single(Tok::gt);
-            case ':': return vensim_logical(pos);
-            case '}': return error(pos, "unmatched '}': remove it or add '{' to open the comment");
-            case '[': return error(pos, "unexpected '[': subscripts follow a variable name, as in a[b]");
-            default: break;
-        }
-        std::string shown = (static_cast<unsigned char>(c) < 0x20) ? "control character" : "'" + std::string(1, c) + "'";
-        return error(pos, "unexpected character " + shown + ": remove it, or quote the name if it belongs to one (\"...\")");
-    }
-
-private:
-    std::string_view s_;
-
-    static Token error(std::size_t pos, std::string msg) {
-        Token t;
-        t.kind = Tok::error;
-        t.begin = t.end = pos;
-        t.text = std::move(msg);
-        return t;
-    }
-
-    std::optional<Token> skip_trivia(std::size_t& pos) const {
-        while (pos < s_.size()) {
-            if (is_space(s_[pos])) {
-                ++pos;
-            } else if (s_[pos] == '{') {
-                // XMILE comment; not nested.
-                std::size_t close = s_.find('}', pos + 1);
-                if (close == std::string_view::npos)
-                    return error(pos, "unterminated comment: add '}' to close the '{' at " + where(s_, pos));
-                pos = close + 1;
-            } else {
-                break;
-            }
-        }
-        return std::nullopt;
-    }
-
-    std::size_t word_end(std::size_t p) const {
-        while (p < s_.size() && ident_cont(s_[p]) && !look_alike_at(s_, p)) ++p;
-        return p;
-    }
-
-    Token number(std::size_t pos) const {
-        std::size_t p = pos;
-        while (p < s_.size() && is_digit(s_[p])) ++p;
-        if (p < s_.size() && s_[p] == '.') {
-            ++p;
-            while (p < s_.size() && is_digit(s_[p])) ++p;
-        }
-        // An exponent only if digits follow: in `2e` the `e` is not part of the number.
-        if (p < s_.size() && (s_[p] == 'e' || s_[p] == 'E')) {
-            std::size_t q = p + 1;
-            if (q < s_.size() && (s_[q] == '+' || s_[q] == '-')) ++q;
-            if (q < s_.size() && is_digit(s_[q])) {
-                while (q < s_.size() && is_digit(s_[q])) ++q;
-                p = q;
-            }
-        }
-        Token t;
-        t.kind = Tok::number;
-        t.begin = pos;
-        t.end = p;
-        const char* first = s_.data() + pos;
-        const char* last = s_.data() + p;
-        auto [ptr, ec] = std::from_chars(first, last, t.value);
-        if (ec == std::errc::result_out_of_range) {
-            // Overflow is an error; underflow rounds to zero (or a subnormal) as strtod does.
-            std::string copy(first, last);
-            t.value = std::strtod(copy.c_str(), nullptr);
-            if (t.value > std::numeric_limits<double>::max())
-                return error(pos, "number '" + copy + "' is too large for a double (max about 1.8e308)");
-        } else if (ec != std::errc() || ptr != last) {
-            return error(pos, "malformed number '" + std::string(first, last) + "'");
-        }
-        return t;
-    }
-
-    // Unquoted name: one or more words separated by whitespace (Vensim style),
-    // stopping before a keyword; then optional subscripts.
-    Token name(std::size_t pos) const {
-        std::size_t e = word_end(pos);
-        if (auto kw = keyword(s_.substr(pos, e - pos))) {
-            Token t;
-            t.kind = *kw;
-            t.begin = pos;
-            t.end = e;
-            return t;
-        }
-        for (;;) {
-            std::size_t q = e;
-            while (q < s_.size() && is_space(s_[q])) ++q;
-            if (q >= s_.size() || !ident_start(s_[q]) || look_alike_at(s_, q)) break;
-            std::size_t we = word_end(q);
-            if (keyword(s_.substr(q, we - q))) break;
-            e = we;
-        }
-        Token t;
-        t.kind = Tok::name;
-        t.begin = pos;
-        t.end = e;
-        t.text = std::string(s_.substr(pos, e - pos));
-        t.canonical = canonical_name(t.text);
-        return subscripts(std::move(t));
-    }
-
-    Token quoted(std::size_t pos) const {
-        std::string text;
-        std::size_t p = pos + 1;
-        for (;;) {
-            if (p >= s_.size())
-                return error(pos, "unterminated quoted name: add a closing '\"' (write \\\" for a quote inside the name)");
-            char c = s_[p];
-            if (c == '"') break;
-            if (c == '\\' && p + 1 < s_.size() && (s_[p + 1] == '"' || s_[p + 1] == '\\')) {
-                text += s_[p + 1];
-                p += 2;
-                continue;
-            }
-            text += c;
-            ++p;
-        }
-        Token t;
-        t.kind = Tok::name;
-        t.begin = pos;
-        t.end = p + 1;
-        t.canonical = canonical_name(text);
-        if (t.canonical.empty()) return error(pos, "empty quoted name: write the variable's name between the quotes");
-        t.text = std::move(text);
-        return subscripts(std::move(t));
-    }
-
-    // `[a, b c, "d"]` after a name: parts are canonicalised one by one.
-    Token subscripts(Token t) const {
-        std::size_t open = t.end;
-        while (open < s_.size() && is_space(s_[open])) ++open;
-        if (open >= s_.size() || s_[open] != '[') return t;
-        std::string canon = "[";
-        std::size_t p = open + 1;
-        for (bool first = true;; first = false) {
-            while (p < s_.size() && is_space(s_[p])) ++p;
-            std::size_t part_begin = p;
-            if (p < s_.size() && s_[p] == '"') {
-                std::size_t close = s_.find('"', p + 1);
-                if (close == std::string_view::npos)
-                    return error(p, "unterminated quoted subscript: add a closing '\"'");
-                p = close + 1;
-            } else {
-                while (p < s_.size() && s_[p] != ',' && s_[p] != ']' && s_[p] != '[' && s_[p] != '(' &&
-                       s_[p] != ')' && s_[p] != '{' && s_[p] != '"')
-                    ++p;
-            }
-            std::string part = canonical_name(s_.substr(part_begin, p - part_begin));
-            if (part.empty())
-                return error(part_begin, "empty subscript: write an element or dimension name, as in a[b]");
-            if (!first) canon += ',';
-            canon += part;
-            while (p < s_.size() && is_space(s_[p])) ++p;
-            if (p < s_.size() && s_[p] == ',') {
-                ++p;
-                continue;
-            }
-            if (p < s_.size() && s_[p] == ']') break;
-            return error(p, "expected ',' or ']' to close the '[' opened at " + where(s_, open));
-        }
-        canon += ']';
-        t.canonical += canon;
-        t.text += std::string(s_.substr(open, p + 1 - open));
-        t.end = p + 1;
-        return t;
-    }
-
-    // Vensim's :AND: :OR: :NOT:
-    Token vensim_logical(std::size_t pos) const {
-        std::size_t e = word_end(pos + 1);
-        if (e < s_.size() && s_[e] == ':') {
-            auto kw = keyword(s_.substr(pos + 1, e - pos - 1));
-            if (kw == Tok::kw_and || kw == Tok::kw_or || kw == Tok::kw_not) {
-                Token t;
-                t.kind = *kw;
-                t.begin = pos;
-                t.end = e + 1;
-                return t;
-            }
-        }
-        return error(pos, "unexpected ':' (only :AND:, :OR: and :NOT: are operators)");
-    }
-};
-
 // Binding strengths, loosest first. NOT is a prefix operator between AND and
-// the comparisons: `NOT a = b` is NOT (a = b).
+// the comparisons: `NOT a = b` is NOT (a = b). The printer (printer.cpp)
+// mirrors these levels.
 constexpr int prec_or = 1, prec_and = 2, prec_cmp = 4, prec_add = 5, prec_mul = 6, prec_unary = 7;
 
 struct BinOp {
@@ -376,7 +70,8 @@ public:
             return std::nullopt;
         }
         // Every node owns at least one byte of the text (a parenthesised node
-        // reuses its inner one), so this bound avoids reallocating huge arenas.
+        // reuses its inner one), so this bound avoids reallocating huge
+        // arenas; short equations grow as usual (most are a handful of nodes).
         out_.nodes.reserve(src_.size());
         NodeId root = expr();
         if (failed_) return std::nullopt;
@@ -390,11 +85,18 @@ public:
             return std::nullopt;
         }
         out_.root = root;
-        if (out_.nodes.size() < 1024) out_.nodes.shrink_to_fit();  // cheap; big arenas keep the slack
+        // Trees live as long as their spec: drop the slack of small arenas
+        // (cheap); big ones keep it.
+        if (out_.nodes.size() < 1024) out_.nodes.shrink_to_fit();
         return std::move(out_);
     }
 
 private:
+    struct Open {
+        std::size_t at;
+        char bracket;
+    };
+
     std::string_view src_;
     Lexer lexer_;
     std::vector<ParseError>& errors_;
@@ -402,7 +104,7 @@ private:
     Token tok_;
     int depth_ = 0;
     bool failed_ = false;
-    std::vector<std::size_t> opens_;  // offsets of the '(' currently open, innermost last
+    std::vector<Open> opens_;  // the '(' and '[' currently open, innermost last
 
     // Recursion guard: every recursive construct holds one while parsing its inside.
     struct Nest {
@@ -429,16 +131,13 @@ private:
         if (tok_.kind == Tok::error) fail(tok_.begin, tok_.text);
     }
 
-    NodeId push(Node n) {
-        out_.nodes.push_back(std::move(n));
-        return static_cast<NodeId>(out_.nodes.size() - 1);
-    }
     template <class T>
     NodeId push(T v, std::size_t begin, std::size_t end) {
-        return push(Node{std::move(v), static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)});
+        out_.nodes.push_back(Node{std::move(v), Span{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)}});
+        return static_cast<NodeId>(out_.nodes.size() - 1);
     }
-    std::uint32_t begin_of(NodeId i) const { return out_.nodes[i].begin; }
-    std::uint32_t end_of(NodeId i) const { return out_.nodes[i].end; }
+    std::uint32_t begin_of(NodeId i) const { return out_.nodes[i].span.begin; }
+    std::uint32_t end_of(NodeId i) const { return out_.nodes[i].span.end; }
 
     // Built by appending: GCC 12 gives a false -Wrestrict on "lit" + std::string at -O3.
     std::string describe(const Token& t) const {
@@ -525,15 +224,7 @@ private:
                 advance();
                 return n;
             }
-            case Tok::name: {
-                Token name = std::move(tok_);
-                tok_ = Token{};
-                tok_.end = name.end;
-                advance();
-                if (failed_) return 0;
-                if (tok_.kind == Tok::lparen) return call(std::move(name.canonical), std::move(name.text), name.begin);
-                return push(Name{std::move(name.canonical), std::move(name.text)}, name.begin, name.end);
-            }
+            case Tok::name: return name();
             case Tok::lparen: return parenthesised();
             case Tok::kw_if: {
                 // Vensim's IF THEN ELSE(c, a, b) is a call to `if_then_else`.
@@ -560,10 +251,15 @@ private:
                     return call("mod", std::move(text), b);
                 }
                 break;
+            case Tok::lbracket:
+                fail(tok_.begin, "unexpected '[': subscripts follow a variable name, as in a[b]");
+                return 0;
             case Tok::end:
                 if (!opens_.empty()) {
-                    fail(tok_.begin, "the equation ends inside the '(' opened at " + where(src_, opens_.back()) +
-                                         ": complete the expression and add ')'");
+                    fail(tok_.begin, std::string("the equation ends inside the '") + opens_.back().bracket +
+                                         "' opened at " + where(src_, opens_.back().at) +
+                                         ": complete the expression and add '" +
+                                         (opens_.back().bracket == '(' ? ')' : ']') + "'");
                 } else {
                     fail(tok_.begin, "the equation ends where an operand is expected: complete the expression");
                 }
@@ -577,11 +273,70 @@ private:
         return 0;
     }
 
+    // A reference `a`, `a[b, c]`, or a call `f(x)`; tok_ is the name.
+    NodeId name() {
+        Token name = std::move(tok_);
+        tok_ = Token{};
+        tok_.end = name.end;
+        advance();
+        if (failed_) return 0;
+        if (tok_.kind == Tok::lparen) return call(std::move(name.canonical), std::move(name.text), name.begin);
+        std::vector<NodeId> subs;
+        std::size_t end = name.end;
+        if (tok_.kind == Tok::lbracket) {
+            end = subscripts(subs);
+            if (failed_) return 0;
+            if (tok_.kind == Tok::lparen) {
+                fail(tok_.begin, "'(' after the subscripted name '" + name.text +
+                                     "': only a graphical function without subscripts can be called");
+                return 0;
+            }
+        }
+        return push(Name{std::move(name.canonical), std::move(name.text), std::move(subs)}, name.begin, end);
+    }
+
+    // `[s1, s2, ...]` with tok_ on '['; each subscript is an expression or a
+    // lone `*`. Returns the offset one past the ']'.
+    std::size_t subscripts(std::vector<NodeId>& subs) {
+        const std::size_t open = tok_.begin;
+        Nest nest(*this, open);
+        if (failed_) return 0;
+        opens_.push_back({open, '['});
+        advance();
+        for (;;) {
+            if (failed_) return 0;
+            if (tok_.kind == Tok::rbracket || tok_.kind == Tok::comma) {
+                fail(tok_.begin, "empty subscript: write an element or dimension name, as in a[b]");
+                return 0;
+            }
+            const Tok after = tok_.kind == Tok::star ? lexer_.lex(tok_.end).kind : Tok::error;
+            if (after == Tok::comma || after == Tok::rbracket) {
+                subs.push_back(push(Wildcard{}, tok_.begin, tok_.end));
+                advance();
+            } else {
+                subs.push_back(expr());
+            }
+            if (failed_) return 0;
+            if (tok_.kind == Tok::comma) {
+                advance();
+                continue;
+            }
+            if (tok_.kind == Tok::rbracket) break;
+            fail(tok_.begin, "expected ',' or ']' to close the '[' opened at " + where(src_, open) + " but found " +
+                                 describe(tok_));
+            return 0;
+        }
+        opens_.pop_back();
+        const std::size_t end = tok_.end;
+        advance();
+        return end;
+    }
+
     NodeId parenthesised() {
         const std::size_t open = tok_.begin;
         Nest nest(*this, open);
         if (failed_) return 0;
-        opens_.push_back(open);
+        opens_.push_back({open, '('});
         advance();
         if (failed_) return 0;
         NodeId inner = expr();
@@ -593,8 +348,7 @@ private:
         }
         opens_.pop_back();
         // The parentheses belong to the node: its span covers them.
-        out_.nodes[inner].begin = static_cast<std::uint32_t>(open);
-        out_.nodes[inner].end = static_cast<std::uint32_t>(tok_.end);
+        out_.nodes[inner].span = {static_cast<std::uint32_t>(open), static_cast<std::uint32_t>(tok_.end)};
         advance();
         return inner;
     }
@@ -604,7 +358,7 @@ private:
         const std::size_t open = tok_.begin;
         Nest nest(*this, open);
         if (failed_) return 0;
-        opens_.push_back(open);
+        opens_.push_back({open, '('});
         advance();
         if (failed_) return 0;
         std::vector<NodeId> args;
@@ -677,12 +431,13 @@ std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors
                 if constexpr (std::is_same_v<T, Unary>) child(x.arg);
                 else if constexpr (std::is_same_v<T, Binary>) child(x.lhs), child(x.rhs);
                 else if constexpr (std::is_same_v<T, Call>) for (NodeId c : x.args) child(c);
+                else if constexpr (std::is_same_v<T, Name>) for (NodeId c : x.subscripts) child(c);
                 else if constexpr (std::is_same_v<T, If>) child(x.cond), child(x.then_), child(x.else_);
             },
             e->nodes[i].v);
         depth[i] = d + 1;
         if (depth[i] > static_cast<std::uint32_t>(max_tree_depth)) {
-            errors.push_back(ParseError{e->nodes[i].begin,
+            errors.push_back(ParseError{e->nodes[i].span.begin,
                                         "expression more than " + std::to_string(max_tree_depth) +
                                             " operations deep (a chain of that many operators, or nesting): split it "
                                             "into auxiliary variables"});

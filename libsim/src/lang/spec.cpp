@@ -1,9 +1,56 @@
+// ModelSpec and Equation (sim/spec.hpp): the builder API, name canonical
+// form, positions inside equations.
 #include "sim/spec.hpp"
 
 #include <cctype>
-#include <cstdio>
+
+#include "util/text.hpp"
 
 namespace sim {
+
+Equation Equation::parse(std::string text, SourceLoc loc) {
+    Equation e;
+    e.text = std::move(text);
+    e.loc = std::move(loc);
+    if (e.text.find_first_not_of(" \t\r\n") == std::string::npos) return e;  // blank: reported when compiled
+    std::vector<ast::ParseError> errors;
+    if (auto tree = ast::parse(e.text, errors)) {
+        e.tree = std::move(*tree);
+    } else {
+        e.error = errors.empty() ? ast::ParseError{0, "cannot parse the equation"} : std::move(errors.front());
+    }
+    return e;
+}
+
+Equation Equation::of(ast::Expr tree, SourceLoc loc) {
+    Equation e;
+    e.text = ast::print(tree);
+    e.loc = std::move(loc);
+    e.tree = std::move(tree);
+    return e;
+}
+
+Equation Equation::number(double value, SourceLoc loc) {
+    ast::Expr t;
+    t.number(value);
+    Equation e;
+    e.text = text::number(value);
+    e.loc = std::move(loc);
+    e.tree = std::move(t);
+    return e;
+}
+
+std::optional<double> Equation::number_value() const {
+    if (tree.empty()) return std::nullopt;
+    ast::NodeId id = tree.root;
+    double sign = 1;
+    if (const auto* u = std::get_if<ast::Unary>(&tree[id].v); u && (u->op == ast::Op::neg || u->op == ast::Op::pos)) {
+        if (u->op == ast::Op::neg) sign = -1;
+        id = u->arg;
+    }
+    if (const auto* n = std::get_if<ast::Number>(&tree[id].v)) return sign * n->value;
+    return std::nullopt;
+}
 
 SourceLoc Equation::at(std::size_t offset) const {
     SourceLoc l = loc;
@@ -60,16 +107,25 @@ std::optional<Method> parse_method(std::string_view s) {
 }
 
 std::string canonical_name(std::string_view name) {
+    auto blank = [](unsigned char c) {
+        return c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
+    // Surrounding blanks and quotes, as often as they nest: canonical_name is
+    // idempotent (the printer relies on it).
     std::size_t b = 0, e = name.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
-    if (e - b >= 2 && name[b] == '"' && name[e - 1] == '"') { ++b; --e; }
+    for (;;) {
+        while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
+        while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
+        if (e - b < 2 || name[b] != '"' || name[e - 1] != '"') break;
+        ++b;
+        --e;
+    }
     std::string out;
     out.reserve(e - b);
     bool sep = false;
     for (std::size_t i = b; i < e; ++i) {
         unsigned char c = static_cast<unsigned char>(name[i]);
-        if (c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r') {
+        if (blank(c)) {
             sep = true;
             continue;
         }
@@ -80,35 +136,33 @@ std::string canonical_name(std::string_view name) {
     return out;
 }
 
-static Variable& push(std::vector<Variable>& vs, VarKind k, std::string name, std::string eq) {
+static Variable& push(std::deque<Variable>& vs, VarKind k, std::string name, Equation eq) {
     Variable v;
     v.kind = k;
     v.name = std::move(name);
-    v.equation.text = std::move(eq);
+    v.equation = std::move(eq);
     vs.push_back(std::move(v));
     return vs.back();
 }
 
 Variable& ModelSpec::add_stock(std::string name, std::string initial, std::vector<std::string> inflows,
                                std::vector<std::string> outflows) {
-    Variable& v = push(variables, VarKind::stock, std::move(name), std::move(initial));
+    Variable& v = push(variables, VarKind::stock, std::move(name), Equation::parse(std::move(initial)));
     v.inflows = std::move(inflows);
     v.outflows = std::move(outflows);
     return v;
 }
 
 Variable& ModelSpec::add_flow(std::string name, std::string equation) {
-    return push(variables, VarKind::flow, std::move(name), std::move(equation));
+    return push(variables, VarKind::flow, std::move(name), Equation::parse(std::move(equation)));
 }
 
 Variable& ModelSpec::add_aux(std::string name, std::string equation) {
-    return push(variables, VarKind::aux, std::move(name), std::move(equation));
+    return push(variables, VarKind::aux, std::move(name), Equation::parse(std::move(equation)));
 }
 
 Variable& ModelSpec::add_constant(std::string name, double value) {
-    char buf[64];
-    auto n = std::snprintf(buf, sizeof buf, "%.17g", value);
-    return push(variables, VarKind::constant, std::move(name), std::string(buf, static_cast<std::size_t>(n)));
+    return push(variables, VarKind::constant, std::move(name), Equation::number(value));
 }
 
 Variable& ModelSpec::add_lookup(std::string name, std::vector<double> x, std::vector<double> y, LookupKind kind) {

@@ -1,5 +1,5 @@
-// Helpers shared by the YAML model loader (yaml_loader.cpp) and the scenario
-// loader (scenario.cpp): positions of yaml-cpp nodes in the file, strict key
+// Helpers shared by the YAML model reader (io/yaml/model.cpp) and the
+// scenario loader (experiment/scenario.cpp): positions of yaml-cpp nodes in the file, strict key
 // checking with "did you mean", number/bool conversion, simulation specs.
 // Private to libsim.
 #pragma once
@@ -76,15 +76,14 @@ YAML::Node get(const YAML::Node& map, std::string_view key);
 // The key node for `key` (for its position), invalid if absent.
 YAML::Node get_key(const YAML::Node& map, std::string_view key);
 
+// "nothing", "a single value", "a list", "a mapping": for messages.
+const char* type_name(const YAML::Node& n);
+
 // A plain (unquoted) YAML scalar, as opposed to a quoted or block one.
 bool is_plain(const YAML::Node& n);
 
-// Strict number syntax: what strtod accepts (with an optional '+'), the
-// whole text, finite.
-std::optional<double> parse_number(std::string_view s);
-
-// " (did you mean 'x'?)" for the closest candidate within a small edit
-// distance, "" if none is close.
+// " (did you mean 'x'?)" for the closest candidate (text::closest's
+// policy), "" if none is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // Positions of the specs read, so that range errors point at the value.

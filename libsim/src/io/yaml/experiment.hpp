@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "io/yaml_support.hpp"
+#include "io/yaml/support.hpp"
 #include "sim/spec.hpp"
 
 namespace sim::yaml_detail {

@@ -1,7 +1,7 @@
 // `uncertainties:`, `correlations:` and `checks:` in model and scenario
 // files (see yaml_experiment.hpp). Every error carries file:line:col and
 // the parameter or check it is about; reading goes on after an error.
-#include "io/yaml_experiment.hpp"
+#include "io/yaml/experiment.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -92,7 +92,7 @@ bool ExperimentReader::settable(const std::string& name, const SourceLoc& at, co
                      ", not a constant; " + role);
         return false;
     }
-    if (!text::parse_number(v->equation.text)) {
+    if (!v->equation.number_value()) {
         r_.error(sim::Code::E_NOT_CONSTANT, at, name,
                  "constant '" + name + "' is the expression '" + std::string(text::trim(v->equation.text)) +
                      "', which a run cannot set; " + role + " (give it a number)");

@@ -1,0 +1,196 @@
+// Compiler phases on slots: literal values, slot layout, tape emission,
+// stock derivative terms, the user-visible variable index.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "compile/compiler.hpp"
+
+namespace sim::detail {
+
+// Invariant after: a constant or auxiliary whose resolved expression is a
+// number is `literal` and holds its value (it lives in the slot template
+// and is never computed by a tape).
+void Compiler::mark_literals() {
+    for (auto& c : vars_) {
+        if (c.broken || c.role == Role::stock || c.role == Role::state || c.role == Role::lookup) continue;
+        int e = c.role == Role::constant ? c.init : c.run;
+        if (e >= 0 && node(e).kind == RNode::num) {
+            c.literal = true;
+            c.value = node(e).value;
+        }
+    }
+}
+
+// Invariant after: every variable has a slot, laid out as
+//   fixed | literals | other constants | stocks (user, then hidden) |
+//   auxiliaries and flows | state
+// with stocks contiguous at [stock_begin, stock_begin + stock_count), and
+// the template holds the literal values (0 elsewhere).
+void Compiler::layout(Program& prog) {
+    Slot next = first_free_slot;
+    std::vector<double>& tmpl = prog.slots;
+    tmpl.assign(first_free_slot, 0.0);
+    auto place = [&](auto pred) {
+        for (auto& c : vars_)
+            if (pred(c)) {
+                c.slot = next++;
+                tmpl.push_back(c.literal ? c.value : 0.0);
+            }
+    };
+    place([](const CVar& c) { return c.literal; });
+    place([](const CVar& c) { return !c.literal && c.role == Role::constant; });
+    prog.stock_begin = next;
+    place([](const CVar& c) { return c.role == Role::stock && !c.hidden; });
+    place([](const CVar& c) { return c.role == Role::stock && c.hidden; });
+    prog.stock_count = next - prog.stock_begin;
+    place([](const CVar& c) { return !c.literal && c.role == Role::aux; });
+    place([](const CVar& c) { return c.role == Role::state; });
+    next_slot_ = next;
+}
+
+// Invariant after: the initial tape computes every initial value and the
+// flow tape every flow and auxiliary, each in dependency order; numbers live
+// in a pool of slots after the variables (one per distinct value), then the
+// temporaries, which no two equations need at once.
+void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std::vector<int>& run_order) {
+    Slot next = next_slot_;
+    std::vector<double>& tmpl = prog.slots;
+    // Temporaries get provisional numbers (temp_flag | k) and are moved
+    // after the literal pool once its size is known.
+    constexpr Slot temp_flag = 0x80000000u;
+    std::map<std::uint64_t, Slot> pool;
+    std::uint32_t max_temps = 0;
+    auto pool_slot = [&](double v) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        auto [it, fresh] = pool.emplace(bits, next);
+        if (fresh) {
+            ++next;
+            tmpl.push_back(v);
+        }
+        return it->second;
+    };
+    auto emit_expr = [&](std::vector<Instr>& tape, int root, Slot dst) {
+        std::uint32_t temps = 0;
+        auto rec = [&](auto& self, int e, std::optional<Slot> into) -> Slot {
+            const RNode& r = node(e);
+            Slot s = 0;
+            switch (r.kind) {
+                case RNode::num: s = pool_slot(r.value); break;
+                case RNode::var: s = var(static_cast<int>(r.ref)).slot; break;
+                case RNode::slot: s = r.ref; break;
+                case RNode::table: {
+                    Slot a = self(self, r.a, std::nullopt);
+                    Slot d = into ? *into : (temp_flag | temps++);
+                    tape.push_back({Code::lookup, d, a, r.ref, 0, 0});
+                    return d;
+                }
+                case RNode::op: {
+                    // Fuse nested +,-,* and / into one instruction (see Code::fused_*).
+                    auto arith = [&](int i) {
+                        return i >= 0 && node(i).kind == RNode::op ? arith_index(node(i).code) : -1;
+                    };
+                    const int o = arith_index(r.code), la = arith(r.a), rb = arith(r.b);
+                    if (o >= 0 && la >= 0) {
+                        const RNode& l = node(r.a);
+                        const int lla = arith(l.a);
+                        Slot d = 0;
+                        Instr in{};
+                        if (lla >= 0) {
+                            const RNode& ll = node(l.a);
+                            in.op = fused(Code::fused_l3, 16 * lla + 4 * la + o);
+                            in.a = self(self, ll.a, std::nullopt);
+                            in.b = self(self, ll.b, std::nullopt);
+                            in.c = self(self, l.b, std::nullopt);
+                            in.d = self(self, r.b, std::nullopt);
+                        } else {
+                            in.op = fused(Code::fused_l2, 4 * la + o);
+                            in.a = self(self, l.a, std::nullopt);
+                            in.b = self(self, l.b, std::nullopt);
+                            in.c = self(self, r.b, std::nullopt);
+                        }
+                        d = into ? *into : (temp_flag | temps++);
+                        in.dst = d;
+                        tape.push_back(in);
+                        return d;
+                    }
+                    if (o >= 0 && rb >= 0) {
+                        const RNode& rr = node(r.b);
+                        Instr in{};
+                        in.op = fused(Code::fused_r2, 4 * rb + o);
+                        in.a = self(self, r.a, std::nullopt);
+                        in.b = self(self, rr.a, std::nullopt);
+                        in.c = self(self, rr.b, std::nullopt);
+                        in.dst = into ? *into : (temp_flag | temps++);
+                        tape.push_back(in);
+                        return in.dst;
+                    }
+                    Slot a = r.a >= 0 ? self(self, r.a, std::nullopt) : 0;
+                    Slot b = r.b >= 0 ? self(self, r.b, std::nullopt) : 0;
+                    Slot c = r.c >= 0 ? self(self, r.c, std::nullopt) : 0;
+                    Slot d = into ? *into : (temp_flag | temps++);
+                    tape.push_back({r.code, d, a, b, c, 0});
+                    return d;
+                }
+            }
+            if (into) tape.push_back({Code::copy, *into, s, 0, 0, 0});
+            return s;
+        };
+        rec(rec, root, dst);
+        max_temps = std::max(max_temps, temps);
+    };
+    for (int v : init_order) emit_expr(prog.initial_tape, var(v).init, var(v).slot);
+    for (int v : run_order) emit_expr(prog.flow_tape, var(v).run, var(v).slot);
+    const Slot temp_base = next;
+    for (auto* tape : {&prog.initial_tape, &prog.flow_tape})
+        for (auto& in : *tape)
+            for (Slot* s : {&in.dst, &in.a, &in.b, &in.c, &in.d})
+                if (*s & temp_flag && !(in.op == Code::lookup && s == &in.b)) *s = temp_base + (*s & ~temp_flag);
+    tmpl.resize(temp_base + max_temps, 0.0);
+    next_slot_ = next;
+}
+
+// Invariant after: the program holds each stock's derivative terms (flat and
+// grouped by stock), the non-negative stocks, fixed delays, PREVIOUS pairs
+// and the tables.
+void Compiler::emit_stocks(Program& prog) {
+    for (const auto& c : vars_) {
+        if (c.role != Role::stock) continue;
+        std::uint32_t si = c.slot - prog.stock_begin;
+        for (int f : c.inflows) prog.inflow_terms.push_back({si, var(f).slot});
+        for (int f : c.outflows) prog.outflow_terms.push_back({si, var(f).slot});
+        if (c.nonneg) prog.nonneg_stocks.push_back(si);
+        if (c.inflows.empty() && c.outflows.empty()) continue;
+        Program::StockFlows g{si, static_cast<std::uint32_t>(prog.flow_slots.size()), 0, 0};
+        for (int f : c.inflows) prog.flow_slots.push_back(var(f).slot);
+        g.out_begin = static_cast<std::uint32_t>(prog.flow_slots.size());
+        for (int f : c.outflows) prog.flow_slots.push_back(var(f).slot);
+        g.end = static_cast<std::uint32_t>(prog.flow_slots.size());
+        prog.stock_flows.push_back(g);
+    }
+    for (const auto& d : delays_) prog.delays.push_back({var(d.out).slot, var(d.input).slot, var(d.delay_time).slot});
+    for (const auto& p : previous_) prog.previous.push_back({var(p.out).slot, var(p.input).slot});
+    prog.tables = std::move(tables_);
+    // Names for the tape dump (sim/dump.hpp): hidden variables say whose they are.
+    prog.slot_names.assign(prog.slots.size(), std::string());
+    for (const auto& c : vars_)
+        if (c.role != Role::lookup)
+            prog.slot_names[c.slot] = c.hidden && c.owner >= 0 ? c.name + " (" + var(c.owner).name + ")" : c.name;
+}
+
+// Invariant after: prog.vars lists the user variables but lookups, in model
+// order, each settable iff a literal constant, auxiliary or flow; prog.index
+// maps canonical names to them.
+void Compiler::publish(Program& prog) {
+    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+        const CVar& c = vars_[i];
+        if (c.role == Role::lookup) continue;
+        bool settable = c.literal && (c.kind == VarKind::constant || c.kind == VarKind::aux || c.kind == VarKind::flow);
+        prog.index.emplace(c.canonical, static_cast<std::uint32_t>(prog.vars.size()));
+        prog.vars.push_back({c.name, c.canonical, c.kind, c.slot, settable});
+    }
+}
+
+}  // namespace sim::detail

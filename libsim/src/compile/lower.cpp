@@ -1,0 +1,162 @@
+// Lowering builtin calls to resolved nodes. Stateful builtins become small
+// stock-flow structures of hidden variables (SMTH*, DELAY1/3/N, TREND), or
+// state variables updated at accepted steps (INIT, PREVIOUS, DELAY FIXED).
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "compile/compiler.hpp"
+
+namespace sim::detail {
+
+using ast::Builtin;
+
+int Compiler::add_hidden(Role role, VarKind kind, const char* what) {
+    CVar v;
+    // Built by appending: g++ 12 warns (-Wrestrict, a false positive) on "#" + std::string.
+    v.name.assign(1, '#').append(what).append(1, '#').append(std::to_string(vars_.size()));
+    v.canonical = v.name;
+    v.role = role;
+    v.kind = kind;
+    v.hidden = true;
+    v.owner = cur_;
+    v.loc = var(cur_).loc;
+    vars_.push_back(std::move(v));
+    return static_cast<int>(vars_.size()) - 1;
+}
+
+int Compiler::hidden_aux(const char* what, int expr) {
+    int v = add_hidden(Role::aux, VarKind::aux, what);
+    var(v).run = expr;
+    var(v).init = expr;
+    return v;
+}
+
+int Compiler::as_var(int expr, const char* what) {
+    if (node(expr).kind == RNode::var) return static_cast<int>(node(expr).ref);
+    return hidden_aux(what, expr);
+}
+
+// The stage count n of SMTHN/DELAYN must be known when compiling.
+int Compiler::const_count(int expr, const ast::Node& n, std::string_view fname) {
+    const RNode& r = node(expr);
+    if (r.kind != RNode::num || !(r.value >= 1) || r.value > 1000 || r.value != std::floor(r.value)) {
+        error_at(sim::Code::E_CONST_ARG, n.span.begin,
+                 std::string(fname) +
+                     ": the number of stages must be a whole number from 1 to 1000 written in the equation");
+        return -1;
+    }
+    return static_cast<int>(r.value);
+}
+
+// `args` are resolved and their count checked against the table.
+int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vector<int>& args) {
+    auto arg = [&](std::size_t i, int fallback) { return i < args.size() ? args[i] : fallback; };
+    switch (info.id) {
+        case Builtin::abs: return op(Code::abs, args[0]);
+        case Builtin::min: return op(Code::min, args[0], args[1]);
+        case Builtin::max: return op(Code::max, args[0], args[1]);
+        case Builtin::exp: return op(Code::exp, args[0]);
+        case Builtin::ln: return op(Code::ln, args[0]);
+        case Builtin::log10: return op(Code::log10, args[0]);
+        case Builtin::sqrt: return op(Code::sqrt, args[0]);
+        case Builtin::sin: return op(Code::sin, args[0]);
+        case Builtin::cos: return op(Code::cos, args[0]);
+        case Builtin::tan: return op(Code::tan, args[0]);
+        case Builtin::asin: return op(Code::asin, args[0]);
+        case Builtin::acos: return op(Code::acos, args[0]);
+        case Builtin::atan: return op(Code::atan, args[0]);
+        case Builtin::int_: return op(Code::floor, args[0]);
+        case Builtin::mod: return op(Code::mod, args[0], args[1]);
+        case Builtin::pi: return num(std::numbers::pi);
+        case Builtin::safediv: return op(Code::safediv, args[0], args[1], arg(2, num(0)));
+        case Builtin::xidz: return op(Code::safediv, args[0], args[1], args[2]);
+        case Builtin::zidz: return op(Code::safediv, args[0], args[1], num(0));
+        case Builtin::step: return op(Code::step, args[0], args[1]);
+        case Builtin::ramp:
+            return op(Code::ramp, args[0], args[1], arg(2, num(std::numeric_limits<double>::infinity())));
+        case Builtin::pulse: return op(Code::pulse, args[0], args[1], arg(2, num(0)));
+        case Builtin::if_then_else:
+            if (node(args[0]).kind == RNode::num) return node(args[0]).value != 0 ? args[1] : args[2];
+            return op(Code::select, args[0], args[1], args[2]);
+        case Builtin::time: return raw_slot(slot_time);
+        case Builtin::dt: return raw_slot(slot_dt);
+        case Builtin::starttime: return raw_slot(slot_start);
+        case Builtin::stoptime: return raw_slot(slot_stop);
+        case Builtin::init: {
+            // A state variable fixed at x's initial value.
+            int out = add_hidden(Role::state, VarKind::aux, "init");
+            var(out).init = args[0];
+            return ref(out);
+        }
+        case Builtin::previous: {
+            int in = as_var(args[0], "previous_in");
+            int out = add_hidden(Role::state, VarKind::aux, "previous");
+            var(out).init = arg(1, ref(in));
+            previous_.push_back({out, in});
+            return ref(out);
+        }
+        case Builtin::delay: {
+            int in = as_var(args[0], "delay_in");
+            int d = as_var(args[1], "delay_time");
+            int out = add_hidden(Role::state, VarKind::aux, "delay");
+            var(out).init = arg(2, ref(in));
+            delays_.push_back({out, in, d});
+            return ref(out);
+        }
+        case Builtin::smth1:
+        case Builtin::smth3:
+        case Builtin::smthn: {
+            int stages = info.id == Builtin::smth1   ? 1
+                         : info.id == Builtin::smth3 ? 3
+                                                     : const_count(args[2], n, info.name);
+            if (stages < 0) return -1;
+            int initial = info.id == Builtin::smthn ? arg(3, args[0]) : arg(2, args[0]);
+            int stage_time = op(Code::div, args[1], num(stages));
+            int prev = args[0];
+            for (int i = 0; i < stages; ++i) {
+                int s = add_hidden(Role::stock, VarKind::stock, "smooth");
+                int f = add_hidden(Role::aux, VarKind::flow, "smooth_flow");
+                var(f).run = var(f).init = op(Code::div, op(Code::sub, prev, ref(s)), stage_time);
+                var(s).init = initial;
+                var(s).inflows = {f};
+                prev = ref(s);
+            }
+            return prev;
+        }
+        case Builtin::delay1:
+        case Builtin::delay3:
+        case Builtin::delayn: {
+            int stages = info.id == Builtin::delay1   ? 1
+                         : info.id == Builtin::delay3 ? 3
+                                                      : const_count(args[2], n, info.name);
+            if (stages < 0) return -1;
+            int initial = info.id == Builtin::delayn ? arg(3, args[0]) : arg(2, args[0]);
+            int stage_time = op(Code::div, args[1], num(stages));
+            int in = add_hidden(Role::aux, VarKind::flow, "delay_inflow");
+            var(in).run = var(in).init = args[0];
+            for (int i = 0; i < stages; ++i) {
+                int s = add_hidden(Role::stock, VarKind::stock, "delay_stage");
+                int out = add_hidden(Role::aux, VarKind::flow, "delay_outflow");
+                var(out).run = var(out).init = op(Code::div, ref(s), stage_time);
+                var(s).init = op(Code::mul, initial, stage_time);  // each stage holds initial * D/n
+                var(s).inflows = {in};
+                var(s).outflows = {out};
+                in = out;
+            }
+            return ref(in);
+        }
+        case Builtin::trend: {
+            int input = args[0], avg = args[1], it = arg(2, num(0));
+            int s = add_hidden(Role::stock, VarKind::stock, "trend");
+            int f = add_hidden(Role::aux, VarKind::flow, "trend_flow");
+            var(f).run = var(f).init = op(Code::div, op(Code::sub, input, ref(s)), avg);
+            var(s).init = op(Code::div, input, op(Code::add, num(1), op(Code::mul, it, avg)));
+            var(s).inflows = {f};
+            return op(Code::div, op(Code::sub, input, ref(s)), op(Code::mul, avg, ref(s)));
+        }
+    }
+    return -1;
+}
+
+}  // namespace sim::detail

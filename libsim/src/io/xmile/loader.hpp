@@ -1,0 +1,149 @@
+// The XMILE reader's state (private to io/xmile/): XML via pugixml ->
+// ModelSpec, every equation parsed as it is read.
+//   document.cpp   the file: namespaces, prefixes, top-level elements
+//   specs.cpp      <sim_specs>, <dimensions>, <behavior>
+//   variables.cpp  <stock>, <flow>, <aux>, <gf>: equations, graphical functions
+//   modules.cpp    one model instance: its names, its variables, its modules
+//   flatten.cpp    the tree pass that flattens modules and 1-D arrays
+//
+// Modules are flattened (a variable `v` of module `m` becomes `m.v`; a
+// `<connect>`ed input becomes an auxiliary equal to its source) and 1-D
+// arrays into one scalar variable per element (`Var[Elem]`), so the compiler
+// only ever sees scalar variables. Flattening renames and substitutes nodes
+// of the parsed trees; the equation text stays as written, so positions stay
+// exact. Anything the reader does not understand is a diagnostic with the
+// XML line and column, never silently dropped when it could change results.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/diagnostic.hpp"
+#include "sim/spec.hpp"
+#include "util/text.hpp"
+
+namespace sim::xmile {
+
+inline std::string trimmed(std::string_view s) { return std::string(text::trim(s)); }
+// A number in an attribute or element (util/text.hpp's rules), or nullopt.
+inline std::optional<double> number(std::string_view s) {
+    auto p = text::parse_number(s);
+    return p ? std::optional<double>(p.value) : std::nullopt;
+}
+
+// Byte offset -> 1-based line and column (columns count UTF-8 code points).
+class LineIndex {
+public:
+    explicit LineIndex(std::string_view text);
+    SourceLoc loc(const std::string& file, std::size_t offset) const;
+
+private:
+    std::string_view text_;
+    std::vector<std::size_t> starts_;
+};
+
+// XMILE writes a line break inside a name as the two characters `\n`.
+std::string unescape_name(std::string_view s);
+// A name reference as written in <inflow>, <connect from=...>: trimmed, unquoted.
+std::string ref_name(std::string_view s);
+
+struct Dim {
+    std::string name;                // display name
+    std::vector<std::string> elems;  // display names of the elements
+    // The element named `sub` (canonically), or at 1-based position `sub`.
+    std::optional<std::size_t> find(std::string_view sub) const;
+};
+
+struct Behavior {
+    bool stock_non_negative = false;
+    bool flow_non_negative = false;
+};
+
+// Everything needed to flatten the names of one model instance's equations.
+struct Scope {
+    std::string prefix;            // canonical prefix of flattened names, "" at the root ("m." in module m)
+    std::string display_prefix;    // same, as written ("Hares.")
+    std::set<std::string> locals;  // canonical names of this model's variables
+    std::set<std::string> modules; // canonical names of module instances in this model
+    std::map<std::string, const Dim*> arrayed;  // canonical variable name -> its dimension
+    std::set<std::string> stock_flows;          // canonical names listed as a stock's inflow or outflow
+};
+
+// Where an equation's value is evaluated: a scalar, or element `elem` of `dim`.
+struct ElemContext {
+    const Dim* dim = nullptr;
+    std::size_t elem = 0;
+};
+
+// Connected module inputs: canonical local name -> (canonical flattened
+// source name, the <connect> element).
+using Inputs = std::map<std::string, std::pair<std::string, pugi::xml_node>>;
+
+class Loader {
+public:
+    Loader(std::string_view text, std::string file, Diagnostics& diags)
+        : text_(text), file_(std::move(file)), diags_(diags), lines_(text) {}
+
+    ModelSpec run();
+
+private:
+    std::string_view text_;
+    std::string file_;
+    Diagnostics& diags_;
+    LineIndex lines_;
+    pugi::xml_document doc_;
+    std::string xmile_prefix_;  // prefix bound to the XMILE namespace, "" if it is the default
+    std::map<std::string, Dim> dims_;
+    std::map<std::string, pugi::xml_node> models_;  // canonical model name -> <model>
+    Behavior behavior_;
+    ModelSpec spec_;
+    std::set<std::string> defined_;  // canonical flattened names already emitted
+    std::vector<std::string> module_stack_;
+    std::set<std::string> recovered_;  // undeclared namespace prefixes, declared on the root
+
+    SourceLoc loc(pugi::xml_node n) const;
+    void error(sim::Code code, pugi::xml_node n, std::string var, std::string msg) {
+        diags_.error(std::move(code), loc(n), std::move(var), std::move(msg));
+    }
+    void warning(sim::Code code, pugi::xml_node n, std::string var, std::string msg) {
+        diags_.warning(std::move(code), loc(n), std::move(var), std::move(msg));
+    }
+
+    // Local name of an XMILE element; "" for vendor elements (isee:..., other namespaces).
+    std::string_view tag(pugi::xml_node n) const;
+    pugi::xml_node child(pugi::xml_node n, std::string_view t) const;
+    std::string text_of(pugi::xml_node n) const;
+
+    // document.cpp
+    void check_prefixes(pugi::xml_node n, std::set<std::string> declared);
+    bool check_namespace(pugi::xml_node root);
+    // specs.cpp
+    void read_specs(pugi::xml_node specs);
+    std::optional<double> spec_number(pugi::xml_node n, const char* what);
+    void read_dimensions(pugi::xml_node dims);
+    Behavior read_behavior(pugi::xml_node b, Behavior base);
+    std::optional<bool> read_bool(pugi::xml_node n, const std::string& var);
+    // variables.cpp
+    std::optional<GraphicalFunction> read_gf(pugi::xml_node gf, const std::string& var);
+    std::vector<double> read_points(pugi::xml_node pts, const std::string& var, bool& ok);
+    Equation read_eqn(pugi::xml_node eqn, const std::string& var);
+    void read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, const Inputs& inputs);
+    void add_variable(Variable v, pugi::xml_node where);
+    // modules.cpp
+    void load_instance(pugi::xml_node model, const std::string& prefix, const std::string& display_prefix,
+                       Behavior beh, const Inputs& inputs);
+    Scope collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix);
+    void instantiate_module(pugi::xml_node v, const std::string& prefix, const std::string& display_prefix,
+                            Behavior beh);
+    // flatten.cpp
+    void flatten(Equation& eq, const Scope& scope, ElemContext ctx, const std::string& var);
+};
+
+}  // namespace sim::xmile

@@ -1,0 +1,158 @@
+// XMILE reader: one model instance (the root model or a module): its
+// names, its variables and the modules it contains. See loader.hpp.
+#include <algorithm>
+
+#include "io/xmile/loader.hpp"
+#include "util/text.hpp"
+
+namespace sim::xmile {
+
+namespace {
+constexpr std::size_t max_module_depth = 32;
+}  // namespace
+
+// The names of one model instance: its variables (and which are arrayed,
+// over which dimension), its modules, and the names stocks list as flows.
+Scope Loader::collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix) {
+    Scope scope;
+    scope.prefix = prefix;
+    scope.display_prefix = display_prefix;
+    for (auto v : vars.children()) {
+        if (v.type() != pugi::node_element) continue;
+        std::string_view t = tag(v);
+        std::string c = canonical_name(unescape_name(v.attribute("name").as_string()));
+        if (t == "stock")
+            for (auto f : v.children())
+                if (f.type() == pugi::node_element && (tag(f) == "inflow" || tag(f) == "outflow"))
+                    scope.stock_flows.insert(canonical_name(ref_name(text_of(f))));
+        if (t == "stock" || t == "flow" || t == "aux" || t == "gf") {
+            scope.locals.insert(c);
+            if (auto d = child(v, "dimensions")) {
+                std::vector<pugi::xml_node> ds;
+                for (auto x : d.children())
+                    if (x.type() == pugi::node_element && tag(x) == "dim") ds.push_back(x);
+                if (ds.size() != 1) {
+                    error(sim::Code::E_XMILE_UNSUPPORTED, d, v.attribute("name").as_string(),
+                          ds.empty() ? std::string("<dimensions> lists no <dim>")
+                                     : std::to_string(ds.size()) + "-D arrays are not supported: only 1-D arrays are");
+                    continue;
+                }
+                auto found = dims_.find(canonical_name(unescape_name(ds[0].attribute("name").as_string())));
+                if (found == dims_.end()) {
+                    error(sim::Code::E_XMILE_ARRAY, ds[0], v.attribute("name").as_string(),
+                          std::string("unknown dimension '") + ds[0].attribute("name").as_string() +
+                              "': declare it in the top-level <dimensions>");
+                    continue;
+                }
+                if (t == "gf") {
+                    error(sim::Code::E_XMILE_UNSUPPORTED, v, v.attribute("name").as_string(), "arrayed standalone <gf> is not supported");
+                    continue;
+                }
+                scope.arrayed[c] = &found->second;
+            }
+        } else if (t == "module") {
+            scope.modules.insert(c);
+        }
+    }
+    return scope;
+}
+
+// Emits the variables of one model instance, then those of the modules it
+// contains (depth first), with their names prefixed by the instance path.
+void Loader::load_instance(pugi::xml_node model, const std::string& prefix, const std::string& display_prefix,
+                           Behavior beh, const Inputs& inputs) {
+    if (auto b = child(model, "behavior")) beh = read_behavior(b, beh);
+    // Pre-1.0 Stella files (version 10) put the variables directly in <model>.
+    auto vars = child(model, "variables");
+    if (!vars) vars = model;
+    const Scope scope = collect_scope(vars, prefix, display_prefix);
+    for (auto v : vars.children()) {
+        if (v.type() != pugi::node_element || tag(v).empty()) continue;  // vendor elements (isee:dependencies, ...)
+        std::string_view t = tag(v);
+        if (t == "stock" || t == "flow" || t == "aux") {
+            read_variable(v, scope, beh, inputs);
+        } else if (t == "gf") {
+            std::string name = unescape_name(v.attribute("name").as_string());
+            if (trimmed(name).empty()) {
+                error(sim::Code::E_XMILE_NAME, v, "", "<gf> directly in <variables> needs a name attribute to be callable");
+                continue;
+            }
+            Variable var;
+            var.kind = VarKind::lookup;
+            var.name = display_prefix + name;
+            var.loc = loc(v);
+            var.gf = read_gf(v, var.name);
+            var.units = trimmed(text_of(child(v, "units")));
+            var.doc = trimmed(text_of(child(v, "doc")));
+            if (var.gf) add_variable(std::move(var), v);
+        } else if (t == "module") {
+            instantiate_module(v, prefix, display_prefix, beh);
+        } else if (t == "group" || t == "display" || t == "views" || t == "variables" || t == "behavior" ||
+                   t == "sim_specs" || t == "name" || t == "interface") {
+            continue;  // diagram and grouping (or, for a legacy <model>, read elsewhere)
+        } else {
+            error(sim::Code::E_XMILE_UNSUPPORTED, v, v.attribute("name").as_string(),
+                  "<" + std::string(v.name()) + "> in <" + vars.name() + "> is not supported");
+        }
+    }
+}
+
+// A <module>: its <connect>ed inputs checked, then its model loaded as an
+// instance named by the module (recursion bounded by max_module_depth).
+void Loader::instantiate_module(pugi::xml_node v, const std::string& prefix, const std::string& display_prefix,
+                                Behavior beh) {
+    std::string name = unescape_name(v.attribute("name").as_string());
+    std::string c = canonical_name(name);
+    if (v.attribute("resource")) {
+        error(sim::Code::E_XMILE_UNSUPPORTED, v, name, "modules from another file (resource=...) are not supported");
+        return;
+    }
+    auto m = models_.find(c);
+    if (m == models_.end()) {
+        error(sim::Code::E_XMILE_MODULE, v, display_prefix + name,
+              "module '" + name + "' has no <model name=\"" + name + "\"> in this file");
+        return;
+    }
+    if (std::find(module_stack_.begin(), module_stack_.end(), c) != module_stack_.end() ||
+        module_stack_.size() >= max_module_depth) {
+        error(sim::Code::E_XMILE_MODULE, v, display_prefix + name, "module '" + name + "' contains itself");
+        return;
+    }
+    Inputs sub_inputs;
+    for (auto cn : v.children()) {
+        if (cn.type() != pugi::node_element || tag(cn).empty()) continue;
+        if (tag(cn) == "display") continue;  // diagram position (legacy files)
+        if (tag(cn) != "connect") {
+            warning(sim::Code::W_XMILE_IGNORED, cn, display_prefix + name, "<" + std::string(cn.name()) + "> in <module> is ignored");
+            continue;
+        }
+        std::string to = ref_name(cn.attribute("to").as_string());
+        std::string from = ref_name(cn.attribute("from").as_string());
+        // `to` names a variable of the module (optionally as module.var);
+        // `from` a variable of this model (".var" or "var") or of a sibling module ("other.var").
+        std::string toc = canonical_name(to);
+        if (toc.rfind(c + ".", 0) == 0) toc = toc.substr(c.size() + 1);
+        if (!from.empty() && from[0] == '.') from = from.substr(1);
+        if (toc.empty() || from.empty()) {
+            error(sim::Code::E_XMILE_MODULE, cn, display_prefix + name, "<connect> needs both to=\"...\" and from=\"...\"");
+            continue;
+        }
+        sub_inputs[toc] = {prefix + canonical_name(from), cn};
+    }
+    // Every connected input must exist in the module's model.
+    std::set<std::string> names;
+    auto mv = child(m->second, "variables");
+    if (!mv) mv = m->second;  // legacy: variables directly in <model>
+    for (auto x : mv.children())
+        if (x.type() == pugi::node_element) names.insert(canonical_name(unescape_name(x.attribute("name").as_string())));
+    for (auto& [to, src] : sub_inputs)
+        if (!names.count(to))
+            error(sim::Code::E_XMILE_MODULE, src.second, display_prefix + name,
+                  "<connect to=\"" + std::string(src.second.attribute("to").as_string()) + "\">: model '" + name +
+                      "' has no such variable");
+    module_stack_.push_back(c);
+    load_instance(m->second, prefix + c + ".", display_prefix + name + ".", beh, sub_inputs);
+    module_stack_.pop_back();
+}
+
+}  // namespace sim::xmile

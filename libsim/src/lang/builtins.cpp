@@ -1,0 +1,72 @@
+// The builtin table (builtins.hpp).
+#include "lang/builtins.hpp"
+
+#include <string>
+#include <unordered_map>
+
+namespace sim::ast {
+namespace {
+
+constexpr BuiltinInfo table[] = {
+    {Builtin::abs, "abs", "ABS", 1, 1, "x"},
+    {Builtin::min, "min", "MIN", 2, 2, "a, b"},
+    {Builtin::max, "max", "MAX", 2, 2, "a, b"},
+    {Builtin::exp, "exp", "EXP", 1, 1, "x"},
+    {Builtin::ln, "ln", "LN", 1, 1, "x"},
+    {Builtin::log10, "log10", "LOG10", 1, 1, "x"},
+    {Builtin::sqrt, "sqrt", "SQRT", 1, 1, "x"},
+    {Builtin::sin, "sin", "SIN", 1, 1, "x"},
+    {Builtin::cos, "cos", "COS", 1, 1, "x"},
+    {Builtin::tan, "tan", "TAN", 1, 1, "x"},
+    {Builtin::asin, "arcsin", "ARCSIN", 1, 1, "x"},
+    {Builtin::acos, "arccos", "ARCCOS", 1, 1, "x"},
+    {Builtin::atan, "arctan", "ARCTAN", 1, 1, "x"},
+    {Builtin::int_, "int", "INT", 1, 1, "x"},
+    {Builtin::mod, "mod", "MOD", 2, 2, "a, b"},
+    {Builtin::pi, "pi", "PI", 0, 0, ""},
+    {Builtin::safediv, "safediv", "SAFEDIV", 2, 3, "a, b[, x]"},
+    {Builtin::xidz, "xidz", "XIDZ", 3, 3, "a, b, x"},
+    {Builtin::zidz, "zidz", "ZIDZ", 2, 2, "a, b"},
+    {Builtin::step, "step", "STEP", 2, 2, "height, start"},
+    {Builtin::ramp, "ramp", "RAMP", 2, 3, "slope, start[, end]"},
+    {Builtin::pulse, "pulse", "PULSE", 2, 3, "magnitude, first_time[, interval]"},
+    {Builtin::init, "init", "INIT", 1, 1, "x"},
+    {Builtin::init, "initial", "INITIAL", 1, 1, "x"},
+    {Builtin::previous, "previous", "PREVIOUS", 1, 2, "x[, initial]"},
+    {Builtin::time, "time", "TIME", 0, 0, ""},
+    {Builtin::dt, "dt", "DT", 0, 0, ""},
+    {Builtin::starttime, "starttime", "STARTTIME", 0, 0, ""},
+    {Builtin::stoptime, "stoptime", "STOPTIME", 0, 0, ""},
+    {Builtin::smth1, "smth1", "SMTH1", 2, 3, "input, averaging_time[, initial]"},
+    {Builtin::smth1, "smooth", "SMOOTH", 2, 2, "input, averaging_time"},
+    {Builtin::smth1, "smoothi", "SMOOTHI", 3, 3, "input, averaging_time, initial"},
+    {Builtin::smth3, "smth3", "SMTH3", 2, 3, "input, averaging_time[, initial]"},
+    {Builtin::smth3, "smooth3", "SMOOTH3", 2, 2, "input, averaging_time"},
+    {Builtin::smth3, "smooth3i", "SMOOTH3I", 3, 3, "input, averaging_time, initial"},
+    {Builtin::smthn, "smthn", "SMTHN", 3, 4, "input, averaging_time, n[, initial]"},
+    {Builtin::delay1, "delay1", "DELAY1", 2, 3, "input, delay_time[, initial]"},
+    {Builtin::delay1, "delay1i", "DELAY1I", 3, 3, "input, delay_time, initial"},
+    {Builtin::delay3, "delay3", "DELAY3", 2, 3, "input, delay_time[, initial]"},
+    {Builtin::delay3, "delay3i", "DELAY3I", 3, 3, "input, delay_time, initial"},
+    {Builtin::delayn, "delayn", "DELAYN", 3, 4, "input, delay_time, n[, initial]"},
+    {Builtin::delay, "delay", "DELAY", 2, 3, "input, delay_time[, initial]"},
+    {Builtin::delay, "delay_fixed", "DELAY FIXED", 3, 3, "input, delay_time, initial"},
+    {Builtin::trend, "trend", "TREND", 2, 3, "input, averaging_time[, initial_trend]"},
+    {Builtin::if_then_else, "if_then_else", "IF THEN ELSE", 3, 3, "condition, then, else"},
+};
+
+}  // namespace
+
+std::span<const BuiltinInfo> builtins() { return table; }
+
+const BuiltinInfo* find_builtin(std::string_view canonical) {
+    static const std::unordered_map<std::string_view, const BuiltinInfo*> index = [] {
+        std::unordered_map<std::string_view, const BuiltinInfo*> m;
+        for (const auto& b : table) m.emplace(b.canonical, &b);
+        return m;
+    }();
+    auto it = index.find(canonical);
+    return it == index.end() ? nullptr : it->second;
+}
+
+}  // namespace sim::ast
