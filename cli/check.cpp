@@ -23,6 +23,8 @@ constexpr const char* check_help =
     "                   tables, delays (a debugging aid; the format may change)\n"
     "  -h, --help       show this help\n"
     "\n"
+    SDSIM_LIMITS_HELP
+    "\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error.\n";
 
 std::string plural(std::size_t n, const char* word) {
@@ -35,10 +37,15 @@ public:
         app->add_flag("--program", program_);
     }
 
+    void check_options() override {
+        limits = limit_options.limits();
+        file_ = finish_parse();
+    }
+
     int execute() override {
-        const std::string file = finish_parse();
+        const std::string& file = file_;
         sim::Diagnostics diags;
-        Loaded l = load(file, diags);
+        Loaded l = load(file, diags, limits);
         // The scenario loader checks its own `save` names and applies `sim:`
         // and `set:` to the model, so compiling covers everything a run would
         // check except command-line options.
@@ -55,6 +62,7 @@ public:
 
 private:
     bool program_ = false;
+    std::string file_;
 };
 
 }  // namespace

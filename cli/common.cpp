@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "util/text.hpp"
 
@@ -14,6 +15,48 @@ Command::Command(CLI::App& parent, const char* name, const char* text) : help_te
     app->allow_extras();   // unknown options become our usage errors
     app->add_flag("-h,--help", help);
     app->add_option("FILE", file)->expected(1)->allow_extra_args(false);
+    limit_options.add(app);
+}
+
+void LimitOptions::add(CLI::App* app) {
+    for (auto* o : {app->add_option("--max-input", input), app->add_option("--max-depth", depth),
+                    app->add_option("--max-variables", variables), app->add_option("--max-elements", elements),
+                    app->add_option("--max-modules", modules), app->add_option("--max-memory", memory)})
+        o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->allow_extra_args(false);
+}
+
+namespace {
+
+std::uint64_t size_option(const char* opt, const std::string& v) {
+    auto n = sim::parse_size(v);
+    if (!n) throw UsageError(std::string(opt) + " expects a size in bytes such as 65536, 64M or 2G, got '" + v + "'");
+    return *n;
+}
+
+std::size_t count_option(const char* opt, const std::string& v) {
+    auto p = sim::text::parse_number(v);
+    if (!p || p.value < 1 || p.value > 1e15 || p.value != static_cast<double>(static_cast<std::uint64_t>(p.value)) ||
+        v.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError(std::string(opt) + " expects a positive whole number, got '" + v + "'");
+    return static_cast<std::size_t>(p.value);
+}
+
+}  // namespace
+
+sim::Limits LimitOptions::limits() const {
+    sim::Limits l;
+    if (!input.empty()) l.input_bytes = size_option("--max-input", input);
+    if (!depth.empty()) l.depth = count_option("--max-depth", depth);
+    if (!variables.empty()) l.variables = count_option("--max-variables", variables);
+    if (!elements.empty()) l.array_elements = count_option("--max-elements", elements);
+    if (!modules.empty()) l.module_instances = count_option("--max-modules", modules);
+    max_memory();
+    return l;
+}
+
+std::optional<std::uint64_t> LimitOptions::max_memory() const {
+    if (memory.empty()) return std::nullopt;
+    return size_option("--max-memory", memory);
 }
 
 std::string Command::finish_parse() const {
@@ -32,6 +75,8 @@ std::string Command::finish_parse() const {
 double number(const std::string& opt, const std::string& s) {
     auto p = sim::text::parse_number(s);
     // The command line takes a number exactly as written: no blanks around it.
+    if (p.status == sim::text::NumberStatus::out_of_range && sim::text::trim(s).size() == s.size())
+        throw UsageError("number '" + s + "' for " + opt + " " + sim::text::describe(p.status));
     if (!p || sim::text::trim(s).size() != s.size()) throw UsageError("invalid number '" + s + "' for " + opt);
     return p.value;
 }
@@ -62,16 +107,22 @@ void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os) {
     for (const auto& d : diags.items()) os << sim::format(d) << '\n';
 }
 
-Loaded load(const std::string& file, sim::Diagnostics& diags) {
+Loaded load(const std::string& file, sim::Diagnostics& diags, const sim::Limits& limits) {
     Loaded l;
-    if (sim::is_scenario_file(file)) {
-        auto s = sim::load_scenario(file, diags);
+    // Read once: FILE may be a pipe, which can be read only once.
+    auto in = sim::read_input(file, diags, limits);
+    if (!in) return l;
+    l.inputs.push_back(file);
+    if (sim::is_scenario_text(in->bytes, file)) {
+        auto s = sim::load_scenario(*in, diags, limits);
         l.spec = std::move(s.model);
         l.run = std::move(s.run);
         s.model = {};
+        for (std::size_t i = 1; i < s.chain.size(); ++i) l.inputs.push_back(s.chain[i].path);
+        if (!s.model_path.empty()) l.inputs.push_back(s.model_path);
         l.scenario = std::move(s);
     } else {
-        l.spec = sim::load_model(file, diags);
+        l.spec = sim::parse_model(in->bytes, file, diags, limits);
     }
     return l;
 }
@@ -87,6 +138,7 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     base.on_nonfinite = cli.on_nonfinite;  // only the command line sets these
     if (cli.max_steps) base.max_steps = cli.max_steps;
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
+    if (cli.max_memory) base.max_memory = cli.max_memory;
     if (!cli.save.empty()) base.save = cli.save;
     for (const auto& nv : cli.set) {
         // (not a structured binding: clang 14 cannot capture one in a lambda)

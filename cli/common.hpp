@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/limits.hpp"
 #include "sim/model.hpp"
 #include "sim/scenario.hpp"
 #include "sim/spec.hpp"
@@ -27,22 +30,53 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The resource limits of every command (sim::Limits and the memory budget),
+// as options: --max-input, --max-depth, --max-variables, --max-elements,
+// --max-modules, --max-memory. The same lines appear in each command's help.
+struct LimitOptions {
+    std::string input, depth, variables, elements, modules, memory;
+    // Adds the options to `app`.
+    void add(CLI::App* app);
+    // The limits given (defaults for the rest). Throws UsageError.
+    sim::Limits limits() const;
+    // --max-memory in bytes, if given. Throws UsageError.
+    std::optional<std::uint64_t> max_memory() const;
+};
+
+// The help lines of LimitOptions, for the commands' help texts.
+#define SDSIM_LIMITS_HELP                                                                     \
+    "Limits (each refused input or run names the limit and its option):\n"                    \
+    "  --max-input BYTES    size of one input file (default 64M; suffixes k, M, G)\n"         \
+    "  --max-depth N        nesting of XML, YAML, modules, 'extends' (default 200)\n"          \
+    "  --max-variables N    variables after modules and arrays (default 1000000)\n"           \
+    "  --max-elements N     elements of one dimension (default 1000000)\n"                    \
+    "  --max-modules N      module instances (default 10000)\n"                               \
+    "  --max-memory BYTES   memory a run or comparison may keep (default: half of the\n"      \
+    "                       memory available)\n"
+
 // One subcommand: its CLI11 definition, its help text and what it does.
 // Every command has -h/--help (its own text, printed verbatim), exactly
-// one positional FILE, and gets the arguments CLI11 did not recognise in
-// `extras` (turned into usage errors by finish_parse).
+// one positional FILE, the limit options, and gets the arguments CLI11 did
+// not recognise in `extras` (turned into usage errors by finish_parse).
+// A command is run in two steps: check_options() turns every option into
+// its value (usage errors, exit 2) and execute() does the work; the
+// command-line fuzzer (fuzz/fuzz_cli.cpp) runs only the first.
 struct Command {
     CLI::App* app = nullptr;
     const char* help_text = "";
     bool help = false;
     std::vector<std::string> file;  // the positional FILE (CLI11 fills it)
+    LimitOptions limit_options;
+    sim::Limits limits;  // set by check_options
 
-    // Adds the subcommand `name` with -h/--help and FILE.
+    // Adds the subcommand `name` with -h/--help, FILE and the limits.
     Command(CLI::App& parent, const char* name, const char* help_text);
     virtual ~Command() = default;
     // Checks what CLI11 left over; returns FILE. Throws UsageError.
     std::string finish_parse() const;
-    // Runs the command after a successful parse (help already handled).
+    // Every option's value checked (UsageError), FILE included.
+    virtual void check_options() = 0;
+    // Runs the command after check_options (help already handled).
     virtual int execute() = 0;
 };
 
@@ -59,12 +93,16 @@ void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os);
 
 // What FILE turned into: a model, plus, if FILE was a scenario, the
 // scenario itself (its name, run options and input files with their hashes).
+// FILE is read once (a pipe or FIFO works), bounded by the limits.
 struct Loaded {
     sim::ModelSpec spec;
     std::optional<sim::Scenario> scenario;
     sim::RunOptions run;
+    // Every file read (FILE, the files a scenario extends, its model): an
+    // output may not replace any of them.
+    std::vector<std::string> inputs;
 };
-Loaded load(const std::string& file, sim::Diagnostics& diags);
+Loaded load(const std::string& file, sim::Diagnostics& diags, const sim::Limits& limits);
 
 // The command line wins over the scenario, option by option; `save`
 // replaces the scenario's list; `set` replaces a same-named override.
@@ -74,5 +112,28 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
+
+// The command line, parsed and checked (dispatch.cpp). `command` names the
+// command for "Try 'sdsim CMD --help'" (empty at the top level).
+struct Usage {
+    std::string command;
+    std::string message;
+};
+struct Parsed {
+    enum Action { print_help, print_version, run_command } action = print_help;
+    std::string text;            // for print_help: what to print
+    Command* command = nullptr;  // for run_command: options checked
+};
+// Owns the CLI11 app and the commands. parse() throws Usage.
+class CommandLine {
+public:
+    CommandLine();
+    Parsed parse(int argc, const char* const* argv);
+
+private:
+    CLI::App app_{"sdsim"};
+    bool help_ = false, version_ = false;
+    std::vector<std::unique_ptr<Command>> commands_;
+};
 
 }  // namespace sdsim

@@ -36,9 +36,13 @@ constexpr const char* compare_help =
     "  --threads N            worker threads (default: all cores); the results\n"
     "                         are identical whatever N\n"
     "  --set NAME=X           override a constant in every run (repeatable)\n"
-    "  --out DIR, -o DIR      write the outputs into DIR (created)\n"
+    "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole:\n"
+    "                         readers see the old set or the new one, never a\n"
+    "                         mix; a DIR holding other files is refused\n"
     "  --no-charts            do not run gnuplot\n"
     "  -h, --help             show this help\n"
+    "\n"
+    SDSIM_LIMITS_HELP
     "\n"
     "Progress goes to standard error when it is a terminal. For a scenario,\n"
     "standard error and report.md also name the scenario and list its input\n"
@@ -61,27 +65,31 @@ public:
         app->add_flag("--no-charts", no_charts_);
     }
 
-    int execute() override {
-        sim::CompareOptions o;
-        if (app->count("--levers") && sim::text::trim(levers_) != "all") o.levers = split_list("--levers", levers_);
+    void check_options() override {
+        if (app->count("--levers") && sim::text::trim(levers_) != "all") o_.levers = split_list("--levers", levers_);
         if (app->count("--at"))
-            for (const auto& t : split_list("--at", at_)) o.at.push_back(number("--at", t));
-        if (app->count("--indicators")) o.indicators = indicators();
+            for (const auto& t : split_list("--at", at_)) o_.at.push_back(number("--at", t));
+        if (app->count("--indicators")) o_.indicators = indicators();
         if (app->count("--threads")) {
             auto p = sim::text::parse_number(threads_);
             if (!p || p.value < 0 || p.value > 1024 || p.value != static_cast<unsigned>(p.value) ||
                 threads_.find_first_not_of("0123456789") != std::string::npos)
                 throw UsageError("invalid thread count '" + threads_ + "' (expected 0 to 1024; 0 = all cores)");
-            o.threads = static_cast<unsigned>(p.value);
+            o_.threads = static_cast<unsigned>(p.value);
         }
-        std::vector<std::pair<std::string, double>> set;
-        for (const auto& v : set_) set.push_back(parse_set(v));
+        for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (app->count("--out") && out_.empty()) throw UsageError("--out expects a directory");
-        const std::string file = finish_parse();
-        const std::string rank_by(sim::text::trim(rank_by_));
+        limits = limit_options.limits();
+        max_memory_ = limit_options.max_memory();
+        file_ = finish_parse();
+    }
 
+    int execute() override {
+        sim::CompareOptions o = o_;
+        const std::string& file = file_;
+        const std::string rank_by(sim::text::trim(rank_by_));
         sim::Diagnostics diags;
-        Loaded l = load(file, diags);
+        Loaded l = load(file, diags, limits);
         std::string title;
         std::vector<std::string> inputs;
         if (l.scenario) {
@@ -99,12 +107,15 @@ public:
             print_diagnostics(diags, std::cerr);
             return exit_model;
         }
+        // Before the runs: a directory that cannot take the output costs nothing.
+        if (app->count("--out")) sim::check_output_dir(out_, sim::compare_output_set(l.inputs));
         auto model = sim::Model::compile(l.spec, diags);
         print_diagnostics(diags, std::cerr);  // warnings, or the errors
         if (!model) return exit_model;
 
         sim::RunOptions cli;
-        cli.set = set;
+        cli.set = set_values_;
+        cli.max_memory = max_memory_;
         o.base = merge(l.run, cli);  // the command line wins over the scenario
         o.base.on_nonfinite = l.run.on_nonfinite;
         // The command line wins over the scenario's `report_at:` and `indicators:`.
@@ -125,6 +136,8 @@ public:
                           << std::flush;
             };
 
+        // Only the runs the outputs show keep their whole series.
+        o.keep_series = sim::CompareOptions::Keep::shown;
         sim::CompareResult r = sim::compare(*model, o);
         r.model_name = title;
         r.inputs = inputs;
@@ -140,6 +153,7 @@ public:
             sim::CompareOutputOptions w;
             w.charts = !no_charts_;
             w.warnings = &std::cerr;
+            w.inputs = l.inputs;
             sim::write_compare_outputs(r, out_, w);
             std::cerr << "wrote " << out_ << "/report.md\n";
         }
@@ -173,6 +187,11 @@ private:
     std::string levers_, at_, indicators_, rank_by_, threads_, out_;
     std::vector<std::string> set_;
     bool no_charts_ = false;
+    // What check_options made of them.
+    sim::CompareOptions o_;
+    std::vector<std::pair<std::string, double>> set_values_;
+    std::optional<std::uint64_t> max_memory_;
+    std::string file_;
 };
 
 }  // namespace

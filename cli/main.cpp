@@ -1,6 +1,6 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
-// parsed by CLI11; each command is in its own file (run.cpp, check.cpp,
-// compare.cpp).
+// parsed by CLI11 (dispatch.cpp); each command is in its own file (run.cpp,
+// check.cpp, compare.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for
@@ -8,138 +8,26 @@
 // everything else goes to stderr.
 #include <exception>
 #include <iostream>
-#include <memory>
+#include <new>
 #include <string>
-#include <vector>
 
 #include "common.hpp"
-#include "sim/version.hpp"
 
-namespace {
-
-using namespace sdsim;
-
-constexpr const char* main_help =
-    "Usage: sdsim <command> [options] FILE\n"
-    "       sdsim --help | --version\n"
-    "\n"
-    "Simulates system-dynamics (stock-flow) models written in YAML or XMILE.\n"
-    "\n"
-    "Commands:\n"
-    "  run     simulate a model or scenario; write the results as CSV or JSON\n"
-    "  check   load and compile a model or scenario; report every diagnostic\n"
-    "  compare run every combination of a model's levers; rank and report them\n"
-    "\n"
-    "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml) or a scenario (a YAML\n"
-    "file with a top-level `model:` key).\n"
-    "\n"
-    "Run 'sdsim <command> --help' for the options of a command.\n"
-    "\n"
-    "Exit status: 0 success, 1 model or run error, 2 usage error.\n";
-
-// A usage error of `command` ("" for the top level).
-struct Usage {
-    std::string command;
-    std::string message;
-};
-
-// CLI11 reads `--opt=` as an option without a value; here it is an empty
-// value (reported as such, e.g. "invalid number '' for --stop").
-std::vector<std::string> arguments(int argc, char** argv) {
-    std::vector<std::string> args;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--") {  // the rest are operands, whatever they look like
-            for (; i < argc; ++i) args.emplace_back(argv[i]);
-            break;
-        }
-        if (a.size() > 3 && a.rfind("--", 0) == 0 && a.back() == '=' && a.find('=') == a.size() - 1) {
-            a.pop_back();
-            args.push_back(a);
-            args.emplace_back();
-            continue;
-        }
-        args.push_back(std::move(a));
-    }
-    return args;
-}
-
-// CLI11's parse errors in sdsim's words, naming the option.
-std::string describe(const CLI::ParseError& e) {
-    const std::string what = e.what();
-    const auto colon = what.find(':');
-    if (e.get_name() == "ArgumentMismatch" && colon != std::string::npos)
-        return "option " + what.substr(0, colon) + " requires a value";
-    if (e.get_name() == "ConversionError") {
-        // "Could not convert: --help = x": a value given to a flag.
-        auto b = what.find(": "), eq = what.find(" = ");
-        if (b != std::string::npos && eq != std::string::npos && eq > b)
-            return "option " + what.substr(b + 2, eq - b - 2) + " takes no value";
-    }
-    return what;
-}
-
-int dispatch(int argc, char** argv) {
-    CLI::App app{"sdsim"};
-    app.set_help_flag();
-    app.allow_extras();
-    bool help = false, version = false;
-    app.add_flag("-h,--help", help);
-    app.add_flag("--version", version);
-    std::vector<std::unique_ptr<Command>> commands;
-    commands.push_back(make_run(app));
-    commands.push_back(make_check(app));
-    commands.push_back(make_compare(app));
-
-    std::vector<std::string> args = arguments(argc, argv);
-    // The command whose --help a usage error suggests: the first argument, if a command.
-    std::string command;
-    for (const auto& c : commands)
-        if (!args.empty() && c->app->get_name() == args.front()) command = args.front();
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
+int main(int argc, char** argv) {
+    using namespace sdsim;
+    std::ios::sync_with_stdio(false);
     try {
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        throw Usage{command, describe(e)};
-    }
-
-    for (const auto& c : commands) {
-        if (!app.got_subcommand(c->app)) continue;
-        if (c->help) {
-            std::cout << c->help_text;
+        CommandLine cl;
+        Parsed p = cl.parse(argc, argv);
+        if (p.action != Parsed::run_command) {
+            std::cout << p.text;
             return exit_ok;
         }
         try {
-            return c->execute();
-        } catch (const UsageError& e) {
-            throw Usage{command, e.what()};
+            return p.command->execute();
+        } catch (const UsageError& e) {  // an option checked only once the model is known
+            throw Usage{p.command->app->get_name(), e.what()};
         }
-    }
-    if (help) {
-        std::cout << main_help;
-        return exit_ok;
-    }
-    if (version) {
-        std::cout << "sdsim " << SIM_VERSION_STRING << "\n";
-        return exit_ok;
-    }
-    const auto& rest = app.remaining();
-    if (rest.empty()) throw Usage{"", "missing command"};
-    const std::string& first = rest.front();
-    if (first == "help") {
-        std::cout << main_help;
-        return exit_ok;
-    }
-    if (first.size() > 1 && first[0] == '-') throw Usage{"", "unknown option '" + first.substr(0, first.find('=')) + "'"};
-    throw Usage{"", "unknown command '" + first + "'"};
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-    std::ios::sync_with_stdio(false);
-    try {
-        return dispatch(argc, argv);
     } catch (const Usage& u) {
         std::cerr << "sdsim: error: " << u.message << '\n'
                   << "Try 'sdsim " << (u.command.empty() ? "" : u.command + " ") << "--help'.\n";
@@ -149,8 +37,13 @@ int main(int argc, char** argv) {
         // as one line; model and run errors as their diagnostics.
         const auto& items = e.diagnostics().items();
         if (items.empty()) std::cerr << "sdsim: error: " << e.what() << '\n';
-        else if (e.os_error()) std::cerr << "sdsim: error: " << items.front().message << '\n';
+        else if (e.os_error() && items.size() == 1 && items.front().loc.file.empty())
+            std::cerr << "sdsim: error: " << items.front().message << '\n';
         else print_diagnostics(e.diagnostics(), std::cerr);
+        return exit_model;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "sdsim: error: out of memory: the process could not allocate more memory; lower the limits "
+                     "(--max-memory, --max-input, ...) to have such inputs refused up front\n";
         return exit_model;
     } catch (const std::exception& e) {
         std::cerr << "sdsim: error: " << e.what() << '\n';

@@ -31,7 +31,8 @@ constexpr const char* run_help =
     "  --set NAME=X     override the constant NAME (repeatable)\n"
     "  --out PATH, -o PATH\n"
     "                   write to PATH instead of standard output; PATH is\n"
-    "                   replaced whole or, on any error, left untouched\n"
+    "                   replaced whole or, on any error, left untouched; an\n"
+    "                   input file or a read-only PATH is refused\n"
     "  --format F       csv (default) or json\n"
     "  --on-nonfinite error|warn|ignore\n"
     "                   a value that turns NaN or infinite stops the run with\n"
@@ -40,6 +41,8 @@ constexpr const char* run_help =
     "  --max-steps N    stop (exit 1, no output) if the run needs more than N steps\n"
     "  --max-seconds S  stop (exit 1, no output) after S seconds of wall-clock time\n"
     "  -h, --help       show this help\n"
+    "\n"
+    SDSIM_LIMITS_HELP
     "\n"
     "Diagnostics go to standard error as file:line:col: severity: message.\n"
     "When FILE is a scenario, standard error gets 'scenario: NAME' and one line\n"
@@ -120,46 +123,58 @@ public:
         app->add_option("--set", set_)->expected(1)->multi_option_policy(all)->allow_extra_args(false);
     }
 
-    int execute() override {
+    void check_options() override {
         // Option values first, then what CLI11 did not recognise, then FILE.
-        sim::RunOptions opts = options();
-        Format format = Format::csv;
+        opts_ = options();
+        limits = limit_options.limits();
+        opts_.max_memory = limit_options.max_memory();
         if (!format_.empty()) {
             if (format_ == "csv") format = Format::csv;
             else if (format_ == "json") format = Format::json;
             else throw UsageError("unknown format '" + format_ + "' (expected csv or json)");
         }
-        std::optional<std::string> out;
         if (app->count("--out")) {
             if (out_.empty()) throw UsageError("--out expects a path");
             out = out_;
         }
-        const std::string file = finish_parse();
+        file_ = finish_parse();
+    }
 
+    int execute() override {
         sim::Diagnostics diags;
-        Loaded l = load(file, diags);
+        Loaded l = load(file_, diags, limits);
         if (diags.has_errors()) {
             print_diagnostics(diags, std::cerr);
             return exit_model;
+        }
+        const sim::Scenario* sc = l.scenario ? &*l.scenario : nullptr;
+        // Before the run: an output that would replace an input, or a
+        // read-only file, is refused while nothing has been spent.
+        if (out) {
+            sim::check_output_file(*out, l.inputs);
+            if (sc && format == Format::csv) sim::check_output_file(*out + ".meta.json", l.inputs);
         }
         auto model = sim::Model::compile(l.spec, diags);
         print_diagnostics(diags, std::cerr);  // warnings, or the errors
         if (!model) return exit_model;
 
-        const sim::Scenario* sc = l.scenario ? &*l.scenario : nullptr;
         if (sc) {
             std::cerr << "scenario: " << sc->name << '\n';
             for (const auto& line : sim::source_lines(*sc)) std::cerr << line << '\n';
         }
         // Run before opening any output: a failed run must not touch --out.
-        sim::Results r = model->run(merge(l.run, opts));
+        sim::Results r = model->run(merge(l.run, opts_));
         for (const auto& w : r.warnings) std::cerr << sim::format(w) << '\n';
 
         auto writer = [&](std::ostream& os) { write_results(r, format, sc, os); };
-        if (out) {
+        if (out && sc && format == Format::csv) {
+            // The CSV and its sidecar together: both complete before either replaces its old file.
+            const sim::FileOutput files[] = {
+                {*out, writer},
+                {*out + ".meta.json", [&](std::ostream& os) { write_meta(*sc, *out, os); }}};
+            sim::write_files_atomic(files);
+        } else if (out) {
             sim::write_file_atomic(*out, writer);
-            if (sc && format == Format::csv)
-                sim::write_file_atomic(*out + ".meta.json", [&](std::ostream& os) { write_meta(*sc, *out, os); });
         } else {
             writer(std::cout);
             std::cout.flush();
@@ -210,6 +225,11 @@ private:
 
     std::string method_, start_, stop_, dt_, save_step_, out_, format_, nonfinite_, max_steps_, max_seconds_;
     std::vector<std::string> vars_, set_;
+    // What check_options made of them.
+    sim::RunOptions opts_;
+    Format format = Format::csv;
+    std::optional<std::string> out;
+    std::string file_;
 };
 
 }  // namespace

@@ -3,19 +3,26 @@
 # in build-fuzz and runs each for a bounded time, seeded from the shipped
 # models, the bad-input corpus and the conformance models.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    (default 45 s; all four)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    (default 45 s; all six:
+#                    parser yaml xmile scenario extends cli)
 #
-# To fuzz longer, e.g. an hour per target keeping what was found:
-#   FUZZ_CORPUS=$HOME/sim-fuzz-corpus scripts/fuzz.sh 3600
+# Each target starts from its minimised corpus kept in the repository
+# (fuzz/corpus/<target>/) plus the seeds below, in a work directory
+# ($FUZZ_CORPUS/<target>, default build-fuzz/corpus/<target>) that keeps what
+# the fuzzer adds between runs. FUZZ_SAVE=1 merges the work corpus back into
+# fuzz/corpus/<target> minimised (-merge=1: the smallest set of inputs with
+# the same coverage), to be committed. To fuzz longer at low priority:
+#   FUZZ_SAVE=1 nice -n 19 scripts/fuzz.sh 3600 xmile
 # Crashes are written to build-fuzz/crashes/<target>/; each one found becomes
-# a file in tests/bad_inputs/ (or a unit test) before it is fixed.
+# a file in tests/bad_inputs/ (or a unit test) before it is fixed. The last
+# line of each log gives executions, coverage (cov: edges, ft: features).
 # Exit status: 0 no crash, 1 a target crashed (its log is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-45}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(parser yaml xmile scenario)
+[ ${#targets[@]} -eq 0 ] && targets=(parser yaml xmile scenario extends cli)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 corpus_root=${FUZZ_CORPUS:-$build/corpus}
 conf=${SIM_CONFORMANCE_DIR:-$PWD/../shared/conformance}
@@ -26,13 +33,33 @@ CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAK
   -DSIM_BUILD_FUZZ=ON -DSIM_BUILD_TESTS=OFF -DSIM_BUILD_BENCH=OFF -DSIM_BUILD_EXAMPLES=OFF -DSIM_BUILD_CLI=OFF \
   -DSIM_INSTALL=OFF "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 cmake --build "$build" -j"$jobs" --target $(printf 'fuzz_%s ' "${targets[@]}")
+[ -n "${FUZZ_BUILD_ONLY:-}" ] && exit 0
 
 # Seeds: copied into the corpus directory each time (the corpus keeps what
 # the fuzzer adds; the seeds themselves are never written back).
 seed() {
   local t=$1 dir=$corpus_root/$1
   mkdir -p "$dir"
+  [ -d "fuzz/corpus/$t" ] && cp -n fuzz/corpus/"$t"/* "$dir"/ 2>/dev/null || true
   case $t in
+    extends)
+      # Chains of up to four files (split at NUL): a.yaml, b.yaml, sub/c.yaml, sub/d.yaml.
+      printf 'model: model.yaml\nextends: b.yaml\x00levers: {subsidy: on}\n' >"$dir/seed_chain"
+      printf 'extends: b.yaml\x00extends: sub/c.yaml\x00extends: ../a.yaml\n' >"$dir/seed_cycle"
+      printf 'extends: link.yaml\nmodel: model.yaml\n' >"$dir/seed_link"
+      printf 'extends: fifo.yaml\n' >"$dir/seed_fifo"
+      printf 'model: dir.yaml\n' >"$dir/seed_dir"
+      printf 'extends: loop.yaml\nmodel: model.yaml\n' >"$dir/seed_loop"
+      printf 'extends: b.yaml\x00extends: b.yaml\n' >"$dir/seed_self"
+      printf 'model: model.yaml\nextends: sub/c.yaml\x00\x00extends: d.yaml\x00model: ../model.yaml\nsim: {dt: 0.25}\n' >"$dir/seed_sub" ;;
+    cli)
+      # Argument vectors, NUL-separated.
+      printf 'run\x00m.yaml\x00--dt\x00000.5\x00--out\x00o.csv' >"$dir/seed_run"
+      printf 'run\x00m.yaml\x00--set\x00a=1e400\x00--max-memory\x00001G' >"$dir/seed_set"
+      printf 'compare\x00s.yaml\x00--levers\x00a,b\x00--at\x00002030,2050\x00--indicators\x00x:min\x00--threads\x00002' >"$dir/seed_compare"
+      printf 'check\x00--program\x00--max-depth=10\x00m.xmile' >"$dir/seed_check"
+      printf -- '--help' >"$dir/seed_help"
+      printf 'run\x00--method=\x00--\x00-m.yaml' >"$dir/seed_dashes" ;;
     yaml) find models tests/bad_inputs/yaml tests/cli examples -name '*.yaml' -exec cp -t "$dir" {} + 2>/dev/null || true ;;
     xmile)
       find tests/bad_inputs/xmile -name '*.xmile' -exec cp -t "$dir" {} +
@@ -69,5 +96,17 @@ for t in "${targets[@]}"; do
     status=1
   fi
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed "s/^/fuzz_$t: /" || true
+  grep -E '^#[0-9]+' "$log" | tail -n 1 | sed "s/^/fuzz_$t: last: /" || true
+  if [ "${FUZZ_SAVE:-0}" = 1 ]; then
+    # Minimise into a fresh directory, then replace the repository's corpus.
+    fresh=$build/merge_$t
+    rm -rf "$fresh" && mkdir -p "$fresh"
+    "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 "$fresh" "$corpus_root/$t" \
+      >"$build/merge_$t.log" 2>&1 || true
+    mkdir -p "fuzz/corpus/$t"
+    rm -f fuzz/corpus/"$t"/*
+    cp "$fresh"/* "fuzz/corpus/$t/" 2>/dev/null || true
+    echo "fuzz_$t: corpus saved: $(ls fuzz/corpus/$t | wc -l) files, $(du -sh fuzz/corpus/$t | cut -f1)"
+  fi
 done
 exit $status

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/limits.hpp"
 #include "sim/experiment_spec.hpp"
 #include "sim/model.hpp"
 
@@ -38,7 +39,7 @@ struct CalibrationData {
 //   long:  header `indicator,time,value[,weight][,...]` (`year` may stand
 //          for `time`; further columns are ignored), one observation a row.
 // Errors (E-DATA, E-IO) carry file:line:col.
-CalibrationData read_calibration_data(const std::string& path, Diagnostics& diags);
+CalibrationData read_calibration_data(const std::string& path, Diagnostics& diags, const Limits& limits = {});
 CalibrationData parse_calibration_data(std::string_view text, const std::string& file, Diagnostics& diags);
 
 struct CalibrationOptions {

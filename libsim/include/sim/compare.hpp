@@ -48,6 +48,15 @@ struct CompareOptions {
     // has no such variable, the cost is the trapezoid integral over the saved
     // rows of the sum of the levers' L_cost rates; "" forces the integral.
     std::string cost_variable = "cumulative_fiscal_cost";
+    // Whose whole series (Combination::series, cost_series) are kept: every
+    // combination's, or only the runs the reports show (baseline, each lever
+    // alone, all levers: trajectories.csv and the charts), or none. The
+    // values at the report times are kept for every combination in any case.
+    // What is kept, plus one run's results per thread, is estimated before
+    // any run against base.max_memory (default_memory_budget() if unset):
+    // E-MEMORY if over. `sdsim compare` keeps `shown`.
+    enum class Keep { all, shown, none };
+    Keep keep_series = Keep::all;
 };
 
 // Full-factorial analysis of y over the 2^k corners of {0,1}^k, y[mask] with
@@ -70,8 +79,8 @@ FactorialEffects factorial_effects(std::span<const double> y);
 // One combination's run, reduced to what the comparison needs.
 struct Combination {
     unsigned mask = 0;                        // bit i = lever i on
-    std::vector<std::vector<double>> series;  // [indicator][saved row]
-    std::vector<double> cost_series;          // cumulative cost per saved row; empty if no cost
+    std::vector<std::vector<double>> series;  // [indicator][saved row]; empty if not kept
+    std::vector<double> cost_series;          // cumulative cost per saved row; empty if no cost or not kept
     std::vector<double> values;               // [indicator * at.size() + a]
     std::vector<double> cost;                 // [a]: cumulative cost at at[a]; empty if no cost
 };

@@ -19,10 +19,10 @@
 
 namespace sim {
 
-// Canonical form of a name: case-folded (ASCII), runs of whitespace and
-// underscores -> '_', surrounding quotes and whitespace removed. Names
-// compare equal iff their canonical forms are equal; canonical_name of a
-// canonical form is itself.
+// Canonical form of a name: Unicode NFC, case-folded (ASCII), runs of
+// whitespace (any Unicode space separator) and underscores -> '_',
+// surrounding quotes and whitespace removed. Names compare equal iff their
+// canonical forms are equal; canonical_name of a canonical form is itself.
 std::string canonical_name(std::string_view name);
 
 namespace ast {

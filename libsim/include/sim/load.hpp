@@ -6,22 +6,32 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/expected.hpp"
+#include "sim/limits.hpp"
 #include "sim/spec.hpp"
 
 namespace sim {
 
 // Each appends diagnostics (with file:line:col) and returns what it could read.
-ModelSpec load_yaml(const std::string& path, Diagnostics& diags);
-ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnostics& diags);
+// A load_* function reads the file once with sim::read_input (size bounded by
+// limits.input_bytes; a directory, a FIFO, ... handled); a parse_* function
+// takes the bytes already read. Either decodes them (sim::decode_text:
+// UTF-8, or an encoding the file declares) and bounds what the text can
+// inflate by `limits` (nesting depth, variables, array elements, module
+// instances: E-LIMIT naming the option that raises the limit).
+ModelSpec load_yaml(const std::string& path, Diagnostics& diags, const Limits& limits = {});
+ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnostics& diags,
+                     const Limits& limits = {});
 
-ModelSpec load_xmile(const std::string& path, Diagnostics& diags);  // .xmile, .stmx, .xml
-ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags);
+ModelSpec load_xmile(const std::string& path, Diagnostics& diags, const Limits& limits = {});  // .xmile, .stmx, .xml
+ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags,
+                      const Limits& limits = {});
 
 // Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE;
 // otherwise XMILE if the first non-blank character is '<').
-ModelSpec load_model(const std::string& path, Diagnostics& diags);
+ModelSpec load_model(const std::string& path, Diagnostics& diags, const Limits& limits = {});
 // The same choice for a file already read: `path` names it in diagnostics.
-ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags);
+ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags,
+                      const Limits& limits = {});
 // Throws sim::Error if there is any error.
 ModelSpec load_model(const std::string& path);
 // Without throwing: the model (with any warnings), or the diagnostics.

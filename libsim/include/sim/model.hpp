@@ -30,6 +30,8 @@ struct ModelAccess;  // libsim's own code only (src/compile/program.hpp)
 enum class NonFinite { error, warn, ignore };
 
 // Options for one run; anything unset comes from the model's SimSpecs.
+// A finding about a value set here is reported at "option --NAME" (the
+// sdsim option that sets it: --start, --stop, --dt, --save-step, ...).
 struct RunOptions {
     std::optional<Method> method;
     std::optional<double> start, stop, dt, save_step;
@@ -46,6 +48,10 @@ struct RunOptions {
     // stops with E-BUDGET (no partial results are returned).
     std::optional<std::uint64_t> max_steps;
     std::optional<double> max_wall_seconds;
+    // Bytes the run may keep (results, delay histories), estimated before
+    // anything is allocated: E-MEMORY if more. Unset: default_memory_budget()
+    // (sim/limits.hpp), half the memory available to the process.
+    std::optional<std::uint64_t> max_memory;
 };
 
 // A compiled model: immutable, cheap to copy (shared program), safe to run

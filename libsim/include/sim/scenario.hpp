@@ -9,6 +9,8 @@
 
 #include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
+#include "sim/input.hpp"
+#include "sim/limits.hpp"
 #include "sim/spec.hpp"
 #include "sim/model.hpp"
 
@@ -37,8 +39,12 @@ struct Scenario {
 };
 
 // True if `path` is a YAML file whose top level is a mapping with a `model:`
-// or `extends:` key (a scenario) rather than a model file.
+// or `extends:` key (a scenario) rather than a model file. It reads the
+// file: for a stream (a pipe), read it once with read_input and ask
+// is_scenario_text.
 bool is_scenario_file(const std::string& path);
+// The same for bytes already read (`path` only names them).
+bool is_scenario_text(std::string_view bytes, const std::string& path);
 
 // Loads the scenario, the scenarios it extends and its model; diagnostics
 // carry file:line:col in the scenario file concerned (or the model file).
@@ -46,7 +52,11 @@ bool is_scenario_file(const std::string& path);
 //   sim::Diagnostics d;
 //   sim::Scenario sc = sim::load_scenario("scenarios/land.yaml", d);
 //   if (auto m = sim::Model::compile(sc.model, d)) sim::Results r = m->run(sc.run);
-Scenario load_scenario(const std::string& path, Diagnostics& diags);
+// Every file is read once (sim::read_input); files named by `extends:` and
+// `model:` must be regular files. `limits` bound each file and the model.
+Scenario load_scenario(const std::string& path, Diagnostics& diags, const Limits& limits = {});
+// The same for the scenario file already read (e.g. from a pipe).
+Scenario load_scenario(const Input& scenario_file, Diagnostics& diags, const Limits& limits = {});
 // Without throwing: the scenario (with any warnings), or the diagnostics.
 Expected<Scenario> try_load_scenario(const std::string& path);
 

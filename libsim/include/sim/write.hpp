@@ -1,9 +1,12 @@
-// Atomic file output: a file is written whole or not at all.
+// Atomic output: a file is written whole or not at all, a group of files
+// together, a directory of results as a set (docs/reliability.md).
 #pragma once
 
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace sim {
 
@@ -22,14 +25,79 @@ namespace sim {
 // device", and whose os_error() is the errno; an exception thrown by
 // `writer` is rethrown as is.
 //
-// A symbolic link is followed (its target is replaced, the link stays). An
-// existing path that is not a regular file (a device, FIFO or socket, e.g.
-// /dev/stdout) is written in place: it cannot be renamed over without
-// destroying it, so there the output is not atomic.
+// A symbolic link is followed, link by link (at most 40): the file it finally
+// names is replaced, or created if the link dangles (its directory must
+// exist); the link itself stays. An existing path that is not a regular
+// file (a device, FIFO or socket, e.g. /dev/stdout) is written in place: it
+// cannot be renamed over without destroying it, so there the output is not
+// atomic. An existing read-only regular file (no write permission bit, or
+// not writable by this process) is refused (E-OUTPUT), never replaced.
 //
 //   sim::write_file_atomic("run.csv", [&](std::ostream& os) { sim::write_csv(r, os); });
 //
 // POSIX only (open O_EXCL, fsync, rename).
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer);
+
+// One file of a group written together.
+struct FileOutput {
+    std::string path;
+    std::function<void(std::ostream&)> writer;
+};
+
+// Several files that belong together (a CSV and its .meta.json sidecar):
+// every file is written to its temporary and synced before any is renamed
+// into place, so a failure while writing (disk full, a writer throwing)
+// leaves every old file as it was. If a rename fails, the files already
+// renamed are put back from hard-link backups of the old files. Only a
+// crash between the renames (microseconds) can leave a mix.
+void write_files_atomic(std::span<const FileOutput> files);
+
+// Refuses (sim::Error E-OUTPUT) an output file that would replace one of
+// `inputs` (the same file after following symbolic links, compared by
+// device and inode) or a read-only file, or that is a directory. Call it
+// before the run, so that a refused output costs nothing; write_file_atomic
+// repeats the read-only check.
+void check_output_file(const std::string& path, std::span<const std::string> inputs);
+
+// A multi-file output (a directory of results: `sdsim compare --out DIR`)
+// written as a set: readers see the old set or the new one, never a mix,
+// and an interrupted or failed write leaves the old set.
+struct OutputSetOptions {
+    // Files the set must not replace or remove (the run's inputs): a DIR
+    // that holds one is refused.
+    std::vector<std::string> inputs;
+    // The entries the writer may create at the top of DIR. An existing DIR
+    // not made by write_output_set (no `.sdsim-output` marker) is replaced
+    // only if it is empty or holds nothing but these names; otherwise it is
+    // refused (E-OUTPUT), so that `--out .` can never remove unrelated files.
+    std::vector<std::string> names;
+};
+
+// Builds the set by calling `build(tmp)` with a fresh directory `tmp`
+// beside DIR (same parent, hence same file system), then, holding an
+// exclusive flock on the parent directory (concurrent writers to the parent
+// wait for each other; the lock dies with its process), swaps it in:
+// renameat2(RENAME_EXCHANGE) where the file system supports it, else a
+// two-step rename (DIR -> old, tmp -> DIR) recorded in a marker file
+// `.NAME.sdsim-swap` in the parent, which the next writer uses to finish an
+// interrupted swap. The old set is then removed. Temporary directories
+// `.NAME.sdsim-tmp-PID-*` of processes that no longer exist are removed too.
+// A DIR given as a symbolic link is followed (the directory it names is
+// replaced; the link stays). Missing parent directories are created.
+// Throws sim::Error (E-OUTPUT, E-IO); `build` may throw anything, after
+// which `tmp` is removed and DIR is untouched.
+void write_output_set(const std::string& dir, const std::function<void(const std::string& tmp)>& build,
+                      const OutputSetOptions& options = {});
+
+// The checks of write_output_set that need no building: DIR is not a file,
+// holds none of `options.inputs`, and is replaceable (see `names`). Throws
+// sim::Error (E-OUTPUT). Call it before a long computation.
+void check_output_dir(const std::string& dir, const OutputSetOptions& options = {});
+
+namespace detail {
+// Tests only: make write_output_set use its two-step swap even where
+// RENAME_EXCHANGE works.
+void force_two_step_swap(bool on);
+}  // namespace detail
 
 }  // namespace sim

@@ -123,25 +123,36 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
 void write_compare_outputs(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
     if (r.combinations.empty() || r.at.empty())
         throw Error(sim::Code::E_COMPARE_REPORT, "", "write_compare_outputs: empty comparison");
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw Error(sim::Code::E_IO, "", "cannot create directory '" + dir + "': " + ec.message(), ec);
-    write_file_atomic(dir + "/combinations.csv", [&](std::ostream& os) { write_combinations_csv(r, os); });
-    write_file_atomic(dir + "/effects.csv", [&](std::ostream& os) { write_effects_csv(r, os); });
-    write_file_atomic(dir + "/trajectories.csv", [&](std::ostream& os) { write_trajectories_csv(r, os); });
-    Charts ch;
-    if (o.charts) {
-        try {
-            ch = make_charts(r, dir, o);
-        } catch (const std::filesystem::filesystem_error& e) {  // one exception type reaches callers
-            throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
-        }
-        if (!ch.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.why_not << '\n';
-    } else {
-        ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
-    }
-    write_file_atomic(dir + "/report.md", [&](std::ostream& os) { write_report(r, ch, os); });
+    // The whole directory is one output set: built beside `dir` and swapped
+    // in, so a reader (or a kill, or a failed chart) never leaves new CSVs
+    // beside an old report.
+    write_output_set(
+        dir,
+        [&](const std::string& tmp) {
+            write_file_atomic(tmp + "/combinations.csv", [&](std::ostream& os) { write_combinations_csv(r, os); });
+            write_file_atomic(tmp + "/effects.csv", [&](std::ostream& os) { write_effects_csv(r, os); });
+            write_file_atomic(tmp + "/trajectories.csv", [&](std::ostream& os) { write_trajectories_csv(r, os); });
+            Charts ch;
+            if (o.charts) {
+                try {
+                    ch = make_charts(r, tmp, o);
+                } catch (const std::filesystem::filesystem_error& e) {  // one exception type reaches callers
+                    throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
+                }
+                if (!ch.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.why_not << '\n';
+            } else {
+                ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
+            }
+            write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_report(r, ch, os); });
+        },
+        compare_output_set(o.inputs));
 }
 
+OutputSetOptions compare_output_set(std::vector<std::string> inputs) {
+    OutputSetOptions s;
+    s.inputs = std::move(inputs);
+    s.names = {"combinations.csv", "effects.csv", "trajectories.csv", "report.md", "charts"};
+    return s;
+}
 
 }  // namespace sim

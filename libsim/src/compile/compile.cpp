@@ -35,6 +35,7 @@ std::shared_ptr<Program> Compiler::compile() {
     resolve_equations();
     link_stocks();
     mark_literals();
+    check_time_args();
     // Per-step loops first: a loop among auxiliaries is an algebraic loop even
     // though it also makes their initial values circular; report it once, as such.
     std::vector<int> run_order = order(false);

@@ -74,6 +74,9 @@ private:
     struct PrevRef { int out, input; };
     std::vector<DelayRef> delays_;
     std::vector<PrevRef> previous_;
+    // Delay and smoothing times, checked once constants are known.
+    struct TimeArg { int expr; SourceLoc loc; int var; std::string fname; };
+    std::vector<TimeArg> time_args_;
 
     Slot next_slot_ = 0;  // layout and emission: the first unassigned slot
 
@@ -88,6 +91,7 @@ private:
     void resolve_equations();
     void link_stocks();
     void mark_literals();
+    void check_time_args();  // after mark_literals: no negative constant delay or smoothing time
     std::vector<int> order(bool initial);
     void layout(Program& prog);
     void emit(Program& prog, const std::vector<int>& init_order, const std::vector<int>& run_order);

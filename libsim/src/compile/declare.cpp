@@ -1,7 +1,10 @@
 // Compiler phases on names: declarations, graphical-function tables, stock
 // flow lists; and the compiler's diagnostics helpers.
+#include <algorithm>
+
 #include "compile/compiler.hpp"
 #include "lang/graphical.hpp"
+#include "lang/names.hpp"
 #include "util/text.hpp"
 
 namespace sim::detail {
@@ -52,6 +55,14 @@ void Compiler::declare() {
         user_names_.push_back(c.canonical);
         if (c.canonical.empty()) {
             error(sim::Code::E_BAD_NAME, c.loc, vi, "a variable has an empty name; give it a name");
+            var(vi).broken = true;
+            continue;
+        }
+        if (auto bad = name_problem(v.name)) {
+            // Two names differing only by what cannot be seen would look identical.
+            var(vi).name = visible_name(v.name);  // also in the message's "variable '...'"
+            error(sim::Code::E_BAD_NAME, c.loc, vi,
+                  "the name '" + visible_name(v.name) + "' holds " + bad->what + "; remove it (names must be visible text)");
             var(vi).broken = true;
             continue;
         }
@@ -141,6 +152,12 @@ void Compiler::link_stocks() {
                           std::string(dir) + " '" + fname + "' is " + article(var(it->second).kind) +
                               ", not a flow; list only flows as inflows and outflows");
                     var(vi).broken = true;
+                } else if (std::find(out.begin(), out.end(), it->second) != out.end()) {
+                    // Counted twice, the flow would move its amount twice.
+                    error(sim::Code::E_FLOW_LIST, var(vi).loc, vi,
+                          std::string(dir) + " '" + fname + "' is listed twice for stock '" + v.name +
+                              "'; list each flow once");
+                    var(vi).broken = true;
                 } else {
                     out.push_back(it->second);
                 }
@@ -148,6 +165,14 @@ void Compiler::link_stocks() {
         };
         link(v.inflows, var(vi).inflows, "inflow");
         link(v.outflows, var(vi).outflows, "outflow");
+        for (int f : var(vi).inflows)
+            if (std::find(var(vi).outflows.begin(), var(vi).outflows.end(), f) != var(vi).outflows.end()) {
+                // In and out at once: the flow would cancel itself, silently.
+                error(sim::Code::E_FLOW_LIST, var(vi).loc, vi,
+                      "flow '" + var(f).name + "' is both an inflow and an outflow of stock '" + v.name +
+                          "'; a flow moves material one way: list it once, on the side it flows");
+                var(vi).broken = true;
+            }
     }
 }
 

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "compile/compiler.hpp"
+#include "util/text.hpp"
 
 namespace sim::detail {
 
@@ -38,6 +39,23 @@ int Compiler::as_var(int expr, const char* what) {
 }
 
 // The stage count n of SMTHN/DELAYN must be known when compiling.
+// A delay or smoothing time that is a negative number, written or as a
+// constant, is an error: a negative delay would read the future, a negative
+// smoothing time makes the smoothed value run away.
+void Compiler::check_time_args() {
+    for (const auto& t : time_args_) {
+        const RNode& r = node(t.expr);
+        double v = 0;
+        if (r.kind == RNode::num) v = r.value;
+        else if (r.kind == RNode::var && var(static_cast<int>(r.ref)).literal) v = var(static_cast<int>(r.ref)).value;
+        else continue;  // computed: DELAY FIXED checks it while running
+        if (v < 0)
+            error(sim::Code::E_DELAY_TIME, t.loc, t.var,
+                  t.fname + ": the delay or averaging time is " + text::number(v) +
+                      "; it must be zero or positive (a negative time would reach into the future)");
+    }
+}
+
 int Compiler::const_count(int expr, const ast::Node& n, std::string_view fname) {
     const RNode& r = node(expr);
     if (r.kind != RNode::num || !(r.value >= 1) || r.value > 1000 || r.value != std::floor(r.value)) {
@@ -52,6 +70,18 @@ int Compiler::const_count(int expr, const ast::Node& n, std::string_view fname) 
 // `args` are resolved and their count checked against the table.
 int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vector<int>& args) {
     auto arg = [&](std::size_t i, int fallback) { return i < args.size() ? args[i] : fallback; };
+    // The delay or smoothing time (argument 2) of the stateful builtins.
+    switch (info.id) {
+        case Builtin::delay: case Builtin::smth1: case Builtin::smth3: case Builtin::smthn:
+        case Builtin::delay1: case Builtin::delay3: case Builtin::delayn: case Builtin::trend:
+            if (args.size() > 1 && args[1] >= 0) {
+                const auto* call = std::get_if<ast::Call>(&n.v);
+                const std::uint32_t at = call && call->args.size() > 1 ? eq_->tree[call->args[1]].span.begin : n.span.begin;
+                time_args_.push_back({args[1], eq_->at(at), cur_, std::string(info.name)});
+            }
+            break;
+        default: break;
+    }
     switch (info.id) {
         case Builtin::abs: return op(Code::abs, args[0]);
         case Builtin::min: return op(Code::min, args[0], args[1]);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/calibrate.hpp"
+#include "sim/input.hpp"
 #include "sim/spec.hpp"
 #include "util/text.hpp"
 
@@ -269,17 +270,21 @@ CalibrationData parse_calibration_data(std::string_view text, const std::string&
     return data;
 }
 
-CalibrationData read_calibration_data(const std::string& path, Diagnostics& diags) {
-    std::ifstream in(path, std::ios::binary);
+CalibrationData read_calibration_data(const std::string& path, Diagnostics& diags, const Limits& limits) {
+    // A data file is named inside a scenario: a regular file, read once, bounded.
+    auto in = read_input(path, diags, limits, InputSource::regular);
     if (!in) {
-        diags.error(sim::Code::E_IO, {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
         CalibrationData d;
         d.file = path;
         return d;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_calibration_data(ss.str(), path, diags);
+    auto text = decode_text(in->bytes, path, TextFormat::text, diags);
+    if (!text) {
+        CalibrationData d;
+        d.file = path;
+        return d;
+    }
+    return parse_calibration_data(*text, path, diags);
 }
 
 }  // namespace sim

@@ -4,9 +4,12 @@
 // sequentially in mask order, so the results are the same bit for bit
 // whatever the thread count.
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <thread>
 
 #include "sim/compare.hpp"
+#include "sim/limits.hpp"
 #include "util/interpolate.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
@@ -23,9 +26,38 @@ bool same_name(std::string_view a, std::string_view b) { return canonical_name(a
 
 // One run's output before the cross-run reductions.
 struct Slot {
-    std::vector<double> times;
+    std::vector<double> times;  // run 0 only
+    std::size_t rows = 0;       // every run: its saved times, summarised
+    double first = 0, last = 0;
+    bool ok = false;            // every report time was within the saved rows
     Combination c;
 };
+
+// What the comparison will keep, estimated before any run: the kept series
+// (runs x series x rows) and, per worker thread, one run's results.
+template <class Kept>
+void check_compare_memory(const Model& model, const RunOptions& base, const CompareOptions& opts, std::size_t total,
+                          std::size_t k, std::size_t series, std::size_t saved, Kept kept) {
+    const SimSpecs s = effective_specs(model.specs(), base);
+    const double step = s.save_step.value_or(s.dt);
+    if (!(step > 0) || !(s.stop >= s.start)) return;  // the first run reports the bad specs
+    const double rows = std::floor((s.stop - s.start) / step + 1e-9) + 1;
+    std::size_t runs_kept = 0;
+    for (std::size_t m = 0; m < total; ++m) runs_kept += kept(m) ? 1 : 0;
+    const double threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+    const double bytes = 8.0 * rows *
+                         (static_cast<double>(runs_kept) * static_cast<double>(series) +
+                          std::min(threads, static_cast<double>(total)) * (2.0 * static_cast<double>(saved) + 1));
+    const std::uint64_t budget = base.max_memory ? *base.max_memory : default_memory_budget();
+    if (bytes <= static_cast<double>(budget)) return;
+    throw Error(sim::Code::E_MEMORY, "",
+                "the comparison of " + std::to_string(k) + " levers would keep " + std::to_string(runs_kept) +
+                    " runs x " + std::to_string(series) + " series x " + text::number(rows) + " rows (and one run per thread), about " +
+                    (bytes < 1.8e19 ? format_bytes(static_cast<std::uint64_t>(bytes)) : text::number(bytes) + " bytes") +
+                    ", more than the memory budget of " + format_bytes(budget) +
+                    " (raise it with --max-memory); keep fewer series (CompareOptions::keep_series), compare fewer "
+                    "levers or indicators, or save less often. Nothing was run");
+}
 
 // The cost rate's units integrated over time: "yuan/year" with time units
 // "year" gives "yuan"; "" when the levers disagree or it cannot be told.
@@ -165,7 +197,16 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
 
     const std::size_t k = chosen.size();
     const std::size_t total = std::size_t{1} << k;
+    const unsigned all = static_cast<unsigned>(total - 1);
+    auto kept = [&](std::size_t m) {
+        if (opts.keep_series == CompareOptions::Keep::all) return true;
+        if (opts.keep_series == CompareOptions::Keep::none) return false;
+        return m == 0 || m == all || std::has_single_bit(static_cast<unsigned>(m));  // the runs reports show
+    };
+    check_compare_memory(model, base, opts, total, k, r.indicators.size() + (cost_vars.empty() ? 0 : 1),
+                         base.save.size(), kept);
     std::vector<Slot> slots(total);
+    const std::size_t na = r.at.size();
 
     auto run_one = [&](std::size_t m) {
         RunOptions o = base;
@@ -173,7 +214,6 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         Results res = model.run(o);
         Slot& s = slots[m];
         s.c.mask = static_cast<unsigned>(m);
-        s.times = res.times;
         for (const auto& ind : r.indicators) s.c.series.push_back(res.series(ind.name));
         if (cost_is_stock) {
             s.c.cost_series = res.series(cost_vars[0]);
@@ -191,36 +231,48 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
                 prev = rate;
             }
         }
+        // The values at the report times now, so that only the kept series outlive the run.
+        s.rows = res.times.size();
+        s.first = s.rows ? res.times.front() : 0;
+        s.last = s.rows ? res.times.back() : 0;
+        s.c.values.assign(r.indicators.size() * na, 0.0);
+        s.ok = true;
+        for (std::size_t i = 0; i < r.indicators.size() && s.ok; ++i)
+            for (std::size_t a = 0; a < na && s.ok; ++a) {
+                auto v = detail::interpolate(res.times, r.at[a], [&](std::size_t j) { return s.c.series[i][j]; });
+                if (v) s.c.values[i * na + a] = *v;
+                else s.ok = false;
+            }
+        if (r.has_cost)
+            for (std::size_t a = 0; a < na && s.ok; ++a) {
+                auto v = detail::interpolate(res.times, r.at[a], [&](std::size_t j) { return s.c.cost_series[j]; });
+                if (v) s.c.cost.push_back(*v);
+                else s.ok = false;
+            }
+        if (m == 0) s.times = std::move(res.times);
+        if (!kept(m)) {
+            s.c.series = {};
+            s.c.cost_series = {};
+        }
     };
 
     detail::parallel_for(total, opts.threads, run_one, opts.progress);
 
-    // Sequential reductions, in mask order.
-    r.times = slots[0].times;
+    // Sequential checks, in mask order.
+    r.times = std::move(slots[0].times);
     if (r.times.empty()) fail(sim::Code::E_COMPARE_RUN, "", "the runs saved no rows");
     for (std::size_t m = 1; m < total; ++m)
-        if (slots[m].times != r.times)
+        if (slots[m].rows != r.times.size() || slots[m].first != r.times.front() || slots[m].last != r.times.back())
             fail(sim::Code::E_COMPARE_RUN, "", "combination " + std::to_string(m) + " saved different times");
-    // Each report time lies within [start, stop], and the runs save both ends.
-    auto at_time = [&](const std::vector<double>& series, double t) {
-        auto v = detail::interpolate(r.times, t, [&](std::size_t i) { return series[i]; });
-        if (!v)
-            fail(sim::Code::E_COMPARE_RUN, "",
-                 "report time " + text::number(t) + " is outside the saved rows [" +
-                     text::number(r.times.front()) + ", " + text::number(r.times.back()) + "]");
-        return *v;
-    };
-    const std::size_t na = r.at.size();
+    for (const auto& s : slots)
+        if (!s.ok)
+            for (double t : r.at)
+                if (!(t >= r.times.front() && t <= r.times.back()))
+                    fail(sim::Code::E_COMPARE_RUN, "",
+                         "report time " + text::number(t) + " is outside the saved rows [" +
+                             text::number(r.times.front()) + ", " + text::number(r.times.back()) + "]");
     r.combinations.reserve(total);
-    for (auto& s : slots) {
-        Combination& c = s.c;
-        c.values.assign(r.indicators.size() * na, 0.0);
-        for (std::size_t i = 0; i < r.indicators.size(); ++i)
-            for (std::size_t a = 0; a < na; ++a) c.values[i * na + a] = at_time(c.series[i], r.at[a]);
-        if (r.has_cost)
-            for (std::size_t a = 0; a < na; ++a) c.cost.push_back(at_time(c.cost_series, r.at[a]));
-        r.combinations.push_back(std::move(c));
-    }
+    for (auto& s : slots) r.combinations.push_back(std::move(s.c));
     analyse(r);
     return r;
 }

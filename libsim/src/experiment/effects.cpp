@@ -151,6 +151,10 @@ double CompareResult::value(std::string_view combination, std::string_view indic
     // A report time gives the value stored for it (the same number).
     for (std::size_t a = 0; a < at.size(); ++a)
         if (at[a] == t) return value(mask, ind, a);
+    if (combinations[mask].series.size() <= ind)
+        throw Error(sim::Code::E_COMPARE_RUN, std::string(indicator),
+                    "the series of '" + label(mask) + "' were not kept (CompareOptions::keep_series); only the report "
+                    "times are available for it");
     const auto& series = combinations[mask].series[ind];
     auto v = detail::interpolate(times, t, [&](std::size_t i) { return series[i]; });
     if (!v)

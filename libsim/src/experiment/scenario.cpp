@@ -20,6 +20,7 @@
 
 #include "io/yaml/experiment.hpp"
 #include "io/yaml/support.hpp"
+#include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "sim/overrides.hpp"
 #include "sim/scenario.hpp"
@@ -35,11 +36,13 @@ std::string fmt(double x) { return text::number(x); }
 
 // One file of an `extends` chain. Not movable: `r` views `text`.
 struct Layer {
-    Layer(std::string p, std::string t, Diagnostics& d) : path(std::move(p)), text(std::move(t)), r(path, text, d) {}
+    Layer(std::string p, std::string t, std::string h, Diagnostics& d)
+        : path(std::move(p)), text(std::move(t)), sha256(std::move(h)), r(path, text, d) {}
     Layer(const Layer&) = delete;
     Layer& operator=(const Layer&) = delete;
     std::string path;
-    std::string text;
+    std::string text;    // decoded (UTF-8)
+    std::string sha256;  // of the bytes read
     Reader r;
     YAML::Node root;
 };
@@ -375,11 +378,13 @@ void check_against_run(const Scenario& sc, const Pending& p, Diagnostics& diags)
     }
 }
 
-// Reads `path` and the files it extends, the file given first. Reports
-// E-IO, E-EXTENDS-NOT-FOUND, E-EXTENDS-CYCLE and YAML errors; false if the
-// chain could not be read to its end.
-bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::unique_ptr<Layer>>& chain) {
-    std::string cur = path;
+// Reads the files `first` extends (itself already read), the file given
+// first. Reports E-IO, E-EXTENDS-NOT-FOUND, E-EXTENDS-CYCLE, E-LIMIT and YAML
+// errors; false if the chain could not be read to its end. A file named by
+// `extends:` must be a regular file (a FIFO would block on nobody writing).
+bool read_chain(const Input& first, Diagnostics& diags, const Limits& limits,
+                std::vector<std::unique_ptr<Layer>>& chain) {
+    std::string cur = first.path;
     SourceLoc named_at;  // where `cur` is named by `extends:`
     std::vector<std::string> seen;  // canonical paths of the files in `chain`
     for (;;) {
@@ -393,19 +398,40 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
                         "'extends' cycle: " + names + cur + "; remove one of these 'extends:'");
             return false;
         }
-        std::string text, err;
-        if (!read_file(cur, text, err)) {
-            if (chain.empty())
-                diags.error(sim::Code::E_IO, {cur, 0, 0}, "", err + "; check the path");
-            else
-                diags.error(sim::Code::E_EXTENDS_NOT_FOUND, named_at, "",
-                            "scenario file '" + cur + "' not found; 'extends:' is relative to the extending file");
+        if (chain.size() >= limits.depth) {
+            diags.error(sim::Code::E_LIMIT, named_at, "",
+                        "'extends' chain longer than " + std::to_string(limits.depth) + " files" +
+                            limit_hint(limits.depth, "--max-depth"));
             return false;
         }
-        auto root = parse_document(text, cur, diags, "scenario");
+        std::optional<Input> in;
+        if (chain.empty()) {
+            in = first;
+        } else {
+            Diagnostics why;
+            std::error_code e2;
+            if (!fs::exists(cur, e2)) {
+                diags.error(sim::Code::E_EXTENDS_NOT_FOUND, named_at, "",
+                            "scenario file '" + cur + "' not found; 'extends:' is relative to the extending file");
+                return false;
+            }
+            in = read_input(cur, why, limits, InputSource::regular);
+            if (!in) {
+                // The reader's reason (a directory, a FIFO, too large, ...), at the `extends:`.
+                for (Diagnostic d : why.items()) {
+                    d.message = "'extends: " + cur + "': " + d.message;
+                    d.loc = named_at;
+                    diags.add(std::move(d));
+                }
+                return false;
+            }
+        }
+        auto text = decode_text(in->bytes, cur, TextFormat::yaml, diags);
+        if (!text) return false;
+        auto root = parse_document(*text, cur, diags, "scenario", limits);
         if (!root) return false;
         seen.push_back(key);
-        chain.push_back(std::make_unique<Layer>(cur, std::move(text), diags));
+        chain.push_back(std::make_unique<Layer>(cur, std::move(*text), in->sha256, diags));
         Layer& l = *chain.back();
         l.root = *root;
         l.r.check_keys(l.root,
@@ -430,10 +456,16 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
 }  // namespace
 
 bool is_scenario_file(const std::string& path) {
-    std::string text, err;
-    if (!read_file(path, text, err)) return false;
     Diagnostics scratch;
-    auto root = parse_document(text, path, scratch, "scenario");
+    auto in = read_input(path, scratch);
+    return in && is_scenario_text(in->bytes, path);
+}
+
+bool is_scenario_text(std::string_view bytes, const std::string& path) {
+    Diagnostics scratch;
+    auto text = decode_text(bytes, path, TextFormat::yaml, scratch);
+    if (!text) return false;
+    auto root = parse_document(*text, path, scratch, "scenario");
     return root && (get(*root, "model").IsDefined() || get(*root, "extends").IsDefined());
 }
 
@@ -446,15 +478,27 @@ std::vector<std::string> source_lines(const Scenario& sc) {
     return out;
 }
 
-Scenario load_scenario(const std::string& path, Diagnostics& diags) {
+Scenario load_scenario(const std::string& path, Diagnostics& diags, const Limits& limits) {
+    auto in = read_input(path, diags, limits);
+    if (!in) {
+        Scenario sc;
+        sc.file = path;
+        sc.name = fs::path(path).stem().string();
+        return sc;
+    }
+    return load_scenario(*in, diags, limits);
+}
+
+Scenario load_scenario(const Input& input, Diagnostics& diags, const Limits& limits) {
+    const std::string& path = input.path;
     Scenario sc;
     sc.file = path;
     sc.name = fs::path(path).stem().string();
     std::vector<std::unique_ptr<Layer>> chain;
     try {
-        const bool chain_ok = read_chain(path, diags, chain);
+        const bool chain_ok = read_chain(input, diags, limits, chain);
         if (chain.empty()) return sc;
-        for (const auto& l : chain) sc.chain.push_back({l->path, sha256_hex(l->text)});
+        for (const auto& l : chain) sc.chain.push_back({l->path, l->sha256});
 
         const Layer& leaf = *chain.front();
         if (YAML::Node n = get(leaf.root, "name"); n.IsDefined() && !n.IsNull())
@@ -482,13 +526,21 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
                 sc.model_path = p.lexically_normal().string();
                 // Read once: the hash names exactly the bytes parsed.
                 std::error_code ec;
-                std::string bytes, err;
-                if (fs::is_directory(sc.model_path, ec) || !read_file(sc.model_path, bytes, err)) {
+                std::optional<Input> model_in;
+                Diagnostics why;
+                if (fs::exists(sc.model_path, ec)) model_in = read_input(sc.model_path, why, limits, InputSource::regular);
+                if (!model_in && why.empty()) {
                     ml->r.error(sim::Code::E_MODEL_NOT_FOUND, ml->r.text_loc(m), "",
                                 "model file '" + sc.model_path + "' not found; 'model:' is relative to the scenario file naming it");
+                } else if (!model_in) {
+                    for (Diagnostic d : why.items()) {  // a directory, a FIFO, too large, ...
+                        d.message = "'model: " + sc.model_path + "': " + d.message;
+                        d.loc = ml->r.text_loc(m);
+                        diags.add(std::move(d));
+                    }
                 } else {
-                    sc.model_file = {sc.model_path, sha256_hex(bytes)};
-                    sc.model = parse_model(bytes, sc.model_path, diags);
+                    sc.model_file = {sc.model_path, model_in->sha256};
+                    sc.model = parse_model(model_in->bytes, sc.model_path, diags, limits);
                     // Model errors are already reported (in the model file); still
                     // check the scenario against what could be read.
                     have_model = true;

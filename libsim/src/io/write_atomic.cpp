@@ -106,31 +106,72 @@ void write_through(const std::string& path, const std::function<void(std::ostrea
     if (!os) fail(EIO, what + ": the output stream failed");
 }
 
-}  // namespace
+// The path a write to `path` finally names: symbolic links followed one by
+// one (relative targets against the link's directory), at most 40 of them.
+// The result need not exist (a dangling link names where to create it).
+std::string resolve_links(const std::string& path_arg) {
+    std::string path = path_arg;
+    for (int hops = 0;; ++hops) {
+        struct stat lst {};
+        if (::lstat(path.c_str(), &lst) != 0 || !S_ISLNK(lst.st_mode)) return path;
+        if (hops == 40) fail(ELOOP, "cannot write '" + path_arg + "'");
+        std::vector<char> buf(static_cast<std::size_t>(lst.st_size > 0 ? lst.st_size : 255) + 1);
+        ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+        if (n < 0) fail(errno, "cannot write '" + path_arg + "'");
+        std::string target(buf.data(), static_cast<std::size_t>(n));
+        if (target.empty()) fail(ENOENT, "cannot write '" + path_arg + "'");
+        path = target[0] == '/' ? target : dir_of(path) + "/" + target;
+    }
+}
 
-void write_file_atomic(const std::string& path_arg, const std::function<void(std::ostream&)>& writer) {
+[[noreturn]] void refuse(int e, const std::string& message) {
+    const std::error_code ec(e, std::generic_category());
+    throw Error(sim::Code::E_OUTPUT, "", message, ec);
+}
+
+// An existing regular file that this process may not write, or that has no
+// write permission bit at all (root may write anything: the bits are the
+// owner's stated intent), is read-only.
+bool read_only(const std::string& path, const struct stat& st) {
+    if ((st.st_mode & 0222) == 0) return true;
+    return ::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0 && errno == EACCES;
+}
+
+void refuse_read_only(const std::string& shown, const std::string& path) {
+    refuse(EACCES, "'" + shown + "'" + (shown == path ? std::string() : " (the file '" + path + "')") +
+                       " is read-only; make it writable (chmod u+w) or write elsewhere; it was not replaced");
+}
+
+// One file on its way: a complete, synced temporary that `commit` renames
+// over `path`.
+struct Pending {
+    std::string shown;  // the path as the caller gave it (for messages)
+    std::string path;   // after following symbolic links
+    TempGuard tmp;
+    bool through = false;  // a device or FIFO: written in place, nothing to rename
+};
+
+// Writes the temporary of `p` through `writer`, synced and named.
+void prepare(Pending& p, const std::function<void(std::ostream&)>& writer) {
+    const std::string& path_arg = p.shown;
     if (path_arg.empty()) fail(ENOENT, "cannot write '': empty path");
     if (path_arg.back() == '/') fail(EISDIR, "cannot write '" + path_arg + "'");
+    p.path = resolve_links(path_arg);
+    const std::string& path = p.path;
 
-    // stat follows symbolic links: this is what the path finally names.
     // An existing file keeps its permissions (fchmod below); a new file gets
     // what open() gives with 0666 and the process umask.
     std::optional<mode_t> keep_mode;
     struct stat st {};
-    if (::stat(path_arg.c_str(), &st) == 0) {
+    if (::stat(path.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode)) fail(EISDIR, "cannot write '" + path_arg + "'");
-        if (!S_ISREG(st.st_mode)) return write_through(path_arg, writer);
+        if (!S_ISREG(st.st_mode)) {
+            p.through = true;
+            write_through(path_arg, writer);
+            return;
+        }
+        if (read_only(path, st)) refuse_read_only(path_arg, path);
         keep_mode = st.st_mode & 07777;
-    }
-
-    // A symbolic link is followed: the file it points to is replaced, not the
-    // link (renaming over the link would leave the target stale).
-    std::string path = path_arg;
-    struct stat lst {};
-    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        std::error_code ec;
-        auto target = std::filesystem::weakly_canonical(path, ec);
-        if (!ec) path = target.string();
     }
 
     // The temporary sits next to `path` so that rename() stays on one file
@@ -142,7 +183,7 @@ void write_file_atomic(const std::string& path_arg, const std::function<void(std
     auto next_name = [&] {
         return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
     };
-    TempGuard tmp;
+    TempGuard& tmp = p.tmp;
     bool unnamed = false;
 #ifdef O_TMPFILE
     tmp.fd = ::open(dir_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
@@ -188,15 +229,87 @@ void write_file_atomic(const std::string& path_arg, const std::function<void(std
     tmp.fd = -1;
     // close() can report a deferred write error (e.g. on NFS).
     if (::close(fd) != 0) fail(errno, what);
-    if (::rename(tmp.name.c_str(), path.c_str()) != 0) fail(errno, what);
-    tmp.keep = true;  // it is `path` now
+}
 
-    // Make the rename itself durable; best effort, the data is already in place.
-    int dfd = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void sync_dir(const std::string& dir) {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);
         ::close(dfd);
     }
+}
+
+void commit(Pending& p) {
+    if (p.through) return;
+    if (::rename(p.tmp.name.c_str(), p.path.c_str()) != 0) fail(errno, "cannot write '" + p.shown + "'");
+    p.tmp.keep = true;  // it is `path` now
+    // Make the rename itself durable; best effort, the data is already in place.
+    sync_dir(dir_of(p.path));
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer) {
+    Pending p;
+    p.shown = path;
+    prepare(p, writer);
+    commit(p);
+}
+
+void write_files_atomic(std::span<const FileOutput> files) {
+    std::vector<Pending> pending(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        pending[i].shown = files[i].path;
+        prepare(pending[i], files[i].writer);
+    }
+    // Every temporary is complete: now the renames. Each old file is first
+    // kept under a hard link, so that a failed rename can put back the ones
+    // done before it.
+    struct Backup {
+        std::string path, saved;
+    };
+    std::vector<Backup> done;
+    static std::atomic<unsigned> counter{0};
+    auto restore = [&] {
+        for (auto it = done.rbegin(); it != done.rend(); ++it) {
+            if (!it->saved.empty()) ::rename(it->saved.c_str(), it->path.c_str());
+            else ::unlink(it->path.c_str());
+        }
+    };
+    try {
+        for (auto& p : pending) {
+            if (p.through) continue;
+            Backup b{p.path, {}};
+            struct stat st {};
+            if (::lstat(p.path.c_str(), &st) == 0) {
+                b.saved = p.path + ".old." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+                if (::link(p.path.c_str(), b.saved.c_str()) != 0) b.saved.clear();
+            }
+            commit(p);
+            done.push_back(std::move(b));
+        }
+    } catch (...) {
+        restore();
+        throw;
+    }
+    for (const auto& b : done)
+        if (!b.saved.empty()) ::unlink(b.saved.c_str());
+}
+
+void check_output_file(const std::string& path_arg, std::span<const std::string> inputs) {
+    if (path_arg.empty()) return;
+    const std::string path = resolve_links(path_arg);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return;  // a new file replaces nothing
+    if (S_ISDIR(st.st_mode))
+        refuse(EISDIR, "'" + path_arg + "' is a directory; name a file to write");
+    for (const auto& in : inputs) {
+        struct stat ist {};
+        if (::stat(in.c_str(), &ist) == 0 && ist.st_dev == st.st_dev && ist.st_ino == st.st_ino)
+            refuse(EEXIST, "'" + path_arg + "' is the input file '" + in +
+                               "'; writing the output there would replace it: choose another output path");
+    }
+    if (S_ISREG(st.st_mode) && read_only(path, st)) refuse_read_only(path_arg, path);
 }
 
 }  // namespace sim

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "lang/names.hpp"
 #include "sim/expr.hpp"
 
 namespace sim::ast {
@@ -224,6 +225,9 @@ Token Lexer::name(std::size_t pos) const {
     t.begin = pos;
     t.end = e;
     t.text = std::string(s_.substr(pos, e - pos));
+    if (auto bad = name_problem(t.text))
+        return error_token(pos + bad->offset, "the name '" + visible_name(t.text) + "' holds " + bad->what +
+                                                  "; remove it (names must be visible text)");
     t.canonical = canonical_name(t.text);
     if (t.canonical.empty())  // only underscores: no name can match it
         return error_token(pos, "'" + t.text + "' is not a name: a name needs a character other than '_'");
@@ -246,6 +250,9 @@ Token Lexer::quoted(std::size_t pos) const {
         text += c;
         ++p;
     }
+    if (auto bad = name_problem(text))
+        return error_token(pos + 1, "the quoted name \"" + visible_name(text) + "\" holds " + bad->what +
+                                        "; remove it (names must be visible text)");
     Token t;
     t.kind = Tok::name;
     t.quoted = true;

@@ -2,8 +2,13 @@
 // form, positions inside equations.
 #include "sim/spec.hpp"
 
-#include <cctype>
+#include <utf8proc.h>
 
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+#include "lang/names.hpp"
 #include "util/text.hpp"
 
 namespace sim {
@@ -106,10 +111,60 @@ std::optional<Method> parse_method(std::string_view s) {
     return std::nullopt;
 }
 
+namespace {
+
+bool blank_byte(unsigned char c) {
+    return c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Non-ASCII names: NFC first (so that "é" precomposed and "e" + U+0301 are
+// one name), then every Unicode space separator (no-break space, ideographic
+// space, ...) is a blank like ' '. Bytes that are not valid UTF-8 are kept as
+// they are (the readers refuse such text before it gets here).
+std::string canonical_unicode(std::string_view name) {
+    utf8proc_uint8_t* nfc = nullptr;
+    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(name.data()),
+                                static_cast<utf8proc_ssize_t>(name.size()), &nfc,
+                                static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    std::string_view s = name;
+    std::string normal;
+    if (n >= 0 && nfc) {
+        normal.assign(reinterpret_cast<const char*>(nfc), static_cast<std::size_t>(n));
+        s = normal;
+    }
+    std::free(nfc);
+    std::string out;
+    out.reserve(s.size());
+    bool sep = false;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        utf8proc_int32_t cp = -1;
+        auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                    static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+        if (len <= 0) {  // not UTF-8: the byte as it is
+            if (sep && !out.empty()) out += '_';
+            sep = false;
+            out += s[i++];
+            continue;
+        }
+        const bool blank = cp < 0x80 ? blank_byte(static_cast<unsigned char>(cp))
+                                     : utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+        if (blank) {
+            sep = true;
+        } else {
+            if (sep && !out.empty()) out += '_';
+            sep = false;
+            if (cp < 0x80) out += static_cast<char>(std::tolower(cp));
+            else out.append(s.substr(i, static_cast<std::size_t>(len)));
+        }
+        i += static_cast<std::size_t>(len);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string canonical_name(std::string_view name) {
-    auto blank = [](unsigned char c) {
-        return c == ' ' || c == '_' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    };
     // Surrounding blanks and quotes, as often as they nest: canonical_name is
     // idempotent (the printer relies on it).
     std::size_t b = 0, e = name.size();
@@ -120,18 +175,68 @@ std::string canonical_name(std::string_view name) {
         ++b;
         --e;
     }
+    for (std::size_t i = b; i < e; ++i)
+        if (static_cast<unsigned char>(name[i]) >= 0x80) return canonical_unicode(name.substr(b, e - b));
     std::string out;
     out.reserve(e - b);
     bool sep = false;
     for (std::size_t i = b; i < e; ++i) {
         unsigned char c = static_cast<unsigned char>(name[i]);
-        if (blank(c)) {
+        if (blank_byte(c)) {
             sep = true;
             continue;
         }
         if (sep && !out.empty()) out += '_';
         sep = false;
-        out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
+        out += static_cast<char>(std::tolower(c));
+    }
+    return out;
+}
+
+std::optional<NameProblem> name_problem(std::string_view name) {
+    std::size_t i = 0;
+    while (i < name.size()) {
+        utf8proc_int32_t cp = -1;
+        auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(name.data() + i),
+                                    static_cast<utf8proc_ssize_t>(name.size() - i), &cp);
+        if (len <= 0) return NameProblem{i, "a byte that is not UTF-8 text"};
+        const auto cat = utf8proc_category(cp);
+        const bool space = cp < 0x80 && blank_byte(static_cast<unsigned char>(cp));
+        if (cp == 0) return NameProblem{i, "a NUL character"};
+        if (cat == UTF8PROC_CATEGORY_CC && !space)
+            return NameProblem{i, "the control character " + code_point(cp)};
+        if (cat == UTF8PROC_CATEGORY_CF)
+            return NameProblem{i, "the invisible character " + code_point(cp) +
+                                      " (a format character such as a zero-width space or a direction mark)"};
+        i += static_cast<std::size_t>(len);
+    }
+    return std::nullopt;
+}
+
+std::string code_point(std::int32_t cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+    return buf;
+}
+
+std::string visible_name(std::string_view name) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < name.size()) {
+        utf8proc_int32_t cp = -1;
+        auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(name.data() + i),
+                                    static_cast<utf8proc_ssize_t>(name.size() - i), &cp);
+        if (len <= 0) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "<%02X>", static_cast<unsigned char>(name[i]));
+            out += buf;
+            ++i;
+            continue;
+        }
+        const auto cat = utf8proc_category(cp);
+        if ((cat == UTF8PROC_CATEGORY_CC && cp != ' ') || cat == UTF8PROC_CATEGORY_CF) out += "<" + code_point(cp) + ">";
+        else out.append(name.substr(i, static_cast<std::size_t>(len)));
+        i += static_cast<std::size_t>(len);
     }
     return out;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "run/observers.hpp"
+#include "util/text.hpp"
 
 namespace sim::detail {
 
@@ -17,6 +18,20 @@ void Events::start(const double* s) {
     latch_.resize(p_.previous.size());
 }
 
+void Events::negative_delay(std::size_t i, double t, double value) const {
+    // The hidden output's slot name is "#delay#N (owner)": name the owner.
+    std::string who = p_.slot_names.size() > p_.delays[i].out ? p_.slot_names[p_.delays[i].out] : std::string();
+    const auto open = who.find(" ("), close = who.rfind(')');
+    std::string owner = open != std::string::npos && close != std::string::npos && close > open
+                            ? who.substr(open + 2, close - open - 2)
+                            : std::string();
+    Diagnostics d;
+    d.error(sim::Code::E_DELAY_TIME, {}, owner,
+            "the delay time of DELAY FIXED is " + text::number(value) + " at time " + text::number(t) +
+                "; it must be zero or positive (a negative delay would reach into the future)");
+    throw Error(std::move(d));
+}
+
 void Events::before(double* s, bool clamp) {
     double* stocks = s + p_.stock_begin;
     if (clamp)
@@ -27,6 +42,7 @@ void Events::before(double* s, bool clamp) {
         const auto& d = p_.delays[i];
         // The delay time is the value from the last evaluation (constant in
         // practice); the output needs only inputs already recorded.
+        if (s[d.delay_time] < 0) negative_delay(i, t, s[d.delay_time]);
         double when = t - s[d.delay_time];
         if (when < grid_.start - eps) {
             s[d.out] = delay_initial_[i];

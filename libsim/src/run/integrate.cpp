@@ -5,6 +5,7 @@
 #include "run/integrate.hpp"
 
 #include <exception>
+#include <new>
 #include <string>
 
 #include "run/budget.hpp"
@@ -58,6 +59,14 @@ Results integrate(const Program& p, RunPlan plan) {
         run(p, plan, r);
     } catch (const Error&) {
         throw;
+    } catch (const std::bad_alloc&) {
+        // Not the integrator's fault: say which resource ran out.
+        Diagnostics d;
+        d.error(sim::Code::E_MEMORY, {}, "",
+                "out of memory while running (the process could not allocate more); save fewer variables "
+                "(--vars), save less often (--save-step), or lower --max-memory so that such runs are refused "
+                "before they start");
+        throw Error(std::move(d));
     } catch (const std::exception& e) {
         Diagnostics d;
         d.error(sim::Code::E_INTEGRATION, plan.specs.loc, "",

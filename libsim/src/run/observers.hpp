@@ -79,6 +79,7 @@ private:
     const Program& p_;
     Grid grid_;
     bool any_;
+    [[noreturn]] void negative_delay(std::size_t i, double t, double value) const;
     std::vector<double> delay_initial_, latch_;
     std::vector<std::vector<double>> history_;  // delay inputs at t_0..t_k, reserved for every point
 };

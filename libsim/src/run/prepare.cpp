@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/limits.hpp"
 #include "util/text.hpp"
 
 namespace sim {
@@ -20,10 +21,23 @@ bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
         diags.error(sim::Code::E_STOP, s.loc, "",
                     "stop time " + number(s.stop) + " is before start time " + number(s.start) +
                         "; make stop greater than or equal to start");
+    const double length = s.stop - s.start;
+    const bool timed = std::isfinite(s.start) && std::isfinite(s.stop) && length > 0;
+    // A step longer than the run would leave only the initial row: almost
+    // surely a mistake in units or a typo, never what was meant.
+    if (timed && s.dt > 0 && std::isfinite(s.dt) && s.dt > length * (1 + 1e-9))
+        diags.error(sim::Code::E_DT, s.loc, "",
+                    "dt " + number(s.dt) + " is longer than the run from " + number(s.start) + " to " +
+                        number(s.stop) + "; there would be no time step: use a dt of at most " + number(length));
     if (s.save_step) {
         double ss = *s.save_step;
         if (!(ss > 0) || !std::isfinite(ss)) {
             diags.error(sim::Code::E_SAVE_STEP, s.loc, "", "save step is " + number(ss) + "; it must be a positive number");
+        } else if (timed && ss > length * (1 + 1e-9)) {
+            diags.error(sim::Code::E_SAVE_STEP, s.loc, "",
+                        "save step " + number(ss) + " is longer than the run from " + number(s.start) + " to " +
+                            number(s.stop) + "; only the initial row would be saved: use a save step of at most " +
+                            number(length));
         } else if (s.dt > 0 && std::isfinite(s.dt)) {
             double r = ss / s.dt, k = std::round(r);
             if (k < 1 || std::abs(r - k) > 1e-9 * std::max(1.0, r))
@@ -100,7 +114,7 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
 }
 
 // The grid of valid specs, checked against what can be counted and the budget.
-Grid make_grid(const SimSpecs& s, long max_steps) {
+Grid make_grid(const SimSpecs& s, long max_steps, bool given) {
     const double steps = (s.stop - s.start) / s.dt;
     // Before anything is allocated: a step count past 2^52 cannot even be
     // counted exactly (and past LONG_MAX the conversion is undefined).
@@ -113,20 +127,78 @@ Grid make_grid(const SimSpecs& s, long max_steps) {
     g.dt = s.dt;
     g.steps = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
     if (g.steps > max_steps)
-        refuse(sim::Code::E_BUDGET, s.loc,
+        refuse(sim::Code::E_BUDGET, given ? SourceLoc{"option --max-steps", 0, 0} : s.loc,
                "the run needs " + std::to_string(g.steps) + " steps, more than the step budget of " +
                    std::to_string(max_steps) + " (--max-steps); nothing was run");
     g.save_every = std::max<long>(1, std::lround(s.save_step.value_or(s.dt) / s.dt));
     return g;
 }
 
+// What a run allocates in proportion to its length, estimated before any of
+// it is: the results (rows x (columns + time)) and the fixed-delay histories
+// (one value per grid point each). Refused if over the memory budget.
+void check_memory(const Program& p, const RunPlan& plan, const RunOptions& opts) {
+    const double rows = static_cast<double>(plan.grid.rows());
+    const double points = static_cast<double>(plan.grid.steps) + 1;
+    const double bytes = 8.0 * (rows * (static_cast<double>(plan.cols.size()) + 1) +
+                                points * static_cast<double>(p.delays.size())) +
+                         8.0 * static_cast<double>(p.slots.size());
+    const std::uint64_t budget = opts.max_memory ? *opts.max_memory : default_memory_budget();
+    if (bytes <= static_cast<double>(budget)) return;
+    const std::string need = bytes >= 1.8e19 ? number(bytes) + " bytes" : format_bytes(static_cast<std::uint64_t>(bytes));
+    refuse(sim::Code::E_MEMORY, opts.max_memory ? SourceLoc{"option --max-memory", 0, 0} : SourceLoc{},
+           "the run would keep " + number(rows) + " rows x " + std::to_string(plan.cols.size() + 1) +
+               " columns" + (p.delays.empty() ? std::string() : " and " + std::to_string(p.delays.size()) +
+                                                                  " delay histories of " + number(points) + " points") +
+               ", about " + need + ", more than the memory budget of " + format_bytes(budget) +
+               " (raise it with --max-memory); save fewer variables (--vars), save less often (--save-step) or "
+               "shorten the run. Nothing was run");
+}
+
 }  // namespace
+
+// A finding about the specs is placed at the command-line option that gave
+// the offending value (`option --dt`), not at the model's `sim:`: the
+// RunOptions fields are reported by the sdsim options that set them.
+void validate_options(const SimSpecs& specs, const RunOptions& o, Diagnostics& diags) {
+    Diagnostics found;
+    validate_specs(specs, found);
+    auto opt = [](const char* name) { return SourceLoc{std::string("option ") + name, 0, 0}; };
+    for (Diagnostic d : found.items()) {
+        std::optional<SourceLoc> at;
+        switch (d.code) {
+            case sim::Code::E_DT:
+                if (o.dt) at = opt("--dt");
+                else if (o.stop) at = opt("--stop");
+                else if (o.start) at = opt("--start");
+                break;
+            case sim::Code::E_STOP:
+            case sim::Code::E_SPECS:
+                if (o.stop) at = opt("--stop");
+                else if (o.start) at = opt("--start");
+                break;
+            case sim::Code::E_SAVE_STEP:
+                if (o.save_step) at = opt("--save-step");
+                else if (o.dt) at = opt("--dt");
+                else if (o.stop) at = opt("--stop");
+                else if (o.start) at = opt("--start");
+                break;
+            case sim::Code::E_TOLERANCE:
+                if (o.rtol) at = opt("--rtol");
+                else if (o.atol) at = opt("--atol");
+                break;
+            default: break;
+        }
+        if (at) d.loc = *at;
+        diags.add(std::move(d));
+    }
+}
 
 RunPlan prepare_run(const Program& p, const RunOptions& opts) {
     RunPlan plan;
     plan.specs = effective_specs(p.spec.specs, opts);
     Diagnostics diags;
-    validate_specs(plan.specs, diags);
+    validate_options(plan.specs, opts, diags);
     plan.slots = p.slots;
     apply_overrides(p, opts, plan, diags);
     choose_columns(p, opts, plan, diags);
@@ -138,7 +210,8 @@ RunPlan prepare_run(const Program& p, const RunOptions& opts) {
     plan.max_wall_seconds = opts.max_wall_seconds;
     if (opts.max_steps)
         plan.max_steps = static_cast<long>(std::min<std::uint64_t>(*opts.max_steps, std::numeric_limits<long>::max()));
-    plan.grid = make_grid(plan.specs, plan.max_steps);
+    plan.grid = make_grid(plan.specs, plan.max_steps, opts.max_steps.has_value());
+    check_memory(p, plan, opts);
     plan.slots[slot_time] = plan.specs.start;
     plan.slots[slot_dt] = plan.specs.dt;
     plan.slots[slot_start] = plan.specs.start;

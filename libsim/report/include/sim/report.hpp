@@ -11,8 +11,10 @@
 #include <cstddef>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "sim/compare.hpp"
+#include "sim/write.hpp"
 
 namespace sim {
 
@@ -22,15 +24,23 @@ struct CompareOutputOptions {
     // Where to say that charts could not be made (besides report.md);
     // nullptr = silent.
     std::ostream* warnings = nullptr;
+    // The comparison's input files: `dir` may not hold any of them.
+    std::vector<std::string> inputs;
 };
 
 // Writes combinations.csv, effects.csv, trajectories.csv, report.md and
-// charts/ (gnuplot scripts, data, PNG or SVG images) into `dir`, creating it.
-// Each file is replaced atomically. Missing gnuplot is not an error: the
-// report says so. Throws sim::Error (E-IO, with the OS error; E-COMPARE-REPORT
-// for an empty comparison).
+// charts/ (gnuplot scripts, data, PNG or SVG images) as one output set
+// (sim::write_output_set): built in a temporary directory beside `dir` and
+// swapped in whole, so `dir` holds the old set or the new one, never a mix.
+// An existing `dir` that is not such a set and holds other files is refused
+// (E-OUTPUT). Missing gnuplot is not an error: the report says so. Throws
+// sim::Error (E-IO, with the OS error; E-OUTPUT; E-COMPARE-REPORT for an
+// empty comparison).
 void write_compare_outputs(const CompareResult& r, const std::string& dir,
                            const CompareOutputOptions& o = {});
+// The output-set options of write_compare_outputs (the names it writes), for
+// checking `dir` with sim::check_output_dir before the comparison is run.
+OutputSetOptions compare_output_set(std::vector<std::string> inputs = {});
 
 // The cost columns are named after CompareResult::cost_name.
 void write_combinations_csv(const CompareResult& r, std::ostream& out);

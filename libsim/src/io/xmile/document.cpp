@@ -1,10 +1,13 @@
 // XMILE reader: the document (namespaces, prefixes, top-level elements) and
 // the entry points parse_xmile / load_xmile. See loader.hpp.
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <memory>
+#include <utility>
+#include <vector>
 
+#include "io/model_size.hpp"
 #include "io/xmile/loader.hpp"
+#include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "util/text.hpp"
@@ -99,15 +102,42 @@ std::string Loader::text_of(pugi::xml_node n) const {
     return s;
 }
 
+// The element depth, checked before any traversal (every traversal of the
+// document below is either iterative or bounded by this depth).
+bool Loader::check_depth(pugi::xml_node root) {
+    // Iterative walk: first child, next sibling, back up through parents.
+    std::size_t depth = 1;
+    pugi::xml_node n = root;
+    while (n) {
+        if (n.type() == pugi::node_element && depth > limits_.depth) {
+            error(sim::Code::E_LIMIT, n, "",
+                  "XML elements are nested more than " + std::to_string(limits_.depth) + " deep here" +
+                      limit_hint(limits_.depth, "--max-depth"));
+            return false;
+        }
+        if (n.first_child()) {
+            n = n.first_child();
+            ++depth;
+            continue;
+        }
+        while (n && n != root && !n.next_sibling()) {
+            n = n.parent();
+            --depth;
+        }
+        if (!n || n == root) break;
+        n = n.next_sibling();
+    }
+    return true;
+}
+
 // pugixml ignores namespaces, so an undeclared `isee:` prefix parses fine; XMILE
 // tools that do check namespaces reject such files. Recover by declaring the
-// prefix on the root and say so.
-void Loader::check_prefixes(pugi::xml_node n, std::set<std::string> declared) {
-    for (auto a : n.attributes()) {
-        std::string_view an = a.name();
-        if (an.substr(0, 6) == "xmlns:") declared.insert(std::string(an.substr(6)));
-    }
-    auto check = [&](std::string_view name, pugi::xml_node where) {
+// prefix on the root and say so. Iterative: each element sees the prefixes
+// declared on it and its ancestors.
+void Loader::check_prefixes(pugi::xml_node root) {
+    using Declared = std::shared_ptr<const std::set<std::string>>;
+    std::vector<std::pair<pugi::xml_node, Declared>> todo{{root, std::make_shared<const std::set<std::string>>()}};
+    auto check = [&](std::string_view name, pugi::xml_node where, const std::set<std::string>& declared) {
         auto colon = name.find(':');
         if (colon == std::string_view::npos) return;
         std::string p(name.substr(0, colon));
@@ -119,10 +149,25 @@ void Loader::check_prefixes(pugi::xml_node n, std::set<std::string> declared) {
                 "namespace prefix '" + p + "' is used but never declared; reading it as declared (" + uri +
                     "). Add xmlns:" + p + "=\"" + uri + "\" to the <xmile> element to silence this");
     };
-    check(n.name(), n);
-    for (auto a : n.attributes()) check(a.name(), n);
-    for (auto c : n.children())
-        if (c.type() == pugi::node_element) check_prefixes(c, declared);
+    while (!todo.empty()) {
+        auto [n, declared] = todo.back();
+        todo.pop_back();
+        for (auto a : n.attributes()) {
+            std::string_view an = a.name();
+            if (an.substr(0, 6) == "xmlns:") {
+                auto more = std::make_shared<std::set<std::string>>(*declared);
+                more->insert(std::string(an.substr(6)));
+                declared = std::move(more);
+            }
+        }
+        check(n.name(), n, *declared);
+        for (auto a : n.attributes()) check(a.name(), n, *declared);
+        // Children pushed in reverse, so that they are checked in document order.
+        std::vector<pugi::xml_node> kids;
+        for (auto c : n.children())
+            if (c.type() == pugi::node_element) kids.push_back(c);
+        for (auto it = kids.rbegin(); it != kids.rend(); ++it) todo.emplace_back(*it, declared);
+    }
 }
 
 bool Loader::check_namespace(pugi::xml_node root) {
@@ -165,8 +210,9 @@ ModelSpec Loader::run() {
         diags_.error(sim::Code::E_XML_SYNTAX, lines_.loc(file_, 0), "", "the file holds no XML element: it is not an XMILE model");
         return spec_;
     }
+    if (!check_depth(root)) return spec_;
     if (!check_namespace(root)) return spec_;
-    check_prefixes(root, {});
+    check_prefixes(root);
 
     pugi::xml_node root_model, specs;
     for (auto c : root.children()) {
@@ -214,6 +260,7 @@ ModelSpec Loader::run() {
     }
     if (auto n = root_model.attribute("name")) module_stack_.push_back(canonical_name(n.value()));
     load_instance(root_model, "", "", behavior_, {});
+    if (!over_limit_) check_model_size(spec_, limits_, diags_);
     return spec_;
 }
 
@@ -221,22 +268,16 @@ ModelSpec Loader::run() {
 
 namespace sim {
 
-ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags) {
-    xmile::Loader loader(text, filename, diags);
-    return loader.run();
-}
-
-ModelSpec load_xmile(const std::string& path, Diagnostics& diags) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(sim::Code::E_IO, SourceLoc{path, 0, 0}, "", "cannot open '" + path + "': check the path and permissions");
+ModelSpec parse_xmile(std::string_view bytes, const std::string& filename, Diagnostics& diags,
+                      const Limits& limits) {
+    const auto text = decode_text(bytes, filename, TextFormat::xml, diags);
+    if (!text) {
         ModelSpec spec;
-        spec.file = path;
+        spec.file = filename;
         return spec;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_xmile(ss.str(), path, diags);
+    xmile::Loader loader(*text, filename, diags, limits);
+    return loader.run();
 }
 
 }  // namespace sim

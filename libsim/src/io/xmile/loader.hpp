@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/limits.hpp"
 #include "sim/spec.hpp"
 #include "util/text.hpp"
 
@@ -88,8 +89,8 @@ using Inputs = std::map<std::string, std::pair<std::string, pugi::xml_node>>;
 
 class Loader {
 public:
-    Loader(std::string_view text, std::string file, Diagnostics& diags)
-        : text_(text), file_(std::move(file)), diags_(diags), lines_(text) {}
+    Loader(std::string_view text, std::string file, Diagnostics& diags, const Limits& limits)
+        : text_(text), file_(std::move(file)), diags_(diags), limits_(limits), lines_(text) {}
 
     ModelSpec run();
 
@@ -97,7 +98,12 @@ private:
     std::string_view text_;
     std::string file_;
     Diagnostics& diags_;
+    const Limits& limits_;
     LineIndex lines_;
+    // Set once a limit (variables, module instances) is exceeded: reading
+    // stops adding to the model, so the error is reported once.
+    bool over_limit_ = false;
+    std::size_t module_instances_ = 0;
     pugi::xml_document doc_;
     std::string xmile_prefix_;  // prefix bound to the XMILE namespace, "" if it is the default
     std::map<std::string, Dim> dims_;
@@ -122,7 +128,8 @@ private:
     std::string text_of(pugi::xml_node n) const;
 
     // document.cpp
-    void check_prefixes(pugi::xml_node n, std::set<std::string> declared);
+    bool check_depth(pugi::xml_node root);
+    void check_prefixes(pugi::xml_node root);
     bool check_namespace(pugi::xml_node root);
     // specs.cpp
     void read_specs(pugi::xml_node specs);

@@ -7,10 +7,6 @@
 
 namespace sim::xmile {
 
-namespace {
-constexpr std::size_t max_module_depth = 32;
-}  // namespace
-
 // The names of one model instance: its variables (and which are arrayed,
 // over which dimension), its modules, and the names stocks list as flows.
 Scope Loader::collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix) {
@@ -113,9 +109,27 @@ void Loader::instantiate_module(pugi::xml_node v, const std::string& prefix, con
               "module '" + name + "' has no <model name=\"" + name + "\"> in this file");
         return;
     }
-    if (std::find(module_stack_.begin(), module_stack_.end(), c) != module_stack_.end() ||
-        module_stack_.size() >= max_module_depth) {
-        error(sim::Code::E_XMILE_MODULE, v, display_prefix + name, "module '" + name + "' contains itself");
+    if (over_limit_) return;
+    if (auto self = std::find(module_stack_.begin(), module_stack_.end(), c); self != module_stack_.end()) {
+        std::string chain;
+        for (auto it = self; it != module_stack_.end(); ++it) chain += *it + " -> ";
+        error(sim::Code::E_XMILE_MODULE, v, display_prefix + name,
+              "module '" + name + "' contains itself (" + chain + c + "): a model cannot be its own module");
+        return;
+    }
+    if (module_stack_.size() >= limits_.depth) {
+        error(sim::Code::E_LIMIT, v, display_prefix + name,
+              "modules are nested more than " + std::to_string(limits_.depth) + " deep here" +
+                  limit_hint(limits_.depth, "--max-depth"));
+        over_limit_ = true;
+        return;
+    }
+    if (++module_instances_ > limits_.module_instances) {
+        error(sim::Code::E_LIMIT, v, display_prefix + name,
+              "the model has more than " + std::to_string(limits_.module_instances) +
+                  " module instances (each <module> is instantiated once per instance of the model holding it)" +
+                  limit_hint(limits_.module_instances, "--max-modules"));
+        over_limit_ = true;
         return;
     }
     Inputs sub_inputs;

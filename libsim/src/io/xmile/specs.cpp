@@ -1,4 +1,6 @@
 // XMILE reader: <sim_specs>, <dimensions> and <behavior>. See loader.hpp.
+#include <cmath>
+
 #include "io/xmile/loader.hpp"
 #include "sim/model.hpp"
 #include "util/text.hpp"
@@ -6,9 +8,13 @@
 namespace sim::xmile {
 
 std::optional<double> Loader::spec_number(pugi::xml_node n, const char* what) {
-    auto v = number(text_of(n));
-    if (!v) error(sim::Code::E_XMILE_SPECS, n, "", std::string("<") + what + "> must be a number, got '" + trimmed(text_of(n)) + "'");
-    return v;
+    const std::string t = trimmed(text_of(n));
+    auto p = text::parse_number(t);
+    if (p.status == text::NumberStatus::out_of_range)
+        error(sim::Code::E_XMILE_SPECS, n, "", std::string("<") + what + "> '" + t + "' " + text::describe(p.status));
+    else if (!p)
+        error(sim::Code::E_XMILE_SPECS, n, "", std::string("<") + what + "> must be a number, got '" + t + "'");
+    return p ? std::optional<double>(p.value) : std::nullopt;
 }
 
 void Loader::read_specs(pugi::xml_node s) {
@@ -75,9 +81,28 @@ void Loader::read_dimensions(pugi::xml_node dims) {
         for (auto e : d.children())
             if (e.type() == pugi::node_element && tag(e) == "elem")
                 dim.elems.push_back(unescape_name(e.attribute("name").as_string()));
-        if (dim.elems.empty()) {
-            int size = d.attribute("size").as_int(0);
-            for (int i = 1; i <= size; ++i) dim.elems.push_back(std::to_string(i));
+        if (dim.elems.empty() && d.attribute("size")) {
+            // Checked before a single element is made: a few bytes can declare 10^8.
+            const std::string written = trimmed(d.attribute("size").value());
+            const auto size = number(written);
+            if (!size || *size < 1 || *size != std::floor(*size)) {
+                error(sim::Code::E_XMILE_ARRAY, d, "",
+                      "<dim size=\"" + written + "\"> must be a whole number of elements, at least 1");
+                continue;
+            }
+            if (*size > static_cast<double>(limits_.array_elements)) {
+                error(sim::Code::E_LIMIT, d, "",
+                      "dimension '" + dim.name + "' declares " + written + " elements" +
+                          limit_hint(limits_.array_elements, "--max-elements"));
+                continue;
+            }
+            for (std::size_t i = 1; i <= static_cast<std::size_t>(*size); ++i) dim.elems.push_back(std::to_string(i));
+        }
+        if (dim.elems.size() > limits_.array_elements) {
+            error(sim::Code::E_LIMIT, d, "",
+                  "dimension '" + dim.name + "' lists " + std::to_string(dim.elems.size()) + " elements" +
+                      limit_hint(limits_.array_elements, "--max-elements"));
+            continue;
         }
         if (dim.name.empty() || dim.elems.empty()) {
             error(sim::Code::E_XMILE_ARRAY, d, "",

@@ -131,6 +131,14 @@ Equation Loader::read_eqn(pugi::xml_node eqn, const std::string& var) {
 }
 
 void Loader::add_variable(Variable v, pugi::xml_node where) {
+    if (over_limit_) return;
+    if (spec_.variables.size() >= limits_.variables) {
+        error(sim::Code::E_LIMIT, where, v.name,
+              "the model has more than " + std::to_string(limits_.variables) +
+                  " variables after expanding modules and arrays" + limit_hint(limits_.variables, "--max-variables"));
+        over_limit_ = true;
+        return;
+    }
     std::string c = canonical_name(v.name);
     if (!defined_.insert(c).second) {
         error(sim::Code::E_XMILE_DUPLICATE, where, v.name,
@@ -282,7 +290,7 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, c
     // The apply-to-all equation is parsed once; each element flattens a copy.
     const pugi::xml_node shared_eqn = child(v, "eqn");
     const Equation shared = read_eqn(shared_eqn, display);
-    for (std::size_t k = 0; k < dim.elems.size(); ++k) {
+    for (std::size_t k = 0; k < dim.elems.size() && !over_limit_; ++k) {
         Variable var = base();
         var.name = display + "[" + dim.elems[k] + "]";
         ElemContext ctx{&dim, k};

@@ -9,9 +9,11 @@
 
 #include <map>
 
+#include "io/model_size.hpp"
 #include "io/yaml/experiment.hpp"
 #include "io/yaml/support.hpp"
 #include "lang/graphical.hpp"
+#include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "util/text.hpp"
 
@@ -280,7 +282,11 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
             else r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), v.name, "constant '" + v.name + "' has an empty value");
             return;
         }
-        if (n.IsScalar())
+        if (n.IsScalar() && text::parse_number(n.Scalar()).status == text::NumberStatus::out_of_range)
+            r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), v.name,
+                     "constant '" + v.name + "' has value '" + n.Scalar() + "', which " +
+                         text::describe(text::NumberStatus::out_of_range) + " for a double");
+        else if (n.IsScalar())
             r_.error(sim::Code::E_BAD_NUMBER, r_.text_loc(n), v.name,
                      "constant '" + v.name + "' has value '" + n.Scalar() +
                          "', which is not a number; write a number, or quote it (\"...\") for a constant expression");
@@ -489,30 +495,23 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
 
 }  // namespace
 
-ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnostics& diags) {
+ModelSpec parse_yaml(std::string_view bytes, const std::string& filename, Diagnostics& diags,
+                     const Limits& limits) {
     ModelSpec m;
     m.file = filename;
-    auto root = parse_document(text, filename, diags, "model");
+    const auto text = decode_text(bytes, filename, TextFormat::yaml, diags);
+    if (!text) return m;
+    auto root = parse_document(*text, filename, diags, "model", limits);
     if (!root) return m;
-    Reader r(filename, text, diags);
+    Reader r(filename, *text, diags);
     try {
         ModelReader(r, m).read(*root);
     } catch (const YAML::Exception& e) {  // defensive: every access above is type-checked
         diags.error(sim::Code::E_YAML_SYNTAX, {filename, e.mark.line + 1, e.mark.column + 1}, "",
                     std::string("YAML error: ") + e.what());
     }
+    check_model_size(m, limits, diags);
     return m;
-}
-
-ModelSpec load_yaml(const std::string& path, Diagnostics& diags) {
-    std::string text, err;
-    if (!read_file(path, text, err)) {
-        diags.error(sim::Code::E_IO, {path, 0, 0}, "", err + "; check the path");
-        ModelSpec m;
-        m.file = path;
-        return m;
-    }
-    return parse_yaml(text, path, diags);
 }
 
 }  // namespace sim

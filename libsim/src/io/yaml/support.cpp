@@ -10,26 +10,11 @@
 #include <sstream>
 
 #include "io/yaml/support.hpp"
+#include "sim/input.hpp"
 #include "sim/model.hpp"
 #include "util/text.hpp"
 
 namespace sim::yaml_detail {
-
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot open file '" + path + "'";
-        return false;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) {
-        error = "cannot read file '" + path + "'";
-        return false;
-    }
-    out = std::move(ss).str();
-    return true;
-}
 
 Reader::Reader(std::string file, std::string_view text, Diagnostics& diags)
     : file_(std::move(file)), text_(text), diags_(&diags) {
@@ -156,9 +141,14 @@ std::optional<double> Reader::number(const YAML::Node& n, const SourceLoc& key_l
               std::string(what) + " must be a number, found " + type_name(n));
         return std::nullopt;
     }
-    if (auto v = text::parse_number(n.Scalar())) return v.value;
-    error(sim::Code::E_BAD_NUMBER, text_loc(n), variable,
-          std::string(what) + " must be a number, found '" + n.Scalar() + "'");
+    const auto v = text::parse_number(n.Scalar());
+    if (v) return v.value;
+    if (v.status == text::NumberStatus::out_of_range)
+        error(sim::Code::E_BAD_NUMBER, text_loc(n), variable,
+              std::string(what) + " '" + n.Scalar() + "' " + text::describe(v.status));
+    else
+        error(sim::Code::E_BAD_NUMBER, text_loc(n), variable,
+              std::string(what) + " must be a number, found '" + n.Scalar() + "'");
     return std::nullopt;
 }
 
@@ -176,48 +166,107 @@ std::optional<bool> Reader::boolean(const YAML::Node& n, const SourceLoc& key_lo
     return std::nullopt;
 }
 
-// Position of the first byte that is NUL or not valid UTF-8, or npos.
-static std::size_t bad_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == 0) return i;
-        if (c < 0x80) { ++i; continue; }
-        std::size_t n = 0;
-        unsigned cp = 0;
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07u; }
-        else return i;
-        if (i + n >= s.size()) return i;
-        for (std::size_t k = 1; k <= n; ++k) {
-            const auto d = static_cast<unsigned char>(s[i + k]);
-            if ((d & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (d & 0x3Fu);
+std::optional<std::pair<int, int>> yaml_too_deep(std::string_view text, std::size_t max_depth) {
+    // An upper bound of the nesting yaml-cpp will recurse through, without
+    // parsing: per line, the block levels open (the indentation stack) plus
+    // the "- " and "? " entries that open on the line, plus the flow
+    // collections ([ {) open, outside quotes and comments. Lines inside a
+    // block scalar (| or >) are text, not structure.
+    std::vector<std::size_t> indents;
+    std::size_t flow = 0;
+    int line = 0;
+    std::size_t pos = 0;
+    std::optional<std::size_t> block_scalar;  // indentation of the line that opened it
+    char quote = 0;                           // an open quoted scalar (it may span lines)
+    while (pos <= text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view l = text.substr(pos, eol - pos);
+        ++line;
+        std::size_t indent = 0;
+        while (indent < l.size() && l[indent] == ' ') ++indent;
+        const bool blank = indent == l.size() || l[indent] == '#' || l[indent] == '\r';
+        if (block_scalar) {
+            if (blank || indent > *block_scalar) {
+                pos = eol + 1;
+                continue;
+            }
+            block_scalar.reset();
         }
-        // Overlong forms, surrogates and code points past U+10FFFF.
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return i;
-        i += n + 1;
+        if (blank && !quote) {
+            pos = eol + 1;
+            continue;
+        }
+        std::size_t i = indent;
+        if (flow == 0 && !quote) {
+            while (!indents.empty() && indents.back() >= indent) indents.pop_back();
+            indents.push_back(indent);
+        }
+        std::size_t inline_levels = 0;
+        bool at_entry_start = true;
+        for (; i < l.size(); ++i) {
+            const char c = l[i];
+            if (quote) {
+                if (c == quote) {
+                    if (quote == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;
+                    else quote = 0;
+                } else if (c == '\\' && quote == '"') {
+                    ++i;
+                }
+                continue;
+            }
+            if (c == '#' && (i == 0 || l[i - 1] == ' ' || l[i - 1] == '\t')) break;
+            if (c == '"' || c == '\'') {
+                quote = c;
+                at_entry_start = false;
+                continue;
+            }
+            if (c == '[' || c == '{') {
+                ++flow;
+            } else if (c == ']' || c == '}') {
+                if (flow) --flow;
+            } else if (flow == 0 && at_entry_start && (c == '-' || c == '?') &&
+                       (i + 1 == l.size() || l[i + 1] == ' ')) {
+                ++inline_levels;
+                continue;
+            } else if (c != ' ') {
+                at_entry_start = false;
+            }
+            if (c == ':' && flow == 0 && (i + 1 == l.size() || l[i + 1] == ' ')) ++inline_levels;
+            if (indents.size() + inline_levels + flow > max_depth)
+                return std::make_pair(line, static_cast<int>(i) + 1);
+        }
+        if (indents.size() + inline_levels + flow > max_depth) return std::make_pair(line, static_cast<int>(indent) + 1);
+        // A block scalar starts after "key: |" or "- >-" and the like.
+        std::string_view t = text::trim(l);
+        if (!quote && flow == 0 && !t.empty()) {
+            std::size_t k = t.size();
+            while (k > 0 && (t[k - 1] == '-' || t[k - 1] == '+' || (t[k - 1] >= '1' && t[k - 1] <= '9'))) --k;
+            if (k > 0 && (t[k - 1] == '|' || t[k - 1] == '>') && (k == 1 || t[k - 2] == ' ')) block_scalar = indent;
+        }
+        if (eol == text.size()) break;
+        pos = eol + 1;
     }
-    return std::string_view::npos;
+    return std::nullopt;
 }
 
 std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file,
-                                         Diagnostics& diags, std::string_view what) {
-    if (auto bad = bad_utf8(text); bad != std::string_view::npos) {
-        int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
-        auto ls = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-        int col = static_cast<int>(ls == std::string_view::npos || bad == 0 ? bad : bad - ls - 1) + 1;
-        diags.error(sim::Code::E_ENCODING, {file, line, col}, "",
-                    "the file is not UTF-8 text (byte " + std::to_string(bad) +
-                        "); save the " + std::string(what) + " as UTF-8 text");
+                                         Diagnostics& diags, std::string_view what, const Limits& limits) {
+    if (auto bad = invalid_utf8(text); bad != std::string_view::npos) {
+        // Callers decode first (decode_text); this is the last line of defence.
+        diags.error(sim::Code::E_ENCODING, {file, 0, 0}, "",
+                    "the " + std::string(what) + " text is not valid UTF-8 (byte " + std::to_string(bad) + ")");
         return std::nullopt;
     }
-    YAML::Node root;
+    if (auto deep = yaml_too_deep(text, limits.depth)) {
+        diags.error(sim::Code::E_LIMIT, {file, deep->first, deep->second}, "",
+                    "the YAML is nested more than " + std::to_string(limits.depth) +
+                        " levels deep here" + limit_hint(limits.depth, "--max-depth"));
+        return std::nullopt;
+    }
+    std::vector<YAML::Node> docs;
     try {
-        root = YAML::Load(std::string(text));
+        docs = YAML::LoadAll(std::string(text));
     } catch (const YAML::ParserException& e) {
         diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
                     "YAML syntax error: " + e.msg + "; check indentation, colons and brackets here");
@@ -227,6 +276,16 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
                     std::string("YAML error: ") + e.what());
         return std::nullopt;
     }
+    if (docs.size() > 1) {
+        // A second document would be ignored: nothing in it could take effect.
+        const YAML::Mark m = docs[1].Mark();
+        diags.error(sim::Code::E_YAML_SYNTAX, {file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0}, "",
+                    "a second YAML document (after '---' or '...') in the " + std::string(what) +
+                        " file; a " + std::string(what) + " file holds one document: remove the separator "
+                        "or put the second document in a file of its own");
+        return std::nullopt;
+    }
+    YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
     if (!root.IsDefined() || root.IsNull()) {
         diags.error(sim::Code::E_EMPTY, {file, 1, 1}, "",
                     "the " + std::string(what) + " file is empty; expected a mapping such as 'name: ...'");

@@ -10,15 +10,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/diagnostic.hpp"
+#include "sim/limits.hpp"
 #include "sim/spec.hpp"
 
 namespace sim::yaml_detail {
-
-// Reads a whole file; false (and `error` set) if it cannot be opened.
-bool read_file(const std::string& path, std::string& out, std::string& error);
 
 // Where one YAML file's nodes are: yaml-cpp marks are 0-based, ours 1-based.
 class Reader {
@@ -64,11 +63,17 @@ private:
     Diagnostics* diags_;
 };
 
-// Parses a YAML document whose top level must be a mapping. Reports
-// E-ENCODING (NUL bytes, invalid UTF-8), E-YAML-SYNTAX, E-EMPTY and
-// E-YAML-TYPE; nullopt on any of them.
+// Parses the one YAML document of `text` (UTF-8, from decode_text), whose
+// top level must be a mapping. Before yaml-cpp (which recurses) sees the
+// text, its nesting is bounded by limits.depth (E-LIMIT). Reports
+// E-ENCODING (invalid UTF-8), E-YAML-SYNTAX (also: a second document),
+// E-EMPTY and E-YAML-TYPE; nullopt on any of them.
 std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file,
-                                         Diagnostics& diags, std::string_view what);
+                                         Diagnostics& diags, std::string_view what, const Limits& limits = {});
+
+// Where `text` is nested deeper than `max_depth` (line, column), by a
+// conservative scan (an upper bound of yaml-cpp's recursion); nullopt if not.
+std::optional<std::pair<int, int>> yaml_too_deep(std::string_view text, std::size_t max_depth);
 
 // The first value with key `key` in a mapping (an invalid node if absent).
 // yaml-cpp keeps duplicate keys; check_keys reports them, this takes the first.

@@ -1,0 +1,34 @@
+// What makes a name acceptable beyond its spelling (private to libsim):
+// canonical_name (sim/expr.hpp) normalises names to Unicode NFC and treats
+// every space separator as a blank; what it cannot make harmless (control
+// characters, NUL, invisible format characters, bytes that are not UTF-8) is
+// found here and refused where a name is declared or written.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sim {
+
+struct NameProblem {
+    std::size_t offset;  // byte offset of the offending character in the name
+    std::string what;    // "the invisible character U+200B (...)"
+};
+
+// The first character a name must not hold: NUL, a control character other
+// than the blanks (tab, CR, LF, FF, VT), a format character (Unicode category
+// Cf: zero-width space and joiners, direction marks, soft hyphen, BOM), or a
+// byte that is not UTF-8.
+std::optional<NameProblem> name_problem(std::string_view name);
+
+// "U+200B"
+std::string code_point(std::int32_t cp);
+
+// The name with every control and format character written as <U+XXXX>, so
+// that a message shows what cannot be seen.
+std::string visible_name(std::string_view name);
+
+}  // namespace sim
