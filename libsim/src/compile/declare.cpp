@@ -85,7 +85,11 @@ void Compiler::declare() {
             };
             error(sim::Code::E_DUPLICATE, c.loc, vi,
                   "'" + v.name + "' at " + pos(c.loc) + " has the same name as '" + prev.name + "' declared at " +
-                      pos(prev.loc) + " (names ignore case, spaces and underscores); rename one of them");
+                      pos(prev.loc) + " (names ignore case, spaces and underscores" +
+                      (has_non_ascii(v.name) || has_non_ascii(prev.name)
+                           ? std::string("; Unicode names are compared after NFC normalisation")
+                           : std::string()) +
+                      "); rename one of them");
             var(vi).broken = true;
         }
     }

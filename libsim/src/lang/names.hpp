@@ -31,4 +31,12 @@ std::string code_point(std::int32_t cp);
 // that a message shows what cannot be seen.
 std::string visible_name(std::string_view name);
 
+// True if the name holds a byte outside ASCII (its NFC form may differ from
+// its spelling: a duplicate message then says names are compared in NFC).
+inline bool has_non_ascii(std::string_view name) {
+    for (unsigned char c : name)
+        if (c >= 0x80) return true;
+    return false;
+}
+
 }  // namespace sim

@@ -27,8 +27,8 @@ void Events::negative_delay(std::size_t i, double t, double value) const {
                             : std::string();
     Diagnostics d;
     d.error(sim::Code::E_DELAY_TIME, {}, owner,
-            "the delay time of DELAY FIXED is " + text::number(value) + " at time " + text::number(t) +
-                "; it must be zero or positive (a negative delay would reach into the future)");
+            "the delay time of DELAY FIXED became " + text::number(value) + " in the step to time " +
+                text::number(t) + "; it must be zero or positive (a negative delay would reach into the future)");
     throw Error(std::move(d));
 }
 

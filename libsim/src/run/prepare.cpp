@@ -125,7 +125,9 @@ Grid make_grid(const SimSpecs& s, long max_steps, bool given) {
     Grid g;
     g.start = s.start;
     g.dt = s.dt;
-    g.steps = static_cast<long>(std::floor(steps + 1e-9 * std::max(1.0, steps)));
+    // The tolerance absorbs rounding in (stop - start) / dt; capped so that a
+    // billion-step run does not gain a whole step from it.
+    g.steps = static_cast<long>(std::floor(steps + std::min(1e-6, 1e-9 * std::max(1.0, steps))));
     if (g.steps > max_steps)
         refuse(sim::Code::E_BUDGET, given ? SourceLoc{"option --max-steps", 0, 0} : s.loc,
                "the run needs " + std::to_string(g.steps) + " steps, more than the step budget of " +

@@ -13,6 +13,7 @@
 #include "io/yaml/experiment.hpp"
 #include "io/yaml/support.hpp"
 #include "lang/graphical.hpp"
+#include "lang/names.hpp"
 #include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "util/text.hpp"
@@ -129,7 +130,11 @@ Variable* ModelReader::declare(const YAML::Node& key, VarKind kind, const char* 
                  "'" + name + "' is already defined" +
                      (first ? std::string(" as a ") + to_string(first->kind) : std::string()) + " at line " +
                      std::to_string(pos->second.line) +
-                     " (names ignore case, spaces and underscores); rename or remove one of them");
+                     " (names ignore case, spaces and underscores" +
+                     (has_non_ascii(name) || (first && has_non_ascii(first->name))
+                          ? std::string("; Unicode names are compared after NFC normalisation")
+                          : std::string()) +
+                     "); rename or remove one of them");
         return nullptr;
     }
     Variable v;
