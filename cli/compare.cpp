@@ -108,6 +108,7 @@ public:
         // The command line wins over the scenario's `report_at:` and `indicators:`.
         if (o.at.empty() && l.scenario) o.at = l.scenario->report_at;
         if (o.indicators.empty() && l.scenario) o.indicators = l.scenario->indicators;
+        if (l.scenario) o.cost_variable = l.scenario->cost;
         if (o.indicators.empty()) o.indicators = sim::default_indicators(*model, o.base);
         std::size_t rank_index = 0;
         if (app->count("--rank-by")) {
