@@ -1,6 +1,6 @@
 // Chongqing model (models/chongqing): extreme-condition and behaviour tests (issue 15, item 6;
-// Sterman, Business Dynamics ch. 21), the demand feedback's limits, and the agreement of
-// parameters.csv (every constant's range) with the model and the README's parameter table.
+// Sterman, Business Dynamics ch. 21), the demand feedback's limits, and the agreement of the
+// model's `uncertainties:` (every constant's range) with its values and the README's table.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -50,31 +50,27 @@ double value_of_constant(const std::string& name) {
     return 0;
 }
 
+// The constants held fixed (no range): the 2013 resident populations (data) and the
+// reference values of two normalisations. Every other constant has an `uncertainties:` entry.
+const std::set<std::string> kFixed = {"initial_rural_residents", "initial_urban_residents",
+                                      "reference_expected_income_ratio", "reference_real_growth"};
+
 struct Range {
     double low, high;
-    std::string basis;
+    std::string basis;  // the word before the colon that starts the entry's doc
+    const sim::Uncertainty* u;
 };
 
-// parameters.csv: name,low,high,basis (no quoting needed).
+// Each constant's range: the support of its `uncertainties:` entry in model.yaml (the one
+// machine-readable place for the ranges).
 const std::map<std::string, Range>& ranges() {
     static const std::map<std::string, Range> r = [] {
         std::map<std::string, Range> out;
-        std::ifstream in(kCq + "/parameters.csv");
-        REQUIRE(in.good());
-        std::string line;
-        std::getline(in, line);
-        REQUIRE(line == "name,low,high,basis");
-        while (std::getline(in, line)) {
-            if (line.empty()) continue;
-            std::stringstream ss(line);
-            std::string name, lo, hi, basis;
-            std::getline(ss, name, ',');
-            std::getline(ss, lo, ',');
-            std::getline(ss, hi, ',');
-            std::getline(ss, basis, ',');
-            INFO(line);
-            CHECK(out.count(name) == 0);
-            out[name] = {std::stod(lo), std::stod(hi), basis};
+        for (const auto& u : spec().uncertainties) {
+            INFO(u.name);
+            CHECK(out.count(u.name) == 0);
+            const auto [lo, hi] = sim::support(u.dist);
+            out[u.name] = {lo, hi, u.doc.substr(0, u.doc.find(':')), &u};
         }
         return out;
     }();
@@ -110,31 +106,44 @@ void check_identical(const sim::Results& a, const sim::Results& b, const std::se
 
 // ----------------------------------------------------------------- parameters
 
-TEST_CASE("chongqing parameters: parameters.csv lists every constant once, each inside its range") {
-    const std::set<std::string> bases = {"data",       "source",        "derived",  "calibrated",
-                                         "assumption", "normalisation", "numerical"};
+TEST_CASE("chongqing parameters: every constant but the fixed ones has an uncertainty around its value") {
+    const std::set<std::string> bases = {"source", "derived", "calibrated", "assumption", "numerical"};
     std::set<std::string> constants;
     for (const auto& v : spec().variables)
         if (v.kind == sim::VarKind::constant) constants.insert(v.name);
     REQUIRE(constants.size() > 80);
     for (const auto& name : constants) {
         INFO(name);
+        if (kFixed.count(name)) {
+            CHECK(ranges().count(name) == 0);
+            continue;
+        }
         REQUIRE(ranges().count(name) == 1);
         const Range& r = ranges().at(name);
+        const sim::Distribution& d = r.u->dist;
         const double v = value_of_constant(name);
-        CHECK(r.low <= r.high);
+        CHECK(std::isfinite(r.low));
+        CHECK(std::isfinite(r.high));
+        CHECK(r.low < r.high);
         CHECK(v >= r.low);
         CHECK(v <= r.high);
         CHECK(bases.count(r.basis) == 1);
-        // A statistic or a normalisation has no range; everything else has one.
-        if (r.basis == "data" || r.basis == "normalisation") CHECK(r.low == r.high);
-        else CHECK(r.low < r.high);
+        // Uniform: only a range is known; triangular: the model's value is the central one;
+        // normal: the calibration's estimate (its mean) and standard error.
+        switch (d.kind) {
+            case sim::DistKind::uniform: break;
+            case sim::DistKind::triangular: CHECK(d.mode == v); break;
+            case sim::DistKind::normal:
+                CHECK(r.basis == "calibrated");
+                CHECK(d.mean == v);
+                CHECK(d.sd < 0.25 * (r.high - r.low));
+                break;
+            default: FAIL("unexpected distribution " << sim::to_string(d.kind));
+        }
     }
-    for (const auto& [name_, r_] : ranges()) {
-        const auto& name = name_;
-        INFO(name);
-        CHECK(constants.count(name) == 1);
-    }
+    for (const auto& name_ : kFixed) CHECK(constants.count(name_) == 1);
+    for (const auto& u : spec().uncertainties) CHECK(constants.count(u.name) == 1);
+    CHECK(spec().correlations.size() >= 3);
 }
 
 TEST_CASE("chongqing parameters: the README's parameter table shows the model's values and the ranges") {
@@ -147,7 +156,7 @@ TEST_CASE("chongqing parameters: the README's parameter table shows the model's 
         if (line == "<!-- BEGIN generated: parameters -->") inside = true;
         else if (line == "<!-- END generated: parameters -->") inside = false;
         else if (inside && line.rfind("| `", 0) == 0) {
-            // | `name` | value | unit | range | basis | doc |
+            // | `name` | value | unit | range | distribution | basis | doc |
             std::vector<std::string> cells;
             std::stringstream ss(line.substr(1));
             std::string cell;
@@ -155,22 +164,31 @@ TEST_CASE("chongqing parameters: the README's parameter table shows the model's 
                 const auto b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
                 cells.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
             }
-            REQUIRE(cells.size() >= 5);
+            REQUIRE(cells.size() >= 6);
             const std::string name = cells[0].substr(1, cells[0].size() - 2);
             INFO(line);
-            REQUIRE(ranges().count(name) == 1);
-            const Range& r = ranges().at(name);
-            CHECK(std::stod(cells[1]) == doctest::Approx(value_of_constant(name)).epsilon(1e-5));
+            const double value = value_of_constant(name);
+            CHECK(std::stod(cells[1]) == doctest::Approx(value).epsilon(1e-5));
             const auto dash = cells[3].find('-', 1);
             const double lo = std::stod(cells[3].substr(0, dash));
             const double hi = dash == std::string::npos ? lo : std::stod(cells[3].substr(dash + 1));
-            CHECK(lo == doctest::Approx(r.low).epsilon(1e-5));
-            CHECK(hi == doctest::Approx(r.high).epsilon(1e-5));
-            CHECK(cells[4] == r.basis);
+            if (kFixed.count(name)) {
+                CHECK(lo == doctest::Approx(value).epsilon(1e-5));
+                CHECK(hi == lo);
+                CHECK(cells[4] == "fixed");
+                CHECK(cells[5] == "fixed");
+            } else {
+                REQUIRE(ranges().count(name) == 1);
+                const Range& r = ranges().at(name);
+                CHECK(lo == doctest::Approx(r.low).epsilon(1e-5));
+                CHECK(hi == doctest::Approx(r.high).epsilon(1e-5));
+                CHECK(cells[4].rfind(sim::to_string(r.u->dist.kind), 0) == 0);
+                CHECK(cells[5] == r.basis);
+            }
             ++rows;
         }
     }
-    CHECK(rows == ranges().size());
+    CHECK(rows == ranges().size() + kFixed.size());
 }
 
 TEST_CASE("chongqing extreme: every parameter at either end of its range runs without NaN") {
