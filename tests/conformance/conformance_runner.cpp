@@ -1,7 +1,9 @@
 // Conformance runner: runs one SDXorg test-model case (or all of cases.tsv)
 // and compares the results with the expected output Stella/Vensim produced.
 //
-//   conformance_runner <test-models dir> <model> <expected> [--method euler]
+//   conformance_runner <test-models dir> <model> <expected> [--method euler] [--skip-nan]
+//       (--skip-nan: a NaN cell of the expected file, Vensim's :NA: in the
+//       wild models' references, is not compared)
 //   conformance_runner --all <test-models dir>        (summary of every case)
 //   conformance_runner --header <expected> <sdsim.csv>
 //       checks the header sdsim wrote: the expected columns must be found in
@@ -172,6 +174,8 @@ bool read_expected(const std::string& path, Table& t, std::string& err) {
     return true;
 }
 
+bool skip_nan = false;
+
 bool close_enough(double expected, double actual) {
     if (std::isnan(expected)) return std::isnan(actual);
     if (std::isinf(expected)) return actual == expected;
@@ -189,7 +193,7 @@ bool run_case(const std::string& root, const std::string& model, const std::stri
     };
 
     sim::Diagnostics diags;
-    sim::ModelSpec spec = sim::load_xmile(model_path, diags);
+    sim::ModelSpec spec = sim::load_model(model_path, diags);
     std::optional<sim::Model> m;
     if (!diags.has_errors()) m = sim::Model::compile(spec, diags);
     if (!m) return fail("the model does not load or compile:\n" + diags.str());
@@ -262,7 +266,7 @@ bool run_case(const std::string& root, const std::string& model, const std::stri
     for (std::size_t row = 0; row < t.times.size(); ++row)
         for (std::size_t p = 0; p < pairs.size(); ++p) {
             const auto& ev = t.cols[pairs[p].first][row];
-            if (!ev) continue;
+            if (!ev || (skip_nan && std::isnan(*ev))) continue;
             ++compared;
             double av = r.at(row, pairs[p].second);
             if (!close_enough(*ev, av)) {
@@ -294,7 +298,7 @@ bool run_case(const std::string& root, const std::string& model, const std::stri
 }
 
 int usage() {
-    std::cerr << "usage: conformance_runner <test-models dir> <model> <expected> [--method euler|rk2|rk4|rk45]\n"
+    std::cerr << "usage: conformance_runner <test-models dir> <model> <expected> [--method euler|rk2|rk4|rk45] [--skip-nan]\n"
                  "       conformance_runner --all <test-models dir>\n"
                  "       conformance_runner --header <expected> <sdsim.csv>\n";
     return 2;
@@ -385,6 +389,10 @@ int main(int argc, char** argv) {
         return pass == total ? 0 : 1;
     }
     if (args.size() == 3 && args[0] == "--header") return check_header(args[1], args[2]) ? 0 : 1;
+    if (!args.empty() && args.back() == "--skip-nan") {
+        skip_nan = true;
+        args.pop_back();
+    }
     if (args.size() != 3 && args.size() != 5) return usage();
     std::optional<sim::Method> method;
     if (args.size() == 5) {

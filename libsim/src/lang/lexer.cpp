@@ -158,6 +158,7 @@ Token Lexer::skip_trivia(std::size_t& pos, bool& failed) const {
 // vendor functions), but `a:AND:b` is Vensim's operator, not a name.
 std::size_t Lexer::word_end(std::size_t p) const {
     p = plain_word_end(s_, p);
+    if (vensim_) return p < s_.size() && s_[p] == '!' ? p + 1 : p;
     if (p + 1 < s_.size() && s_[p] == ':' && ident_start(s_[p + 1]) && !look_alike_at(s_, p + 1)) {
         std::size_t e = plain_word_end(s_, p + 1);
         if (!(e < s_.size() && s_[e] == ':' && vensim_keyword(keyword(s_.substr(p + 1, e - p - 1))))) return e;
@@ -204,7 +205,7 @@ Token Lexer::number(std::size_t pos) const {
 // stopping before a keyword. Subscripts are the parser's business.
 Token Lexer::name(std::size_t pos) const {
     std::size_t e = word_end(pos);
-    if (auto kw = keyword(s_.substr(pos, e - pos))) {
+    if (auto kw = vensim_ ? std::nullopt : keyword(s_.substr(pos, e - pos))) {
         Token t;
         t.kind = *kw;
         t.begin = pos;
@@ -216,7 +217,7 @@ Token Lexer::name(std::size_t pos) const {
         while (q < s_.size() && is_space(s_[q])) ++q;
         if (q >= s_.size() || !ident_start(s_[q]) || look_alike_at(s_, q)) break;
         std::size_t we = word_end(q);
-        if (keyword(s_.substr(q, we - q))) break;
+        if (!vensim_ && keyword(s_.substr(q, we - q))) break;
         e = we;
     }
     Token t;
@@ -262,6 +263,15 @@ Token Lexer::vensim_logical(std::size_t pos) const {
     std::size_t e = plain_word_end(s_, pos + 1);
     if (e < s_.size() && s_[e] == ':') {
         auto kw = keyword(s_.substr(pos + 1, e - pos - 1));
+        if (vensim_ && iequals(s_.substr(pos + 1, e - pos - 1), "na")) {
+            // Vensim's "not available" value (-1.298074214633707e33 in Vensim).
+            Token t;
+            t.kind = Tok::number;
+            t.begin = pos;
+            t.end = e + 1;
+            t.value = vensim_na;
+            return t;
+        }
         if (vensim_keyword(kw)) {
             Token t;
             t.kind = *kw;
@@ -270,7 +280,8 @@ Token Lexer::vensim_logical(std::size_t pos) const {
             return t;
         }
     }
-    return error_token(pos, "unexpected ':' (only :AND:, :OR: and :NOT: are operators)");
+    return error_token(pos, vensim_ ? "unexpected ':' (only :AND:, :OR:, :NOT: and :NA: may follow one here)"
+                                    : "unexpected ':' (only :AND:, :OR: and :NOT: are operators)");
 }
 
 bool is_bare_name(std::string_view canonical) {
