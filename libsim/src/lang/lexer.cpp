@@ -215,6 +215,14 @@ Token Lexer::name(std::size_t pos) const {
     for (;;) {
         std::size_t q = e;
         while (q < s_.size() && is_space(s_[q])) ++q;
+        if (vensim_ && q > e && q < s_.size() && is_digit(s_[q])) {
+            // Vensim names have words that start with a digit ("Entry 1",
+            // "Depth 2"); a name followed by a number is no expression there.
+            std::size_t we = q;
+            while (we < s_.size() && (ident_cont(s_[we]) || is_digit(s_[we])) && !look_alike_at(s_, we)) ++we;
+            e = we;
+            continue;
+        }
         if (q >= s_.size() || !ident_start(s_[q]) || look_alike_at(s_, q)) break;
         std::size_t we = word_end(q);
         if (!vensim_ && keyword(s_.substr(q, we - q))) break;

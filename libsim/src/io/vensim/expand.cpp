@@ -502,11 +502,6 @@ private:
                     if (pos != D.elems.end()) return out.number(static_cast<double>(pos - D.elems.begin() + 1), n.span);
                 }
             }
-            if (canon.back() == '!') {
-                error(Code::E_VENSIM_SUBSCRIPT, c, n.span, "'" + text + "' (a dimension marked '!') is only allowed as a subscript inside SUM, PROD, VMIN or VMAX");
-                c.failed = true;
-                return 0;
-            }
             return out.name(text, n.span);
         }
         std::vector<NodeId> subs;

@@ -500,7 +500,10 @@ private:
             }
             return values(d, open + 1, e - 1, true);
         }
-        if (starts_with_ci(rhs, 0, "GET ") || starts_with_ci(rhs, 0, "GET_")) {
+        bool get = false;
+        for (std::string_view g : {"GET XLS", "GET DIRECT", "GET 123", "GET DATA", "GET_XLS", "GET_DIRECT"})
+            get = get || starts_with_ci(rhs, 0, g);
+        if (get) {
             d.kind = Def::Kind::data;
             d.eq = Equation{};
             d.eq.text = std::string(rhs);

@@ -50,8 +50,14 @@ std::optional<GraphicalFunction> parse_table(std::string_view s, std::string& er
     };
     auto number = [&](double& out) -> bool {
         skip();
+        // A sign may stand apart from its digits: (0,- 1).
+        bool negative = false;
+        if (p < s.size() && (s[p] == '-' || s[p] == '+')) {
+            negative = s[p] == '-';
+            ++p;
+            skip();
+        }
         std::size_t b = p;
-        if (p < s.size() && (s[p] == '-' || s[p] == '+')) ++p;
         while (p < s.size() && (std::isdigit(static_cast<unsigned char>(s[p])) || s[p] == '.')) ++p;
         if (p < s.size() && (s[p] == 'e' || s[p] == 'E')) {
             ++p;
@@ -63,7 +69,7 @@ std::optional<GraphicalFunction> parse_table(std::string_view s, std::string& er
             p = b;
             return false;
         }
-        out = r.value;
+        out = negative ? -r.value : r.value;
         return true;
     };
     auto expect = [&](char c) -> bool {
