@@ -228,12 +228,21 @@ Token Lexer::name(std::size_t pos) const {
         if (!vensim_ && keyword(s_.substr(q, we - q))) break;
         e = we;
     }
+    if (vensim_ && (e == pos || s_[e - 1] != '!')) {
+        // `d!` broken over a continuation line: `Subscript\<newline>  !]`.
+        std::size_t q = e;
+        while (q < s_.size() && is_space(s_[q])) ++q;
+        if (q > e && q + 1 < s_.size() && s_[q] == '!' && (s_[q + 1] == ']' || s_[q + 1] == ',' || is_space(s_[q + 1])))
+            e = q + 1;
+    }
     Token t;
     t.kind = Tok::name;
     t.begin = pos;
     t.end = e;
     t.text = std::string(s_.substr(pos, e - pos));
     t.canonical = canonical_name(t.text);
+    if (vensim_ && t.canonical.size() >= 2 && t.canonical.back() == '!' && t.canonical[t.canonical.size() - 2] == '_')
+        t.canonical.erase(t.canonical.size() - 2, 1);
     if (t.canonical.empty())  // only underscores: no name can match it
         return error_token(pos, "'" + t.text + "' is not a name: a name needs a character other than '_'");
     return t;

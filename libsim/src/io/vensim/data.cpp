@@ -202,11 +202,19 @@ std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
         idx = std::move(ni);
     }
     if (constants) {
-        if (choices.size() > 2) return fail("GET CONSTANTS for more than two subscripts is not supported");
+        // A named range holding exactly the values: filled in order (a row
+        // or a column), row by row, or column by column when transposed.
+        const bool filled = at.rows && at.rows * at.cols == combos.size();
+        if (choices.size() > 2 && !filled) return fail("GET CONSTANTS for more than two subscripts is not supported");
         for (std::size_t k = 0; k < combos.size(); ++k) {
             std::size_t i = idx[k].size() > 0 ? idx[k][0] : 0, j = idx[k].size() > 1 ? idx[k][1] : 0;
             std::size_t dr = 0, dc = 0;
-            if (choices.size() == 1) (transposed ? dr : dc) = i;
+            if (filled) {
+                if (at.rows == 1) dc = k;
+                else if (at.cols == 1) dr = k;
+                else if (!transposed) dr = k / at.cols, dc = k % at.cols;
+                else dr = k % at.rows, dc = k / at.rows;
+            } else if (choices.size() == 1) (transposed ? dr : dc) = i;
             else if (choices.size() == 2) {
                 dr = transposed ? j : i;
                 dc = transposed ? i : j;

@@ -82,6 +82,8 @@ private:
     Diagnostics& diags_;
     std::map<std::string, std::string> elem_display_;  // canonical element -> as written
     std::map<std::string, const Macro*> macros_;
+    std::map<std::string, std::size_t> elem_pos_;  // canonical element -> position in the first range listing it
+    std::set<std::string> variables_;              // canonical names of the model's variables
     std::unordered_map<std::string, std::size_t> by_name_;  // canonical -> spec variable
     std::vector<PendingStock> pending_;
     std::map<std::string, std::pair<std::string, LookupKind>> derived_;  // derived canonical -> (table canonical, kind)
@@ -131,7 +133,11 @@ private:
             m_.dims[alias] = d;
         }
         for (const auto& [name, d] : m_.dims)
-            for (std::size_t i = 0; i < d.elems.size(); ++i) elem_display_.emplace(d.elems[i], d.display[i]);
+            for (std::size_t i = 0; i < d.elems.size(); ++i) {
+                elem_display_.emplace(d.elems[i], d.display[i]);
+                elem_pos_.emplace(d.elems[i], i + 1);
+            }
+        for (const auto& d : m_.defs) variables_.insert(d.canonical);
     }
 
     bool is_dim(const std::string& c) const { return m_.dims.count(c) > 0; }
@@ -494,6 +500,11 @@ private:
             if (canon == "initial_time") return out.name("STARTTIME", n.span);
             if (canon == "final_time") return out.name("STOPTIME", n.span);
             if (canon == "saveper") return number(out, saveper_, n.span);
+            if (!is_dim(canon) && is_elem(canon) && !variables_.count(canon)) {
+                // An element as a value (`IF THEN ELSE(d = b, ...)`): its
+                // 1-based position in the first range that lists it.
+                return out.number(static_cast<double>(elem_pos_.at(canon)), n.span);
+            }
             if (is_dim(canon) && c.lhs) {
                 // A dimension as a value: the 1-based position of its element.
                 if (auto e = bind(canon, c)) {
