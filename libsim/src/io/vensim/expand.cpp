@@ -71,7 +71,21 @@ public:
             if (g.empty()) order.push_back(d.canonical);
             g.push_back(&d);
         }
-        for (const auto& c : order) variable(groups[c], nullptr);
+        for (const auto& c : order) {
+            // Dynamo-style models define DT = TIME STEP: the clock itself.
+            const Def& d = *groups[c].front();
+            if ((c == "dt" || c == "starttime" || c == "stoptime") && d.subs.empty() && d.kind == Def::Kind::equation &&
+                !d.eq.tree.empty()) {
+                const auto* nm = std::get_if<ast::Name>(&d.eq.tree[d.eq.tree.root].v);
+                const char* same = c == "dt" ? "time_step" : c == "starttime" ? "initial_time" : "final_time";
+                if (nm && nm->subscripts.empty() && nm->canonical == same) {
+                    diags_.warning(Code::W_VENSIM_IGNORED, d.loc, d.name,
+                                   "'" + d.name + "' is defined as " + nm->text + ": it reads as the builtin " + d.name);
+                    continue;
+                }
+            }
+            variable(groups[c], nullptr);
+        }
         derived_tables();
         stocks();
     }
@@ -769,11 +783,81 @@ private:
             NodeId v = out.binary(ast::Op::add, mean, out.binary(ast::Op::mul, sd, z, sp), sp);
             return out.call("MIN", {out.call("MAX", {v, lo}, sp), hi}, sp);
         }
+        if (f == "vector_lookup") return vector_lookup(src, n, x, out, c);
         if (auto it = macros_.find(f); it != macros_.end()) return macro_call(*it->second, src, n, x, out, c);
         return plain(x.text);
     }
 
     std::size_t random_calls_ = 0;
+
+    // VECTOR LOOKUP(vector[e], input, xmin, xmax, mode): the elements from e
+    // to the end of e's range as a table over equally spaced x from xmin to
+    // xmax: interpolated (mode 0) or held from the point below (any other
+    // mode), the end values outside. Unrolled into a chain of IFs.
+    NodeId vector_lookup(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c) {
+        const ast::Span sp = n.span;
+        if (x.args.size() != 5) {
+            error(Code::E_ARG_COUNT, c, sp, "VECTOR LOOKUP takes 5 arguments (vector, input, min, max, mode)");
+            c.failed = true;
+            return 0;
+        }
+        const auto* v = std::get_if<ast::Name>(&src[x.args[0]].v);
+        NodeId first = v ? copy(src, x.args[0], out, c) : 0;
+        if (c.failed) return 0;
+        const auto* fn = v ? std::get_if<ast::Name>(&out[first].v) : nullptr;
+        if (!fn || fn->subscripts.size() != 1) {
+            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP is supported on a one-dimensional vector, as in v[first element]");
+            c.failed = true;
+            return 0;
+        }
+        const std::string e0 = std::get<ast::Name>(out[fn->subscripts[0]].v).canonical;
+        const Dim* dim = nullptr;
+        for (const auto& [k, d] : m_.dims)
+            if (contains(d, e0) && (!dim || d.elems.size() > dim->elems.size())) dim = &d;
+        if (!dim) {
+            error(Code::E_VENSIM_SUBSCRIPT, c, sp, "VECTOR LOOKUP: '" + e0 + "' is not an element of a range");
+            c.failed = true;
+            return 0;
+        }
+        auto at = std::find(dim->elems.begin(), dim->elems.end(), e0);
+        std::vector<std::string> elems(at, dim->elems.end());
+        if (elems.size() > 500) {
+            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP over more than 500 elements is not supported");
+            c.failed = true;
+            return 0;
+        }
+        const std::string vname = fn->text;
+        NodeId in = copy(src, x.args[1], out, c), lo = copy(src, x.args[2], out, c), hi = copy(src, x.args[3], out, c);
+        NodeId mode = copy(src, x.args[4], out, c);
+        if (c.failed) return 0;
+        const std::size_t count = elems.size();
+        auto value = [&](std::size_t k) {
+            return out.name(vname, sp, {out.name(elem_display_.at(elems[k]), sp)});
+        };
+        auto xk = [&](std::size_t k) {  // xmin + k * (xmax - xmin) / (n - 1)
+            if (count == 1) return graft(out, lo, out, sp);
+            NodeId width = out.binary(ast::Op::sub, graft(out, hi, out, sp), graft(out, lo, out, sp), sp);
+            NodeId frac = out.binary(ast::Op::div, out.number(static_cast<double>(k), sp),
+                                     out.number(static_cast<double>(count - 1), sp), sp);
+            return out.binary(ast::Op::add, graft(out, lo, out, sp), out.binary(ast::Op::mul, width, frac, sp), sp);
+        };
+        // From the last segment backwards: IF in <= x_k THEN segment(k) ELSE (rest).
+        NodeId result = value(count - 1);
+        for (std::size_t k = count - 1; k-- > 0;) {
+            // Segment k: between x_k and x_{k+1}.
+            NodeId interp = out.binary(
+                ast::Op::add, value(k),
+                out.binary(ast::Op::mul, out.binary(ast::Op::sub, value(k + 1), value(k), sp),
+                           out.binary(ast::Op::div, out.binary(ast::Op::sub, graft(out, in, out, sp), xk(k), sp),
+                                      out.binary(ast::Op::sub, xk(k + 1), xk(k), sp), sp),
+                           sp),
+                sp);
+            NodeId seg = out.if_(out.binary(ast::Op::eq, graft(out, mode, out, sp), out.number(0, sp), sp), interp,
+                                 value(k), sp);
+            result = out.if_(out.binary(ast::Op::lt, graft(out, in, out, sp), xk(k + 1), sp), seg, result, sp);
+        }
+        return out.if_(out.binary(ast::Op::le, graft(out, in, out, sp), xk(0), sp), value(0), result, sp);
+    }
 
     static std::string reference_key(const ast::Expr& e, NodeId id) {
         const auto& n = std::get<ast::Name>(e[id].v);
