@@ -124,8 +124,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Reads a .csv or .tab expected-output file; blank cells carry the value above
-// forward (Vensim leaves a constant's cells blank after the first row).
+// Reads a .csv or .tab expected-output file; a column blank after its first
+// row carries that value (Vensim's constants), other blank cells are missing.
 bool read_expected(const std::string& path, Table& t, std::string& err) {
     std::string text = slurp(path);
     if (text.empty()) {
@@ -147,6 +147,15 @@ bool read_expected(const std::string& path, Table& t, std::string& err) {
     for (std::size_t c = 1; c < header.size(); ++c) t.names.push_back(trim(header[c]));
     t.cols.assign(t.names.size(), {});
     std::vector<std::optional<double>> last(t.names.size());
+    // Vensim leaves a constant's cells blank after the first row: a column
+    // blank in every later row carries its first value. In any other column
+    // a blank cell is a missing value (Vensim writes :NA: so): not compared.
+    std::vector<bool> constant(t.names.size(), true);
+    for (std::size_t r = 2; r < lines.size(); ++r) {
+        auto f = split(lines[r], sep);
+        for (std::size_t c = 0; c < t.names.size(); ++c)
+            if (c + 1 < f.size() && !trim(f[c + 1]).empty()) constant[c] = false;
+    }
     for (std::size_t r = 1; r < lines.size(); ++r) {
         auto f = split(lines[r], sep);
         auto tv = number(f[0]);
@@ -158,7 +167,7 @@ bool read_expected(const std::string& path, Table& t, std::string& err) {
         for (std::size_t c = 0; c < t.names.size(); ++c) {
             std::string cell = c + 1 < f.size() ? trim(f[c + 1]) : std::string();
             if (cell.empty()) {
-                t.cols[c].push_back(last[c]);
+                t.cols[c].push_back(constant[c] ? last[c] : std::nullopt);
             } else {
                 auto v = number(cell);
                 if (!v) {

@@ -146,10 +146,19 @@ private:
             d.name = alias;
             m_.dims[alias] = d;
         }
+        // An element's value (a subscript used as a number) is its position
+        // in the largest range listing it (the family's root; the first
+        // defined among equals).
+        std::map<std::string, const Dim*> root;
         for (const auto& [name, d] : m_.dims)
             for (std::size_t i = 0; i < d.elems.size(); ++i) {
                 elem_display_.emplace(d.elems[i], d.display[i]);
-                elem_pos_.emplace(d.elems[i], i + 1);
+                const Dim*& r = root[d.elems[i]];
+                if (!r || d.elems.size() > r->elems.size() ||
+                    (d.elems.size() == r->elems.size() && d.order < r->order)) {
+                    r = &d;
+                    elem_pos_[d.elems[i]] = i + 1;
+                }
             }
         for (const auto& d : m_.defs) variables_.insert(d.canonical);
     }
@@ -516,16 +525,12 @@ private:
             if (canon == "saveper") return number(out, saveper_, n.span);
             if (!is_dim(canon) && is_elem(canon) && !variables_.count(canon)) {
                 // An element as a value (`IF THEN ELSE(d = b, ...)`): its
-                // 1-based position in the first range that lists it.
+                // position (elem_pos_).
                 return out.number(static_cast<double>(elem_pos_.at(canon)), n.span);
             }
             if (is_dim(canon) && c.lhs) {
-                // A dimension as a value: the 1-based position of its element.
-                if (auto e = bind(canon, c)) {
-                    const Dim& D = m_.dims.at(canon);
-                    auto pos = std::find(D.elems.begin(), D.elems.end(), *e);
-                    if (pos != D.elems.end()) return out.number(static_cast<double>(pos - D.elems.begin() + 1), n.span);
-                }
+                // A dimension as a value: its element's position (elem_pos_).
+                if (auto e = bind(canon, c)) return out.number(static_cast<double>(elem_pos_.at(*e)), n.span);
             }
             return out.name(text, n.span);
         }
@@ -999,7 +1004,15 @@ private:
         gf.x = s->x;
         gf.y = s->y;
         gf.loc = d.loc;
-        gf.kind = data.extrapolate ? LookupKind::extrapolate : LookupKind::continuous;
+        gf.kind = LookupKind::continuous;
+        if (!data.lookup && (d.data_mode == "hold_backward" || d.data_mode == "raw")) gf.kind = LookupKind::discrete;
+        if (!data.lookup && d.data_mode == "look_forward" && gf.x.size() > 1) {
+            // The next value from just past each point (see derived_tables).
+            gf.kind = LookupKind::discrete;
+            std::vector<double> x = gf.x;
+            for (std::size_t i = gf.x.size() - 1; i >= 1; --i) x[i] = std::nextafter(gf.x[i - 1], INFINITY);
+            gf.x = x;
+        }
         v.gf = gf;
         if (data.lookup) {
             v.kind = VarKind::lookup;

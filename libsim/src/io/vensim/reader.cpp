@@ -270,7 +270,10 @@ private:
         }
         // Data keywords (`x :INTERPOLATE:`) only say how data is read.
         for (std::string_view kw : {":INTERPOLATE:", ":RAW:", ":HOLD BACKWARD:", ":LOOK FORWARD:"})
-            if (starts_with_ci(s_, p, kw)) p = skip_ws(s_, p + kw.size(), e);
+            if (starts_with_ci(s_, p, kw)) {
+                d.data_mode = canonical_name(kw.substr(1, kw.size() - 2));
+                p = skip_ws(s_, p + kw.size(), e);
+            }
         if (p >= e) {
             error(Code::E_VENSIM_UNSUPPORTED, name_at, d.name,
                   "a data variable without an equation (its values come from a .vdf data file) is not supported: "
@@ -439,6 +442,7 @@ private:
             error(Code::E_DUPLICATE, d.loc.line ? p : p, d.name, "subscript range '" + d.name + "' is defined twice");
             return;
         }
+        dim.order = dims_.size();
         dims_[d.canonical] = std::move(dim);
     }
 

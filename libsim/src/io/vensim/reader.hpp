@@ -29,6 +29,7 @@ struct Dim {
     std::vector<std::string> display;  // as written
     std::vector<std::string> maps_to;  // canonical dimension names
     SourceLoc loc;
+    std::size_t order = 0;             // definitions in file order
 };
 
 // One definition record of a variable: `name[subs] :EXCEPT: [..] = rhs`.
@@ -42,7 +43,7 @@ struct Def {
     Equation init;                                 // stock: initial value
     std::optional<GraphicalFunction> gf;           // lookup, or WITH LOOKUP's table
     std::vector<double> values;                    // constant list / TABBED ARRAY / data constants
-    std::shared_ptr<void> data;                    // external data (data.cpp)
+    std::string data_mode;                         // :INTERPOLATE: :HOLD BACKWARD: :LOOK FORWARD: :RAW: (canonical)
     SourceLoc loc;                                 // of the name on the left
     std::string units, doc;
 };
