@@ -637,6 +637,16 @@ private:
             for (std::size_t i = 0; i < x.args.size(); ++i) a.push_back(arg(i));
             return out.call(callee, std::move(a), sp);
         };
+        static const std::set<std::string> unsupported = {
+            "vector_select", "vector_elm_map", "vector_sort_order", "vector_reorder", "vector_rank",
+            "allocate_available", "allocate_by_priority", "invert_matrix", "delay_material", "sinteg",
+            "get_data_at_time", "get_data_between_times", "find_zero", "a_function_of", "time_base",
+            "delay_conveyor", "queue_fifo", "queue_attribute", "shift_if_true", "npv", "npv_with_lag", "npve"};
+        if (unsupported.count(f)) {
+            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "the Vensim function " + x.text + " is not supported");
+            c.failed = true;
+            return 0;
+        }
         if (f == "sum" || f == "prod" || f == "vmin" || f == "vmax") {
             if (!args(1, 1)) return 0;
             std::vector<std::string> ds;
@@ -713,6 +723,9 @@ private:
             // Vensim: (input, time, initial, n); the builtins: (input, time, n, initial).
             if (!args(4, 4)) return 0;
             NodeId a = arg(0), b = arg(1), init = arg(2), order = arg(3);
+            // Vensim fixes the order at the initial time: a constant
+            // expression (of constants, STEP, ...) is evaluated there.
+            if (auto v = initial_value(out, order, 0)) order = number(out, *v, out[order].span);
             return out.call(f == "smooth_n" ? "SMTHN" : "DELAYN", {a, b, order, init}, sp);
         }
         if (f == "forecast") {
@@ -726,19 +739,19 @@ private:
         }
         if (f == "game") return args(1, 1) ? arg(0) : 0;
         if (f == "get_time_value") {
-            // GET TIME VALUE(relative to, offset, measure): measure 0 (the model's
-            // time units) relative to the current (0), initial (1) or final (2) time.
+            // GET TIME VALUE(0, offset, 0): the simulation's time plus offset, in
+            // model time units (calendar measures are not supported).
             if (!args(3, 3)) return 0;
             const auto* rel = std::get_if<ast::Number>(&src[x.args[0]].v);
             const auto* measure = std::get_if<ast::Number>(&src[x.args[2]].v);
-            if (!rel || !measure || measure->value != 0 || rel->value > 2) {
+            if (!rel || !measure || measure->value != 0 || rel->value != 0) {
                 error(Code::E_VENSIM_UNSUPPORTED, c, sp,
-                      "GET TIME VALUE is supported with a measure of 0 (model time) relative to the current (0), "
-                      "initial (1) or final (2) time, written as numbers");
+                      "GET TIME VALUE is supported relative to the simulation's time (0) with a measure of 0 (model "
+                      "time units), written as numbers: GET TIME VALUE(0, offset, 0)");
                 c.failed = true;
                 return 0;
             }
-            NodeId base = out.name(rel->value == 0 ? "TIME" : rel->value == 1 ? "STARTTIME" : "STOPTIME", sp);
+            NodeId base = out.name("TIME", sp);
             NodeId off = arg(1);
             return out.binary(ast::Op::add, base, off, sp);
         }
@@ -794,6 +807,43 @@ private:
     }
 
     std::size_t random_calls_ = 0;
+
+    // The value of a tree at the initial time if it depends only on numbers,
+    // scalar variables with such equations, arithmetic and STEP; else nullopt.
+    std::optional<double> initial_value(const ast::Expr& e, NodeId id, int depth) const {
+        if (depth > 50) return std::nullopt;
+        const auto& n = e[id];
+        if (const auto* x = std::get_if<ast::Number>(&n.v)) return x->value;
+        if (const auto* x = std::get_if<ast::Unary>(&n.v)) {
+            auto a = initial_value(e, x->arg, depth + 1);
+            if (!a) return a;
+            return x->op == ast::Op::neg ? -*a : *a;
+        }
+        if (const auto* x = std::get_if<ast::Binary>(&n.v)) {
+            auto a = initial_value(e, x->lhs, depth + 1), b = initial_value(e, x->rhs, depth + 1);
+            if (!a || !b) return std::nullopt;
+            switch (x->op) {
+                case ast::Op::add: return *a + *b;
+                case ast::Op::sub: return *a - *b;
+                case ast::Op::mul: return *a * *b;
+                case ast::Op::div: return *a / *b;
+                default: return std::nullopt;
+            }
+        }
+        if (const auto* x = std::get_if<ast::Call>(&n.v); x && (x->canonical == "step" || x->canonical == "vensim:step") &&
+                                                           x->args.size() == 2) {
+            auto h = initial_value(e, x->args[0], depth + 1), t = initial_value(e, x->args[1], depth + 1);
+            if (!h || !t) return std::nullopt;
+            return spec_.specs.start + spec_.specs.dt / 2 > *t ? *h : 0.0;
+        }
+        if (const auto* x = std::get_if<ast::Name>(&n.v); x && x->subscripts.empty()) {
+            for (const auto& d : m_.defs)
+                if (d.canonical == x->canonical && d.subs.empty() && d.kind == Def::Kind::equation && !d.gf &&
+                    !d.eq.tree.empty())
+                    return initial_value(d.eq.tree, d.eq.tree.root, depth + 1);
+        }
+        return std::nullopt;
+    }
 
     // VECTOR LOOKUP(vector[e], input, xmin, xmax, mode): the elements from e
     // to the end of e's range as a table over equally spaced x from xmin to
@@ -886,7 +936,8 @@ private:
         }
         if (x.args.size() != mac.inputs.size()) {
             error(Code::E_VENSIM_MACRO, c, n.span,
-                  "macro '" + mac.name + "' takes " + std::to_string(mac.inputs.size()) + " arguments, but " +
+                  "macro '" + mac.name + "' takes " + std::to_string(mac.inputs.size()) +
+                      (mac.inputs.size() == 1 ? " argument, but " : " arguments, but ") +
                       std::to_string(x.args.size()) + " were given");
             c.failed = true;
             return 0;

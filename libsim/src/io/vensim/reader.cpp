@@ -138,6 +138,7 @@ private:
                     continue;
                 }
                 if (c == '~') tildes.push_back(q);
+                if (c == '\\' && s_.compare(q, 9, "\\\\\\---///") == 0) break;  // the sketch: never inside a record
                 if (c == '|') {
                     closed = true;
                     break;

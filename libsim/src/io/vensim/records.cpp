@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numeric>
 
 #include "io/vensim/reader.hpp"
 #include "util/text.hpp"
@@ -122,6 +123,20 @@ std::optional<GraphicalFunction> parse_table(std::string_view s, std::string& er
     }
     skip();
     if (p != s.size()) return fail("unexpected text after the lookup table");
+    // Vensim sorts a table's points by x (a table written right to left
+    // reads as its mirror image); equal x stay as written and are reported
+    // by the validator.
+    if (!std::is_sorted(gf.x.begin(), gf.x.end()) && gf.x.size() == gf.y.size()) {
+        std::vector<std::size_t> order(gf.x.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return gf.x[a] < gf.x[b]; });
+        GraphicalFunction sorted = gf;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            sorted.x[i] = gf.x[order[i]];
+            sorted.y[i] = gf.y[order[i]];
+        }
+        gf = std::move(sorted);
+    }
     return gf;
 }
 
