@@ -217,11 +217,15 @@ b = ACC(2) ~~|
 TEST_CASE("vensim: SAMPLE IF TRUE, ACTIVE INITIAL, :NA:, :AND: and names with keywords") {
     const std::string text = mdl(R"(s = SAMPLE IF TRUE(Time >= 2 :AND: Time <= 3, Time * 10, -1) ~~|
 ai = ACTIVE INITIAL(Time + 100, 5) ~~|
+held = INTEG(0, ai) ~~|
 na = :NA: ~~|
 rate and more = IF THEN ELSE(Time > 1 :OR: :NOT: Time < 4, 1, 0) ~~|
 )");
     CHECK(run(text, "s") == std::vector<double>{-1, -1, 20, 30, 30});
-    CHECK(run(text, "ai") == std::vector<double>{5, 101, 102, 103, 104});
+    // The initial value is the one the initial equations see (the stock);
+    // from the start time on the variable is its equation.
+    CHECK(run(text, "ai") == std::vector<double>{100, 101, 102, 103, 104});
+    CHECK(run(text, "held")[4] == 5);
     CHECK(run(text, "na")[0] == -1.298074214633707e33);
     CHECK(run(text, "rate and more") == std::vector<double>{0, 0, 1, 1, 1});
 }

@@ -102,6 +102,7 @@ private:
     std::vector<PendingStock> pending_;
     std::map<std::string, std::pair<std::string, LookupKind>> derived_;  // derived canonical -> (table canonical, kind)
     std::size_t instances_ = 0;
+    std::size_t total_nodes_ = 0;  // nodes of every expanded equation so far
     double saveper_ = 1;
     bool too_many_ = false;
 
@@ -428,6 +429,24 @@ private:
         if (eq.tree.empty()) return out;
         c.eq = &eq;
         NodeId root = copy(eq.tree, eq.tree.root, out.tree, c);
+        if (!c.failed) {
+            // Unrolled array functions and macro arguments grow trees: bound
+            // their size (memory) and depth (later stages recurse).
+            total_nodes_ += out.tree.nodes.size();
+            std::vector<std::uint32_t> depth(out.tree.nodes.size(), 1);
+            std::uint32_t deepest = 0;
+            for (NodeId i = 0; i < out.tree.nodes.size(); ++i) {
+                ast::for_each_child(out.tree[i], [&](NodeId k) { depth[i] = std::max(depth[i], depth[k] + 1); });
+                deepest = std::max(deepest, depth[i]);
+            }
+            if (total_nodes_ > max_total_nodes || deepest > static_cast<std::uint32_t>(ast::max_tree_depth)) {
+                error(Code::E_VENSIM_SUBSCRIPT, c, out.tree[root].span,
+                      total_nodes_ > max_total_nodes
+                          ? "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations"
+                          : "the expanded equation is more than " + std::to_string(ast::max_tree_depth) + " operations deep");
+                c.failed = true;
+            }
+        }
         if (c.failed) {
             out.tree = {};
             out.error.reset();
@@ -446,6 +465,12 @@ private:
     // Copies node `id` of `src` (and its subtree) into `out` for context `c`.
     NodeId copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c) {
         if (c.failed) return 0;
+        if (total_nodes_ + out.nodes.size() > max_total_nodes) {
+            error(Code::E_VENSIM_SUBSCRIPT, c, src[id].span,
+                  "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations");
+            c.failed = true;
+            return 0;
+        }
         const ast::Node& n = src[id];
         return std::visit(
             [&](const auto& x) -> NodeId {
@@ -766,6 +791,11 @@ private:
             }
             NodeId t = copy(src, x.args[0], out, c);
             if (c.failed) return 0;
+            if (!std::get_if<ast::Name>(&out[t].v)) {
+                error(Code::E_VENSIM_SYNTAX, c, sp, x.text + ": the first argument is the name of a lookup table");
+                c.failed = true;
+                return 0;
+            }
             std::string key = reference_key(out, t);
             NodeId input = arg(1);
             if (f != "lookup") {
