@@ -39,17 +39,11 @@ int Compiler::as_var(int expr, const char* what) {
 
 // The stage count n of SMTHN/DELAYN must be known when compiling.
 int Compiler::const_count(int expr, const ast::Node& n, std::string_view fname) {
-    // A constant named here (Vensim models name the order) counts as written.
-    if (node(expr).kind == RNode::var && node(expr).ref < uvars_.size()) {
-        const Variable& v = *uvars_[node(expr).ref];
-        if (v.kind == VarKind::constant)
-            if (auto value = v.equation.number_value()) expr = num(*value);
-    }
     const RNode& r = node(expr);
     if (r.kind != RNode::num || !(r.value >= 1) || r.value > 1000 || r.value != std::floor(r.value)) {
         error_at(sim::Code::E_CONST_ARG, n.span.begin,
                  std::string(fname) +
-                     ": the number of stages must be a whole number from 1 to 1000, written in the equation or a constant");
+                     ": the number of stages must be a whole number from 1 to 1000 written in the equation");
         return -1;
     }
     return static_cast<int>(r.value);
