@@ -258,7 +258,7 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         const auto* e = find_code(d, sim::Code::E_VENSIM_SUBSCRIPT);
         REQUIRE(e);
         CHECK_AT(e->loc, where(text, "Dd]"));
-        CHECK(e->message.find("did you mean 'd'") != std::string::npos);
+        CHECK(e->message.find("did you mean 'D'") != std::string::npos);
     }
     SUBCASE("a record without '|'") {
         const std::string text = "{UTF-8}\nx = 1 ~~|\ny = 2 ~ ~\n";

@@ -315,7 +315,10 @@ private:
         for (const auto& [k, v] : m_.dims) names.push_back(k);
         for (const auto& [k, v] : elem_display_) names.push_back(k);
         auto best = text::closest(c, names);
-        return best ? "; did you mean '" + *best + "'?" : "";
+        if (!best) return "";
+        auto d = m_.dims.find(*best);
+        const std::string& shown = d != m_.dims.end() ? d->second.name : elem_display_.at(*best);
+        return "; did you mean '" + shown + "'?";
     }
 
     std::size_t add_var(Variable v) {
