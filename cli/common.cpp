@@ -1,6 +1,8 @@
 // Shared pieces of the sdsim commands (common.hpp).
 #include "common.hpp"
 
+#include "sim/overrides.hpp"
+
 #include <ostream>
 
 #include "sim/input.hpp"
@@ -107,7 +109,8 @@ void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os) {
     for (const auto& d : diags.items()) os << sim::format(d) << '\n';
 }
 
-Loaded load(const std::string& file, sim::Diagnostics& diags, const sim::Limits& limits) {
+Loaded load(const std::string& file, sim::Diagnostics& diags, const sim::Limits& limits,
+            const std::vector<std::pair<std::string, double>>& set) {
     Loaded l;
     // Read once: FILE may be a pipe, which can be read only once.
     auto in = sim::read_input(file, diags, limits);
@@ -123,6 +126,11 @@ Loaded load(const std::string& file, sim::Diagnostics& diags, const sim::Limits&
         l.scenario = std::move(s);
     } else {
         l.spec = sim::parse_model(in->bytes, file, diags, limits);
+    }
+    if (!set.empty() && !diags.has_errors()) {
+        std::vector<sim::Override> o;
+        for (const auto& [name, value] : set) o.push_back(sim::command_line_override(name, value));
+        sim::apply_overrides(l.spec, o, diags);
     }
     return l;
 }
@@ -140,12 +148,6 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
     if (cli.max_memory) base.max_memory = cli.max_memory;
     if (!cli.save.empty()) base.save = cli.save;
-    for (const auto& nv : cli.set) {
-        // (not a structured binding: clang 14 cannot capture one in a lambda)
-        const std::string key = sim::canonical_name(nv.first);
-        std::erase_if(base.set, [&](const auto& kv) { return sim::canonical_name(kv.first) == key; });
-        base.set.push_back(nv);
-    }
     return base;
 }
 

@@ -19,9 +19,10 @@ constexpr const char* main_help =
     "  run     simulate a model or scenario; write the results as CSV or JSON\n"
     "  check   load and compile a model or scenario; report every diagnostic\n"
     "  compare run every combination of a model's levers; rank and report them\n"
+    "  graph   write the stock-and-flow structure as a Graphviz DOT graph\n"
     "\n"
-    "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml) or a scenario (a YAML\n"
-    "file with a top-level `model:` key).\n"
+    "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
+    "scenario (a YAML file with a top-level `model:` key).\n"
     "\n"
     "Run 'sdsim <command> --help' for the options of a command.\n"
     "\n"
@@ -73,6 +74,7 @@ CommandLine::CommandLine() {
     commands_.push_back(make_run(app_));
     commands_.push_back(make_check(app_));
     commands_.push_back(make_compare(app_));
+    commands_.push_back(make_graph(app_));
 }
 
 Parsed CommandLine::parse(int argc, const char* const* argv) {

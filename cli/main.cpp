@@ -1,6 +1,6 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
 // parsed by CLI11 (dispatch.cpp); each command is in its own file (run.cpp,
-// check.cpp, compare.cpp).
+// check.cpp, compare.cpp, graph.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for

@@ -128,6 +128,7 @@ public:
         opts_ = options();
         limits = limit_options.limits();
         opts_.max_memory = limit_options.max_memory();
+        for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!format_.empty()) {
             if (format_ == "csv") format = Format::csv;
             else if (format_ == "json") format = Format::json;
@@ -142,7 +143,7 @@ public:
 
     int execute() override {
         sim::Diagnostics diags;
-        Loaded l = load(file_, diags, limits);
+        Loaded l = load(file_, diags, limits, set_values_);
         if (diags.has_errors()) {
             print_diagnostics(diags, std::cerr);
             return exit_model;
@@ -202,7 +203,6 @@ private:
         for (const auto& v : vars_)
             for (auto& n : split_list("--vars", v, "empty variable name in --vars '" + v + "'"))
                 o.save.push_back(std::move(n));
-        for (const auto& v : set_) o.set.push_back(parse_set(v));
         if (app->count("--on-nonfinite")) {
             if (nonfinite_ == "error") o.on_nonfinite = sim::NonFinite::error;
             else if (nonfinite_ == "warn") o.on_nonfinite = sim::NonFinite::warn;
@@ -227,6 +227,7 @@ private:
     std::vector<std::string> vars_, set_;
     // What check_options made of them.
     sim::RunOptions opts_;
+    std::vector<std::pair<std::string, double>> set_values_;
     Format format = Format::csv;
     std::optional<std::string> out;
     std::string file_;

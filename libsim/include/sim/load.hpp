@@ -26,8 +26,15 @@ ModelSpec load_xmile(const std::string& path, Diagnostics& diags, const Limits& 
 ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags,
                       const Limits& limits = {});
 
+// .mdl (docs/vensim.md). load_vensim reads through sim::read_input (size,
+// directory, FIFO); the reader itself does not yet apply the other limits.
+ModelSpec load_vensim(const std::string& path, Diagnostics& diags, const Limits& limits = {});
+ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagnostics& diags);
+
 // Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE;
-// otherwise XMILE if the first non-blank character is '<').
+// .mdl -> Vensim); otherwise by content: XMILE if the first non-blank
+// character is '<', Vensim if the file starts like a .mdl ({UTF-8} or a
+// record ending in '|'), else YAML.
 ModelSpec load_model(const std::string& path, Diagnostics& diags, const Limits& limits = {});
 // The same choice for a file already read: `path` names it in diagnostics.
 ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags,

@@ -43,7 +43,7 @@ std::optional<Input> read_input(const std::string& path, Diagnostics& diags, con
                                 InputSource source) {
     const SourceLoc at{path, 0, 0};
     if (path.empty()) {
-        diags.error(Code::E_IO, at, "", "the file name is an empty string");
+        diags.error(sim::Code::E_IO, at, "", "the file name is an empty string");
         return std::nullopt;
     }
     // A file named inside another must be regular: check before open(),
@@ -51,7 +51,7 @@ std::optional<Input> read_input(const std::string& path, Diagnostics& diags, con
     if (source == InputSource::regular) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-            diags.error(Code::E_IO, at, "",
+            diags.error(sim::Code::E_IO, at, "",
                         "'" + path + "' is " + kind_of(st.st_mode) +
                             ", not a regular file; a file named inside another file must be a regular file");
             return std::nullopt;
@@ -61,27 +61,27 @@ std::optional<Input> read_input(const std::string& path, Diagnostics& diags, con
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (f.fd < 0) {
         const int e = errno;
-        diags.error(Code::E_IO, at, "",
+        diags.error(sim::Code::E_IO, at, "",
                     "cannot open '" + path + "': " + os_message(e) +
                         (e == ENOENT ? "; check the path" : e == EACCES ? "; check its permissions" : ""));
         return std::nullopt;
     }
     struct stat st {};
     if (::fstat(f.fd, &st) != 0) {
-        diags.error(Code::E_IO, at, "", "cannot read '" + path + "': " + os_message(errno));
+        diags.error(sim::Code::E_IO, at, "", "cannot read '" + path + "': " + os_message(errno));
         return std::nullopt;
     }
     if (S_ISDIR(st.st_mode)) {
-        diags.error(Code::E_IO, at, "", "'" + path + "' is a directory, not a model or scenario file");
+        diags.error(sim::Code::E_IO, at, "", "'" + path + "' is a directory, not a model or scenario file");
         return std::nullopt;
     }
     if (source == InputSource::regular && !S_ISREG(st.st_mode)) {  // replaced since the stat above
-        diags.error(Code::E_IO, at, "", "'" + path + "' is " + kind_of(st.st_mode) + ", not a regular file");
+        diags.error(sim::Code::E_IO, at, "", "'" + path + "' is " + kind_of(st.st_mode) + ", not a regular file");
         return std::nullopt;
     }
     const std::uint64_t cap = limits.input_bytes;
     auto too_large = [&](const std::string& size) {
-        diags.error(Code::E_LIMIT, at, "",
+        diags.error(sim::Code::E_LIMIT, at, "",
                     "'" + path + "' is " + size + ", larger than the input size limit" +
                         limit_hint(cap, "--max-input"));
     };
@@ -104,7 +104,7 @@ std::optional<Input> read_input(const std::string& path, Diagnostics& diags, con
         const ssize_t n = ::read(f.fd, buf, room);
         if (n < 0) {
             if (errno == EINTR) continue;
-            diags.error(Code::E_IO, at, "", "cannot read '" + path + "': " + os_message(errno));
+            diags.error(sim::Code::E_IO, at, "", "cannot read '" + path + "': " + os_message(errno));
             return std::nullopt;
         }
         if (n == 0) break;
@@ -236,7 +236,7 @@ std::optional<std::string> decode_text(std::string_view bytes, const std::string
         std::string declared = xml_declared_encoding(bytes.substr(skip));
         if (!declared.empty() && !is_utf8_name(declared)) {
             if (skip == 3) {
-                diags.error(Code::E_ENCODING, {path, 1, 1}, "",
+                diags.error(sim::Code::E_ENCODING, {path, 1, 1}, "",
                             "the file starts with a UTF-8 byte-order mark but declares encoding '" + declared +
                                 "'; remove one of them");
                 return std::nullopt;
@@ -251,13 +251,13 @@ std::optional<std::string> decode_text(std::string_view bytes, const std::string
         bool unknown = false;
         if (!convert(body, enc, converted, bad, unknown)) {
             if (unknown) {
-                diags.error(Code::E_ENCODING, {path, 1, 1}, "",
+                diags.error(sim::Code::E_ENCODING, {path, 1, 1}, "",
                             "the file declares the encoding '" + enc +
                                 "', which is not known here; save it as UTF-8 (and declare encoding=\"UTF-8\")");
             } else {
                 // Locate the failure in the text converted so far.
                 SourceLoc l = position(converted, converted.size(), path);
-                diags.error(Code::E_ENCODING, l, "",
+                diags.error(sim::Code::E_ENCODING, l, "",
                             "the file is not valid " + enc + " text (byte " + std::to_string(bad + skip) +
                                 " cannot be decoded); save it as UTF-8 or fix its encoding declaration");
             }
@@ -273,7 +273,7 @@ std::optional<std::string> decode_text(std::string_view bytes, const std::string
         else why = "byte 0x" + std::string(1, "0123456789ABCDEF"[c >> 4]) + "0123456789ABCDEF"[c & 15] +
                    ", which is not valid UTF-8";
         const std::string source = enc.empty() ? "UTF-8" : enc + " (converted to UTF-8)";
-        diags.error(Code::E_ENCODING, l, "",
+        diags.error(sim::Code::E_ENCODING, l, "",
                     "the file is not " + source + " text: " + why + " at byte " + std::to_string(bad + skip) +
                         (c == 0 ? std::string("; a model or scenario is text")
                                 : "; save the " + what + " file as UTF-8" +
