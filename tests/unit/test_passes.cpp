@@ -365,14 +365,18 @@ TEST_CASE("overrides: unknown and computed names; --set is sourced 'option --set
     CHECK(sim::ast::print(m.find("draining")->equation.tree) == "x * rate * (1 - subsidy_lever)");  // untouched
 }
 
-TEST_CASE("scenario: the model's hash is that of the bytes parsed (the file is read once)") {
+TEST_CASE("scenario: the hash is that of the bytes parsed (the file is read once)") {
     simtest::TempDir dir("sim_test_read_once");
     fs::create_directories(dir / "models");
     // A FIFO serves each open of the "file" with other bytes: a loader that
-    // read the model twice would hash one version and parse the other.
-    const std::string fifo = (dir / "models/model.yaml").string();
+    // read the file twice would hash one version and parse the other. The
+    // scenario file itself is the FIFO: a file named inside another (its
+    // `model:`) must be a regular file (hostile.hang_fifo_scenario_model).
+    dir.write("models/model.yaml", "constants:\n  rate: 0.5\n");
+    const std::string fifo = (dir / "s.yaml").string();
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    const std::vector<std::string> versions{"constants:\n  rate: 0.01\n", "constants:\n  rate: 0.02\n"};
+    const std::vector<std::string> versions{"model: models/model.yaml\nset: {rate: 0.01}\n",
+                                            "model: models/model.yaml\nset: {rate: 0.02}\n"};
     std::atomic<bool> stop{false};
     std::atomic<int> opens{0};
     std::thread writer([&] {
@@ -397,15 +401,15 @@ TEST_CASE("scenario: the model's hash is that of the bytes parsed (the file is r
             }
         }
     });
-    const std::string scen = dir.write("s.yaml", "model: models/model.yaml\n");
     sim::Diagnostics d;
-    auto sc = sim::load_scenario(scen, d);
+    auto sc = sim::load_scenario(fifo, d);
     stop = true;
     writer.join();
     INFO(d.str());
     CHECK(d.empty());
     CHECK(opens == 1);
-    CHECK(sc.model_file.sha256 == sim::sha256_hex(versions[0]));
+    REQUIRE(!sc.chain.empty());
+    CHECK(sc.chain[0].sha256 == sim::sha256_hex(versions[0]));
     REQUIRE(sc.model.find("rate"));
     CHECK(sc.model.find("rate")->equation.number_value() == 0.01);
 }
