@@ -36,6 +36,8 @@ constexpr const char* graph_help =
     "                   output\n"
     "  -h, --help       show this help\n"
     "\n"
+    SDSIM_LIMITS_HELP
+    "\n"
     "Exit status: 0 success, 1 model error or output not written, 2 usage error.\n";
 
 class Graph : public Command {
