@@ -21,7 +21,8 @@ constexpr const char* compare_help =
     "model or a scenario, in parallel; prints the combinations ranked at the\n"
     "last report time; with --out, writes combinations.csv, effects.csv (main\n"
     "effects, two-lever interactions, Shapley shares), trajectories.csv,\n"
-    "charts/ and report.md into DIR.\n"
+    "charts/, report.md and report.html (one self-contained page: summary\n"
+    "sentences, units, charts) into DIR.\n"
     "\n"
     "Options:\n"
     "  --levers a,b,...|all   levers to combine (default: all of the model's)\n"
@@ -38,6 +39,8 @@ constexpr const char* compare_help =
     "  --set NAME=X           override a constant in every run (repeatable)\n"
     "  --out DIR, -o DIR      write the outputs into DIR (created)\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --lang en|zh           language of report.html, the summary and the\n"
+    "                         charts (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Progress goes to standard error when it is a terminal. For a scenario,\n"
@@ -52,7 +55,8 @@ public:
         auto last = CLI::MultiOptionPolicy::TakeLast;
         for (auto* o : {app->add_option("--levers", levers_), app->add_option("--at", at_),
                         app->add_option("--indicators", indicators_), app->add_option("--rank-by", rank_by_),
-                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
+                        app->add_option("--lang", lang_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -62,6 +66,12 @@ public:
     }
 
     int execute() override {
+        sim::Lang lang = sim::Lang::en;
+        if (app->count("--lang")) {
+            auto l = sim::parse_lang(sim::text::trim(lang_));
+            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
+            lang = *l;
+        }
         sim::CompareOptions o;
         if (app->count("--levers") && sim::text::trim(levers_) != "all") o.levers = split_list("--levers", levers_);
         if (app->count("--at"))
@@ -138,9 +148,10 @@ public:
         if (app->count("--out")) {
             sim::CompareOutputOptions w;
             w.charts = !no_charts_;
+            w.lang = lang;
             w.warnings = &std::cerr;
             sim::write_compare_outputs(r, out_, w);
-            std::cerr << "wrote " << out_ << "/report.md\n";
+            std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
         if (!std::cout) {
             std::cerr << "sdsim: error: cannot write to standard output\n";
@@ -169,7 +180,7 @@ private:
         return out;
     }
 
-    std::string levers_, at_, indicators_, rank_by_, threads_, out_;
+    std::string levers_, at_, indicators_, rank_by_, threads_, out_, lang_;
     std::vector<std::string> set_;
     bool no_charts_ = false;
 };

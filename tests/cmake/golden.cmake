@@ -56,6 +56,7 @@ set(SIM_GOLDEN_CASES
   check_unknown_option
   check_missing_file
   compare_missing_file
+  compare_bad_lang
   compare_bad_threads
   compare_bad_indicator
   compare_empty_levers

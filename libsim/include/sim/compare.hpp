@@ -75,6 +75,7 @@ struct Combination {
     std::vector<double> cost_series;          // cumulative cost per saved row; empty if no cost
     std::vector<double> values;               // [indicator * at.size() + a]
     std::vector<double> cost;                 // [a]: cumulative cost at at[a]; empty if no cost
+    std::vector<double> deflator_series;      // the model's deflator per saved row; empty if none
 };
 
 struct CompareResult {
@@ -90,6 +91,13 @@ struct CompareResult {
     std::string cost_source;                 // how the cost was obtained (for the report)
     std::vector<Combination> combinations;   // 2^k, combinations[m].mask == m
     std::vector<FactorialEffects> effects;   // [indicator * at.size() + a]
+    // Display metadata from the model, for reports (sim::report): per
+    // indicator (units default to the variable's units), the cost, per lever.
+    std::vector<Display> indicator_display;
+    Display cost_display;
+    std::vector<std::string> lever_titles_zh, lever_names_zh, lever_sections;
+    std::string deflator;                    // the deflator variable; "" if none
+    double deflator_year = 0;                // constant prices of this year
     // Input files with their content hashes, one line each ("model: PATH
     // sha256:HEX"); compare() leaves it empty, front ends fill it, and
     // report.md lists it.

@@ -66,6 +66,26 @@ struct GraphicalFunction {
     SourceLoc loc;
 };
 
+// How reports and dashboards show a variable (all optional; YAML keys
+// `title`, `title_zh`, `better`, `money`, `display: {scale, units, units_zh}`
+// on the variable; docs/model-format.md). The displayed value is
+// value * scale, in `units` (default: the variable's own units).
+struct Display {
+    std::string title;     // e.g. "rural disposable income per person"
+    std::string title_zh;  // e.g. "农村居民人均可支配收入"
+    std::string units;     // units of the displayed value ("" = Variable::units)
+    std::string units_zh;
+    double scale = 1;
+    std::optional<bool> lower_is_better;  // `better: higher|lower`
+    // Nominal money: reports also show it in constant prices through the
+    // model's deflator (ModelSpec::deflator).
+    bool money = false;
+    bool empty() const {
+        return title.empty() && title_zh.empty() && units.empty() && units_zh.empty() && scale == 1 &&
+               !lower_is_better && !money;
+    }
+};
+
 // (A field added here must also be copied by compile/compile.cpp's
 // without_tree, which makes the copy a compiled model keeps.)
 struct Variable {
@@ -82,6 +102,7 @@ struct Variable {
     bool non_negative = false;  // stocks and flows
     std::string units;
     std::string doc;
+    Display display;
 };
 
 enum class Method { euler, rk2, rk4, rk45 };
@@ -114,6 +135,8 @@ struct Lever {
     std::string name;
     std::string title;
     std::string section;      // e.g. "§5.1"
+    std::string title_zh;     // display in Chinese (reports' --lang zh)
+    std::string name_zh;      // short name in Chinese, for sentences
     std::string description;  // what it changes
     bool on = false;
     double intensity = 1.0;   // in [0, 1]
@@ -124,11 +147,22 @@ struct Lever {
     SourceLoc loc;
 };
 
+// The price index that turns nominal money variables (Display::money) into
+// constant prices of `year`: real = nominal * index(year) / index(t).
+// YAML: `deflator: price_level` or `deflator: {variable: price_level, year: 2023}`
+// (year defaults to the start time).
+struct Deflator {
+    std::string variable;  // "" = none
+    std::optional<double> year;
+    SourceLoc loc;
+};
+
 struct ModelSpec {
     std::string name;
     std::string file;  // where it was loaded from, "" if built in code
     std::string doc;
     SimSpecs specs;
+    Deflator deflator;
     // std::deque: adding an element never moves the others, so references
     // to variables and levers stay valid while more are added.
     std::deque<Variable> variables;

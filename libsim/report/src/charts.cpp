@@ -81,9 +81,12 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
                      "(Debian: apt-get install gnuplot-nox) and run `gnuplot charts.gp` in charts/";
     }
     ch.ext = probe == 0 ? "png" : "svg";
+    // Noto Sans CJK (Debian fonts-noto-cjk) renders the Chinese labels.
+    const std::string font = o.lang == Lang::zh ? "Noto Sans CJK SC" : "";
     const std::string term = probe == 0
-        ? "set terminal pngcairo size 960,560 noenhanced font ',10'"
-        : "set terminal svg size 960,560 noenhanced font 'sans,10'";
+        ? "set terminal pngcairo size 960,560 noenhanced font '" + font + ",10'"
+        : "set terminal svg size 960,560 noenhanced font '" + (font.empty() ? std::string("sans") : font) + ",10'";
+    const bool zh = o.lang == Lang::zh;
 
     // Data files and one script; the script is kept so the charts can be redrawn.
     std::set<std::string> used;
@@ -101,10 +104,11 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
         write_file_atomic(cdir + "/" + tdat, [&](std::ostream& os) {
             os << "# time";
             for (const auto& s : shown) os << ' ' << s.name;
-            os << '\n';
+            os << " (displayed: value * " << num(indicator_display(r, ind).scale) << ")\n";
             for (std::size_t row = 0; row < r.times.size(); ++row) {
                 os << num(r.times[row]);
-                for (const auto& s : shown) os << ' ' << num(r.combinations[s.mask].series[ind][row]);
+                for (const auto& s : shown)
+                    os << ' ' << num(r.combinations[s.mask].series[ind][row] * indicator_display(r, ind).scale);
                 os << '\n';
             }
         });
@@ -116,25 +120,33 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
                 std::string l = r.levers[i];
                 std::replace(l.begin(), l.end(), '"', '\'');
                 os << '"' << l << '"';
-                for (std::size_t a = 0; a < r.at.size(); ++a) os << ' ' << num(r.effect(ind, a).main[i]);
-                os << ' ' << num(r.effect(ind, r.at.size() - 1).shapley[i]) << '\n';
+                const double sc = indicator_display(r, ind).scale;
+                for (std::size_t a = 0; a < r.at.size(); ++a) os << ' ' << num(r.effect(ind, a).main[i] * sc);
+                os << ' ' << num(r.effect(ind, r.at.size() - 1).shapley[i] * sc) << '\n';
             }
         });
 
+        // Labels from the same code as report.html: title and display units.
+        const std::string title = indicator_title(r, ind, o.lang);
+        const std::string units = units_label(indicator_display(r, ind), o.lang);
+        const std::string ylabel = units.empty() ? title : zh ? title + "（" + units + "）" : title + " (" + units + ")";
         gp << "\n# " << name << "\nset output " << gp_quote(timg + ".tmp") << "\n"
-           << "set style data lines\nset autoscale y\nset xlabel 'time'\nset ylabel " << gp_quote(name) << "\n"
-           << "set title " << gp_quote(name + ": baseline, each lever alone, all levers") << "\n"
+           << "set style data lines\nset autoscale y\nset xlabel " << gp_quote(zh ? "年份" : "year")
+           << "\nset ylabel " << gp_quote(ylabel) << "\n"
+           << "set title " << gp_quote(title + (zh ? "：基准情景、单独实施各项政策、全部政策" : ": baseline, each lever alone, all levers")) << "\n"
            << "plot ";
         for (std::size_t s = 0; s < shown.size(); ++s)
             gp << (s ? ", '' " : gp_quote(tdat) + " ") << "using 1:" << s + 2 << " lw "
-               << (s == 0 || (shown.size() > 2 && s + 1 == shown.size()) ? 3 : 1.5)
-               << " title " << gp_quote(shown[s].name);
+               << (s == 0 || (shown.size() > 2 && s + 1 == shown.size()) ? 3 : 1.5) << " dt " << (s % 5) + 1
+               << " title " << gp_quote(shown[s].mask == 0 ? (zh ? "基准情景" : "baseline")
+                                        : combination_label(r, shown[s].mask, o.lang));
         gp << "\nset output " << gp_quote(eimg + ".tmp") << "\n"
            << "set style data histograms\nset style histogram clustered gap 1\n"
-           << "set style fill solid 0.8 border -1\nset xzeroaxis lt -1\nset xlabel 'lever'\n"
+           << "set style fill solid 0.8 border -1\nset xzeroaxis lt -1\nset xlabel " << gp_quote(zh ? "政策" : "lever") << "\n"
            << "set yrange [*<0:0<*]\n"  // bars start at zero
-           << "set ylabel " << gp_quote("effect on " + name) << "\n"
-           << "set title " << gp_quote(name + ": main effects (full factorial) and Shapley shares") << "\n"
+           << "set ylabel " << gp_quote((zh ? "对" + title + "的效果" : "effect on " + title) +
+                                     (units.empty() ? "" : zh ? "（" + units + "）" : " (" + units + ")")) << "\n"
+           << "set title " << gp_quote(title + (zh ? "：主效应与Shapley份额" : ": main effects (full factorial) and Shapley shares")) << "\n"
            << "plot ";
         for (std::size_t a = 0; a <= r.at.size(); ++a) {
             const std::string title = a < r.at.size() ? "main effect " + time_str(r.at[a])

@@ -15,7 +15,7 @@ namespace {
 
 // ---------------------------------------------------------------- report.md
 
-void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
+void write_report(const CompareResult& r, const Charts& ch, std::ostream& os, Lang lang) {
     const std::size_t k = r.levers.size();
     const std::size_t last = r.at.size() - 1;
     os << "# Lever comparison: " << (r.model_name.empty() ? "model" : r.model_name) << "\n\n";
@@ -27,7 +27,12 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
     os << "Every combination of " << k << " levers (" << r.combinations.size()
        << " runs of one compiled model) on top of the base scenario; values at ";
     for (std::size_t a = 0; a < r.at.size(); ++a) os << (a ? ", " : "") << time_str(r.at[a]);
-    os << ". Definitions of the effects: docs/compare.md in the libsim sources.\n\n";
+    os << ". Definitions of the effects: docs/compare.md in the libsim sources. The same report, with charts, "
+          "is in report.html.\n\n";
+
+    os << (lang == Lang::zh ? "## 主要结论\n\n" : "## Summary\n\n");
+    for (const auto& s : summary_sentences(r, lang)) os << "- " << s << "\n";
+    os << "\n";
 
     os << "| lever | title |\n|---|---|\n";
     for (std::size_t i = 0; i < k; ++i)
@@ -41,23 +46,28 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
                       : std::string("none (no lever has a cost and the model has no cost variable)"))
        << ".\n\n";
 
-    // "per yuan" when the cost's units are known, else "per unit of cost".
-    const std::string per = r.cost_units.empty() ? "per unit of cost" : "per " + r.cost_units;
+    // Numbers for readers (format.cpp, as report.html): display units and
+    // scales; the gain per cost restated per a round amount of cost.
     os << "## Best combinations\n\n";
-    os << "Best value of each indicator, and best gain over the baseline " << per
-       << " of extra cumulative cost.\n\n";
-    os << "| indicator | time | baseline | best combination | value | best " << per << " | gain " << per
-       << " | its extra cost |\n"
+    os << "Best value of each indicator, and best gain over the baseline per extra cumulative cost.\n\n";
+    os << "| indicator | time | baseline | best combination | value | best per cost | gain | its extra cost |\n"
           "|---|---|---|---|---|---|---|---|\n";
     for (std::size_t ind = 0; ind < r.indicators.size(); ++ind)
         for (std::size_t a = 0; a < r.at.size(); ++a) {
+            const Display& d = indicator_display(r, ind);
             unsigned b = best_by_value(r, ind, a);
             unsigned c = best_per_cost(r, ind, a);
+            std::string gain = "n/a";
+            if (c) {
+                auto p = format_per_cost(gain_per_cost(r, c, ind, a), d, cost_display(r), Lang::en);
+                gain = p.value + " " + p.per;
+            }
             os << "| " << md_cell(r.indicators[ind].name) << " | " << time_str(r.at[a]) << " | "
-               << fmt(r.value(0, ind, a)) << " | " << md_cell(r.label(b)) << " | " << fmt(r.value(b, ind, a))
-               << " | " << (c ? md_cell(r.label(c)) : "n/a") << " | "
-               << (c ? fmt(gain_per_cost(r, c, ind, a)) : "n/a") << " | "
-               << (c ? fmt(r.combinations[c].cost[a] - r.combinations[0].cost[a]) : "n/a") << " |\n";
+               << format_quantity(r.value(0, ind, a), d) << " | " << md_cell(r.label(b)) << " | "
+               << format_quantity(r.value(b, ind, a), d) << " | " << (c ? md_cell(r.label(c)) : "n/a") << " | "
+               << md_cell(gain) << " | "
+               << (c ? format_quantity(r.combinations[c].cost[a] - r.combinations[0].cost[a], cost_display(r)) : "n/a")
+               << " |\n";
         }
 
     os << "\n## Effects at " << time_str(r.at[last]) << "\n\n"
@@ -65,12 +75,20 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
           "Shapley share: the lever's share of the all-levers effect (the shares add up to it).\n\n";
     for (std::size_t ind = 0; ind < r.indicators.size(); ++ind) {
         const auto& e = r.effect(ind, last);
-        os << "### " << r.indicators[ind].name << "\n\nBaseline " << fmt(e.baseline) << ", all levers "
-           << fmt(e.baseline + e.all) << " (effect " << fmt(e.all) << ").\n\n"
+        const Display& d = indicator_display(r, ind);
+        os << "### " << r.indicators[ind].name << "\n\nBaseline " << format_quantity(e.baseline, d) << ", all levers "
+           << format_quantity(e.baseline + e.all, d) << " (effect " << format_quantity(e.all, d) << ").\n\n"
            << "| lever | main effect | Shapley share | share of all-levers effect |\n|---|---|---|---|\n";
-        for (std::size_t i = 0; i < k; ++i)
-            os << "| " << md_cell(r.levers[i]) << " | " << fmt(e.main[i]) << " | " << fmt(e.shapley[i])
-               << " | " << (e.all != 0 ? fmt(100 * e.shapley[i] / e.all) + " %" : "n/a") << " |\n";
+        bool negative = false;
+        for (std::size_t i = 0; i < k; ++i) {
+            os << "| " << md_cell(r.levers[i]) << " | " << format_quantity(e.main[i], d) << " | "
+               << format_quantity(e.shapley[i], d) << " | "
+               << (e.all != 0 ? format_percent(100 * e.shapley[i] / e.all) : "n/a") << " |\n";
+            negative = negative || (e.all != 0 && e.shapley[i] / e.all < -0.005);
+        }
+        if (negative)
+            os << "\nA negative share means the lever works against the others on this indicator; the other "
+                  "shares then add up to more than 100 %.\n";
         os << '\n';
     }
 
@@ -92,8 +110,10 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os) {
                     any = true;
                     const double I = e.interaction_at(i, j);
                     os << "| " << md_cell(r.indicators[ind].name) << " | " << time_str(r.at[a]) << " | "
-                       << md_cell(r.levers[i] + " + " + r.levers[j]) << " | " << fmt(I) << " | "
-                       << fmt(e.main[i]) << ", " << fmt(e.main[j]) << " | "
+                       << md_cell(r.levers[i] + " + " + r.levers[j]) << " | "
+                       << format_quantity(I, indicator_display(r, ind)) << " | "
+                       << format_quantity(e.main[i], indicator_display(r, ind)) << ", "
+                       << format_quantity(e.main[j], indicator_display(r, ind)) << " | "
                        << (v == PairVerdict::reinforce ? "reinforce" : "undercut") << " ("
                        << (better_sign(r.indicators[ind]) * I > 0 ? "better" : "worse")
                        << " than additive) |\n";
@@ -140,7 +160,8 @@ void write_compare_outputs(const CompareResult& r, const std::string& dir, const
     } else {
         ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
     }
-    write_file_atomic(dir + "/report.md", [&](std::ostream& os) { write_report(r, ch, os); });
+    write_file_atomic(dir + "/report.md", [&](std::ostream& os) { write_report(r, ch, os, o.lang); });
+    write_file_atomic(dir + "/report.html", [&](std::ostream& os) { write_compare_html(r, os, o.lang); });
 }
 
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,23 @@ inline std::vector<Shown> shown_runs(const CompareResult& r) {
     if (r.levers.size() > 1) s.push_back({"all_levers", all_mask(r)});
     return s;
 }
+
+// Labels for readers (format.cpp): the indicator's display title (else its
+// name with spaces), the lever's name (Chinese short name or title under
+// zh), a combination's label, the display units ("" when dimensionless),
+// the factor that turns a nominal value of combination `mask` at t into
+// constant prices of the deflator year (nullopt without a deflator), and a
+// time as a year.
+const Display& indicator_display(const CompareResult& r, std::size_t ind);  // default if not filled
+std::string indicator_title(const CompareResult& r, std::size_t ind, Lang lang);
+std::string lever_title(const CompareResult& r, std::size_t i, Lang lang);
+Display cost_display(const CompareResult& r);  // cost_units when cost_display is not filled
+std::string lever_section(const CompareResult& r, std::size_t i);
+std::string lever_label(const CompareResult& r, std::size_t i, Lang lang);
+std::string combination_label(const CompareResult& r, unsigned mask, Lang lang);
+std::string units_label(const Display& d, Lang lang);
+std::optional<double> real_factor(const CompareResult& r, unsigned mask, double t);
+std::string year_str(double t);
 
 // What make_charts produced (charts.cpp).
 struct Charts {

@@ -25,6 +25,7 @@ Variable without_tree(const Variable& v) {
     c.non_negative = v.non_negative;
     c.units = v.units;
     c.doc = v.doc;
+    c.display = v.display;
     return c;
 }
 
@@ -82,6 +83,7 @@ std::shared_ptr<const Program> Program::compile(const ModelSpec& spec, Diagnosti
     p->spec.doc = spec.doc;
     p->spec.specs = spec.specs;
     p->spec.levers = spec.levers;
+    p->spec.deflator = spec.deflator;
     for (const Variable* v : vars) p->spec.variables.push_back(without_tree(*v));
     return p;
 }

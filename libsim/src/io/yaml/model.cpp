@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "io/yaml/display.hpp"
 #include "io/yaml/experiment.hpp"
 #include "io/yaml/support.hpp"
 #include "lang/graphical.hpp"
@@ -51,7 +52,7 @@ private:
 void ModelReader::read(const YAML::Node& root) {
     r_.check_keys(root,
                   {"name", "doc", "sim", "stocks", "flows", "aux", "auxiliaries", "constants", "lookups", "levers",
-                   "uncertainties", "correlations", "checks"},
+                   "uncertainties", "correlations", "checks", "deflator"},
                   "", "the top level of the model");
     text_field(root, "name", "", m_.name);
     text_field(root, "doc", "", m_.doc);
@@ -108,6 +109,7 @@ void ModelReader::read(const YAML::Node& root) {
     }
 
     // After every variable and lever, which they name.
+    yaml_display::read_deflator(r_, root, m_);
     read_experiment(r_, root, m_, true);
     finish_experiment(m_, r_.diags());
 }
@@ -201,7 +203,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
                      std::string("a stock must be a mapping (initial, inflows, outflows, ...), found ") + type_name(val));
         return;
     }
-    r_.check_keys(val, {"initial", "init", "inflows", "outflows", "non_negative", "units", "doc"}, v.name,
+    r_.check_keys(val, {"initial", "init", "inflows", "outflows", "non_negative", "units", "doc", SIM_YAML_DISPLAY_KEYS}, v.name,
                   "the stock '" + v.name + "'");
     YAML::Node init = get(val, "initial");
     YAML::Node init_key = get_key(val, "initial");
@@ -229,6 +231,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
     bool_field(val, "non_negative", v.name, v.non_negative);
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAML::Node& val, bool flow) {
@@ -250,10 +253,10 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
         return;
     }
     if (flow)
-        r_.check_keys(val, {"equation", "non_negative", "units", "doc", "lookup"}, v.name,
+        r_.check_keys(val, {"equation", "non_negative", "units", "doc", "lookup", SIM_YAML_DISPLAY_KEYS}, v.name,
                       "the flow '" + v.name + "'");
     else
-        r_.check_keys(val, {"equation", "units", "doc", "lookup"}, v.name, "the auxiliary '" + v.name + "'");
+        r_.check_keys(val, {"equation", "units", "doc", "lookup", SIM_YAML_DISPLAY_KEYS}, v.name, "the auxiliary '" + v.name + "'");
     YAML::Node eq = get(val, "equation");
     if (eq.IsDefined()) {
         if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = std::move(*e);
@@ -268,6 +271,7 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
     if (flow) bool_field(val, "non_negative", v.name, v.non_negative);
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::Node& val) {
@@ -292,7 +296,7 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
         value(val, key);
         return;
     }
-    r_.check_keys(val, {"value", "equation", "units", "doc"}, v.name, "the constant '" + v.name + "'");
+    r_.check_keys(val, {"value", "equation", "units", "doc", SIM_YAML_DISPLAY_KEYS}, v.name, "the constant '" + v.name + "'");
     YAML::Node n = get(val, "value");
     YAML::Node eq = get(val, "equation");
     if (n.IsDefined() && eq.IsDefined()) {
@@ -308,6 +312,7 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
     }
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, const YAML::Node& key,
@@ -357,7 +362,7 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
     if (val.IsSequence()) {  // short form: the points themselves
         read_points(val, key);
     } else if (val.IsMap()) {
-        r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc"}, var, "the lookup '" + var + "'");
+        r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc", SIM_YAML_DISPLAY_KEYS}, var, "the lookup '" + var + "'");
         YAML::Node pts = get(val, "points"), xs = get(val, "x"), ys = get(val, "y");
         if (pts.IsDefined() && (xs.IsDefined() || ys.IsDefined())) {
             r_.error(sim::Code::E_LOOKUP_FORM, r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
@@ -426,6 +431,7 @@ void ModelReader::read_lookup(Variable& v, const YAML::Node& key, const YAML::No
     if (val.IsMap()) {
         text_field(val, "units", v.name, v.units);
         text_field(val, "doc", v.name, v.doc);
+        yaml_display::read_variable(r_, val, v);
     }
 }
 
@@ -453,10 +459,12 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     }
     r_.check_keys(val,
                   {"title", "section", "changes", "description", "doc", "start", "phase_in", "intensity", "on", "cost",
-                   "cost_units"},
+                   "cost_units", "title_zh", "name_zh"},
                   name, "the lever '" + name + "'");
     text_field(val, "title", name, l.title);
     text_field(val, "section", name, l.section);
+    text_field(val, "title_zh", name, l.title_zh);
+    text_field(val, "name_zh", name, l.name_zh);
     text_field(val, "doc", name, l.description);
     text_field(val, "description", name, l.description);
     text_field(val, "changes", name, l.description);
