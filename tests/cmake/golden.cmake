@@ -71,6 +71,7 @@ set(SIM_GOLDEN_CASES
   compare_seed_without_samples
   compare_samples_none
   compare_samples_too_large
+  compare_samples_correlated_few
   sensitivity_help
   sensitivity_missing_samples
   sensitivity_missing_out
@@ -81,6 +82,7 @@ set(SIM_GOLDEN_CASES
   sensitivity_no_uncertainties
   sensitivity_sobol
   sensitivity_morris
+  sensitivity_correlated
   calibrate_help
   calibrate_missing_data
   calibrate_missing_fit
@@ -95,6 +97,13 @@ set(SIM_GOLDEN_CASES
   check_behaviour_fail
   check_behaviour_none
   check_behaviour_program
+  graph_help
+  graph_levers
+  graph_stocks
+  graph_bad_levels
+  graph_model_error
+  graph_vars
+  graph_unknown_var
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}
