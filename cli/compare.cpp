@@ -118,6 +118,12 @@ public:
         if (sampled) {
             so.uncertainties = l.spec.uncertainties;
             so.correlations = l.spec.correlations;
+            // Iman-Conover ranks need more rows than columns.
+            if (!so.correlations.empty() && so.samples <= so.uncertainties.size())
+                throw UsageError("--samples " + samples_ + ": the declared rank correlations need more samples than "
+                                 "the " + std::to_string(so.uncertainties.size()) +
+                                 " uncertain parameters; use --samples " +
+                                 std::to_string(so.uncertainties.size() + 1) + " or more");
             try {
                 u = sim::compare(x->model, o, so);
             } catch (const sim::Error& e) {

@@ -246,18 +246,20 @@ UncertainComparison compare(const Model& model, const CompareOptions& opts, cons
     u.uncertainties = sampling.uncertainties;
     u.correlations = sampling.correlations;
     const std::size_t nominal_runs = std::size_t{1} << std::min<std::size_t>(k, 16);
-    CompareOptions copts = opts;
-    if (opts.progress)
-        copts.progress = [&](std::size_t done, std::size_t) {
-            opts.progress(done, nominal_runs + nominal_runs * sampling.samples);
-        };
-    u.nominal = compare(model, copts);
+    // Sampling first: it is cheap and may refuse (too few samples to
+    // correlate), before any run.
     try {
         u.samples = sample(sampling.uncertainties, sampling.correlations, sampling.samples, sampling.method,
                            sampling.seed);
     } catch (const std::invalid_argument& e) {
         throw Error(sim::Code::E_ENSEMBLE, "", e.what());
     }
+    CompareOptions copts = opts;
+    if (opts.progress)
+        copts.progress = [&](std::size_t done, std::size_t) {
+            opts.progress(done, nominal_runs + nominal_runs * sampling.samples);
+        };
+    u.nominal = compare(model, copts);
 
     EnsembleOptions eo;
     eo.at = u.nominal.at;
