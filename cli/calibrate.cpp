@@ -111,7 +111,7 @@ public:
         if (out_.empty()) throw UsageError("--out expects a directory");
         const std::string file = finish_parse();
 
-        auto x = load_experiment(file);
+        auto x = load_experiment(file, set);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
         // The data file is read once: parsed and hashed (for the report's inputs).
@@ -124,9 +124,7 @@ public:
         print_diagnostics(diags, std::cerr);
         if (diags.has_errors()) return exit_model;
 
-        sim::RunOptions cli;
-        cli.set = set;
-        o.base = merge(l.run, cli);
+        o.base = l.run;  // --set is applied by load_experiment
         o.base.on_nonfinite = l.run.on_nonfinite;
         o.uncertainties = l.spec.uncertainties;
         o.progress = progress("calibrate", "starts");

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "sim/load.hpp"
+#include "sim/overrides.hpp"
 #include "util/text.hpp"
 
 namespace sdsim {
@@ -118,7 +119,8 @@ void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os) {
     for (const auto& d : diags.items()) os << sim::format(d) << '\n';
 }
 
-Loaded load(const std::string& file, sim::Diagnostics& diags) {
+Loaded load(const std::string& file, sim::Diagnostics& diags,
+            const std::vector<std::pair<std::string, double>>& set) {
     Loaded l;
     if (sim::is_scenario_file(file)) {
         auto s = sim::load_scenario(file, diags);
@@ -129,12 +131,18 @@ Loaded load(const std::string& file, sim::Diagnostics& diags) {
     } else {
         l.spec = sim::load_model(file, diags);
     }
+    if (!set.empty() && !diags.has_errors()) {
+        std::vector<sim::Override> o;
+        for (const auto& [name, value] : set) o.push_back(sim::command_line_override(name, value));
+        sim::apply_overrides(l.spec, o, diags);
+    }
     return l;
 }
 
-std::optional<Experiment> load_experiment(const std::string& file) {
+std::optional<Experiment> load_experiment(const std::string& file,
+                                         const std::vector<std::pair<std::string, double>>& set) {
     sim::Diagnostics diags;
-    Loaded l = load(file, diags);
+    Loaded l = load(file, diags, set);
     std::string title;
     std::vector<std::string> inputs;
     if (l.scenario) {
@@ -177,12 +185,6 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     if (cli.max_steps) base.max_steps = cli.max_steps;
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
     if (!cli.save.empty()) base.save = cli.save;
-    for (const auto& nv : cli.set) {
-        // (not a structured binding: clang 14 cannot capture one in a lambda)
-        const std::string key = sim::canonical_name(nv.first);
-        std::erase_if(base.set, [&](const auto& kv) { return sim::canonical_name(kv.first) == key; });
-        base.set.push_back(nv);
-    }
     return base;
 }
 

@@ -82,25 +82,32 @@ struct Loaded {
     std::optional<sim::Scenario> scenario;
     sim::RunOptions run;
 };
-Loaded load(const std::string& file, sim::Diagnostics& diags);
+// Loads FILE, then applies the command line's `--set NAME=X` values to the
+// spec through sim::apply_overrides (the one override path, as a scenario's
+// `set:`; applied last, so the command line wins). Diagnostics about them
+// read "option --set: ...".
+Loaded load(const std::string& file, sim::Diagnostics& diags,
+            const std::vector<std::pair<std::string, double>>& set = {});
 
 // FILE loaded and compiled for an experiment (compare, sensitivity,
 // calibrate): for a scenario, its name and input files with their hashes
 // are printed to standard error first (as `sdsim run` does); every
-// diagnostic goes to standard error. nullopt if there were errors.
+// diagnostic goes to standard error; `--set` values are applied as by
+// load(). nullopt if there were errors.
 struct Experiment {
     Loaded loaded;
     sim::Model model;
     std::string title;                // "scenario NAME (model M)", or the model's name or FILE
     std::vector<std::string> inputs;  // sim::source_lines, for a scenario
 };
-std::optional<Experiment> load_experiment(const std::string& file);
+std::optional<Experiment> load_experiment(const std::string& file,
+                                         const std::vector<std::pair<std::string, double>>& set = {});
 
 // Prints "FILE: error: ... [code]" to standard error; returns exit_model.
 int file_error(const std::string& file, sim::Code code, const std::string& message);
 
 // The command line wins over the scenario, option by option; `save`
-// replaces the scenario's list; `set` replaces a same-named override.
+// replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
 // The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp).

@@ -89,16 +89,15 @@ public:
         const std::string file = finish_parse();
         const std::string rank_by(sim::text::trim(rank_by_));
 
-        auto x = load_experiment(file);
+        auto x = load_experiment(file, set);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
-        sim::RunOptions cli;
-        cli.set = set;
-        o.base = merge(l.run, cli);  // the command line wins over the scenario
+        o.base = l.run;  // --set is applied by load_experiment
         o.base.on_nonfinite = l.run.on_nonfinite;
         // The command line wins over the scenario's `report_at:` and `indicators:`.
         if (o.at.empty() && l.scenario) o.at = l.scenario->report_at;
         if (o.indicators.empty() && l.scenario) o.indicators = l.scenario->indicators;
+        if (l.scenario) o.cost_variable = l.scenario->cost;
         if (o.indicators.empty()) o.indicators = sim::default_indicators(x->model, o.base);
         std::size_t rank_index = 0;
         if (app->count("--rank-by")) {

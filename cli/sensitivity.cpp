@@ -98,16 +98,14 @@ public:
         if (out_.empty()) throw UsageError("--out expects a directory");
         const std::string file = finish_parse();
 
-        auto x = load_experiment(file);
+        auto x = load_experiment(file, set);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
         if (l.spec.uncertainties.empty())
             return file_error(file, sim::Code::E_NO_UNCERTAINTIES,
                               "no uncertain parameters to analyse; declare them under 'uncertainties:' in the "
                               "model or the scenario (docs/uncertainty.md)");
-        sim::RunOptions cli;
-        cli.set = set;
-        o.base = merge(l.run, cli);
+        o.base = l.run;  // --set is applied by load_experiment
         o.base.on_nonfinite = l.run.on_nonfinite;
         if (o.at.empty() && l.scenario) o.at = l.scenario->report_at;
         if (indicators.empty() && l.scenario) indicators = l.scenario->indicators;

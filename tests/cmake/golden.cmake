@@ -32,6 +32,9 @@ set(SIM_GOLDEN_CASES
   run_empty_vars
   run_bad_set
   run_bad_set_value
+  run_set_unknown
+  run_set_stock
+  compare_set_unknown
   run_bad_max_steps
   run_bad_max_seconds
   run_bad_nonfinite

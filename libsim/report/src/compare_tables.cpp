@@ -129,7 +129,8 @@ void ranked_table(const CompareResult& r, const UncertainComparison* u, std::ost
         << "combination";
     for (std::size_t i = 0; i < r.indicators.size(); ++i)
         out << "  " << std::right << std::setw(static_cast<int>(wcol[i])) << r.indicators[i].name;
-    if (r.has_cost) out << "  " << std::setw(14) << "fiscal cost";
+    const std::size_t wcost = std::max<std::size_t>(12, r.cost_name.size());
+    if (r.has_cost) out << "  " << std::setw(static_cast<int>(wcost)) << r.cost_name;
     if (u) out << "  " << std::setw(6) << "p_best" << "  " << std::setw(12) << "regret";
     out << '\n';
     std::size_t rank = 0;
@@ -138,7 +139,7 @@ void ranked_table(const CompareResult& r, const UncertainComparison* u, std::ost
             << std::setw(static_cast<int>(wlab)) << r.label(m);
         for (std::size_t i = 0; i < r.indicators.size(); ++i)
             out << "  " << std::right << std::setw(static_cast<int>(wcol[i])) << fmt(r.value(m, i, a));
-        if (r.has_cost) out << "  " << std::setw(14) << fmt(r.combinations[m].cost[a]);
+        if (r.has_cost) out << "  " << std::setw(static_cast<int>(wcost)) << fmt(r.combinations[m].cost[a]);
         if (u) {
             const CombinationStats& c = u->robust.stat(m, rank_by, a);
             out << "  " << std::setw(6) << fmt_share(c.p_best) << "  " << std::setw(12) << fmt(c.regret_mean);
