@@ -1,11 +1,12 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
 // parsed by CLI11; each command is in its own file (run.cpp, check.cpp,
-// compare.cpp, graph.cpp).
+// compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for
-// `run`, the diagnostic report for `check`, the ranked table for `compare`);
-// everything else goes to stderr.
+// `run`, the diagnostic report for `check`, the ranked table for `compare`,
+// the summary of `sensitivity`, the estimates of `calibrate`); everything
+// else goes to stderr.
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -26,10 +27,16 @@ constexpr const char* main_help =
     "Simulates system-dynamics (stock-flow) models written in YAML or XMILE.\n"
     "\n"
     "Commands:\n"
-    "  run     simulate a model or scenario; write the results as CSV or JSON\n"
-    "  check   load and compile a model or scenario; report every diagnostic\n"
-    "  compare run every combination of a model's levers; rank and report them\n"
-    "  graph   write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  run          simulate a model or scenario; write the results as CSV or JSON\n"
+    "  check        load and compile a model or scenario; report every diagnostic;\n"
+    "               with --behaviour, run its behaviour checks\n"
+    "  compare      run every combination of a model's levers; rank and report\n"
+    "               them, with --samples over samples of its uncertainties\n"
+    "  sensitivity  global sensitivity analysis over the uncertainties a model\n"
+    "               or scenario declares (Sobol' indices, Morris screening)\n"
+    "  calibrate    estimate a model's constants from data (weighted least\n"
+    "               squares, several starts)\n"
+    "  graph        write the stock-and-flow structure as a Graphviz DOT graph\n"
     "\n"
     "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
     "scenario (a YAML file with a top-level `model:` key).\n"
@@ -91,6 +98,8 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_run(app));
     commands.push_back(make_check(app));
     commands.push_back(make_compare(app));
+    commands.push_back(make_sensitivity(app));
+    commands.push_back(make_calibrate(app));
     commands.push_back(make_graph(app));
 
     std::vector<std::string> args = arguments(argc, argv);

@@ -1,71 +1,13 @@
 // Charts of a comparison with gnuplot: data files, one script, and the
-// images, each written atomically. The only code in libsim that starts
-// another program for a report.
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
+// images, each written atomically (gnuplot.cpp runs it).
 #include <filesystem>
 #include <set>
 #include <sstream>
-#include <system_error>
 
 #include "report_detail.hpp"
 #include "sim/write.hpp"
 
 namespace sim::report_detail {
-
-namespace {
-
-std::string gp_quote(const std::string& s) {  // gnuplot single-quoted string
-    std::string o = "'";
-    for (char c : s) {
-        if (c == '\'') o += '\'';
-        o += c;
-    }
-    return o + "'";
-}
-
-std::string file_stem(const std::string& name, std::set<std::string>& used) {
-    std::string s;
-    for (char c : name)
-        s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
-    if (s.empty()) s = "x";
-    std::string u = s;
-    for (int i = 2; !used.insert(u).second; ++i) u = s + "_" + std::to_string(i);
-    return u;
-}
-
-// Runs argv in `dir` with stdout and stderr appended to `log` (which may be
-// ""); returns the exit status, or -1 if the program could not be started.
-int run_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        // Only async-signal-safe calls between fork and exec.
-        if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(126);
-        int fd = ::open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
-        if (fd >= 0) {
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            ::close(fd);
-        }
-        ::execvp(args[0], args.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    if (!WIFEXITED(status)) return -1;
-    int rc = WEXITSTATUS(status);
-    return rc == 127 ? -1 : rc;
-}
-
-}  // namespace
 
 Charts make_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
     Charts ch;
@@ -73,20 +15,14 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
     const std::string cdir = dir + "/charts";
     fs::create_directories(cdir);
 
-    const std::string abs_cdir = fs::absolute(cdir).string();
-    const std::string log = abs_cdir + "/gnuplot.log";
-    int probe = run_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "");
-    if (probe < 0) {
-        ch.why_not = "gnuplot was not found ('" + o.gnuplot + "' could not be run); install it "
-                     "(Debian: apt-get install gnuplot-nox) and run `gnuplot charts.gp` in charts/";
-    }
-    ch.ext = probe == 0 ? "png" : "svg";
-    // Noto Sans CJK (Debian fonts-noto-cjk) renders the Chinese labels.
-    const std::string font = o.lang == Lang::zh ? "Noto Sans CJK SC" : "";
-    const std::string term = probe == 0
-        ? "set terminal pngcairo size 960,560 noenhanced font '" + font + ",10'"
-        : "set terminal svg size 960,560 noenhanced font '" + (font.empty() ? std::string("sans") : font) + ",10'";
+    Gnuplot g = probe_gnuplot(o, "960,560");
+    ch.why_not = g.why_not;
+    ch.ext = g.ext;
     const bool zh = o.lang == Lang::zh;
+    // Noto Sans CJK (Debian fonts-noto-cjk) renders the Chinese labels.
+    const std::string term = !zh ? g.terminal
+                             : g.ext == "png" ? "set terminal pngcairo size 960,560 noenhanced font 'Noto Sans CJK SC,10'"
+                                              : "set terminal svg size 960,560 noenhanced font 'Noto Sans CJK SC,10'";
 
     // Data files and one script; the script is kept so the charts can be redrawn.
     std::set<std::string> used;
@@ -161,27 +97,8 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
         outputs.push_back(eimg);
     }
     gp << "unset output\n";
-    write_file_atomic(cdir + "/charts.gp", [&](std::ostream& os) { os << gp.str(); });
-    if (probe < 0) return ch;
-
-    std::error_code ec;
-    fs::remove(log, ec);
-    int rc = run_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
-    bool ok = rc == 0;
-    for (const auto& f : outputs) {
-        const std::string tmp = cdir + "/" + f + ".tmp";
-        if (ok && fs::exists(tmp)) {
-            fs::rename(tmp, cdir + "/" + f);
-        } else {
-            ok = false;
-            fs::remove(tmp, ec);
-        }
-    }
-    if (!ok) {
-        ch.why_not = "gnuplot failed (exit status " + std::to_string(rc) + "); see charts/gnuplot.log";
-        return ch;
-    }
-    ch.made = true;
+    ch.made = render(g, cdir, gp.str(), outputs, o);
+    if (!ch.made) ch.why_not = g.why_not;
     return ch;
 }
 

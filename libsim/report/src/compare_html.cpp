@@ -264,7 +264,7 @@ h1,h2,h3,p{overflow-wrap:anywhere}
 
 }  // namespace
 
-void write_compare_html(const CompareResult& r, std::ostream& os, Lang lang) {
+void write_compare_html(const CompareResult& r, std::ostream& os, Lang lang, const UncertainComparison* u) {
     const Words& w = words(lang);
     const bool zh = lang == Lang::zh;
     const std::size_t k = r.levers.size();
@@ -285,7 +285,7 @@ void write_compare_html(const CompareResult& r, std::ostream& os, Lang lang) {
 
     // Summary.
     os << "<section id=\"summary\">\n<h2>" << esc(w.summary) << "</h2>\n";
-    const auto sentences = summary_sentences(r, lang);
+    const auto sentences = summary_sentences(r, lang, u);
     for (std::size_t i = 0; i < sentences.size(); ++i)
         os << "<p class=\"finding\" data-indicator=\"" << esc(r.indicators[i].name) << "\">" << esc(sentences[i]) << "</p>\n";
     os << "</section>\n";

@@ -229,7 +229,7 @@ std::string signed_percent(double pct, Lang lang) {
 
 }  // namespace
 
-std::vector<std::string> summary_sentences(const CompareResult& r, Lang lang) {
+std::vector<std::string> summary_sentences(const CompareResult& r, Lang lang, const UncertainComparison* u) {
     std::vector<std::string> out;
     if (r.combinations.empty() || r.at.empty()) return out;
     const bool zh = lang == Lang::zh;
@@ -360,6 +360,26 @@ std::vector<std::string> summary_sentences(const CompareResult& r, Lang lang) {
                         : " A negative share means a lever works against the others here: " + join_list(against, lang) +
                               (against.size() == 1 ? " pulls" : " pull") +
                               " the other way, so the other levers' shares add up to more than 100 %.";
+        }
+        // Under uncertainty: how often all levers help, and how often the best is best.
+        if (u && u->robust.all.size() == r.indicators.size() * r.at.size() &&
+            u->robust.stats.size() == r.combinations.size() * r.indicators.size() * r.at.size()) {
+            const auto& all = u->robust.all[ind * r.at.size() + last];
+            const double improve = sgn > 0 ? all.share_positive : all.share_negative;
+            const unsigned best = best_by_value(r, ind, last);
+            const double pb = u->robust.stat(best, ind, last).p_best;
+            const std::string n = std::to_string(u->samples.rows), p = std::to_string(u->uncertainties.size());
+            if (zh)
+                s += "在参数不确定性下（" + p + "个不确定参数的" + n + "个样本），全部政策在" + format_percent(100 * improve, lang) +
+                     "的样本中改善该指标（变化的第5至第95百分位数为" + format_quantity(all.p5, d, lang) + "至" +
+                     format_quantity(all.p95, d, lang) + "），" + combination_label(r, best, lang) + "在" +
+                     format_percent(100 * pb, lang) + "的样本中是最好的组合。";
+            else
+                s += " Over " + n + " samples of the " + p + " uncertain parameters, all levers together improve it in " +
+                     format_percent(100 * improve, lang) + " of the samples (the change runs from " +
+                     format_quantity(all.p5, d, lang) + " to " + format_quantity(all.p95, d, lang) +
+                     ", 5th to 95th percentile), and " + combination_label(r, best, lang) +
+                     " is the best combination in " + format_percent(100 * pb, lang) + " of them.";
         }
         out.push_back(s);
     }
