@@ -67,6 +67,12 @@ set(SIM_GOLDEN_CASES
   compare_rank_by
   compare_rank_by_unknown
   compare_defaults
+  serve_help
+  serve_missing_file
+  serve_bad_port
+  serve_bad_concurrent
+  serve_unknown_option
+  serve_model_error
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}
