@@ -21,6 +21,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "json.hpp"
 #include "sim/compare.hpp"
@@ -69,6 +70,8 @@ struct Dashboard::State {
     std::vector<double> report_at;
     std::string cost;
     std::set<std::string> settable;  // canonical names RunOptions::set accepts on `model`
+    std::vector<std::string> names;   // the model's variables (display names), for "did you mean"
+    std::unordered_map<std::string, const Variable*> by_name;  // canonical name -> the compiled spec's variable
     std::size_t rows = 0;             // saved rows of every run
     std::size_t all_columns = 0;      // variables a run saves by default
     std::string model_json;           // the answer of /api/model, made once
@@ -194,7 +197,7 @@ public:
         if (!type(*v, Kind::array, "'vars'")) return;
         r_.has_vars = true;
         std::set<std::string> seen;
-        const auto names = s_.model->variable_names();
+        const auto& names = s_.names;
         if (!at_most(*v, names.size(), "'vars'", "the model")) return;
         for (const auto& item : v->items) {
             if (!type(item, Kind::string, "an item of 'vars'")) continue;
@@ -486,7 +489,10 @@ ModelSpec skeleton_of(const ModelSpec& spec) {
 
 // ------------------------------------------------------------------ /api/model
 
-const Variable* find_var(const State& s, std::string_view name) { return s.model->spec().find(name); }
+const Variable* find_var(const State& s, std::string_view name) {
+    const auto it = s.by_name.find(canonical_name(name));
+    return it == s.by_name.end() ? nullptr : it->second;
+}
 
 void put_variable_info(json::Writer& w, const State& s, const std::string& name) {
     const Variable* v = find_var(s, name);
@@ -605,7 +611,7 @@ std::string model_json(const State& s, const Results& constants) {
     w.end_array();
 
     w.key("variables").begin_array();
-    for (const auto& name : s.model->variable_names()) {
+    for (const auto& name : s.names) {
         w.begin_object();
         put_variable_info(w, s, name);
         w.end_object();
@@ -651,6 +657,8 @@ Dashboard::Dashboard(const std::string& file, Options options) : s_(std::make_un
     s.model = Model::compile(s.spec, diags);
     if (!s.model) throw Error(diags);
     s.skeleton = skeleton_of(s.spec);
+    s.names = s.model->variable_names();
+    for (const auto& v : s.model->spec().variables) s.by_name.emplace(canonical_name(v.name), &v);
     s.run.max_steps = s.opt.max_steps;
     s.run.max_wall_seconds = s.opt.max_seconds;
     if (s.indicators.empty()) s.indicators = default_indicators(*s.model, s.run);
@@ -677,7 +685,7 @@ Dashboard::Dashboard(const std::string& file, Options options) : s_(std::make_un
     if (probe.save.empty() && !s.indicators.empty()) probe.save.push_back(s.indicators.front().name);
     const Results r = s.model->run(probe);
     s.rows = r.rows();
-    s.all_columns = s.run.save.empty() ? s.model->variable_names().size() : s.run.save.size();
+    s.all_columns = s.run.save.empty() ? s.names.size() : s.run.save.size();
     s.model_json = model_json(s, r);
 }
 

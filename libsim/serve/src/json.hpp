@@ -7,7 +7,8 @@
 // number parser (text::parse_number), and bounds that hold before anything
 // is allocated in proportion to the input (a depth limit, so no recursion
 // on attacker-chosen nesting; a count of values). About 300 lines, tested in
-// tests/serve/test_json.cpp and fuzzed by fuzz/fuzz_json.cpp.
+// tests/serve/test_json.cpp, and with mutated request bodies thrown at every
+// endpoint in tests/serve/test_api.cpp.
 #pragma once
 
 #include <cstddef>
