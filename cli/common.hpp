@@ -75,10 +75,11 @@ Loaded load(const std::string& file, sim::Diagnostics& diags,
 // replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
-// The commands (run.cpp, check.cpp, compare.cpp, serve.cpp).
+// The commands (run.cpp, check.cpp, compare.cpp, graph.cpp, serve.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
+std::unique_ptr<Command> make_graph(CLI::App& app);
 std::unique_ptr<Command> make_serve(CLI::App& app);
 
 }  // namespace sdsim

@@ -2,14 +2,16 @@
 # Installs the Debian packages libsim needs that are not on the machine yet.
 # Runs apt-get directly as root, through sudo otherwise. Idempotent.
 set -euo pipefail
+# libzip-dev: the Vensim reader reads .xlsx data files (zip archives).
 # clang-14 + libclang-rt-14-dev: sanitizer and libFuzzer builds; valgrind: memcheck tests;
 # python3: seeds the parser fuzzer; python3-yaml, python3-numpy: the Chongqing model's table and
-# calibration checks (models/chongqing/tools). libcpp-httplib-dev + pkg-config: the
-# dashboard's server (sdsim serve); chromium, chromium-driver, python3-selenium: its browser
-# test (tests/serve/browser_test.py) and screenshots (scripts/dashboard-screenshot.py).
+# calibration checks (models/chongqing/tools); graphviz: renders `sdsim graph` output (the
+# graph test and models/chongqing/tools/diagram.py). libcpp-httplib-dev: the dashboard's
+# server (sdsim serve); chromium, chromium-driver, python3-selenium: its browser test
+# (tests/serve/browser_test.py) and screenshots (scripts/dashboard-screenshot.py).
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
-      libpugixml-dev libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
-      python3-yaml python3-numpy libcpp-httplib-dev pkg-config chromium chromium-driver python3-selenium)
+      libpugixml-dev libzip-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
+      python3-yaml python3-numpy graphviz libcpp-httplib-dev chromium chromium-driver python3-selenium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

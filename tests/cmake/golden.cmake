@@ -67,6 +67,13 @@ set(SIM_GOLDEN_CASES
   compare_rank_by
   compare_rank_by_unknown
   compare_defaults
+  graph_help
+  graph_levers
+  graph_stocks
+  graph_bad_levels
+  graph_model_error
+  graph_vars
+  graph_unknown_var
   serve_help
   serve_missing_file
   serve_bad_port
