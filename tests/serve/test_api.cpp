@@ -528,44 +528,44 @@ TEST_CASE("serve http: every error is JSON with a code and a status") {
     auto bad = c.Post("/api/run", "{\"levers\": ", "application/json");
     REQUIRE(bad);
     CHECK(bad->status == 400);
-    CHECK(error_code(bad->body) == "E-JSON-SYNTAX");
+    CHECK(error_code(bad->body) == sim::Code::E_JSON_SYNTAX);
     CHECK(parse(bad->body).find("error")->find("message")->text == "the body ends where a JSON value was expected");
     auto lever = c.Post("/api/run", R"({"levers": {"z": true}})", "application/json");
     REQUIRE(lever);
     CHECK(lever->status == 400);
-    CHECK(error_code(lever->body) == "E-UNKNOWN-LEVER");
+    CHECK(error_code(lever->body) == sim::Code::E_UNKNOWN_LEVER);
     auto cmp = c.Post("/api/compare", "null", "application/json");
     REQUIRE(cmp);
     CHECK(cmp->status == 400);
-    CHECK(error_code(cmp->body) == "E-JSON-TYPE");
+    CHECK(error_code(cmp->body) == sim::Code::E_JSON_TYPE);
     auto bands = c.Post("/api/bands", R"({"samples": 0.5})", "application/json");
     REQUIRE(bands);
     CHECK(bands->status == 400);
-    CHECK(error_code(bands->body) == "E-BAD-NUMBER");
+    CHECK(error_code(bands->body) == sim::Code::E_BAD_NUMBER);
     // Unknown paths and methods.
     auto missing = c.Get("/api/nothing");
     REQUIRE(missing);
     CHECK(missing->status == 404);
-    CHECK(error_code(missing->body) == "E-SERVE-REQUEST");
+    CHECK(error_code(missing->body) == sim::Code::E_SERVE_REQUEST);
     auto get_run = c.Get("/api/run");
     REQUIRE(get_run);
     CHECK(get_run->status == 404);
-    CHECK(error_code(get_run->body) == "E-SERVE-REQUEST");
+    CHECK(error_code(get_run->body) == sim::Code::E_SERVE_REQUEST);
     auto put = c.Put("/api/run", "{}", "application/json");
     REQUIRE(put);
     CHECK(put->status >= 400);
-    CHECK(error_code(put->body) == "E-SERVE-REQUEST");
+    CHECK(error_code(put->body) == sim::Code::E_SERVE_REQUEST);
     // A body over the cap: 413, before it is read into memory.
     auto big = c.Post("/api/run", std::string(2000, ' ') + "{}", "application/json");
     REQUIRE(big);
     CHECK(big->status == 413);
-    CHECK(error_code(big->body) == "E-SERVE-REQUEST");
+    CHECK(error_code(big->body) == sim::Code::E_SERVE_REQUEST);
     // Another Host than a loopback name (DNS rebinding): 403.
     httplib::Headers foreign{{"Host", "attacker.example:80"}};
     auto host = c.Get("/api/model", foreign);
     REQUIRE(host);
     CHECK(host->status == 403);
-    CHECK(error_code(host->body) == "E-SERVE-REQUEST");
+    CHECK(error_code(host->body) == sim::Code::E_SERVE_REQUEST);
     httplib::Headers local{{"Host", "localhost:" + std::to_string(s.port)}};
     auto ok = c.Get("/api/model", local);
     REQUIRE(ok);
@@ -583,7 +583,7 @@ TEST_CASE("serve http: when every run slot is taken the server answers 503, and 
     REQUIRE(busy);
     CHECK(busy->status == 503);
     CHECK(busy->get_header_value("Retry-After") == "1");
-    CHECK(error_code(busy->body) == "E-SERVE-BUSY");
+    CHECK(error_code(busy->body) == sim::Code::E_SERVE_BUSY);
     // GET /api/model needs no slot.
     auto model = c.Get("/api/model");
     REQUIRE(model);

@@ -159,7 +159,7 @@ public:
             Diagnostics d;
             for (const auto& u : unknown) {
                 auto hint = text::closest(u, names);
-                d.error(Code::E_UNKNOWN_NAME, {}, u,
+                d.error(sim::Code::E_UNKNOWN_NAME, {}, u,
                         "cannot show '" + u + "': the model has no such variable or lever" +
                             (hint ? "; did you mean '" + *hint + "'?" : ""));
             }

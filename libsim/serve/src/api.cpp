@@ -159,7 +159,7 @@ public:
 
     bool type(const Value& v, Kind k, const std::string& what, const std::string& variable = {}) {
         if (v.is(k)) return true;
-        d_.error(Code::E_JSON_TYPE, at(v), variable,
+        d_.error(sim::Code::E_JSON_TYPE, at(v), variable,
                  what + " must be " + json::to_string(k) + ", found " + json::to_string(v.kind));
         return false;
     }
@@ -171,7 +171,7 @@ public:
             if (std::find(allowed.begin(), allowed.end(), std::string_view(m.key)) != allowed.end()) continue;
             std::string hint = did_you_mean(m.key, cands);
             if (hint.empty()) hint = " (allowed: " + join(allowed) + ")";
-            d_.error(Code::E_UNKNOWN_KEY, at(m), variable, "unknown key '" + m.key + "' in " + where + hint);
+            d_.error(sim::Code::E_UNKNOWN_KEY, at(m), variable, "unknown key '" + m.key + "' in " + where + hint);
         }
     }
 
@@ -186,7 +186,7 @@ public:
     bool at_most(const Value& v, std::size_t n, const std::string& what, const std::string& of) {
         const std::size_t have = v.is(Kind::object) ? v.members.size() : v.items.size();
         if (have <= n) return true;
-        d_.error(Code::E_BAD_VALUE, at(v), "",
+        d_.error(sim::Code::E_BAD_VALUE, at(v), "",
                  what + " lists " + std::to_string(have) + " entries; " + of + " has only " + std::to_string(n));
         return false;
     }
@@ -202,13 +202,13 @@ public:
         for (const auto& item : v->items) {
             if (!type(item, Kind::string, "an item of 'vars'")) continue;
             if (!s_.model->has_variable(item.text)) {
-                d_.error(Code::E_UNKNOWN_NAME, at(item), item.text,
+                d_.error(sim::Code::E_UNKNOWN_NAME, at(item), item.text,
                          "cannot save '" + item.text + "': the model has no such variable" +
                              did_you_mean(item.text, names));
                 continue;
             }
             if (!seen.insert(canonical_name(item.text)).second) {
-                d_.error(Code::E_DUPLICATE, at(item), item.text, "'" + item.text + "' is listed twice in 'vars'; remove one");
+                d_.error(sim::Code::E_DUPLICATE, at(item), item.text, "'" + item.text + "' is listed twice in 'vars'; remove one");
                 continue;
             }
             r_.vars.push_back(item.text);
@@ -230,7 +230,7 @@ public:
         const Value* v = r_.root.find(key);
         if (!v) return std::nullopt;
         if (!v->is(Kind::number)) {
-            d_.error(Code::E_BAD_NUMBER, at(*v), "", what + " must be a number, found " + json::to_string(v->kind));
+            d_.error(sim::Code::E_BAD_NUMBER, at(*v), "", what + " must be a number, found " + json::to_string(v->kind));
             return std::nullopt;
         }
         return v->number;
@@ -271,7 +271,7 @@ private:
                 std::string hint = did_you_mean(m.key, names);
                 if (hint.empty())
                     hint = s_.spec.levers.empty() ? " (the model declares no levers)" : " (see GET /api/model)";
-                d_.error(Code::E_UNKNOWN_LEVER, at(m), m.key, "the model has no lever '" + m.key + "'" + hint);
+                d_.error(sim::Code::E_UNKNOWN_LEVER, at(m), m.key, "the model has no lever '" + m.key + "'" + hint);
                 continue;
             }
             const Value& val = m.value;
@@ -281,7 +281,7 @@ private:
                 continue;
             }
             if (!val.is(Kind::object)) {
-                d_.error(Code::E_BAD_BOOL, at(val), l->name,
+                d_.error(sim::Code::E_BAD_BOOL, at(val), l->name,
                          "a lever setting is true, false or {\"on\": true, \"intensity\": 0.5, \"start\": ..., "
                          "\"phase_in\": ...}, found " + std::string(json::to_string(val.kind)));
                 continue;
@@ -292,7 +292,7 @@ private:
             for (const auto& f : val.members) {
                 if (f.key == "on") {
                     if (!f.value.is(Kind::boolean)) {
-                        d_.error(Code::E_BAD_BOOL, at(f.value), l->name,
+                        d_.error(sim::Code::E_BAD_BOOL, at(f.value), l->name,
                                  "lever 'on' must be true or false, found " + std::string(json::to_string(f.value.kind)));
                         continue;
                     }
@@ -307,7 +307,7 @@ private:
                                                            : nullptr;
                 if (!suffix) continue;  // reported by keys()
                 if (!f.value.is(Kind::number)) {
-                    d_.error(Code::E_BAD_NUMBER, at(f.value), l->name,
+                    d_.error(sim::Code::E_BAD_NUMBER, at(f.value), l->name,
                              "lever " + f.key + " must be a number, found " + json::to_string(f.value.kind));
                     continue;
                 }
@@ -345,7 +345,7 @@ private:
                 // positioned at its first character (after the quote).
                 o.value = Equation::parse(val.text, r_.src.at(val.offset + 1));
             } else {
-                d_.error(Code::E_BAD_NUMBER, at(val), m.key,
+                d_.error(sim::Code::E_BAD_NUMBER, at(val), m.key,
                          "the new value of '" + m.key + "' must be a number (or an expression in a string), found " +
                              json::to_string(val.kind));
                 continue;
@@ -372,7 +372,7 @@ std::optional<Request> parse_request(std::string_view body, const State& s, Diag
     if (!v) return std::nullopt;
     r.root = std::move(*v);
     if (!r.root.is(Kind::object)) {
-        diags.error(Code::E_JSON_TYPE, r.src.at(r.root.offset), "",
+        diags.error(sim::Code::E_JSON_TYPE, r.src.at(r.root.offset), "",
                     std::string("the request body must be a JSON object, found ") + json::to_string(r.root.kind));
         return std::nullopt;
     }
@@ -409,7 +409,7 @@ std::optional<Plan> plan(const State& s, const Request& r, Diagnostics& diags) {
         const Lever& l = checked.levers[lever];
         if (!(st.given || l.on)) continue;
         if (l.start < sp.start || l.start > sp.stop)
-            diags.error(Code::E_LEVER_START, st.at, l.name,
+            diags.error(sim::Code::E_LEVER_START, st.at, l.name,
                         "lever '" + l.name + "' starts at " + text::number(l.start) + ", outside the run (" +
                             text::number(sp.start) + " to " + text::number(sp.stop) + "); choose a start within the run");
     }
@@ -444,7 +444,7 @@ Reply guarded(Code code, F&& f) {
     try {
         return f();
     } catch (const Error& e) {
-        return error_reply(e.code() == Code::E_INTERNAL ? 500 : 400, e.diagnostics());
+        return error_reply(e.code() == sim::Code::E_INTERNAL ? 500 : 400, e.diagnostics());
     } catch (const std::invalid_argument& e) {
         Diagnostics d;
         d.error(code, {}, "", e.what());
@@ -458,7 +458,7 @@ Reply guarded(Code code, F&& f) {
 
 bool too_many_cells(const State& s, std::size_t columns, Diagnostics& diags) {
     if (s.rows == 0 || columns <= s.opt.max_cells / s.rows) return false;
-    diags.error(Code::E_BUDGET, {}, "",
+    diags.error(sim::Code::E_BUDGET, {}, "",
                 "the answer would hold " + std::to_string(s.rows) + " rows x " + std::to_string(columns) +
                     " variables, more than the server's limit of " + std::to_string(s.opt.max_cells) +
                     " values; ask for fewer variables with \"vars\"");
@@ -715,7 +715,7 @@ Reply Dashboard::run(std::string_view body) const {
         if (rd.type(*f, Kind::string, "'format'")) {
             if (f->text == "csv") csv = true;
             else if (f->text != "json")
-                diags.error(Code::E_BAD_VALUE, rd.at(*f), "", "unknown format '" + f->text + "' (expected json or csv)");
+                diags.error(sim::Code::E_BAD_VALUE, rd.at(*f), "", "unknown format '" + f->text + "' (expected json or csv)");
         }
     }
     auto p = plan(s, *req, diags);
@@ -723,7 +723,7 @@ Reply Dashboard::run(std::string_view body) const {
     if (req->has_vars) p->run.save = req->vars;
     if (too_many_cells(s, p->run.save.empty() ? s.all_columns : p->run.save.size(), diags))
         return error_reply(400, diags);
-    return guarded(Code::E_BAD_VALUE, [&] {
+    return guarded(sim::Code::E_BAD_VALUE, [&] {
         const Results r = p->model(s).run(p->run);
         std::ostringstream os;
         if (csv) {
@@ -762,12 +762,12 @@ Reply Dashboard::compare(std::string_view body) const {
     if (auto list = rd.names("compare")) {
         for (auto& [n, v] : *list) o.levers.push_back(n);
         if (o.levers.empty())
-            diags.error(Code::E_COMPARE_NO_LEVERS, rd.at(*req->root.find("compare")), "",
+            diags.error(sim::Code::E_COMPARE_NO_LEVERS, rd.at(*req->root.find("compare")), "",
                         "'compare' lists no lever; omit it to compare every lever");
     }
     const std::size_t k = o.levers.empty() ? s.spec.levers.size() : o.levers.size();
     if (k > s.opt.max_compare_levers)
-        diags.error(Code::E_COMPARE_TOO_MANY, {}, "",
+        diags.error(sim::Code::E_COMPARE_TOO_MANY, {}, "",
                     std::to_string(k) + " levers make " + (k < 63 ? std::to_string(std::uint64_t{1} << k) : "too many") +
                         " runs; this server compares at most " + std::to_string(s.opt.max_compare_levers) +
                         " levers at once: list fewer in 'compare'");
@@ -788,13 +788,13 @@ Reply Dashboard::compare(std::string_view body) const {
                     const Value* n = item.find("name");
                     const Value* b = item.find("better");
                     if (!n || !n->is(Kind::string)) {
-                        diags.error(Code::E_JSON_TYPE, rd.at(n ? *n : item), "", "an indicator needs a \"name\" (a string)");
+                        diags.error(sim::Code::E_JSON_TYPE, rd.at(n ? *n : item), "", "an indicator needs a \"name\" (a string)");
                         continue;
                     }
                     bool lower = false;
                     if (b) {
                         if (!b->is(Kind::string) || (b->text != "higher" && b->text != "lower")) {
-                            diags.error(Code::E_BAD_VALUE, rd.at(*b), n->text, "\"better\" must be \"higher\" or \"lower\"");
+                            diags.error(sim::Code::E_BAD_VALUE, rd.at(*b), n->text, "\"better\" must be \"higher\" or \"lower\"");
                             continue;
                         }
                         lower = b->text == "lower";
@@ -810,7 +810,7 @@ Reply Dashboard::compare(std::string_view body) const {
     // What the comparison keeps: per combination, each indicator's series
     // and its values at the report times.
     if (k <= s.opt.max_compare_levers && (std::uint64_t{1} << k) * o.indicators.size() * (s.rows + o.at.size()) > s.opt.max_cells)
-        diags.error(Code::E_BUDGET, {}, "",
+        diags.error(sim::Code::E_BUDGET, {}, "",
                     "comparing " + std::to_string(std::uint64_t{1} << k) + " combinations of " +
                         std::to_string(o.indicators.size()) + " indicators at " + std::to_string(o.at.size()) +
                         " times would keep more than the server's limit of " + std::to_string(s.opt.max_cells) +
@@ -819,7 +819,7 @@ Reply Dashboard::compare(std::string_view body) const {
     if (!p) return error_reply(400, diags);
     o.base = p->run;
     o.base.save.clear();
-    return guarded(Code::E_COMPARE_RUN, [&] {
+    return guarded(sim::Code::E_COMPARE_RUN, [&] {
         const CompareResult r = sim::compare(p->model(s), o);
         json::Writer w;
         w.begin_object();
@@ -900,7 +900,7 @@ Reply Dashboard::bands(std::string_view body) const {
     std::size_t n = std::min<std::size_t>(100, s.opt.max_samples);
     if (auto x = rd.number("samples", "'samples'")) {
         if (!(*x >= 2 && *x <= static_cast<double>(s.opt.max_samples) && *x == std::floor(*x)))
-            diags.error(Code::E_BAD_NUMBER, rd.at(*req->root.find("samples")), "",
+            diags.error(sim::Code::E_BAD_NUMBER, rd.at(*req->root.find("samples")), "",
                         "'samples' must be a whole number from 2 to " + std::to_string(s.opt.max_samples) + ", found " +
                             req->root.find("samples")->text);
         else
@@ -909,13 +909,13 @@ Reply Dashboard::bands(std::string_view body) const {
     std::uint64_t seed = 1;
     if (auto x = rd.number("seed", "'seed'")) {
         if (!(*x >= 0 && *x <= 9007199254740992.0 && *x == std::floor(*x)))
-            diags.error(Code::E_BAD_NUMBER, rd.at(*req->root.find("seed")), "",
+            diags.error(sim::Code::E_BAD_NUMBER, rd.at(*req->root.find("seed")), "",
                         "'seed' must be a whole number from 0 to 2^53, found " + req->root.find("seed")->text);
         else
             seed = static_cast<std::uint64_t>(*x);
     }
     if (s.spec.uncertainties.empty())
-        diags.error(Code::E_ENSEMBLE, {}, "",
+        diags.error(sim::Code::E_ENSEMBLE, {}, "",
                     "the model declares no uncertain parameters: add an `uncertainties:` section to the model or "
                     "scenario (docs/uncertainty.md) to get uncertainty bands");
     auto p = plan(s, *req, diags);
@@ -931,7 +931,7 @@ Reply Dashboard::bands(std::string_view body) const {
     o.base.save.clear();
     o.threads = 1;
     o.trajectory_quantiles.assign(std::begin(band_quantiles), std::end(band_quantiles));
-    return guarded(Code::E_ENSEMBLE, [&] {
+    return guarded(sim::Code::E_ENSEMBLE, [&] {
         const SampleMatrix m = sample(s.spec.uncertainties, s.spec.correlations, n, SampleMethod::latin_hypercube, seed);
         const EnsembleResult e = run_ensemble(p->model(s), m, o);
         json::Writer w;

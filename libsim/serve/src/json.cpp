@@ -79,7 +79,7 @@ public:
     }
 
 private:
-    void fail(std::size_t at, const std::string& message, Code code = Code::E_JSON_SYNTAX) {
+    void fail(std::size_t at, const std::string& message, Code code = sim::Code::E_JSON_SYNTAX) {
         if (failed_) return;
         failed_ = true;
         diags_.error(code, src_.at(at), "", message);
@@ -163,7 +163,7 @@ private:
         v.text = std::string(s_.substr(from, pos_ - from));
         const auto p = text::parse_number(v.text);
         if (!p) {  // the grammar was checked: only the range can fail
-            fail(from, "value '" + v.text + "' " + text::describe(p.status), Code::E_BAD_NUMBER);
+            fail(from, "value '" + v.text + "' " + text::describe(p.status), sim::Code::E_BAD_NUMBER);
             return false;
         }
         v.number = p.value;
@@ -294,7 +294,7 @@ private:
             }
             const std::size_t n = utf8_length();
             if (n == 0) {
-                fail(pos_, "invalid UTF-8 (" + shown(c) + ") in a string", Code::E_ENCODING);
+                fail(pos_, "invalid UTF-8 (" + shown(c) + ") in a string", sim::Code::E_ENCODING);
                 return false;
             }
             out.append(s_.substr(pos_, n));
@@ -362,7 +362,7 @@ private:
             if (!string(m.key)) return false;
             for (const auto& other : v.members)
                 if (other.key == m.key) {
-                    fail(m.key_offset, "key '" + m.key + "' appears twice in one object", Code::E_DUPLICATE);
+                    fail(m.key_offset, "key '" + m.key + "' appears twice in one object", sim::Code::E_DUPLICATE);
                     return false;
                 }
             skip_blanks();

@@ -101,7 +101,7 @@ struct Server::Impl {
             if (!slot) {
                 res.status = 503;
                 res.set_header("Retry-After", "1");
-                res.set_content(request_error(Code::E_SERVE_BUSY,
+                res.set_content(request_error(sim::Code::E_SERVE_BUSY,
                                               "all " + std::to_string(d.options().max_concurrent) +
                                                   " run slots are busy; retry shortly"),
                                 "application/json");
@@ -141,7 +141,7 @@ struct Server::Impl {
             if (!check_host || is_loopback(host_of(req.get_header_value("Host"))))
                 return httplib::Server::HandlerResponse::Unhandled;
             res.status = 403;
-            res.set_content(request_error(Code::E_SERVE_REQUEST,
+            res.set_content(request_error(sim::Code::E_SERVE_REQUEST,
                                           "Host '" + req.get_header_value("Host") +
                                               "' is not this server's; use http://127.0.0.1:PORT/ or "
                                               "http://localhost:PORT/"),
@@ -178,7 +178,7 @@ struct Server::Impl {
                 case 414: message = "the request URI is too long"; break;
                 default: message = "the HTTP request could not be served (status " + std::to_string(res.status) + ")";
             }
-            res.set_content(request_error(Code::E_SERVE_REQUEST, message), "application/json");
+            res.set_content(request_error(sim::Code::E_SERVE_REQUEST, message), "application/json");
             return httplib::Server::HandlerResponse::Handled;
         }));
         http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -190,7 +190,7 @@ struct Server::Impl {
             } catch (...) {
             }
             res.status = 500;
-            res.set_content(request_error(Code::E_INTERNAL, "internal error: " + what), "application/json");
+            res.set_content(request_error(sim::Code::E_INTERNAL, "internal error: " + what), "application/json");
         });
     }
 };
@@ -204,7 +204,7 @@ Slots& Server::slots() { return impl_->slots; }
 int Server::bind() {
     const Options& o = impl_->d.options();
     if (o.port < 0 || o.port > 65535)
-        throw Error(Code::E_IO, "", "port " + std::to_string(o.port) + " is outside 0..65535");
+        throw Error(sim::Code::E_IO, "", "port " + std::to_string(o.port) + " is outside 0..65535");
     int port = o.port;
     bool ok;
     if (port == 0) {
@@ -214,7 +214,7 @@ int Server::bind() {
         ok = impl_->http.bind_to_port(o.host, port);
     }
     if (!ok)
-        throw Error(Code::E_IO, "",
+        throw Error(sim::Code::E_IO, "",
                     "cannot listen on " + o.host + ":" + std::to_string(o.port) +
                         " (the port is taken, or the address is not this machine's); try another --port");
     impl_->port = port;

@@ -102,7 +102,7 @@ std::optional<double> cell(const Grid& g, std::size_t r, std::size_t c) {
 std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
                                             const std::vector<std::vector<std::string>>& choices, Diagnostics& diags) {
     auto fail = [&](const std::string& msg) -> std::shared_ptr<const DataValues> {
-        diags.error(Code::E_VENSIM_DATA, d.eq.loc, d.name, msg);
+        diags.error(sim::Code::E_VENSIM_DATA, d.eq.loc, d.name, msg);
         return nullptr;
     };
     Call c;

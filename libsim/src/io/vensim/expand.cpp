@@ -79,7 +79,7 @@ public:
                 const auto* nm = std::get_if<ast::Name>(&d.eq.tree[d.eq.tree.root].v);
                 const char* same = c == "dt" ? "time_step" : c == "starttime" ? "initial_time" : "final_time";
                 if (nm && nm->subscripts.empty() && nm->canonical == same) {
-                    diags_.warning(Code::W_VENSIM_IGNORED, d.loc, d.name,
+                    diags_.warning(sim::Code::W_VENSIM_IGNORED, d.loc, d.name,
                                    "'" + d.name + "' is defined as " + nm->text + ": it reads as the builtin " + d.name);
                     continue;
                 }
@@ -139,7 +139,7 @@ private:
                     m_.dims[target] = d;
                     continue;
                 }
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, {m_.file, 0, 0}, "",
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, {m_.file, 0, 0}, "",
                              "equivalence '" + alias + " <-> " + target + "': '" + target + "' is not a subscript range");
                 continue;
             }
@@ -221,13 +221,13 @@ private:
             auto it = ctl.find(c);
             if (it == ctl.end()) {
                 if (required)
-                    diags_.error(Code::E_SPECS, {m_.file, 0, 0}, "",
+                    diags_.error(sim::Code::E_SPECS, {m_.file, 0, 0}, "",
                                  std::string("the model has no ") + shown + ": add `" + shown + " = <number>`");
                 return fallback;
             }
             auto v = value(c);
             if (!v || !std::isfinite(*v)) {
-                diags_.error(Code::E_SPECS, it->second->loc, shown,
+                diags_.error(sim::Code::E_SPECS, it->second->loc, shown,
                              std::string(shown) + " must be a number or an expression of numbers and other time settings");
                 return fallback;
             }
@@ -272,7 +272,7 @@ private:
             if (auto it = m_.dims.find(s); it != m_.dims.end()) choices.push_back(it->second.elems);
             else if (is_elem(s)) choices.push_back({s});
             else {
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, d.loc, d.name,
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, d.loc, d.name,
                              "'" + s + "' is neither a subscript range nor an element of one" +
                                  suggest(s));
                 return false;
@@ -282,7 +282,7 @@ private:
         for (const auto& c : choices) {
             total *= std::max<std::size_t>(c.size(), 1);
             if (total > max_elements) {
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, d.loc, d.name,
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, d.loc, d.name,
                              "more than " + std::to_string(max_elements) + " elements");
                 return false;
             }
@@ -324,7 +324,7 @@ private:
     std::size_t add_var(Variable v) {
         if (spec_.variables.size() >= max_elements) {
             if (!too_many_)
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, v.loc, v.name,
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, v.loc, v.name,
                              "the model expands to more than " + std::to_string(max_elements) + " variables");
             too_many_ = true;
             return spec_.variables.size();
@@ -338,14 +338,14 @@ private:
     void variable(const std::vector<const Def*>& defs, const Scope* scope) {
         const bool arrayed = !defs.front()->subs.empty();
         if (!arrayed && defs.size() > 1) {
-            diags_.error(Code::E_DUPLICATE, defs[1]->loc, defs[1]->name,
+            diags_.error(sim::Code::E_DUPLICATE, defs[1]->loc, defs[1]->name,
                          "'" + defs[1]->name + "' is defined twice (first at line " + std::to_string(defs[0]->loc.line) +
                              ")");
         }
         for (const Def* d : defs) {
             if (too_many_) return;
             if (!d->subs.empty() == !arrayed) {
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, d->loc, d->name,
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, d->loc, d->name,
                              "'" + d->name + "' is defined both with and without subscripts");
                 continue;
             }
@@ -353,7 +353,7 @@ private:
             std::vector<std::vector<std::string>> cs, choices;
             if (arrayed) {
                 if (scope) {
-                    diags_.error(Code::E_VENSIM_UNSUPPORTED, d->loc, d->name, "subscripted variables inside a macro are not supported");
+                    diags_.error(sim::Code::E_VENSIM_UNSUPPORTED, d->loc, d->name, "subscripted variables inside a macro are not supported");
                     return;
                 }
                 if (!combos(*d, cs, choices)) continue;
@@ -366,7 +366,7 @@ private:
                 if (!data) continue;
             }
             if (d->kind == Def::Kind::values && d->values.size() != cs.size()) {
-                diags_.error(Code::E_VENSIM_SUBSCRIPT, d->loc, d->name,
+                diags_.error(sim::Code::E_VENSIM_SUBSCRIPT, d->loc, d->name,
                              "'" + d->name + "' lists " + std::to_string(d->values.size()) + " values for " +
                                  std::to_string(cs.size()) + " elements");
                 continue;
@@ -443,7 +443,7 @@ private:
                 deepest = std::max(deepest, depth[i]);
             }
             if (total_nodes_ > max_total_nodes || deepest > static_cast<std::uint32_t>(ast::max_tree_depth)) {
-                error(Code::E_VENSIM_SUBSCRIPT, c, out.tree[root].span,
+                error(sim::Code::E_VENSIM_SUBSCRIPT, c, out.tree[root].span,
                       total_nodes_ > max_total_nodes
                           ? "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations"
                           : "the expanded equation is more than " + std::to_string(ast::max_tree_depth) + " operations deep");
@@ -469,7 +469,7 @@ private:
     NodeId copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c) {
         if (c.failed) return 0;
         if (total_nodes_ + out.nodes.size() > max_total_nodes) {
-            error(Code::E_VENSIM_SUBSCRIPT, c, src[id].span,
+            error(sim::Code::E_VENSIM_SUBSCRIPT, c, src[id].span,
                   "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations");
             c.failed = true;
             return 0;
@@ -566,7 +566,7 @@ private:
         for (NodeId s : x.subscripts) {
             const auto* sn = std::get_if<ast::Name>(&src[s].v);
             if (!sn || !sn->subscripts.empty()) {
-                error(Code::E_VENSIM_SUBSCRIPT, c, src[s].span, "a subscript is an element or a dimension name");
+                error(sim::Code::E_VENSIM_SUBSCRIPT, c, src[s].span, "a subscript is an element or a dimension name");
                 c.failed = true;
                 return 0;
             }
@@ -578,7 +578,7 @@ private:
             if (is_dim(sc)) {
                 auto b = bang ? (c.bang.count(sc) ? std::optional<std::string>(c.bang.at(sc)) : std::nullopt) : bind(sc, c);
                 if (!b) {
-                    error(Code::E_VENSIM_SUBSCRIPT, c, src[s].span,
+                    error(sim::Code::E_VENSIM_SUBSCRIPT, c, src[s].span,
                           bang ? "'" + sn->text + "' is only allowed inside SUM, PROD, VMIN or VMAX"
                                : "dimension '" + sn->text + "' in '" + x.text +
                                      "' is not on the left-hand side (nor a subrange, superrange or mapping of one "
@@ -590,7 +590,7 @@ private:
             } else if (is_elem(sc)) {
                 elem = sc;
             } else {
-                error(Code::E_VENSIM_SUBSCRIPT, c, src[s].span,
+                error(sim::Code::E_VENSIM_SUBSCRIPT, c, src[s].span,
                       "unknown subscript '" + sn->text + "' in '" + x.text + "'" + suggest(sc));
                 c.failed = true;
                 return 0;
@@ -651,7 +651,7 @@ private:
         const ast::Span sp = n.span;
         auto args = [&](std::size_t lo, std::size_t hi) {
             if (x.args.size() < lo || x.args.size() > hi) {
-                error(Code::E_ARG_COUNT, c, sp,
+                error(sim::Code::E_ARG_COUNT, c, sp,
                       x.text + " takes " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
                           " arguments, but " + std::to_string(x.args.size()) + " were given");
                 c.failed = true;
@@ -671,7 +671,7 @@ private:
             "get_data_at_time", "get_data_between_times", "find_zero", "a_function_of", "time_base",
             "delay_conveyor", "queue_fifo", "queue_attribute", "shift_if_true", "npv", "npv_with_lag", "npve"};
         if (unsupported.count(f)) {
-            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "the Vensim function " + x.text + " is not supported");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp, "the Vensim function " + x.text + " is not supported");
             c.failed = true;
             return 0;
         }
@@ -690,7 +690,7 @@ private:
                 }
                 auto it = m_.dims.find(ds[i]);
                 if (it == m_.dims.end()) {
-                    error(Code::E_VENSIM_SUBSCRIPT, c, sp, "'" + ds[i] + "!' is not a subscript range");
+                    error(sim::Code::E_VENSIM_SUBSCRIPT, c, sp, "'" + ds[i] + "!' is not a subscript range");
                     c.failed = true;
                     return;
                 }
@@ -712,7 +712,7 @@ private:
             if (!d.empty() && d.back() == '!') d.pop_back();
             auto it = m_.dims.find(d);
             if (it == m_.dims.end()) {
-                error(Code::E_VENSIM_SUBSCRIPT, c, sp, "ELMCOUNT takes a subscript range name");
+                error(sim::Code::E_VENSIM_SUBSCRIPT, c, sp, "ELMCOUNT takes a subscript range name");
                 c.failed = true;
                 return 0;
             }
@@ -773,7 +773,7 @@ private:
             const auto* rel = std::get_if<ast::Number>(&src[x.args[0]].v);
             const auto* measure = std::get_if<ast::Number>(&src[x.args[2]].v);
             if (!rel || !measure || measure->value != 0 || rel->value != 0) {
-                error(Code::E_VENSIM_UNSUPPORTED, c, sp,
+                error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp,
                       "GET TIME VALUE is supported relative to the simulation's time (0) with a measure of 0 (model "
                       "time units), written as numbers: GET TIME VALUE(0, offset, 0)");
                 c.failed = true;
@@ -788,14 +788,14 @@ private:
             if (!args(2, 2)) return 0;
             const auto* tn = std::get_if<ast::Name>(&src[x.args[0]].v);
             if (!tn) {
-                error(Code::E_VENSIM_SYNTAX, c, sp, x.text + ": the first argument is the name of a lookup table");
+                error(sim::Code::E_VENSIM_SYNTAX, c, sp, x.text + ": the first argument is the name of a lookup table");
                 c.failed = true;
                 return 0;
             }
             NodeId t = copy(src, x.args[0], out, c);
             if (c.failed) return 0;
             if (!std::get_if<ast::Name>(&out[t].v)) {
-                error(Code::E_VENSIM_SYNTAX, c, sp, x.text + ": the first argument is the name of a lookup table");
+                error(sim::Code::E_VENSIM_SYNTAX, c, sp, x.text + ": the first argument is the name of a lookup table");
                 c.failed = true;
                 return 0;
             }
@@ -810,12 +810,12 @@ private:
             return out.call(key, {input}, sp);
         }
         if (f == "with_lookup") {
-            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "WITH LOOKUP inside an expression is not supported: make it a variable of its own");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp, "WITH LOOKUP inside an expression is not supported: make it a variable of its own");
             c.failed = true;
             return 0;
         }
         if (f == "integ") {
-            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "INTEG inside an expression is not supported: make the stock a variable of its own");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp, "INTEG inside an expression is not supported: make the stock a variable of its own");
             c.failed = true;
             return 0;
         }
@@ -885,7 +885,7 @@ private:
     NodeId vector_lookup(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c) {
         const ast::Span sp = n.span;
         if (x.args.size() != 5) {
-            error(Code::E_ARG_COUNT, c, sp, "VECTOR LOOKUP takes 5 arguments (vector, input, min, max, mode)");
+            error(sim::Code::E_ARG_COUNT, c, sp, "VECTOR LOOKUP takes 5 arguments (vector, input, min, max, mode)");
             c.failed = true;
             return 0;
         }
@@ -894,7 +894,7 @@ private:
         if (c.failed) return 0;
         const auto* fn = v ? std::get_if<ast::Name>(&out[first].v) : nullptr;
         if (!fn || fn->subscripts.size() != 1) {
-            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP is supported on a one-dimensional vector, as in v[first element]");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP is supported on a one-dimensional vector, as in v[first element]");
             c.failed = true;
             return 0;
         }
@@ -903,14 +903,14 @@ private:
         for (const auto& [k, d] : m_.dims)
             if (contains(d, e0) && (!dim || d.elems.size() > dim->elems.size())) dim = &d;
         if (!dim) {
-            error(Code::E_VENSIM_SUBSCRIPT, c, sp, "VECTOR LOOKUP: '" + e0 + "' is not an element of a range");
+            error(sim::Code::E_VENSIM_SUBSCRIPT, c, sp, "VECTOR LOOKUP: '" + e0 + "' is not an element of a range");
             c.failed = true;
             return 0;
         }
         auto at = std::find(dim->elems.begin(), dim->elems.end(), e0);
         std::vector<std::string> elems(at, dim->elems.end());
         if (elems.size() > 500) {
-            error(Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP over more than 500 elements is not supported");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp, "VECTOR LOOKUP over more than 500 elements is not supported");
             c.failed = true;
             return 0;
         }
@@ -961,14 +961,14 @@ private:
     NodeId macro_call(const Macro& mac, const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c) {
         const int depth = c.scope ? c.scope->depth + 1 : 1;
         if (depth > max_macro_depth || instances_ >= max_macro_instances) {
-            error(Code::E_VENSIM_MACRO, c, n.span,
+            error(sim::Code::E_VENSIM_MACRO, c, n.span,
                   "macro '" + mac.name + "' expands more than " + std::to_string(max_macro_depth) +
                       " levels deep (a macro calling itself?) or more than " + std::to_string(max_macro_instances) + " times");
             c.failed = true;
             return 0;
         }
         if (x.args.size() != mac.inputs.size()) {
-            error(Code::E_VENSIM_MACRO, c, n.span,
+            error(sim::Code::E_VENSIM_MACRO, c, n.span,
                   "macro '" + mac.name + "' takes " + std::to_string(mac.inputs.size()) +
                       (mac.inputs.size() == 1 ? " argument, but " : " arguments, but ") +
                       std::to_string(x.args.size()) + " were given");
@@ -987,7 +987,7 @@ private:
         for (std::size_t i = 0; i < roots.size(); ++i) s.inputs[mac.inputs[i]] = {args.get(), roots[i]};
         for (const auto& d : mac.defs) s.locals.insert(d.canonical);
         if (!s.locals.count(mac.canonical)) {
-            error(Code::E_VENSIM_MACRO, c, n.span, "macro '" + mac.name + "' does not define its output '" + mac.name + "'");
+            error(sim::Code::E_VENSIM_MACRO, c, n.span, "macro '" + mac.name + "' does not define its output '" + mac.name + "'");
             c.failed = true;
             return 0;
         }
@@ -1076,7 +1076,7 @@ private:
     bool data_element(const DataValues& data, const Def& d, const std::vector<std::string>& elems, Variable& v) {
         const DataSeries* s = data.find(elems);
         if (!s) {
-            diags_.error(Code::E_VENSIM_DATA, d.loc, v.name, "the data for element '" + v.name + "' was not found");
+            diags_.error(sim::Code::E_VENSIM_DATA, d.loc, v.name, "the data for element '" + v.name + "' was not found");
             return false;
         }
         if (s->constant) {

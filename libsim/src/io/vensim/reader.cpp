@@ -112,14 +112,14 @@ private:
                 if (s_.compare(q, 6, "---///") == 0) break;
             }
             if (starts_with_ci(s_, p, ":MACRO:")) {
-                if (macro >= 0) error(Code::E_VENSIM_MACRO, p, "", "a macro inside a macro: close the first with :END OF MACRO:");
+                if (macro >= 0) error(sim::Code::E_VENSIM_MACRO, p, "", "a macro inside a macro: close the first with :END OF MACRO:");
                 macro = macro_header(p + 7);
                 p = s_.find('\n', p);
                 if (p == std::string::npos) p = n;
                 continue;
             }
             if (starts_with_ci(s_, p, ":END OF MACRO:")) {
-                if (macro < 0) error(Code::E_VENSIM_MACRO, p, "", ":END OF MACRO: without :MACRO:");
+                if (macro < 0) error(sim::Code::E_VENSIM_MACRO, p, "", ":END OF MACRO: without :MACRO:");
                 macro = -1;
                 p += 14;
                 continue;
@@ -146,7 +146,7 @@ private:
                 ++q;
             }
             if (!closed) {
-                error(Code::E_VENSIM_SYNTAX, p, "",
+                error(sim::Code::E_VENSIM_SYNTAX, p, "",
                       "this record does not end with '|' (a Vensim record is `name = equation ~ units ~ comment |`)");
                 break;
             }
@@ -165,7 +165,7 @@ private:
             p = q + 1;
         }
         if (macro >= 0)
-            diags_.error(Code::E_VENSIM_MACRO, macros_[static_cast<std::size_t>(macro)].loc, "",
+            diags_.error(sim::Code::E_VENSIM_MACRO, macros_[static_cast<std::size_t>(macro)].loc, "",
                          "macro '" + macros_[static_cast<std::size_t>(macro)].name + "' has no :END OF MACRO:");
     }
 
@@ -178,7 +178,7 @@ private:
         Macro m;
         m.loc = t_.at(p);
         if (open == std::string::npos || open > eol) {
-            error(Code::E_VENSIM_MACRO, p, "", "a macro header is `:MACRO: NAME(input, ...)`");
+            error(sim::Code::E_VENSIM_MACRO, p, "", "a macro header is `:MACRO: NAME(input, ...)`");
             m.name = trim(std::string_view(s_).substr(p, eol - p));
         } else {
             m.name = trim(std::string_view(s_).substr(p, open - p));
@@ -186,7 +186,7 @@ private:
             if (close == std::string::npos || close > eol) close = eol;
             std::string args(s_.substr(open + 1, close - open - 1));
             if (auto colon = args.find(':'); colon != std::string::npos) {
-                error(Code::E_VENSIM_UNSUPPORTED, open, m.name,
+                error(sim::Code::E_VENSIM_UNSUPPORTED, open, m.name,
                       "macro outputs after ':' (more than one output) are not supported");
                 args = args.substr(0, colon);
             }
@@ -208,7 +208,7 @@ private:
         if (s_[p] == '*') return;  // a group header (****** .Name ******)
         if (starts_with_ci(s_, p, ":GRAPH") || starts_with_ci(s_, p, ":TEST INPUT") ||
             starts_with_ci(s_, p, ":THE CONDITION") || starts_with_ci(s_, p, ":IMPLIES")) {
-            diags_.warning(Code::W_VENSIM_IGNORED, t_.at(p), "", "a Vensim reality check or graph definition: ignored");
+            diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(p), "", "a Vensim reality check or graph definition: ignored");
             return;
         }
         // The name.
@@ -217,7 +217,7 @@ private:
         if (s_[p] == '"') {
             std::size_t q = past_quoted(s_, p, e);
             if (q == std::string_view::npos) {
-                error(Code::E_VENSIM_SYNTAX, p, "", "unterminated quoted name: add the closing '\"'");
+                error(sim::Code::E_VENSIM_SYNTAX, p, "", "unterminated quoted name: add the closing '\"'");
                 return;
             }
             // Unescaped as the expression lexer does (\" and \\), so that
@@ -239,7 +239,7 @@ private:
         d.units = r.units;
         d.doc = r.doc;
         if (d.canonical.empty()) {
-            error(Code::E_VENSIM_SYNTAX, name_at, "", "expected a variable name at the start of the record");
+            error(sim::Code::E_VENSIM_SYNTAX, name_at, "", "expected a variable name at the start of the record");
             return;
         }
         p = skip_ws(s_, p, e);
@@ -252,7 +252,7 @@ private:
             for (;;) {
                 std::vector<std::string> ex;
                 if (p >= e || s_[p] != '[') {
-                    error(Code::E_VENSIM_SYNTAX, p, d.name, ":EXCEPT: is followed by subscript lists, as in :EXCEPT: [a]");
+                    error(sim::Code::E_VENSIM_SYNTAX, p, d.name, ":EXCEPT: is followed by subscript lists, as in :EXCEPT: [a]");
                     return;
                 }
                 if (!subscript_list(p, e, ex, d.name)) return;
@@ -266,7 +266,7 @@ private:
             }
         }
         if (starts_with_ci(s_, p, ":THE CONDITION:") || starts_with_ci(s_, p, ":TEST INPUT:")) {
-            diags_.warning(Code::W_VENSIM_IGNORED, t_.at(name_at), d.name, "a Vensim reality check: ignored");
+            diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(name_at), d.name, "a Vensim reality check: ignored");
             return;
         }
         // Data keywords (`x :INTERPOLATE:`) only say how data is read.
@@ -276,7 +276,7 @@ private:
                 p = skip_ws(s_, p + kw.size(), e);
             }
         if (p >= e) {
-            error(Code::E_VENSIM_UNSUPPORTED, name_at, d.name,
+            error(sim::Code::E_VENSIM_UNSUPPORTED, name_at, d.name,
                   "a data variable without an equation (its values come from a .vdf data file) is not supported: "
                   "give it an equation or use GET DIRECT DATA");
             return;
@@ -284,17 +284,17 @@ private:
         if (s_.compare(p, 3, "<->") == 0) {
             std::string other = trim(std::string_view(s_).substr(p + 3, e - p - 3));
             if (!d.subs.empty() || other.empty())
-                error(Code::E_VENSIM_SYNTAX, p, d.name, "an equivalence is `A <-> B` with two dimension names");
+                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "an equivalence is `A <-> B` with two dimension names");
             else equivalent_[d.canonical] = canonical_name(other);
             return;
         }
         if (s_[p] == ':' && !(p + 1 < e && s_[p + 1] == '=')) {
             if (!d.subs.empty()) {
-                error(Code::E_VENSIM_SYNTAX, p, d.name, "unexpected ':' after a subscripted name");
+                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "unexpected ':' after a subscripted name");
                 return;
             }
             if (r.macro >= 0) {
-                error(Code::E_VENSIM_UNSUPPORTED, p, d.name, "a subscript range defined inside a macro is not supported");
+                error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "a subscript range defined inside a macro is not supported");
                 return;
             }
             dimension(d, p + 1, e);
@@ -306,7 +306,7 @@ private:
             std::size_t err_at = 0;
             auto gf = parse_table(std::string_view(s_).substr(p, e - p), err, err_at);
             if (!gf) {
-                error(Code::E_VENSIM_SYNTAX, p + err_at, d.name, "lookup '" + d.name + "': " + err);
+                error(sim::Code::E_VENSIM_SYNTAX, p + err_at, d.name, "lookup '" + d.name + "': " + err);
                 return;
             }
             gf->loc = t_.at(p);
@@ -320,7 +320,7 @@ private:
         else if (s_.compare(p, 2, "==") == 0) rhs = p + 2;
         else if (s_[p] == '=') rhs = p + 1;
         else {
-            error(Code::E_VENSIM_SYNTAX, p, d.name,
+            error(sim::Code::E_VENSIM_SYNTAX, p, d.name,
                   std::string("expected '=', ':', '(' or '<->' after the name, found '") + s_[p] + "'");
             return;
         }
@@ -328,7 +328,7 @@ private:
         std::size_t rhs_end = e;
         while (rhs_end > rhs && is_space(s_[rhs_end - 1])) --rhs_end;
         if (rhs >= rhs_end) {
-            error(Code::E_EMPTY_EQUATION, p, d.name, "the equation after '=' is empty");
+            error(sim::Code::E_EMPTY_EQUATION, p, d.name, "the equation after '=' is empty");
             return;
         }
         if (!right_side(d, rhs, rhs_end)) return;
@@ -344,7 +344,7 @@ private:
     bool subscript_list(std::size_t& p, std::size_t e, std::vector<std::string>& out, const std::string& var) {
         std::size_t close = s_.find(']', p);
         if (close == std::string::npos || close >= e) {
-            error(Code::E_VENSIM_SYNTAX, p, var, "the subscript list '[' is not closed with ']'");
+            error(sim::Code::E_VENSIM_SYNTAX, p, var, "the subscript list '[' is not closed with ']'");
             return false;
         }
         std::string_view inner = std::string_view(s_).substr(p + 1, close - p - 1);
@@ -353,7 +353,7 @@ private:
             std::size_t comma = inner.find(',');
             std::string item = trim(inner.substr(0, comma));
             if (item.empty()) {
-                error(Code::E_VENSIM_SYNTAX, at, var, "empty subscript: write an element or dimension name");
+                error(sim::Code::E_VENSIM_SYNTAX, at, var, "empty subscript: write an element or dimension name");
                 return false;
             }
             out.push_back(canonical_name(item));
@@ -374,7 +374,7 @@ private:
         std::size_t body_end = arrow != std::string::npos && arrow < e ? arrow : e;
         std::string_view body = std::string_view(s_).substr(p, body_end - p);
         if (starts_with_ci(s_, skip_ws(s_, p, e), "GET ")) {
-            error(Code::E_VENSIM_UNSUPPORTED, p, d.name, "subscript ranges read from a file (GET ... SUBSCRIPT) are not supported");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "subscript ranges read from a file (GET ... SUBSCRIPT) are not supported");
             return;
         }
         std::size_t i = 0;
@@ -405,11 +405,11 @@ private:
                 long a = 0, b = 0;
                 if (dash == std::string::npos || !split(trim(inner.substr(0, dash)), pa, a) ||
                     !split(trim(inner.substr(dash + 1)), pb, b) || canonical_name(pa) != canonical_name(pb) || b < a) {
-                    error(Code::E_VENSIM_SYNTAX, p, d.name, "a numbered range is written (p1-p5): '" + item + "' is not one");
+                    error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "a numbered range is written (p1-p5): '" + item + "' is not one");
                     return;
                 }
                 if (static_cast<std::size_t>(b - a + 1) > max_dim_size) {
-                    error(Code::E_VENSIM_SUBSCRIPT, p, d.name,
+                    error(sim::Code::E_VENSIM_SUBSCRIPT, p, d.name,
                           "numbered range '" + item + "' has more than " + std::to_string(max_dim_size) + " elements");
                     return;
                 }
@@ -436,11 +436,11 @@ private:
                 if (!trim(one).empty()) dim.maps_to.push_back(canonical_name(trim(one)));
         }
         if (dim.elems.empty()) {
-            error(Code::E_VENSIM_SYNTAX, p, d.name, "subscript range '" + d.name + "' has no elements");
+            error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "subscript range '" + d.name + "' has no elements");
             return;
         }
         if (dims_.count(d.canonical)) {
-            error(Code::E_DUPLICATE, d.loc.line ? p : p, d.name, "subscript range '" + d.name + "' is defined twice");
+            error(sim::Code::E_DUPLICATE, d.loc.line ? p : p, d.name, "subscript range '" + d.name + "' is defined twice");
             return;
         }
         dim.order = dims_.size();
@@ -458,7 +458,7 @@ private:
             std::size_t open = s_.find('(', b);
             std::size_t close = e - 1;
             if (open == std::string::npos || open >= e || s_[close] != ')') {
-                error(Code::E_VENSIM_SYNTAX, b, d.name, "WITH LOOKUP is written WITH LOOKUP(input, (table))");
+                error(sim::Code::E_VENSIM_SYNTAX, b, d.name, "WITH LOOKUP is written WITH LOOKUP(input, (table))");
                 return false;
             }
             // The input ends at the first top-level comma.
@@ -480,7 +480,7 @@ private:
                 }
             }
             if (comma == std::string::npos) {
-                error(Code::E_VENSIM_SYNTAX, open, d.name, "WITH LOOKUP needs an input and a table: WITH LOOKUP(input, (table))");
+                error(sim::Code::E_VENSIM_SYNTAX, open, d.name, "WITH LOOKUP needs an input and a table: WITH LOOKUP(input, (table))");
                 return false;
             }
             std::string err;
@@ -488,7 +488,7 @@ private:
             std::size_t tb = skip_ws(s_, comma + 1, close);
             auto gf = parse_table(std::string_view(s_).substr(tb, close - tb), err, err_at);
             if (!gf) {
-                error(Code::E_VENSIM_SYNTAX, tb + err_at, d.name, "WITH LOOKUP table: " + err);
+                error(sim::Code::E_VENSIM_SYNTAX, tb + err_at, d.name, "WITH LOOKUP table: " + err);
                 return false;
             }
             gf->loc = t_.at(tb);
@@ -500,7 +500,7 @@ private:
         if (starts_with_ci(rhs, 0, "TABBED ARRAY")) {
             std::size_t open = s_.find('(', b);
             if (open == std::string::npos || open >= e || s_[e - 1] != ')') {
-                error(Code::E_VENSIM_SYNTAX, b, d.name, "TABBED ARRAY is written TABBED ARRAY(numbers separated by tabs)");
+                error(sim::Code::E_VENSIM_SYNTAX, b, d.name, "TABBED ARRAY is written TABBED ARRAY(numbers separated by tabs)");
                 return false;
             }
             return values(d, open + 1, e - 1, true);
@@ -516,7 +516,7 @@ private:
             return true;
         }
         if (starts_with_ci(rhs, 0, "A FUNCTION OF")) {
-            error(Code::E_VENSIM_UNSUPPORTED, b, d.name, "'A FUNCTION OF' is an incomplete Vensim equation: write the equation");
+            error(sim::Code::E_VENSIM_UNSUPPORTED, b, d.name, "'A FUNCTION OF' is an incomplete Vensim equation: write the equation");
             return false;
         }
         // A list of numbers: 1, 2, 3; 4, 5, 6;
@@ -533,7 +533,7 @@ private:
             const auto& root = d.eq.tree[d.eq.tree.root];
             if (const auto* c = std::get_if<ast::Call>(&root.v); c && c->canonical == "integ") {
                 if (c->args.size() != 2) {
-                    error(Code::E_ARG_COUNT, b, d.name, "INTEG takes 2 arguments (rate, initial value)");
+                    error(sim::Code::E_ARG_COUNT, b, d.name, "INTEG takes 2 arguments (rate, initial value)");
                     return false;
                 }
                 Equation whole = std::move(d.eq);
@@ -555,7 +555,7 @@ private:
             while (q < e && !(is_space(s_[q]) || s_[q] == ',' || s_[q] == ';')) ++q;
             auto r = text::parse_number(std::string_view(s_).substr(p, q - p));
             if (!r) {
-                error(Code::E_BAD_NUMBER, p, d.name,
+                error(sim::Code::E_BAD_NUMBER, p, d.name,
                       "'" + s_.substr(p, q - p) + "' in a list of constants " + text::describe(r.status));
                 return false;
             }
@@ -621,7 +621,7 @@ ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagn
 ModelSpec load_vensim(const std::string& path, Diagnostics& diags) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        diags.error(Code::E_IO, {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
+        diags.error(sim::Code::E_IO, {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
         ModelSpec m;
         m.file = path;
         return m;
