@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -442,7 +443,11 @@ struct Running {
     }
 };
 
-std::string error_code(const std::string& body) { return parse(body).find("error")->find("code")->text; }
+// The answer's error code as the enum (nullopt if the name is not a code), so
+// that a wrong or misspelt name in the JSON fails the comparison.
+std::optional<sim::Code> error_code(const std::string& body) {
+    return sim::parse_code(parse(body).find("error")->find("code")->text);
+}
 
 // Sends raw bytes on a new connection; returns what comes back before the server closes it.
 std::string raw_exchange(int port, const std::string& bytes) {
