@@ -110,12 +110,13 @@ int file_error(const std::string& file, sim::Code code, const std::string& messa
 // replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
-// The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp).
+// The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp, serve.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
 std::unique_ptr<Command> make_sensitivity(CLI::App& app);
 std::unique_ptr<Command> make_calibrate(CLI::App& app);
 std::unique_ptr<Command> make_graph(CLI::App& app);
+std::unique_ptr<Command> make_serve(CLI::App& app);
 
 }  // namespace sdsim

@@ -1,6 +1,6 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
 // parsed by CLI11; each command is in its own file (run.cpp, check.cpp,
-// compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp).
+// compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp, serve.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for
@@ -37,6 +37,8 @@ constexpr const char* main_help =
     "  calibrate    estimate a model's constants from data (weighted least\n"
     "               squares, several starts)\n"
     "  graph        write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  serve        explore a model or scenario in the browser: levers, charts,\n"
+    "               tables\n"
     "\n"
     "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
     "scenario (a YAML file with a top-level `model:` key).\n"
@@ -101,6 +103,7 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_sensitivity(app));
     commands.push_back(make_calibrate(app));
     commands.push_back(make_graph(app));
+    commands.push_back(make_serve(app));
 
     std::vector<std::string> args = arguments(argc, argv);
     // The command whose --help a usage error suggests: the first argument, if a command.

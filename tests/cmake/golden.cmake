@@ -108,6 +108,12 @@ set(SIM_GOLDEN_CASES
   graph_model_error
   graph_vars
   graph_unknown_var
+  serve_help
+  serve_missing_file
+  serve_bad_port
+  serve_bad_concurrent
+  serve_unknown_option
+  serve_model_error
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}
