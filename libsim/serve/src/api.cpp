@@ -500,6 +500,13 @@ void put_variable_info(json::Writer& w, const State& s, const std::string& name)
     w.key("kind").string(v ? to_string(v->kind) : "");
     w.key("units").string(v ? v->units : "");
     w.key("doc").string(v ? v->doc : "");
+    // Display metadata (docs/model-format.md, "Display"): the page shows
+    // title, display_units and value * display_scale when given.
+    if (v && !v->display.title.empty()) w.key("title").string(v->display.title);
+    if (v && !v->display.title_zh.empty()) w.key("title_zh").string(v->display.title_zh);
+    if (v && !v->display.units.empty()) w.key("display_units").string(v->display.units);
+    if (v && v->display.scale != 1) w.key("display_scale").number(v->display.scale);
+    if (v && v->display.money) w.key("money").boolean(true);
 }
 
 std::string model_json(const State& s, const Results& constants) {
