@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/compare.hpp"
 #include "sim/report.hpp"
 #include "util/text.hpp"
@@ -124,6 +125,7 @@ public:
                           << std::flush;
             };
 
+        o.comm = communicator();  // under mpirun: the runs split across the ranks
         sim::CompareResult r = sim::compare(*model, o);
         r.model_name = title;
         r.inputs = inputs;
@@ -135,7 +137,7 @@ public:
         sim::print_ranked_table(r, std::cout, rank);
         std::cout.flush();
 
-        if (app->count("--out")) {
+        if (app->count("--out") && sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::CompareOutputOptions w;
             w.charts = !no_charts_;
             w.warnings = &std::cerr;

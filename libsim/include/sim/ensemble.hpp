@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/distributed.hpp"
 #include "sim/model.hpp"
 #include "sim/sampling.hpp"
 
@@ -42,6 +43,10 @@ struct EnsembleOptions {
     // samples, estimated in streaming form (P-square algorithm, Jain &
     // Chlamtac 1985) in sample order; empty = none. For fan charts.
     std::vector<double> trajectory_quantiles;
+    // Ranks to split the runs across (sim/distributed.hpp); nullptr = this
+    // process alone. Every rank returns the same result, bit for bit the
+    // single-process one; `progress` then counts this rank's runs.
+    const Communicator* comm = nullptr;
 };
 
 struct EnsembleResult {

@@ -119,6 +119,7 @@ struct SensitivityOptions {
     unsigned threads = 0;
     std::function<void(std::size_t done, std::size_t total)> progress;
     std::vector<double> trajectory_quantiles;  // see EnsembleOptions
+    const Communicator* comm = nullptr;        // see EnsembleOptions
 };
 
 // One parameter's indices for one indicator at one report time; NaN for
