@@ -11,6 +11,7 @@
 // --poison V makes lever combination V (0-31) set a constant that no sample
 // sets to NaN, so that V's runs fail, on the rank that owns them (the error
 // test: variants are the outer index, so V = 31 lies on the last rank).
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -36,6 +37,13 @@ double wall_s() {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double cpu_s() {  // this process, every thread
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return s(u.ru_utime) + s(u.ru_stime);
 }
 
 int usage() {
@@ -91,9 +99,16 @@ int main(int argc, char** argv) {
                 }
         }
         o.comm = world && ranks > 1 ? world.get() : nullptr;
-        const double t1 = wall_s();
+        const double t1 = wall_s(), c1 = cpu_s();
         const sim::EnsembleResult e = sim::run_ensemble(model, samples, o);
         const double t2 = wall_s();
+        // CPU seconds of the ensemble, summed over the ranks.
+        double cpu = cpu_s() - c1;
+        if (o.comm) {
+            const std::vector<double> all = o.comm->allgather(std::span<const double>(&cpu, 1));
+            cpu = 0;
+            for (double x : all) cpu += x;
+        }
         const sim::RobustnessResult r = sim::robustness(e, levers, sc.indicators);
         const double t3 = wall_s();
         if (rank == 0 && !out.empty()) {
@@ -119,8 +134,9 @@ int main(int argc, char** argv) {
             const double bytes_per_run = static_cast<double>(e.indicators.size() * e.at.size() + 1) * sizeof(double);
             std::fprintf(stderr,
                          "ranks %d threads %u runs %.0f setup_s %.3f ensemble_s %.3f analysis_s %.3f "
-                         "runs_per_s %.1f bytes_per_run %.0f\n",
-                         ranks, threads, runs, t1 - t0, t2 - t1, t3 - t2, runs / (t2 - t1), bytes_per_run);
+                         "runs_per_s %.1f cpu_s %.3f runs_per_cpu_s %.1f bytes_per_run %.0f\n",
+                         ranks, threads, runs, t1 - t0, t2 - t1, t3 - t2, runs / (t2 - t1), cpu, runs / cpu,
+                         bytes_per_run);
         }
     } catch (const sim::RankError& e) {
         if (rank == 0) std::fprintf(stderr, "%s", e.what());
