@@ -7,8 +7,11 @@
 # own choice. The module is built for that interpreter's headers and ABI.
 #
 # SIM_PYTHON defaults to ON when Python 3 development files and pybind11 are
-# found; -DSIM_PYTHON=ON makes a missing one an error, OFF skips the module.
-if(DEFINED SIM_PYTHON AND NOT SIM_PYTHON)
+# found and libsim is the top-level project (OFF inside a consumer's
+# add_subdirectory); -DSIM_PYTHON=ON makes a missing one an error, OFF skips
+# the module.
+if((DEFINED SIM_PYTHON AND NOT SIM_PYTHON) OR (NOT DEFINED SIM_PYTHON AND NOT SIM_TOP_LEVEL))
+  option(SIM_PYTHON "Build the Python module libsim (pybind11)" OFF)
   return()
 endif()
 if(NOT Python3_EXECUTABLE)
