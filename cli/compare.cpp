@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/compare.hpp"
 #include "sim/report.hpp"
 #include "sim/robustness.hpp"
@@ -134,6 +135,7 @@ public:
                                  " uncertain parameters; use --samples " +
                                  std::to_string(so.uncertainties.size() + 1) + " or more");
             try {
+                o.comm = communicator();  // under mpirun: the runs split across the ranks
                 u = sim::compare(x->model, o, so);
             } catch (const sim::Error& e) {
                 const auto& items = e.diagnostics().items();
@@ -142,6 +144,7 @@ public:
                 throw;
             }
         } else {
+            o.comm = communicator();  // under mpirun: the runs split across the ranks
             u.nominal = sim::compare(x->model, o);
         }
         sim::CompareResult& r = u.nominal;
@@ -156,7 +159,7 @@ public:
         else sim::print_ranked_table(r, std::cout, rank);
         std::cout.flush();
 
-        if (app->count("--out")) {
+        if (app->count("--out") && sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::CompareOutputOptions w;
             w.charts = !no_charts_;
             w.lang = lang;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/version.hpp"
 
 namespace {
@@ -123,6 +124,8 @@ int dispatch(int argc, char** argv) {
             std::cout << c->help_text;
             return exit_ok;
         }
+        // Under mpirun, a command that does not split its runs runs on rank 0 alone.
+        if (!distributed(c->app->get_name()) && rank() != 0) return exit_ok;
         try {
             return c->execute();
         } catch (const UsageError& e) {
@@ -152,13 +155,28 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
+    std::unique_ptr<Job> job;
+    try {
+        job = std::make_unique<Job>(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "sdsim: error: " << e.what() << '\n';
+        return exit_usage;
+    }
     try {
         return dispatch(argc, argv);
+    } catch (const sim::RankError& e) {
+        // Every rank has it; rank 0 prints it.
+        print_diagnostics(e.diagnostics(), std::cerr);
+        return exit_model;
     } catch (const Usage& u) {
         std::cerr << "sdsim: error: " << u.message << '\n'
                   << "Try 'sdsim " << (u.command.empty() ? "" : u.command + " ") << "--help'.\n";
         return exit_usage;
     } catch (const sim::Error& e) {
+        if (rank() != 0) {  // an error this rank alone saw
+            job->restore_stderr();
+            std::cerr << "sdsim: rank " << rank() << ": ";
+        }
         // An operating-system error (a file that cannot be written) is told
         // as one line; model and run errors as their diagnostics.
         const auto& items = e.diagnostics().items();
@@ -167,6 +185,7 @@ int main(int argc, char** argv) {
         else print_diagnostics(e.diagnostics(), std::cerr);
         return exit_model;
     } catch (const std::exception& e) {
+        if (rank() != 0) job->restore_stderr();
         std::cerr << "sdsim: error: " << e.what() << '\n';
         return exit_model;
     }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/report.hpp"
 #include "sim/sensitivity.hpp"
 #include "util/text.hpp"
@@ -113,6 +114,7 @@ public:
         for (const auto& i : indicators) o.indicators.push_back(i.name);
         o.trajectory_quantiles = bands;
         o.progress = progress("sensitivity", "runs");
+        o.comm = communicator();  // under mpirun: the runs split across the ranks
 
         sim::SensitivityResult r;
         try {
@@ -136,8 +138,10 @@ public:
         w.warnings = &std::cerr;
         w.title = x->title;
         w.inputs = x->inputs;
-        sim::write_sensitivity_outputs(r, out_, w);
-        std::cerr << "wrote " << out_ << "/report.md\n";
+        if (sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
+            sim::write_sensitivity_outputs(r, out_, w);
+            std::cerr << "wrote " << out_ << "/report.md\n";
+        }
         if (!std::cout) {
             std::cerr << "sdsim: error: cannot write to standard output\n";
             return exit_model;

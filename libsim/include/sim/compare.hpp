@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/distributed.hpp"
 #include "sim/expected.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
@@ -49,6 +50,9 @@ struct CompareOptions {
     // rows of the sum of the levers' L_cost rates (no cost if no lever has one).
     // A name the model does not have is an error (E-COMPARE-INDICATOR).
     std::string cost_variable;
+    // Ranks to split the 2^k runs across (sim/distributed.hpp); nullptr =
+    // this process alone. Every rank returns the same result.
+    const Communicator* comm = nullptr;
 };
 
 // Full-factorial analysis of y over the 2^k corners of {0,1}^k, y[mask] with

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/distributed.hpp"
 #include "sim/model.hpp"
 #include "sim/sampling.hpp"
 
@@ -48,6 +49,10 @@ struct EnsembleOptions {
     // Refuse (E-ENSEMBLE-SIZE, before any run) an ensemble whose kept
     // values (ensemble_size().values) would exceed this.
     std::size_t max_values = max_ensemble_values;
+    // Ranks to split the runs across (sim/distributed.hpp); nullptr = this
+    // process alone. Every rank returns the same result, bit for bit the
+    // single-process one; `progress` then counts this rank's runs.
+    const Communicator* comm = nullptr;
 };
 
 struct EnsembleResult {

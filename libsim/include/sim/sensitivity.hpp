@@ -120,6 +120,7 @@ struct SensitivityOptions {
     std::function<void(std::size_t done, std::size_t total)> progress;
     std::vector<double> trajectory_quantiles;  // see EnsembleOptions
     std::size_t max_values = max_ensemble_values;  // see EnsembleOptions; checked before sampling
+    const Communicator* comm = nullptr;        // see EnsembleOptions
 };
 
 // The runs of a design of N base samples (N trajectories for Morris) over k

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "sim/compare.hpp"
+#include "experiment/distributed.hpp"
 #include "util/interpolate.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
@@ -216,7 +217,34 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         }
     };
 
-    detail::parallel_for(total, opts.threads, run_one, opts.progress);
+    // A run's summary for the other ranks: rows, times, each indicator's
+    // series, the cost series' length and values.
+    auto pack = [&](std::size_t m, std::vector<double>& out) {
+        const Slot& s = slots[m];
+        out.push_back(static_cast<double>(s.times.size()));
+        out.insert(out.end(), s.times.begin(), s.times.end());
+        for (const auto& series : s.c.series) out.insert(out.end(), series.begin(), series.end());
+        out.push_back(static_cast<double>(s.c.cost_series.size()));
+        out.insert(out.end(), s.c.cost_series.begin(), s.c.cost_series.end());
+    };
+    auto unpack = [&](std::size_t m, std::span<const double> d) {
+        Slot& s = slots[m];
+        s.c.mask = static_cast<unsigned>(m);
+        std::size_t pos = 0;
+        auto take = [&](std::size_t n) {
+            if (n > d.size() - pos) fail(sim::Code::E_INTERNAL, "", "a rank sent a short run summary");
+            std::vector<double> v(d.begin() + static_cast<std::ptrdiff_t>(pos),
+                                  d.begin() + static_cast<std::ptrdiff_t>(pos + n));
+            pos += n;
+            return v;
+        };
+        const auto rows = static_cast<std::size_t>(take(1)[0]);
+        s.times = take(rows);
+        s.c.series.clear();
+        for (std::size_t i = 0; i < r.indicators.size(); ++i) s.c.series.push_back(take(rows));
+        s.c.cost_series = take(static_cast<std::size_t>(take(1)[0]));
+    };
+    detail::distributed_for(opts.comm, total, opts.threads, run_one, opts.progress, pack, unpack);
 
     // Sequential reductions, in mask order.
     r.times = slots[0].times;

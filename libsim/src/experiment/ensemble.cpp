@@ -9,6 +9,7 @@
 
 #include "sim/ensemble.hpp"
 #include "util/interpolate.hpp"
+#include "experiment/distributed.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
 
@@ -193,6 +194,17 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     std::vector<double> chunk_times;
 
     const std::size_t chunk = want_traj ? chunk_runs(opts.threads, total) : total;
+    // Split across ranks, each chunk is split (sim/distributed.hpp); progress
+    // then counts this rank's runs.
+    const bool split = opts.comm && opts.comm->size() > 1;
+    std::size_t my_total = total, my_done = 0;
+    if (split) {
+        my_total = 0;
+        for (std::size_t first = 0; first < total; first += chunk) {
+            const auto [lo, hi] = rank_block(std::min(chunk, total - first), opts.comm->rank(), opts.comm->size());
+            my_total += hi - lo;
+        }
+    }
     for (std::size_t first = 0; first < total; first += chunk) {
         const std::size_t count = std::min(chunk, total - first);
         if (want_traj) chunk_traj.assign(count, {});
@@ -237,11 +249,39 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             if (want_traj && idx == first && first == 0) chunk_times = r.times;
         };
         auto progress = [&](std::size_t done, std::size_t) {
-            if (opts.progress) opts.progress(first + done, total);
+            if (opts.progress) opts.progress((split ? my_done : first) + done, my_total);
         };
-        detail::parallel_for(count, opts.threads, run_one,
-                             opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
-                                           : std::function<void(std::size_t, std::size_t)>());
+        // A run's summary: its values, then (with trajectories) its saved
+        // series, then for run 0 the saved times.
+        const std::size_t n_vals = n_ind * n_at;
+        auto pack = [&](std::size_t j, std::vector<double>& out) {
+            const double* v = &e.values[(first + j) * n_vals];
+            out.insert(out.end(), v, v + n_vals);
+            if (!want_traj) return;
+            out.insert(out.end(), chunk_traj[j].begin(), chunk_traj[j].end());
+            if (first == 0 && j == 0) out.insert(out.end(), chunk_times.begin(), chunk_times.end());
+        };
+        auto unpack = [&](std::size_t j, std::span<const double> d) {
+            if (d.size() < n_vals) fail("", "a rank sent a short run summary");
+            std::copy_n(d.begin(), n_vals, &e.values[(first + j) * n_vals]);
+            if (!want_traj) return;
+            std::size_t len = d.size() - n_vals;
+            if (first == 0 && j == 0) {
+                const std::size_t rows = len / (n_ind + 1);
+                chunk_times.assign(d.end() - static_cast<std::ptrdiff_t>(rows), d.end());
+                len -= rows;
+            }
+            chunk_traj[j].assign(d.begin() + static_cast<std::ptrdiff_t>(n_vals),
+                                 d.begin() + static_cast<std::ptrdiff_t>(n_vals + len));
+        };
+        detail::distributed_for(opts.comm, count, opts.threads, run_one,
+                                opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
+                                              : std::function<void(std::size_t, std::size_t)>(),
+                                pack, unpack);
+        if (split) my_done += [&] {
+            const auto [lo, hi] = rank_block(count, opts.comm->rank(), opts.comm->size());
+            return hi - lo;
+        }();
         if (!want_traj) continue;
         if (first == 0) {
             e.times = chunk_times;

@@ -270,6 +270,7 @@ UncertainComparison compare(const Model& model, const CompareOptions& opts, cons
     });
     eo.threads = opts.threads;
     eo.max_values = sampling.max_values;
+    eo.comm = opts.comm;  // under MPI the samples split across the ranks too
     const std::size_t offset = u.nominal.combinations.size();
     if (opts.progress)
         eo.progress = [&](std::size_t done, std::size_t total) { opts.progress(offset + done, offset + total); };

@@ -113,6 +113,7 @@ SensitivityResult sensitivity(const Model& model, const std::vector<Uncertainty>
     eo.progress = opts.progress;
     eo.trajectory_quantiles = opts.trajectory_quantiles;
     eo.max_values = opts.max_values;
+    eo.comm = opts.comm;
     r.ensemble = run_ensemble(model, r.samples, eo);
 
     const std::size_t n_ind = r.ensemble.indicators.size(), n_at = r.ensemble.at.size();
