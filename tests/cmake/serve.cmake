@@ -22,12 +22,12 @@ doctest_discover_tests(serve_tests WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
 
 # /usr/bin/python3: the Debian interpreter that has python3-selenium (the
 # python3 on PATH may be another one).
-set(SIM_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-selenium, for the dashboard's browser test")
+set(SIM_BROWSER_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-selenium, for the dashboard's browser test")
 add_test(NAME serve.process
-         COMMAND ${SIM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/serve/process_test.py
+         COMMAND ${SIM_BROWSER_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/serve/process_test.py
                  --sdsim $<TARGET_FILE:sdsim> --source ${PROJECT_SOURCE_DIR})
 set_tests_properties(serve.process PROPERTIES LABELS "quick;serve" TIMEOUT 120)
 add_test(NAME serve.browser
-         COMMAND ${SIM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/serve/browser_test.py
+         COMMAND ${SIM_BROWSER_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/serve/browser_test.py
                  --sdsim $<TARGET_FILE:sdsim> --source ${PROJECT_SOURCE_DIR})
 set_tests_properties(serve.browser PROPERTIES LABELS "serve;browser" TIMEOUT 600 SKIP_RETURN_CODE 77)

@@ -218,7 +218,7 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
     };
 
     // A run's summary for the other ranks: rows, times, each indicator's
-    // series, the cost series' length and values.
+    // series, the cost series' and the deflator series' lengths and values.
     auto pack = [&](std::size_t m, std::vector<double>& out) {
         const Slot& s = slots[m];
         out.push_back(static_cast<double>(s.times.size()));
@@ -226,6 +226,8 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         for (const auto& series : s.c.series) out.insert(out.end(), series.begin(), series.end());
         out.push_back(static_cast<double>(s.c.cost_series.size()));
         out.insert(out.end(), s.c.cost_series.begin(), s.c.cost_series.end());
+        out.push_back(static_cast<double>(s.c.deflator_series.size()));
+        out.insert(out.end(), s.c.deflator_series.begin(), s.c.deflator_series.end());
     };
     auto unpack = [&](std::size_t m, std::span<const double> d) {
         Slot& s = slots[m];
@@ -243,6 +245,7 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         s.c.series.clear();
         for (std::size_t i = 0; i < r.indicators.size(); ++i) s.c.series.push_back(take(rows));
         s.c.cost_series = take(static_cast<std::size_t>(take(1)[0]));
+        s.c.deflator_series = take(static_cast<std::size_t>(take(1)[0]));
     };
     detail::distributed_for(opts.comm, total, opts.threads, run_one, opts.progress, pack, unpack);
 
