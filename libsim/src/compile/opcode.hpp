@@ -28,6 +28,8 @@ enum class Code : std::uint8_t {
     ramp,      // a = slope, b = start, c = end (uses time)
     pulse,     // a = magnitude, b = first time, c = interval (uses time, dt)
     lookup,    // a = input; b is a table index, not a slot
+    sinh, cosh, tanh,
+    vector,    // b is an index into Program::vector_ops, not a slot (compile/vector_ops.hpp)
     // Fused arithmetic (emitted for nested +,-,*,/ so that a chain is one
     // dispatch with no store/load between its steps); o1..o3 in {add, sub,
     // mul, div} = 0..3, o1 the innermost:
@@ -142,7 +144,7 @@ bool write_arith(Out& out, const Instr& in, Name&& name) {
 }
 
 // --- Every other code: how it is shown (the tape dump).
-enum class Form : std::uint8_t { value, prefix, infix, call, lookup, arith };
+enum class Form : std::uint8_t { value, prefix, infix, call, lookup, vector, arith };
 struct OpInfo {
     Form form;
     const char* text;   // operator symbol or function name
@@ -184,6 +186,10 @@ constexpr OpInfo op_info(Code c) {
         case Code::ramp: return {Form::call, "ramp", 3};
         case Code::pulse: return {Form::call, "pulse", 3};
         case Code::lookup: return {Form::lookup, "lookup", 1};
+        case Code::sinh: return {Form::call, "sinh", 1};
+        case Code::cosh: return {Form::call, "cosh", 1};
+        case Code::tanh: return {Form::call, "tanh", 1};
+        case Code::vector: return {Form::vector, "vector", 0};
         default: return {Form::arith, "", 0};
     }
 }
@@ -224,6 +230,9 @@ inline double apply(Code op, double a, double b, double c, double time, double d
         case Code::asin: return std::asin(a);
         case Code::acos: return std::acos(a);
         case Code::atan: return std::atan(a);
+        case Code::sinh: return std::sinh(a);
+        case Code::cosh: return std::cosh(a);
+        case Code::tanh: return std::tanh(a);
         case Code::floor: return std::floor(a);
         case Code::safediv: return b == 0 ? c : a / b;
         case Code::nonneg: return std::max(0.0, a);
@@ -241,7 +250,7 @@ inline double apply(Code op, double a, double b, double c, double time, double d
             if (c > 0) x -= c * std::floor((x + e) / c);
             return x + e < dt ? a / dt : 0.0;
         }
-        default: return 0.0;  // lookup and fused codes: handled by the callers
+        default: return 0.0;  // lookup, vector and fused codes: handled by the callers
     }
     return 0.0;
 }
