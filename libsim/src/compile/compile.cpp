@@ -13,6 +13,7 @@ Equation text_only(const Equation& e) {
     c.text = e.text;
     c.loc = e.loc;
     c.error = e.error;
+    c.lines_from_col1 = e.lines_from_col1;
     return c;
 }
 

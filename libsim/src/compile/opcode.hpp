@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <string>
 
@@ -30,6 +31,15 @@ enum class Code : std::uint8_t {
     lookup,    // a = input; b is a table index, not a slot
     sinh, cosh, tanh,
     vector,    // b is an index into Program::vector_ops, not a slot (compile/vector_ops.hpp)
+    // Vensim's semantics (.mdl models):
+    trunc,        // INTEGER: toward zero
+    fmod,         // MODULO: a - b * trunc(a / b) (sign of a)
+    vstep,        // STEP: a once time + dt/2 > b (uses time, dt)
+    vpulse,       // PULSE: 1 while a < time + dt/2 < a + b (b = 0: one dt) (uses time, dt)
+    vpulse_train, // PULSE TRAIN without its end: pulses of width b every c from a (uses time, dt)
+    quantum,      // QUANTUM: b * trunc(a / b), a if b <= 0
+    random01,     // uniform in [0, 1) from (seed a, call b, time): reproducible, no state (uses time)
+    random_normal,// standard normal from (seed a, call b, time) (uses time)
     // Fused arithmetic (emitted for nested +,-,*,/ so that a chain is one
     // dispatch with no store/load between its steps); o1..o3 in {add, sub,
     // mul, div} = 0..3, o1 the innermost:
@@ -190,12 +200,39 @@ constexpr OpInfo op_info(Code c) {
         case Code::cosh: return {Form::call, "cosh", 1};
         case Code::tanh: return {Form::call, "tanh", 1};
         case Code::vector: return {Form::vector, "vector", 0};
+        case Code::trunc: return {Form::call, "integer", 1};
+        case Code::fmod: return {Form::call, "modulo", 2};
+        case Code::vstep: return {Form::call, "vensim_step", 2};
+        case Code::vpulse: return {Form::call, "vensim_pulse", 2};
+        case Code::vpulse_train: return {Form::call, "vensim_pulse_train", 3};
+        case Code::quantum: return {Form::call, "quantum", 2};
+        case Code::random01: return {Form::call, "random01", 2};
+        case Code::random_normal: return {Form::call, "random_normal", 2};
         default: return {Form::arith, "", 0};
     }
 }
 
 // Time comparisons tolerate rounding of start + n*dt.
 inline double time_eps(double dt) { return 1e-9 * std::abs(dt); }
+
+// A uniform draw in [0, 1) that depends only on its inputs (splitmix64 of
+// their bits): the same seed, call and time give the same number in every
+// run, on every thread and in native mode.
+inline double random_unit(double seed, double call, double time, std::uint64_t stream) {
+    auto bits = [](double v) {
+        std::uint64_t u;
+        std::memcpy(&u, &v, sizeof u);
+        return u;
+    };
+    auto mix = [](std::uint64_t z) {
+        z += 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    std::uint64_t h = mix(bits(seed) ^ mix(bits(call) ^ mix(bits(time) ^ mix(stream))));
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
 
 // The single authority for each operator's meaning: used by the VM, the
 // native code's callback and the constant folder. `lookup` is handled by the
@@ -249,6 +286,26 @@ inline double apply(Code op, double a, double b, double c, double time, double d
             if (x + e < 0 || dt <= 0) return 0.0;
             if (c > 0) x -= c * std::floor((x + e) / c);
             return x + e < dt ? a / dt : 0.0;
+        }
+        case Code::trunc: return std::trunc(a);
+        case Code::fmod: return std::fmod(a, b);
+        case Code::vstep: return time + dt / 2 > b ? a : 0.0;
+        case Code::vpulse: {
+            const double t = time + dt / 2, width = b == 0 ? dt : b;
+            return t > a && t < a + width ? 1.0 : 0.0;
+        }
+        case Code::vpulse_train: {
+            const double t = time + dt / 2;
+            if (!(t > a)) return 0.0;
+            const double first = c > 0 ? a + c * std::floor((t - a) / c) : a;
+            return t < first + (b == 0 ? dt : b) ? 1.0 : 0.0;
+        }
+        case Code::quantum: return b <= 0 ? a : b * std::trunc(a / b);
+        case Code::random01: return random_unit(a, b, time, 0);
+        case Code::random_normal: {
+            // Box-Muller on two independent uniform draws.
+            const double u1 = 1.0 - random_unit(a, b, time, 1), u2 = random_unit(a, b, time, 2);
+            return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
         }
         default: return 0.0;  // lookup, vector and fused codes: handled by the callers
     }

@@ -20,7 +20,12 @@ enum class Builtin : std::uint8_t {
     // their argument iterates, and functions of whole vectors.
     sum, prod, vmin, vmax, mean, stddev, size, elmcount, rank,
     vector_elm_map, vector_select, vector_sort_order, vector_reorder, vector_rank,
-    allocate_available, allocate_by_priority
+    allocate_available, allocate_by_priority,
+    // Vensim's semantics: a .mdl reader maps INTEGER, MODULO, STEP, PULSE and
+    // PULSE TRAIN to these `vensim:` names (io/vensim), so a model gets the
+    // semantics of the format it was written in.
+    vensim_integer, vensim_modulo, vensim_step, vensim_pulse, vensim_pulse_train,
+    quantum, sample_if_true, active_initial, vensim_random, vensim_random_normal
 };
 
 // True for the array functions (their argument is iterated, not resolved once).
