@@ -64,7 +64,10 @@ def run(runner, suite, model, expected):
     for i, l in enumerate(lines):
         if l.startswith("FAIL "):
             reason = l.split(": ", 1)[1] if ": " in l else l
-            rest = [x.strip() for x in lines[i + 1:i + 3]]
+            rest = [x.strip() for x in lines[i + 1:]]
+            errors = [x for x in rest if " error: " in x]
+            rest = errors[:1] if errors else rest[:2]  # the first error, not the warnings before it
+            rest = [x.replace(suite.rstrip("/") + "/", "") for x in rest]
             return False, " ".join([reason] + rest)
     return False, " ".join(lines[:2]) or "exit code %d" % p.returncode
 
