@@ -31,6 +31,9 @@ enum class Severity { error, warning, note };
 enum class Code : std::uint16_t {
     none,  // no code (a diagnostic built by hand); displayed as ""
     E_ARG_COUNT,
+    E_ARRAY_ARG,
+    E_ARRAY_SIZE,
+    E_ARRAY_VALUES,
     E_BAD_BOOL,
     E_BAD_METHOD,
     E_BAD_NAME,
@@ -53,6 +56,8 @@ enum class Code : std::uint16_t {
     E_CORRELATION_MATRIX,
     E_CYCLE,
     E_DATA,
+    E_DIMENSION,
+    E_DIMENSION_MISMATCH,
     E_DIST_KIND,
     E_DIST_PARAM,
     E_DIV_ZERO,
@@ -65,6 +70,7 @@ enum class Code : std::uint16_t {
     E_ENSEMBLE_SIZE,
     E_EXTENDS_CYCLE,
     E_EXTENDS_NOT_FOUND,
+    E_INCOMPLETE_DEFINITION,
     E_INTEGRATION,
     E_INTERNAL,
     E_IO,
@@ -92,6 +98,7 @@ enum class Code : std::uint16_t {
     E_NOT_CONSTANT,
     E_NO_CHECKS,
     E_NO_UNCERTAINTIES,
+    E_OVERLAPPING_DEFINITION,
     E_PARSE,
     E_REPORT_AT,
     E_RESERVED_NAME,
@@ -102,7 +109,10 @@ enum class Code : std::uint16_t {
     E_SERVE_REQUEST,
     E_SPECS,
     E_STOP,
+    E_SUBSCRIPT_RANGE,
     E_TOLERANCE,
+    E_UNKNOWN_DIMENSION,
+    E_UNKNOWN_ELEMENT,
     E_UNKNOWN_FUNCTION,
     E_UNKNOWN_KEY,
     E_UNKNOWN_LEVER,
@@ -134,6 +144,7 @@ enum class Code : std::uint16_t {
     W_XMILE_IGNORED,
     W_XMILE_METHOD,
     W_XMILE_NAMESPACE,
+    W_XMILE_RECOVERED,
     W_XMILE_UNDECLARED_PREFIX,
     count_  // not a code: the number of enumerators
 };
