@@ -16,10 +16,18 @@ constexpr const char* main_help =
     "Simulates system-dynamics (stock-flow) models written in YAML or XMILE.\n"
     "\n"
     "Commands:\n"
-    "  run     simulate a model or scenario; write the results as CSV or JSON\n"
-    "  check   load and compile a model or scenario; report every diagnostic\n"
-    "  compare run every combination of a model's levers; rank and report them\n"
-    "  graph   write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  run          simulate a model or scenario; write the results as CSV or JSON\n"
+    "  check        load and compile a model or scenario; report every diagnostic;\n"
+    "               with --behaviour, run its behaviour checks\n"
+    "  compare      run every combination of a model's levers; rank and report\n"
+    "               them, with --samples over samples of its uncertainties\n"
+    "  sensitivity  global sensitivity analysis over the uncertainties a model\n"
+    "               or scenario declares (Sobol' indices, Morris screening)\n"
+    "  calibrate    estimate a model's constants from data (weighted least\n"
+    "               squares, several starts)\n"
+    "  graph        write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  serve        explore a model or scenario in the browser: levers, charts,\n"
+    "               tables\n"
     "\n"
     "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
     "scenario (a YAML file with a top-level `model:` key).\n"
@@ -74,7 +82,10 @@ CommandLine::CommandLine() {
     commands_.push_back(make_run(app_));
     commands_.push_back(make_check(app_));
     commands_.push_back(make_compare(app_));
+    commands_.push_back(make_sensitivity(app_));
+    commands_.push_back(make_calibrate(app_));
     commands_.push_back(make_graph(app_));
+    commands_.push_back(make_serve(app_));
 }
 
 Parsed CommandLine::parse(int argc, const char* const* argv) {

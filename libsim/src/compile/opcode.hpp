@@ -29,6 +29,8 @@ enum class Code : std::uint8_t {
     ramp,      // a = slope, b = start, c = end (uses time)
     pulse,     // a = magnitude, b = first time, c = interval (uses time, dt)
     lookup,    // a = input; b is a table index, not a slot
+    sinh, cosh, tanh,
+    vector,    // b is an index into Program::vector_ops, not a slot (compile/vector_ops.hpp)
     // Vensim's semantics (.mdl models):
     trunc,        // INTEGER: toward zero
     fmod,         // MODULO: a - b * trunc(a / b) (sign of a)
@@ -152,7 +154,7 @@ bool write_arith(Out& out, const Instr& in, Name&& name) {
 }
 
 // --- Every other code: how it is shown (the tape dump).
-enum class Form : std::uint8_t { value, prefix, infix, call, lookup, arith };
+enum class Form : std::uint8_t { value, prefix, infix, call, lookup, vector, arith };
 struct OpInfo {
     Form form;
     const char* text;   // operator symbol or function name
@@ -194,6 +196,10 @@ constexpr OpInfo op_info(Code c) {
         case Code::ramp: return {Form::call, "ramp", 3};
         case Code::pulse: return {Form::call, "pulse", 3};
         case Code::lookup: return {Form::lookup, "lookup", 1};
+        case Code::sinh: return {Form::call, "sinh", 1};
+        case Code::cosh: return {Form::call, "cosh", 1};
+        case Code::tanh: return {Form::call, "tanh", 1};
+        case Code::vector: return {Form::vector, "vector", 0};
         case Code::trunc: return {Form::call, "integer", 1};
         case Code::fmod: return {Form::call, "modulo", 2};
         case Code::vstep: return {Form::call, "vensim_step", 2};
@@ -261,6 +267,9 @@ inline double apply(Code op, double a, double b, double c, double time, double d
         case Code::asin: return std::asin(a);
         case Code::acos: return std::acos(a);
         case Code::atan: return std::atan(a);
+        case Code::sinh: return std::sinh(a);
+        case Code::cosh: return std::cosh(a);
+        case Code::tanh: return std::tanh(a);
         case Code::floor: return std::floor(a);
         case Code::safediv: return b == 0 ? c : a / b;
         case Code::nonneg: return std::max(0.0, a);
@@ -298,7 +307,7 @@ inline double apply(Code op, double a, double b, double c, double time, double d
             const double u1 = 1.0 - random_unit(a, b, time, 1), u2 = random_unit(a, b, time, 2);
             return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
         }
-        default: return 0.0;  // lookup and fused codes: handled by the callers
+        default: return 0.0;  // lookup, vector and fused codes: handled by the callers
     }
     return 0.0;
 }

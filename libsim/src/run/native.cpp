@@ -142,6 +142,11 @@ struct NativeModel::Library {
 
 std::optional<NativeModel> NativeModel::build(const Model& model, Diagnostics& diags, const NativeOptions& o) {
     const Program& p = detail::program_of(model);
+    if (!p.vector_ops.empty()) {
+        diags.error(sim::Code::E_NATIVE_UNSUPPORTED, {}, "",
+                    "native mode does not support the VECTOR and ALLOCATE functions; use the interpreter");
+        return std::nullopt;
+    }
     if (p.has_events()) {
         diags.error(sim::Code::E_NATIVE_UNSUPPORTED, {}, "",
                     "native mode does not support PREVIOUS, DELAY or non-negative stocks; use the interpreter");

@@ -135,12 +135,12 @@ class AtGridPoint {
 public:
     AtGridPoint(const Program& p, double* s, const Grid& g, Events& ev, Saver& saver, NonFiniteCheck& check)
         : s_(s), grid_(g), flow_begin_(p.flow_tape.data()), flow_end_(flow_begin_ + p.flow_tape.size()),
-          tables_(p.tables.data()), events_(ev), saver_(saver), check_(check) {}
+          tables_(p.tables.data()), vops_(p.vector_ops.data()), events_(ev), saver_(saver), check_(check) {}
     // `clamp`: clamp non-negative stocks first (Euler clamps in the step).
     void operator()(long k, bool clamp) {
         s_[slot_time] = grid_.at(k);
         if (events_.any()) events_.before(s_, clamp);
-        exec(flow_begin_, flow_end_, s_, tables_);
+        exec(flow_begin_, flow_end_, s_, tables_, vops_);
         if (events_.any()) events_.after(s_);
         if (!saver_.step(s_) && check_.on()) check_.report(s_, false);
     }
@@ -151,6 +151,7 @@ private:
     const Instr* flow_begin_;
     const Instr* flow_end_;
     const Table* tables_;
+    const VectorOp* vops_;
     Events& events_;
     Saver& saver_;
     NonFiniteCheck& check_;

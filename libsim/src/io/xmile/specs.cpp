@@ -96,6 +96,12 @@ void Loader::read_dimensions(pugi::xml_node dims) {
                           limit_hint(limits_.array_elements, "--max-elements"));
                 continue;
             }
+            if (*size > static_cast<double>(max_dimension_elements)) {
+                error(sim::Code::E_ARRAY_SIZE, d, "",
+                      "dimension '" + dim.name + "' has size " + written + ", more than the limit of " +
+                          std::to_string(max_dimension_elements) + " elements");
+                continue;
+            }
             for (std::size_t i = 1; i <= static_cast<std::size_t>(*size); ++i) dim.elems.push_back(std::to_string(i));
         }
         if (dim.elems.size() > limits_.array_elements) {
@@ -109,7 +115,15 @@ void Loader::read_dimensions(pugi::xml_node dims) {
                   "a <dim> needs a name and either <elem name=...> children or a size attribute");
             continue;
         }
-        dims_[canonical_name(dim.name)] = std::move(dim);
+        if (!dims_.emplace(canonical_name(dim.name), dim).second) {
+            error(sim::Code::E_XMILE_ARRAY, d, "", "dimension '" + dim.name + "' is declared twice");
+            continue;
+        }
+        Dimension spec;
+        spec.name = dim.name;
+        spec.elements = dim.elems;
+        spec.loc = loc(d);
+        spec_.dimensions.push_back(std::move(spec));
     }
 }
 
