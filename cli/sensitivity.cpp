@@ -46,6 +46,7 @@ constexpr const char* sensitivity_help =
     "  --set NAME=X           override a constant in every run (repeatable)\n"
     "  --out DIR, -o DIR      write the outputs into DIR (created); required\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --lang en|zh           language of report.html (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Progress goes to standard error when it is a terminal. For a scenario,\n"
@@ -64,7 +65,8 @@ public:
         for (auto* o : {app->add_option("--samples", samples_), app->add_option("--method", method_),
                         app->add_option("--seed", seed_), app->add_option("--bootstrap", bootstrap_),
                         app->add_option("--at", at_), app->add_option("--indicators", indicators_),
-                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
+                        app->add_option("--lang", lang_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -97,6 +99,12 @@ public:
         for (const auto& v : set_) set.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
+        sim::Lang lang = sim::Lang::en;
+        if (app->count("--lang")) {
+            auto l = sim::parse_lang(sim::text::trim(lang_));
+            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
+            lang = *l;
+        }
         const std::string file = finish_parse();
 
         auto x = load_experiment(file, set);
@@ -138,9 +146,11 @@ public:
         w.warnings = &std::cerr;
         w.title = x->title;
         w.inputs = x->inputs;
+        w.spec = &l.spec;
+        w.lang = lang;
         if (sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::write_sensitivity_outputs(r, out_, w);
-            std::cerr << "wrote " << out_ << "/report.md\n";
+            std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
         if (!std::cout) {
             std::cerr << "sdsim: error: cannot write to standard output\n";
@@ -150,7 +160,7 @@ public:
     }
 
 private:
-    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_;
+    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_, lang_;
     std::vector<std::string> set_;
     bool no_charts_ = false;
 };

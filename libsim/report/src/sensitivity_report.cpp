@@ -308,6 +308,7 @@ void write_sensitivity_outputs(const SensitivityResult& r, const std::string& di
         ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
     }
     write_file_atomic(dir + "/report.md", [&](std::ostream& os) { write_sensitivity_report(r, ch, o, os); });
+    write_file_atomic(dir + "/report.html", [&](std::ostream& os) { write_sensitivity_html(r, os, o); });
 }
 
 void print_sensitivity_summary(const SensitivityResult& r, std::ostream& out) {

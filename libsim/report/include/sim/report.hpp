@@ -40,6 +40,9 @@ struct ReportOptions {
     // (sim::source_lines).
     std::string title;
     std::vector<std::string> inputs;
+    // Sensitivity reports: the model, for its variables' display metadata
+    // (titles, units, scales) in report.html; nullptr = names as they are.
+    const ModelSpec* spec = nullptr;
 };
 using CompareOutputOptions = ReportOptions;
 
@@ -120,6 +123,13 @@ void print_ranked_table(const UncertainComparison& u, std::ostream& out, std::si
 // fan chart and a tornado chart per indicator) into `dir`. Errors as
 // write_compare_outputs.
 void write_sensitivity_outputs(const SensitivityResult& r, const std::string& dir, const ReportOptions& o = {});
+// report.html of a sensitivity analysis (written by write_sensitivity_outputs
+// too): per indicator a summary sentence (its 5th-95th percentile range at the
+// last report time and the parameters that matter most), the percentile fan
+// over time as inline SVG when trajectory quantiles were kept, and the table
+// of indices. English or Chinese (o.lang).
+void write_sensitivity_html(const SensitivityResult& r, std::ostream& out, const ReportOptions& o = {});
+std::vector<std::string> sensitivity_sentences(const SensitivityResult& r, const ReportOptions& o = {});
 // `indicator,time,p5,p25,p50,p75,p95`: the streaming percentile bands.
 void write_percentile_trajectories_csv(const SensitivityResult& r, std::ostream& out);
 // Per indicator at the last report time: its percentiles and the parameters
