@@ -13,6 +13,7 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/model.hpp"
+#include "sim/native.hpp"
 #include "sim/scenario.hpp"
 #include "sim/spec.hpp"
 
@@ -70,9 +71,17 @@ Loaded load(const std::string& file, sim::Diagnostics& diags);
 // replaces the scenario's list; `set` replaces a same-named override.
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
-// The commands (run.cpp, check.cpp, compare.cpp).
+// --engine's value: interpreter or generated (UsageError otherwise).
+sim::RunEngine parse_engine_option(const std::string& value);
+// `model` with its generated code compiled (sim/native.hpp, the default
+// cache); nullopt after printing the diagnostics to standard error.
+std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info = nullptr);
+
+// The commands (run.cpp, check.cpp, compare.cpp, generate.cpp, bench.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
+std::unique_ptr<Command> make_generate(CLI::App& app);
+std::unique_ptr<Command> make_bench(CLI::App& app);
 
 }  // namespace sdsim

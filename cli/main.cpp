@@ -90,6 +90,8 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_run(app));
     commands.push_back(make_check(app));
     commands.push_back(make_compare(app));
+    commands.push_back(make_generate(app));
+    commands.push_back(make_bench(app));
 
     std::vector<std::string> args = arguments(argc, argv);
     // The command whose --help a usage error suggests: the first argument, if a command.
