@@ -1,6 +1,8 @@
 // Shared pieces of the sdsim commands (common.hpp).
 #include "common.hpp"
 
+#include "sim/overrides.hpp"
+
 #include <ostream>
 
 #include "sim/load.hpp"
@@ -62,7 +64,8 @@ void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os) {
     for (const auto& d : diags.items()) os << sim::format(d) << '\n';
 }
 
-Loaded load(const std::string& file, sim::Diagnostics& diags) {
+Loaded load(const std::string& file, sim::Diagnostics& diags,
+            const std::vector<std::pair<std::string, double>>& set) {
     Loaded l;
     if (sim::is_scenario_file(file)) {
         auto s = sim::load_scenario(file, diags);
@@ -72,6 +75,11 @@ Loaded load(const std::string& file, sim::Diagnostics& diags) {
         l.scenario = std::move(s);
     } else {
         l.spec = sim::load_model(file, diags);
+    }
+    if (!set.empty() && !diags.has_errors()) {
+        std::vector<sim::Override> o;
+        for (const auto& [name, value] : set) o.push_back(sim::command_line_override(name, value));
+        sim::apply_overrides(l.spec, o, diags);
     }
     return l;
 }
@@ -89,12 +97,6 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
     base.engine = cli.engine;
     if (!cli.save.empty()) base.save = cli.save;
-    for (const auto& nv : cli.set) {
-        // (not a structured binding: clang 14 cannot capture one in a lambda)
-        const std::string key = sim::canonical_name(nv.first);
-        std::erase_if(base.set, [&](const auto& kv) { return sim::canonical_name(kv.first) == key; });
-        base.set.push_back(nv);
-    }
     return base;
 }
 

@@ -65,10 +65,15 @@ struct Loaded {
     std::optional<sim::Scenario> scenario;
     sim::RunOptions run;
 };
-Loaded load(const std::string& file, sim::Diagnostics& diags);
+// Loads FILE, then applies the command line's `--set NAME=X` values to the
+// spec through sim::apply_overrides (the one override path, as a scenario's
+// `set:`; applied last, so the command line wins). Diagnostics about them
+// read "option --set: ...".
+Loaded load(const std::string& file, sim::Diagnostics& diags,
+            const std::vector<std::pair<std::string, double>>& set = {});
 
 // The command line wins over the scenario, option by option; `save`
-// replaces the scenario's list; `set` replaces a same-named override.
+// replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
 // --engine's value: interpreter or generated (UsageError otherwise).
@@ -77,10 +82,11 @@ sim::RunEngine parse_engine_option(const std::string& value);
 // cache); nullopt after printing the diagnostics to standard error.
 std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info = nullptr);
 
-// The commands (run.cpp, check.cpp, compare.cpp, generate.cpp, bench.cpp).
+// The commands (run.cpp, check.cpp, compare.cpp, graph.cpp, generate.cpp, bench.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
+std::unique_ptr<Command> make_graph(CLI::App& app);
 std::unique_ptr<Command> make_generate(CLI::App& app);
 std::unique_ptr<Command> make_bench(CLI::App& app);
 

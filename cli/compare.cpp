@@ -81,7 +81,7 @@ public:
         const std::string rank_by(sim::text::trim(rank_by_));
 
         sim::Diagnostics diags;
-        Loaded l = load(file, diags);
+        Loaded l = load(file, diags, set);
         std::string title;
         std::vector<std::string> inputs;
         if (l.scenario) {
@@ -103,13 +103,12 @@ public:
         print_diagnostics(diags, std::cerr);  // warnings, or the errors
         if (!model) return exit_model;
 
-        sim::RunOptions cli;
-        cli.set = set;
-        o.base = merge(l.run, cli);  // the command line wins over the scenario
+        o.base = l.run;
         o.base.on_nonfinite = l.run.on_nonfinite;
         // The command line wins over the scenario's `report_at:` and `indicators:`.
         if (o.at.empty() && l.scenario) o.at = l.scenario->report_at;
         if (o.indicators.empty() && l.scenario) o.indicators = l.scenario->indicators;
+        if (l.scenario) o.cost_variable = l.scenario->cost;
         if (o.indicators.empty()) o.indicators = sim::default_indicators(*model, o.base);
         std::size_t rank_index = 0;
         if (app->count("--rank-by")) {

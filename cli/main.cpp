@@ -1,6 +1,6 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
 // parsed by CLI11; each command is in its own file (run.cpp, check.cpp,
-// compare.cpp).
+// compare.cpp, graph.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for
@@ -29,9 +29,10 @@ constexpr const char* main_help =
     "  run     simulate a model or scenario; write the results as CSV or JSON\n"
     "  check   load and compile a model or scenario; report every diagnostic\n"
     "  compare run every combination of a model's levers; rank and report them\n"
+    "  graph   write the stock-and-flow structure as a Graphviz DOT graph\n"
     "\n"
-    "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml) or a scenario (a YAML\n"
-    "file with a top-level `model:` key).\n"
+    "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
+    "scenario (a YAML file with a top-level `model:` key).\n"
     "\n"
     "Run 'sdsim <command> --help' for the options of a command.\n"
     "\n"
@@ -92,6 +93,7 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_compare(app));
     commands.push_back(make_generate(app));
     commands.push_back(make_bench(app));
+    commands.push_back(make_graph(app));
 
     std::vector<std::string> args = arguments(argc, argv);
     // The command whose --help a usage error suggests: the first argument, if a command.

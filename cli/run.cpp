@@ -124,6 +124,8 @@ public:
     int execute() override {
         // Option values first, then what CLI11 did not recognise, then FILE.
         sim::RunOptions opts = options();
+        std::vector<std::pair<std::string, double>> set;
+        for (const auto& v : set_) set.push_back(parse_set(v));
         Format format = Format::csv;
         if (!format_.empty()) {
             if (format_ == "csv") format = Format::csv;
@@ -138,7 +140,7 @@ public:
         const std::string file = finish_parse();
 
         sim::Diagnostics diags;
-        Loaded l = load(file, diags);
+        Loaded l = load(file, diags, set);
         if (diags.has_errors()) {
             print_diagnostics(diags, std::cerr);
             return exit_model;
@@ -193,7 +195,6 @@ private:
         for (const auto& v : vars_)
             for (auto& n : split_list("--vars", v, "empty variable name in --vars '" + v + "'"))
                 o.save.push_back(std::move(n));
-        for (const auto& v : set_) o.set.push_back(parse_set(v));
         if (app->count("--on-nonfinite")) {
             if (nonfinite_ == "error") o.on_nonfinite = sim::NonFinite::error;
             else if (nonfinite_ == "warn") o.on_nonfinite = sim::NonFinite::warn;

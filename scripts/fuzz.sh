@@ -3,7 +3,7 @@
 # in build-fuzz and runs each for a bounded time, seeded from the shipped
 # models, the bad-input corpus and the conformance models.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    (default 45 s; all four)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    (default 45 s; all five)
 #
 # To fuzz longer, e.g. an hour per target keeping what was found:
 #   FUZZ_CORPUS=$HOME/sim-fuzz-corpus scripts/fuzz.sh 3600
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-45}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(parser yaml xmile scenario)
+[ ${#targets[@]} -eq 0 ] && targets=(parser yaml xmile vensim scenario)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 corpus_root=${FUZZ_CORPUS:-$build/corpus}
 conf=${SIM_CONFORMANCE_DIR:-$PWD/../shared/conformance}
@@ -38,6 +38,13 @@ seed() {
       find tests/bad_inputs/xmile -name '*.xmile' -exec cp -t "$dir" {} +
       [ -d "$conf" ] && find "$conf" -name '*.xmile' | while read -r f; do
         cp "$f" "$dir/$(echo "$f" | md5sum | cut -c1-12).xmile"; done ;;
+    vensim)
+      find tests/bad_inputs/vensim -name '*.mdl' -exec cp -t "$dir" {} + 2>/dev/null || true
+      wild=${SIM_WILD_MODELS_DIR:-$PWD/../shared/wild-models}
+      for d in "$conf" "$wild"; do
+        [ -d "$d" ] && find "$d" -iname '*.mdl' | while read -r f; do
+          cp "$f" "$dir/$(echo "$f" | md5sum | cut -c1-12).mdl"; done
+      done ;;
     scenario) find models/chongqing/scenarios tests/bad_inputs/scenario tests/cli -name '*.yaml' \
                 -exec cp -t "$dir" {} + 2>/dev/null || true ;;
     parser)

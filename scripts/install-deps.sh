@@ -2,12 +2,14 @@
 # Installs the Debian packages libsim needs that are not on the machine yet.
 # Runs apt-get directly as root, through sudo otherwise. Idempotent.
 set -euo pipefail
+# libzip-dev: the Vensim reader reads .xlsx data files (zip archives).
 # clang-14 + libclang-rt-14-dev: sanitizer and libFuzzer builds; valgrind: memcheck tests;
 # python3: seeds the parser fuzzer; python3-yaml, python3-numpy: the Chongqing model's table and
-# calibration checks (models/chongqing/tools).
+# calibration checks (models/chongqing/tools); graphviz: renders `sdsim graph` output (the
+# graph test and models/chongqing/tools/diagram.py).
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
-      libpugixml-dev libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
-      python3-yaml python3-numpy)
+      libpugixml-dev libzip-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
+      python3-yaml python3-numpy graphviz)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-# Fails if a file of the bad-input corpus (yaml/, xmile/, scenario/) has no
+# Fails if a file of the bad-input corpus (yaml/, xmile/, vensim/, scenario/) has no
 # row in expected.tsv, or a row names a file that does not exist. The helper
 # files the inputs refer to are named here.
 #   cmake -DDIR=tests/bad_inputs -P every_file_listed.cmake
@@ -13,7 +13,7 @@ foreach(f IN LISTS firsts)
   string(STRIP "${f}" f)
   list(APPEND listed "${f}")
 endforeach()
-file(GLOB_RECURSE files RELATIVE ${DIR} ${DIR}/yaml/* ${DIR}/xmile/* ${DIR}/scenario/*)
+file(GLOB_RECURSE files RELATIVE ${DIR} ${DIR}/yaml/* ${DIR}/xmile/* ${DIR}/vensim/* ${DIR}/scenario/*)
 set(problems "")
 foreach(f IN LISTS files)
   if(NOT f IN_LIST listed AND NOT f IN_LIST helpers)

@@ -1,6 +1,6 @@
 // End-to-end check of `sdsim compare` against single `sdsim run` calls:
 //
-//   compare_e2e SDSIM MODEL OUTDIR
+//   compare_e2e SDSIM MODEL_OR_SCENARIO OUTDIR
 //
 // runs `sdsim compare MODEL --out OUTDIR`, checks that the output files exist
 // and that combinations.csv has one row per combination (2^k), then for a few

@@ -33,7 +33,7 @@ step("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --conf
 # The package must be complete without the source or build tree.
 include(GNUInstallDirs)
 foreach(f include/sim/sim.hpp include/sim/model.hpp include/sim/write.hpp include/sim/report.hpp
-          include/sim/expected.hpp include/sim/version.hpp
+          include/sim/expected.hpp include/sim/version.hpp include/sim/graph.hpp
           ${CMAKE_INSTALL_LIBDIR}/libsim.a ${CMAKE_INSTALL_LIBDIR}/libsim_report.a
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config.cmake
           ${CMAKE_INSTALL_LIBDIR}/cmake/sim/sim-config-version.cmake

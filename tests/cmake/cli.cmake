@@ -152,6 +152,15 @@ sim_cli_test(scenario_error RC 1 ARGS run ${SIM_CLI_DIR}/bad_scenario.yaml
              STDERR_RE "bad_scenario\\.yaml:5:3: error: [^\\n]*rtae" STDOUT_RE "^$")
 sim_cli_test(scenario_check RC 0 ARGS check ${scen} STDOUT_RE "decay_scenario\\.yaml: 0 errors, 0 warnings\\n$")
 
+# --- graph: --out is atomic too ------------------------------------------------
+sim_cli_test(graph_out_creates RC 0 ARGS graph ${decay} -o ${SIM_CLI_OUT}/decay.dot
+             FILE ${SIM_CLI_OUT}/decay.dot FILE_BEFORE "<absent>"
+             FILE_RE "^// Stock-and-flow structure \\(sdsim graph, levels all\\)[^\\n]*\\ndigraph \"decay\" {\\n"
+             STDOUT_RE "^$")
+sim_cli_test(graph_out_untouched_model_error RC 1 ARGS graph ${broken} --out ${SIM_CLI_OUT}/kept.dot
+             FILE ${SIM_CLI_OUT}/kept.dot FILE_BEFORE "old graph\\n" FILE_EQUALS "old graph\\n"
+             STDERR_RE "unknown name")
+
 # --- write_file_atomic ------------------------------------------------------------------
 add_executable(io_atomic_test ${SIM_CLI_DIR}/io_atomic_test.cpp)
 target_link_libraries(io_atomic_test PRIVATE sim::sim)

@@ -36,9 +36,11 @@ if(COMMAND sim_cli_test)
                STDERR_RE "bad_compare_scenario\\.yaml:5:19: error: report time 2070 is outside the run")
 endif()
 
-# (c) combinations.csv agrees with single runs of the same combinations.
+# (c) combinations.csv agrees with single runs of the same combinations (the
+# baseline scenario: every stock, and the cost from the model's own
+# cumulative_fiscal_cost, so that every column is a variable a run can save).
 add_executable(compare_e2e ${SIM_CMP_DIR}/compare_e2e.cpp)
 target_compile_options(compare_e2e PRIVATE $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>)
 target_compile_features(compare_e2e PRIVATE cxx_std_20)
 add_test(NAME compare.matches_single_runs
-         COMMAND compare_e2e $<TARGET_FILE:sdsim> ${SIM_CMP_CQ}/model.yaml ${SIM_CMP_OUT}/e2e)
+         COMMAND compare_e2e $<TARGET_FILE:sdsim> ${SIM_CMP_CQ}/scenarios/baseline.yaml ${SIM_CMP_OUT}/e2e)

@@ -31,6 +31,9 @@ set(SIM_GOLDEN_CASES
   run_empty_vars
   run_bad_set
   run_bad_set_value
+  run_set_unknown
+  run_set_stock
+  compare_set_unknown
   run_bad_max_steps
   run_bad_max_seconds
   run_bad_nonfinite
@@ -64,6 +67,13 @@ set(SIM_GOLDEN_CASES
   compare_rank_by
   compare_rank_by_unknown
   compare_defaults
+  graph_help
+  graph_levers
+  graph_stocks
+  graph_bad_levels
+  graph_model_error
+  graph_vars
+  graph_unknown_var
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}

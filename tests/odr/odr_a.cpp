@@ -4,6 +4,7 @@
 #include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/expected.hpp"
+#include "sim/graph.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/native.hpp"

@@ -44,7 +44,7 @@ std::string logistic_data() {
     std::string csv = "time,P\n";
     for (int i = 0; i < 16; ++i) {
         const double t = 2.0 * i;
-        const double v = res.value_at("P", t) + noise.at(static_cast<std::size_t>(i), 0);
+        const double v = res.at("P", t) + noise.at(static_cast<std::size_t>(i), 0);
         csv += std::to_string(t) + "," + std::to_string(v) + "\n";
     }
     return csv;
@@ -150,7 +150,7 @@ TEST_CASE("calibrate: option errors") {
         try {
             sim::calibrate(model, dd, o);
         } catch (const sim::Error& e) {
-            return e.diagnostics().items().at(0).code + ": " + e.diagnostics().items().at(0).message;
+            return std::string(sim::name(e.diagnostics().items().at(0).code)) + ": " + e.diagnostics().items().at(0).message;
         }
         return std::string("no error");
     };
@@ -179,7 +179,7 @@ TEST_CASE("calibrate: option errors") {
     CHECK(msg(o, data) == "E-CALIBRATE: 0 weighted observations cannot determine 1 parameters");
     // A constant expression cannot be set by a run.
     auto spec = logistic();
-    spec.add_constant("twice", 0).equation.text = "r * 2";
+    spec.add_constant("twice", 0).equation = sim::Equation::parse("r * 2");
     const auto with_expr = sim::Model::compile(spec);
     sim::CalibrationOptions e;
     e.fit = {"twice"};

@@ -123,7 +123,7 @@ TEST_CASE("ensemble: errors") {
         try {
             sim::run_ensemble(model, sm, opts);
         } catch (const sim::Error& e) {
-            return e.diagnostics().items().at(0).code + ": " + e.diagnostics().items().at(0).message;
+            return std::string(sim::name(e.diagnostics().items().at(0).code)) + ": " + e.diagnostics().items().at(0).message;
         }
         return std::string("no error");
     };

@@ -84,7 +84,9 @@ correlations:
 
 TEST_CASE("uncertainties: parameter errors are located at the offending value") {
     struct Case {
-        std::string entry, needle, code, message_part;
+        std::string entry, needle;
+        sim::Code code;
+        std::string message_part;
     };
     const Case cases[] = {
         {"habit_time: {dist: uniform, min: 3, max: 1}", "1}", sim::Code::E_DIST_PARAM, "must be below max"},
@@ -124,7 +126,9 @@ TEST_CASE("uncertainties: parameter errors are located at the offending value") 
 
 TEST_CASE("uncertainties: only constants with a number can be uncertain") {
     struct Case {
-        std::string entry, code, message_part;
+        std::string entry;
+        sim::Code code;
+        std::string message_part;
     };
     const Case cases[] = {
         {"birth_rte: {dist: uniform, min: 0, max: 1}", sim::Code::E_UNKNOWN_PARAM, "did you mean 'birth_rate'"},
@@ -174,7 +178,9 @@ TEST_CASE("correlations: errors are located") {
                              "  wage_share: {dist: uniform, min: 0.3, max: 0.4}\n"
                              "correlations:\n";
     struct Case {
-        std::string entry, needle, code, message_part;
+        std::string entry, needle;
+        sim::Code code;
+        std::string message_part;
     };
     const Case cases[] = {
         {"  - [habit_time, birth_rate, 0.3]", "[habit_time, birth", sim::Code::E_CORRELATION,
@@ -245,7 +251,9 @@ TEST_CASE("checks: every form is read") {
 
 TEST_CASE("checks: errors are located") {
     struct Case {
-        std::string body, needle, code, message_part;
+        std::string body, needle;
+        sim::Code code;
+        std::string message_part;
     };
     const Case cases[] = {
         {"    set: {birth_rte: 0}\n    expect: pop > 0", "birth_rte", sim::Code::E_UNKNOWN_PARAM, "did you mean 'birth_rate'"},

@@ -69,8 +69,8 @@ TEST_CASE("levers: a lever named land-use, used quoted, compiles and runs (issue
     CHECK(d.empty());
     auto r = model->run();
     const double expected[] = {0, 0, 0.5, 1, 1};  // step at 1, phase-in over 2
-    for (int t = 0; t <= 4; ++t) CHECK(r.value_at("land-use_lever", t) == expected[t]);
-    CHECK(r.value_at("conversion", 2) == doctest::Approx(100 * 0.1 * 0.5));
+    for (int t = 0; t <= 4; ++t) CHECK(r.at("land-use_lever", t) == expected[t]);
+    CHECK(r.at("conversion", 2) == doctest::Approx(100 * 0.1 * 0.5));
 }
 
 TEST_CASE("levers: expansion builds trees positioned at the lever's declaration") {
@@ -227,7 +227,7 @@ TEST_CASE("builder: equations are parsed when added; parse errors are reported w
     v.kind = sim::VarKind::aux;
     v.equation.text = "2 * 21";
     n.variables.push_back(v);
-    CHECK(sim::Model::compile(n).run().value_at("k", 0) == 42);
+    CHECK(sim::Model::compile(n).run().at("k", 0) == 42);
 }
 
 TEST_CASE("builder: references returned by add_* stay valid while more are added") {
@@ -248,7 +248,7 @@ TEST_CASE("builder: references returned by add_* stay valid while more are added
     m.add_flow("births", "pop * rate * tax_lever");
     auto r = sim::Model::compile(m).run();
     CHECK(m.find("pop")->units == "people");
-    CHECK(r.value_at("births", 0) == 100 * 0.5 * 0.5);
+    CHECK(r.at("births", 0) == 100 * 0.5 * 0.5);
 }
 
 namespace {

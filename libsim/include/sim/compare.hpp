@@ -44,10 +44,11 @@ struct CompareOptions {
     // The base run (scenario): method, times, and `set` overrides. `save` is
     // ignored; each chosen lever's L_on override is replaced.
     RunOptions base;
-    // A model variable holding the cumulative cost (a stock). If the model
-    // has no such variable, the cost is the trapezoid integral over the saved
-    // rows of the sum of the levers' L_cost rates; "" forces the integral.
-    std::string cost_variable = "cumulative_fiscal_cost";
+    // A model variable holding the cumulative cost (a stock; a scenario's
+    // `cost:`). If empty, the cost is the trapezoid integral over the saved
+    // rows of the sum of the levers' L_cost rates (no cost if no lever has one).
+    // A name the model does not have is an error (E-COMPARE-INDICATOR).
+    std::string cost_variable;
 };
 
 // Full-factorial analysis of y over the 2^k corners of {0,1}^k, y[mask] with

@@ -126,9 +126,17 @@ inline constexpr int max_depth = 200;
 // later stages walk trees recursively.
 inline constexpr int max_tree_depth = 2000;
 
+// Vensim's :NA: ("not available"), as Vensim stores it.
+inline constexpr double vensim_na = -1.298074214633707e33;
+
+// The equation syntax: XMILE/Stella (YAML models too), or Vensim's .mdl
+// dialect (no word keywords, :AND:/:OR:/:NOT:/:NA:, `d!` subscripts).
+enum class Dialect : std::uint8_t { xmile, vensim };
+
 // Parses one equation (XMILE/Stella syntax, Vensim-style multi-word names).
 // On failure returns nullopt and appends the first error.
 std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors);
+std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors, Dialect dialect);
 
 // Equation text for a tree, with canonical names (quoted where the lexer
 // would not read them back as one name), builtins by their display names and

@@ -17,8 +17,13 @@ ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnos
 ModelSpec load_xmile(const std::string& path, Diagnostics& diags);  // .xmile, .stmx, .xml
 ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags);
 
+ModelSpec load_vensim(const std::string& path, Diagnostics& diags);  // .mdl (docs/vensim.md)
+ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagnostics& diags);
+
 // Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE;
-// otherwise XMILE if the first non-blank character is '<').
+// .mdl -> Vensim); otherwise by content: XMILE if the first non-blank
+// character is '<', Vensim if the file starts like a .mdl ({UTF-8} or a
+// record ending in '|'), else YAML.
 ModelSpec load_model(const std::string& path, Diagnostics& diags);
 // The same choice for a file already read: `path` names it in diagnostics.
 ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostics& diags);

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace sim::ops {
 
@@ -45,6 +47,50 @@ inline double atan(double a) { return std::atan(a); }
 inline double floor(double a) { return std::floor(a); }
 inline double safediv(double a, double b, double c) { return b == 0 ? c : a / b; }
 inline double nonneg(double a) { return std::max(0.0, a); }
+
+// Vensim's semantics (.mdl models).
+inline double integer(double a) { return std::trunc(a); }         // INTEGER: toward zero
+inline double modulo(double a, double b) { return std::fmod(a, b); }  // MODULO: sign of a
+inline double quantum(double a, double b) { return b <= 0 ? a : b * std::trunc(a / b); }
+// STEP: `height` once t + dt/2 > start.
+inline double vensim_step(double height, double start, double t, double dt) { return t + dt / 2 > start ? height : 0.0; }
+// PULSE: 1 while start < t + dt/2 < start + width (width 0: one dt).
+inline double vensim_pulse(double start, double width, double t, double dt) {
+    const double m = t + dt / 2, w = width == 0 ? dt : width;
+    return m > start && m < start + w ? 1.0 : 0.0;
+}
+// PULSE TRAIN without its end: pulses of `width` every `interval` from `start`.
+inline double vensim_pulse_train(double start, double width, double interval, double t, double dt) {
+    const double m = t + dt / 2;
+    if (!(m > start)) return 0.0;
+    const double first = interval > 0 ? start + interval * std::floor((m - start) / interval) : start;
+    return m < first + (width == 0 ? dt : width) ? 1.0 : 0.0;
+}
+
+// A uniform draw in [0, 1) that depends only on its inputs (splitmix64 of
+// their bits): the same seed, call and time give the same number in every
+// run, on every thread and in generated code.
+inline double random_unit(double seed, double call, double time, std::uint64_t stream) {
+    auto bits = [](double v) {
+        std::uint64_t u;
+        std::memcpy(&u, &v, sizeof u);
+        return u;
+    };
+    auto mix = [](std::uint64_t z) {
+        z += 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    std::uint64_t h = mix(bits(seed) ^ mix(bits(call) ^ mix(bits(time) ^ mix(stream))));
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+inline double random01(double seed, double call, double t, double /*dt*/) { return random_unit(seed, call, t, 0); }
+// A standard normal draw: Box-Muller on two independent uniform draws.
+inline double random_normal(double seed, double call, double t, double /*dt*/) {
+    const double u1 = 1.0 - random_unit(seed, call, t, 1), u2 = random_unit(seed, call, t, 2);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
 
 // Operations of time: `t` is TIME, `dt` the time step.
 inline double step(double height, double start, double t, double dt) {

@@ -31,6 +31,9 @@ struct Scenario {
     // uses them when the command line gives none.
     std::vector<Indicator> indicators;
     std::vector<double> report_at;
+    // `cost:`: the model variable holding the cumulative cost of the levers
+    // ("" if not given: `sdsim compare` then integrates the levers' L_cost).
+    std::string cost;
     // The scenario file first, then the file it extends, and so on.
     std::vector<SourceFile> chain;
     SourceFile model_file;  // path == model_path

@@ -30,9 +30,13 @@ struct Equation {
     SourceLoc loc;  // position of text[0], or of the construct that generated the tree
     ast::Expr tree;
     std::optional<ast::ParseError> error;  // the first parse error; reported when compiled
+    // Continuation lines of `text` start at column 1 (text copied from the
+    // file as is, e.g. a Vensim .mdl equation) rather than at loc.col.
+    bool lines_from_col1 = false;
 
     // Parses `text` now; a parse error is kept, not thrown or reported.
     static Equation parse(std::string text, SourceLoc loc = {});
+    static Equation parse(std::string text, SourceLoc loc, ast::Dialect dialect);
     // A tree built by a pass (its text is the printed tree).
     static Equation of(ast::Expr tree, SourceLoc loc = {});
     // A number (its text is the shortest form that reads back exactly).

@@ -89,7 +89,8 @@ void print_ranked_table(const CompareResult& r, std::ostream& out, std::size_t r
         << "combination";
     for (std::size_t i = 0; i < r.indicators.size(); ++i)
         out << "  " << std::right << std::setw(static_cast<int>(wcol[i])) << r.indicators[i].name;
-    if (r.has_cost) out << "  " << std::setw(14) << "fiscal cost";
+    const std::size_t wcost = std::max<std::size_t>(12, r.cost_name.size());
+    if (r.has_cost) out << "  " << std::setw(static_cast<int>(wcost)) << r.cost_name;
     out << '\n';
     std::size_t rank = 0;
     for (unsigned m : order) {
@@ -97,7 +98,7 @@ void print_ranked_table(const CompareResult& r, std::ostream& out, std::size_t r
             << std::setw(static_cast<int>(wlab)) << r.label(m);
         for (std::size_t i = 0; i < r.indicators.size(); ++i)
             out << "  " << std::right << std::setw(static_cast<int>(wcol[i])) << fmt(r.value(m, i, a));
-        if (r.has_cost) out << "  " << std::setw(14) << fmt(r.combinations[m].cost[a]);
+        if (r.has_cost) out << "  " << std::setw(static_cast<int>(wcost)) << fmt(r.combinations[m].cost[a]);
         out << '\n';
     }
     out << std::left;

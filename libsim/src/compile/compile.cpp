@@ -18,6 +18,7 @@ Variable without_tree(const Variable& v) {
     c.equation.text = v.equation.text;
     c.equation.loc = v.equation.loc;
     c.equation.error = v.equation.error;
+    c.equation.lines_from_col1 = v.equation.lines_from_col1;
     c.inflows = v.inflows;
     c.outflows = v.outflows;
     c.gf = v.gf;

@@ -79,6 +79,46 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
         case Builtin::if_then_else:
             if (node(args[0]).kind == RNode::num) return node(args[0]).value != 0 ? args[1] : args[2];
             return op(Code::select, args[0], args[1], args[2]);
+        case Builtin::vensim_integer: return op(Code::trunc, args[0]);
+        case Builtin::vensim_modulo: return op(Code::fmod, args[0], args[1]);
+        case Builtin::vensim_step: return op(Code::vstep, args[0], args[1]);
+        case Builtin::vensim_pulse: return op(Code::vpulse, args[0], args[1]);
+        case Builtin::vensim_pulse_train:
+            // Pulses until `end` (inclusive): Vensim compares the time itself with it.
+            return op(Code::select, op(Code::le, raw_slot(slot_time), args[3]),
+                      op(Code::vpulse_train, args[0], args[1], args[2]), num(0));
+        case Builtin::quantum: return op(Code::quantum, args[0], args[1]);
+        case Builtin::sample_if_true: {
+            // out = condition ? input : out at the last accepted step (latched
+            // like PREVIOUS); at the start, condition ? input : initial.
+            int out = add_hidden(Role::aux, VarKind::aux, "sample");
+            int last = add_hidden(Role::state, VarKind::aux, "sample_last");
+            // The variable named in its own arguments (Vensim's `x = SAMPLE IF
+            // TRUE(y > x, y, y)`) is its value at the last accepted step.
+            std::vector<int> todo{args[0], args[1]};
+            while (!todo.empty()) {
+                int e = todo.back();
+                todo.pop_back();
+                if (e < 0) continue;
+                RNode& r = nodes_[static_cast<std::size_t>(e)];
+                if (r.kind == RNode::var && static_cast<int>(r.ref) == cur_) r.ref = static_cast<std::uint32_t>(last);
+                todo.insert(todo.end(), {r.a, r.b, r.c});
+            }
+            var(last).init = args[2];
+            previous_.push_back({last, out});
+            var(out).run = op(Code::select, args[0], args[1], ref(last));
+            var(out).init = op(Code::select, args[0], args[1], args[2]);
+            return ref(out);
+        }
+        case Builtin::active_initial: {
+            // An auxiliary whose initial value has its own equation.
+            int out = add_hidden(Role::aux, VarKind::aux, "active_initial");
+            var(out).run = args[0];
+            var(out).init = args[1];
+            return ref(out);
+        }
+        case Builtin::vensim_random: return op(Code::random01, args[0], args[1]);
+        case Builtin::vensim_random_normal: return op(Code::random_normal, args[0], args[1]);
         case Builtin::time: return raw_slot(slot_time);
         case Builtin::dt: return raw_slot(slot_dt);
         case Builtin::starttime: return raw_slot(slot_start);

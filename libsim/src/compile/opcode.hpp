@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <string>
 
@@ -32,6 +33,15 @@ enum class Code : std::uint8_t {
     ramp,      // a = slope, b = start, c = end (uses time)
     pulse,     // a = magnitude, b = first time, c = interval (uses time, dt)
     lookup,    // a = input; b is a table index, not a slot
+    // Vensim's semantics (.mdl models):
+    trunc,        // INTEGER: toward zero
+    fmod,         // MODULO: a - b * trunc(a / b) (sign of a)
+    vstep,        // STEP: a once time + dt/2 > b (uses time, dt)
+    vpulse,       // PULSE: 1 while a < time + dt/2 < a + b (b = 0: one dt) (uses time, dt)
+    vpulse_train, // PULSE TRAIN without its end: pulses of width b every c from a (uses time, dt)
+    quantum,      // QUANTUM: b * trunc(a / b), a if b <= 0
+    random01,     // uniform in [0, 1) from (seed a, call b, time): reproducible, no state (uses time)
+    random_normal,// standard normal from (seed a, call b, time) (uses time)
     // Fused arithmetic (emitted for nested +,-,*,/ so that a chain is one
     // dispatch with no store/load between its steps); o1..o3 in {add, sub,
     // mul, div} = 0..3, o1 the innermost:
@@ -193,6 +203,14 @@ constexpr OpInfo op_info(Code c) {
         case Code::ramp: return {Form::call, "ramp", 3, "ramp", true};
         case Code::pulse: return {Form::call, "pulse", 3, "pulse", true};
         case Code::lookup: return {Form::lookup, "lookup", 1, nullptr, false};
+        case Code::trunc: return {Form::call, "integer", 1, "integer", false};
+        case Code::fmod: return {Form::call, "modulo", 2, "modulo", false};
+        case Code::vstep: return {Form::call, "vensim_step", 2, "vensim_step", true};
+        case Code::vpulse: return {Form::call, "vensim_pulse", 2, "vensim_pulse", true};
+        case Code::vpulse_train: return {Form::call, "vensim_pulse_train", 3, "vensim_pulse_train", true};
+        case Code::quantum: return {Form::call, "quantum", 2, "quantum", false};
+        case Code::random01: return {Form::call, "random01", 2, "random01", true};
+        case Code::random_normal: return {Form::call, "random_normal", 2, "random_normal", true};
         case Code::add:
         case Code::sub:
         case Code::mul:
@@ -261,6 +279,14 @@ inline double apply(Code op, double a, double b, double c, double time, double d
         case Code::step: return ops::step(a, b, time, dt);
         case Code::ramp: return ops::ramp(a, b, c, time, dt);
         case Code::pulse: return ops::pulse(a, b, c, time, dt);
+        case Code::trunc: return ops::integer(a);
+        case Code::fmod: return ops::modulo(a, b);
+        case Code::vstep: return ops::vensim_step(a, b, time, dt);
+        case Code::vpulse: return ops::vensim_pulse(a, b, time, dt);
+        case Code::vpulse_train: return ops::vensim_pulse_train(a, b, c, time, dt);
+        case Code::quantum: return ops::quantum(a, b);
+        case Code::random01: return ops::random01(a, b, time, dt);
+        case Code::random_normal: return ops::random_normal(a, b, time, dt);
         case Code::lookup:
         case Code::add:
         case Code::sub:

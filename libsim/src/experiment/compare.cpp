@@ -117,7 +117,10 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
     // Cost source.
     std::vector<std::string> cost_vars;
     bool cost_is_stock = false;
-    if (!opts.cost_variable.empty() && model.has_variable(opts.cost_variable)) {
+    if (!opts.cost_variable.empty() && !model.has_variable(opts.cost_variable))
+        fail(sim::Code::E_COMPARE_INDICATOR, opts.cost_variable,
+             "the model has no variable '" + opts.cost_variable + "' to take the cost from");
+    if (!opts.cost_variable.empty()) {
         const Variable* v = spec.find(opts.cost_variable);
         cost_vars.push_back(opts.cost_variable);
         cost_is_stock = true;

@@ -68,6 +68,7 @@ public:
     void read_set(const YAML::Node& node, const SourceLoc& key_loc);
     void read_save(const YAML::Node& node, const SourceLoc& key_loc);
     void read_indicators(const YAML::Node& node, const SourceLoc& key_loc);
+    void read_cost(const YAML::Node& node, const SourceLoc& key_loc);
     void read_report_at(const YAML::Node& node, const SourceLoc& key_loc);
 
 private:
@@ -286,6 +287,19 @@ void ScenarioReader::read_save(const YAML::Node& node, const SourceLoc& key_loc)
     }
 }
 
+void ScenarioReader::read_cost(const YAML::Node& node, const SourceLoc& key_loc) {
+    auto name = r_.scalar(node, key_loc, "", "'cost' (the model variable holding the cumulative cost)");
+    if (!name) return;
+    const auto known = known_names();
+    if (have_model_ && !is_known(*name, known)) {
+        r_.error(sim::Code::E_UNKNOWN_NAME, r_.text_loc(node), *name,
+                 "cannot take the cost from '" + *name + "': the model has no such variable" +
+                     did_you_mean(*name, known));
+        return;
+    }
+    sc_.cost = *name;
+}
+
 void ScenarioReader::read_indicators(const YAML::Node& node, const SourceLoc& key_loc) {
     sc_.indicators.clear();  // a list replaces the inherited one
     std::vector<YAML::Node> list;
@@ -409,7 +423,7 @@ bool read_chain(const std::string& path, Diagnostics& diags, std::vector<std::un
         Layer& l = *chain.back();
         l.root = *root;
         l.r.check_keys(l.root,
-                       {"name", "doc", "model", "extends", "levers", "set", "sim", "save", "indicators", "report_at",
+                       {"name", "doc", "model", "extends", "levers", "set", "sim", "save", "indicators", "report_at", "cost",
                         "uncertainties", "correlations", "checks"},
                        "", "the top level of the scenario");
         YAML::Node e = get(l.root, "extends");
@@ -510,6 +524,7 @@ Scenario load_scenario(const std::string& path, Diagnostics& diags) {
                 sr.read_indicators(n, l.r.loc(get_key(root, "indicators")));
             if (YAML::Node n = get(root, "report_at"); n.IsDefined())
                 sr.read_report_at(n, l.r.loc(get_key(root, "report_at")));
+            if (YAML::Node n = get(root, "cost"); n.IsDefined()) sr.read_cost(n, l.r.loc(get_key(root, "cost")));
             read_experiment(l.r, root, sc.model, have_model);
         }
         if (have_model) check_against_run(sc, pending, diags);

@@ -26,6 +26,22 @@ bool looks_like_xml(std::string_view text) {
     return false;
 }
 
+// For an unknown extension: a Vensim .mdl starts with {UTF-8} (or another
+// encoding marker) or has `~` ... `|` records and no YAML-looking first line.
+bool looks_like_vensim(std::string_view text) {
+    std::size_t p = 0;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") p = 3;
+    while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
+    if (text.substr(p, 1) == "{") {
+        std::size_t close = text.find('}', p);
+        if (close == std::string_view::npos || close - p > 32) return false;
+        const std::string_view marker = text.substr(p + 1, close - p - 1);  // {UTF-8}
+        return marker.find_first_of(": \t\n,") == std::string_view::npos && text.find('|') != std::string_view::npos;
+    }
+    const std::size_t tilde = text.find('~'), bar = text.find('|');
+    return tilde != std::string_view::npos && bar != std::string_view::npos && tilde < bar &&
+           text.find("\\\\\\---///") != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -33,6 +49,7 @@ ModelSpec load_model(const std::string& path, Diagnostics& diags) {
     const std::string ext = extension(path);
     if (ext == ".yaml" || ext == ".yml") return load_yaml(path, diags);
     if (ext == ".xmile" || ext == ".stmx" || ext == ".xml") return load_xmile(path, diags);
+    if (ext == ".mdl") return load_vensim(path, diags);
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         diags.error(sim::Code::E_IO, {path, 0, 0}, "", "cannot open file '" + path + "'; check the path");
@@ -57,7 +74,10 @@ ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostic
     const std::string ext = extension(path);
     if (ext == ".yaml" || ext == ".yml") return parse_yaml(text, path, diags);
     if (ext == ".xmile" || ext == ".stmx" || ext == ".xml") return parse_xmile(text, path, diags);
-    return looks_like_xml(text) ? parse_xmile(text, path, diags) : parse_yaml(text, path, diags);
+    if (ext == ".mdl") return parse_vensim(text, path, diags);
+    if (looks_like_xml(text)) return parse_xmile(text, path, diags);
+    if (looks_like_vensim(text)) return parse_vensim(text, path, diags);
+    return parse_yaml(text, path, diags);
 }
 
 ModelSpec load_model(const std::string& path) {

@@ -53,6 +53,16 @@ constexpr BuiltinInfo table[] = {
     {Builtin::delay, "delay_fixed", "DELAY FIXED", 3, 3, "input, delay_time, initial"},
     {Builtin::trend, "trend", "TREND", 2, 3, "input, averaging_time[, initial_trend]"},
     {Builtin::if_then_else, "if_then_else", "IF THEN ELSE", 3, 3, "condition, then, else"},
+    {Builtin::vensim_integer, "vensim:integer", "vensim:INTEGER", 1, 1, "x"},
+    {Builtin::vensim_modulo, "vensim:modulo", "vensim:MODULO", 2, 2, "a, b"},
+    {Builtin::vensim_step, "vensim:step", "vensim:STEP", 2, 2, "height, start"},
+    {Builtin::vensim_pulse, "vensim:pulse", "vensim:PULSE", 2, 2, "start, width"},
+    {Builtin::vensim_pulse_train, "vensim:pulse_train", "vensim:PULSE TRAIN", 4, 4, "start, width, interval, end"},
+    {Builtin::quantum, "quantum", "QUANTUM", 2, 2, "x, quantum"},
+    {Builtin::sample_if_true, "sample_if_true", "SAMPLE_IF_TRUE", 3, 3, "condition, input, initial"},
+    {Builtin::active_initial, "active_initial", "ACTIVE INITIAL", 2, 2, "value, initial"},
+    {Builtin::vensim_random, "vensim:random", "vensim:RANDOM", 2, 2, "seed, call"},
+    {Builtin::vensim_random_normal, "vensim:random_normal", "vensim:RANDOM NORMAL", 2, 2, "seed, call"},
 };
 
 }  // namespace

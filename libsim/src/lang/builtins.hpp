@@ -13,7 +13,12 @@ namespace sim::ast {
 enum class Builtin : std::uint8_t {
     abs, min, max, exp, ln, log10, sqrt, sin, cos, tan, asin, acos, atan, int_, mod, pi,
     safediv, xidz, zidz, step, ramp, pulse, init, previous, time, dt, starttime, stoptime,
-    smth1, smth3, smthn, delay1, delay3, delayn, delay, trend, if_then_else
+    smth1, smth3, smthn, delay1, delay3, delayn, delay, trend, if_then_else,
+    // Vensim's semantics: a .mdl reader maps INTEGER, MODULO, STEP, PULSE and
+    // PULSE TRAIN to these `vensim:` names (io/vensim), so a model gets the
+    // semantics of the format it was written in.
+    vensim_integer, vensim_modulo, vensim_step, vensim_pulse, vensim_pulse_train,
+    quantum, sample_if_true, active_initial, vensim_random, vensim_random_normal
 };
 
 struct BuiltinInfo {

@@ -158,6 +158,7 @@ Token Lexer::skip_trivia(std::size_t& pos, bool& failed) const {
 // vendor functions), but `a:AND:b` is Vensim's operator, not a name.
 std::size_t Lexer::word_end(std::size_t p) const {
     p = plain_word_end(s_, p);
+    if (vensim_) return p < s_.size() && s_[p] == '!' ? p + 1 : p;
     if (p + 1 < s_.size() && s_[p] == ':' && ident_start(s_[p + 1]) && !look_alike_at(s_, p + 1)) {
         std::size_t e = plain_word_end(s_, p + 1);
         if (!(e < s_.size() && s_[e] == ':' && vensim_keyword(keyword(s_.substr(p + 1, e - p - 1))))) return e;
@@ -204,7 +205,7 @@ Token Lexer::number(std::size_t pos) const {
 // stopping before a keyword. Subscripts are the parser's business.
 Token Lexer::name(std::size_t pos) const {
     std::size_t e = word_end(pos);
-    if (auto kw = keyword(s_.substr(pos, e - pos))) {
+    if (auto kw = vensim_ ? std::nullopt : keyword(s_.substr(pos, e - pos))) {
         Token t;
         t.kind = *kw;
         t.begin = pos;
@@ -214,10 +215,25 @@ Token Lexer::name(std::size_t pos) const {
     for (;;) {
         std::size_t q = e;
         while (q < s_.size() && is_space(s_[q])) ++q;
+        if (vensim_ && q > e && q < s_.size() && is_digit(s_[q])) {
+            // Vensim names have words that start with a digit ("Entry 1",
+            // "Depth 2"); a name followed by a number is no expression there.
+            std::size_t we = q;
+            while (we < s_.size() && (ident_cont(s_[we]) || is_digit(s_[we])) && !look_alike_at(s_, we)) ++we;
+            e = we;
+            continue;
+        }
         if (q >= s_.size() || !ident_start(s_[q]) || look_alike_at(s_, q)) break;
         std::size_t we = word_end(q);
-        if (keyword(s_.substr(q, we - q))) break;
+        if (!vensim_ && keyword(s_.substr(q, we - q))) break;
         e = we;
+    }
+    if (vensim_ && (e == pos || s_[e - 1] != '!')) {
+        // `d!` broken over a continuation line: `Subscript\<newline>  !]`.
+        std::size_t q = e;
+        while (q < s_.size() && is_space(s_[q])) ++q;
+        if (q > e && q + 1 < s_.size() && s_[q] == '!' && (s_[q + 1] == ']' || s_[q + 1] == ',' || is_space(s_[q + 1])))
+            e = q + 1;
     }
     Token t;
     t.kind = Tok::name;
@@ -225,6 +241,8 @@ Token Lexer::name(std::size_t pos) const {
     t.end = e;
     t.text = std::string(s_.substr(pos, e - pos));
     t.canonical = canonical_name(t.text);
+    if (vensim_ && t.canonical.size() >= 2 && t.canonical.back() == '!' && t.canonical[t.canonical.size() - 2] == '_')
+        t.canonical.erase(t.canonical.size() - 2, 1);
     if (t.canonical.empty())  // only underscores: no name can match it
         return error_token(pos, "'" + t.text + "' is not a name: a name needs a character other than '_'");
     return t;
@@ -262,6 +280,15 @@ Token Lexer::vensim_logical(std::size_t pos) const {
     std::size_t e = plain_word_end(s_, pos + 1);
     if (e < s_.size() && s_[e] == ':') {
         auto kw = keyword(s_.substr(pos + 1, e - pos - 1));
+        if (vensim_ && iequals(s_.substr(pos + 1, e - pos - 1), "na")) {
+            // Vensim's "not available" value (-1.298074214633707e33 in Vensim).
+            Token t;
+            t.kind = Tok::number;
+            t.begin = pos;
+            t.end = e + 1;
+            t.value = vensim_na;
+            return t;
+        }
         if (vensim_keyword(kw)) {
             Token t;
             t.kind = *kw;
@@ -270,7 +297,8 @@ Token Lexer::vensim_logical(std::size_t pos) const {
             return t;
         }
     }
-    return error_token(pos, "unexpected ':' (only :AND:, :OR: and :NOT: are operators)");
+    return error_token(pos, vensim_ ? "unexpected ':' (only :AND:, :OR:, :NOT: and :NA: may follow one here)"
+                                    : "unexpected ':' (only :AND:, :OR: and :NOT: are operators)");
 }
 
 bool is_bare_name(std::string_view canonical) {

@@ -29,13 +29,18 @@ struct Token {
 
 class Lexer {
 public:
-    explicit Lexer(std::string_view src) : s_(src) {}
+    // `vensim`: Vensim's dialect (.mdl): no word keywords (IF THEN ELSE is a
+    // multi-word name called as a function; AND/OR/NOT are written :AND:,
+    // :OR:, :NOT:), `:NA:` is a number, and a name word may end in `!` (a
+    // dimension iterated over by an array function, `x[d!]`).
+    explicit Lexer(std::string_view src, bool vensim = false) : s_(src), vensim_(vensim) {}
 
     // The token starting at or after `pos` (whitespace and {comments} skipped).
     Token lex(std::size_t pos) const;
 
 private:
     std::string_view s_;
+    bool vensim_ = false;
 
     Token skip_trivia(std::size_t& pos, bool& failed) const;
     std::size_t word_end(std::size_t p) const;

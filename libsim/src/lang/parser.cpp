@@ -12,6 +12,7 @@
 //  - the first error stops the equation (the caller keeps it with the
 //    equation and the compiler reports it, going on with the others).
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -56,7 +57,8 @@ std::optional<BinOp> binop(Tok k) {
 
 class Parser {
 public:
-    Parser(std::string_view src, std::vector<ParseError>& errors) : src_(src), lexer_(src), errors_(errors) {}
+    Parser(std::string_view src, std::vector<ParseError>& errors, Dialect dialect)
+        : src_(src), lexer_(src, dialect == Dialect::vensim), errors_(errors), vensim_(dialect == Dialect::vensim) {}
 
     std::optional<Expr> run() {
         if (src_.size() >= std::numeric_limits<std::uint32_t>::max()) {
@@ -100,6 +102,7 @@ private:
     std::string_view src_;
     Lexer lexer_;
     std::vector<ParseError>& errors_;
+    bool vensim_ = false;
     Expr out_;
     Token tok_;
     int depth_ = 0;
@@ -220,7 +223,10 @@ private:
     NodeId primary() {
         switch (tok_.kind) {
             case Tok::number: {
-                NodeId n = push(Number{tok_.value}, tok_.begin, tok_.end);
+                // Numbers in trees are >= 0 (the printer's round trip); Vensim's
+                // :NA: is negative, so it becomes -(magnitude), spanning ":NA:".
+                NodeId n = push(Number{std::abs(tok_.value)}, tok_.begin, tok_.end);
+                if (tok_.value < 0) n = push(Unary{Op::neg, n}, tok_.begin, tok_.end);
                 advance();
                 return n;
             }
@@ -286,6 +292,12 @@ private:
         if (tok_.kind == Tok::lbracket) {
             end = subscripts(subs);
             if (failed_) return 0;
+            if (tok_.kind == Tok::lparen && vensim_) {
+                // Vensim calls an element of an arrayed lookup as `table[a](x)`:
+                // read as LOOKUP(table[a], x).
+                NodeId table = push(Name{name.canonical, name.text, std::move(subs)}, name.begin, end);
+                return call("lookup", name.text, name.begin, {table});
+            }
             if (tok_.kind == Tok::lparen) {
                 fail(tok_.begin, "'(' after the subscripted name '" + name.text +
                                      "': only a graphical function without subscripts can be called");
@@ -354,14 +366,13 @@ private:
     }
 
     // Called with tok_ on '('.
-    NodeId call(std::string canonical, std::string text, std::size_t begin) {
+    NodeId call(std::string canonical, std::string text, std::size_t begin, std::vector<NodeId> args = {}) {
         const std::size_t open = tok_.begin;
         Nest nest(*this, open);
         if (failed_) return 0;
         opens_.push_back({open, '('});
         advance();
         if (failed_) return 0;
-        std::vector<NodeId> args;
         if (tok_.kind != Tok::rparen) {
             for (;;) {
                 args.push_back(expr());
@@ -416,7 +427,11 @@ private:
 }  // namespace
 
 std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors) {
-    auto e = Parser(text, errors).run();
+    return parse(text, errors, Dialect::xmile);
+}
+
+std::optional<Expr> parse(std::string_view text, std::vector<ParseError>& errors, Dialect dialect) {
+    auto e = Parser(text, errors, dialect).run();
     if (!e) return e;
     // Chains cost the parser no stack, but the tree they build is as deep as
     // the chain is long, and later stages walk trees recursively: bound the

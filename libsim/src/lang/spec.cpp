@@ -8,13 +8,16 @@
 
 namespace sim {
 
-Equation Equation::parse(std::string text, SourceLoc loc) {
+Equation Equation::parse(std::string text, SourceLoc loc) { return parse(std::move(text), std::move(loc), ast::Dialect::xmile); }
+
+Equation Equation::parse(std::string text, SourceLoc loc, ast::Dialect dialect) {
     Equation e;
     e.text = std::move(text);
     e.loc = std::move(loc);
+    e.lines_from_col1 = dialect == ast::Dialect::vensim;
     if (e.text.find_first_not_of(" \t\r\n") == std::string::npos) return e;  // blank: reported when compiled
     std::vector<ast::ParseError> errors;
-    if (auto tree = ast::parse(e.text, errors)) {
+    if (auto tree = ast::parse(e.text, errors, dialect)) {
         e.tree = std::move(*tree);
     } else {
         e.error = errors.empty() ? ast::ParseError{0, "cannot parse the equation"} : std::move(errors.front());
@@ -61,7 +64,8 @@ SourceLoc Equation::at(std::size_t offset) const {
         if (text[i] == '\n') { ++nl; last_nl = i; }
     l.line += nl;
     if (l.col > 0) {
-        l.col += static_cast<int>(last_nl == std::string::npos ? offset : offset - last_nl - 1);
+        if (last_nl == std::string::npos) l.col += static_cast<int>(offset);
+        else l.col = (lines_from_col1 ? 1 : l.col) + static_cast<int>(offset - last_nl - 1);
     }
     return l;
 }

@@ -3,14 +3,20 @@
 
 Runs `sdsim run model.yaml --set NAME=VALUE ...` (levers off) and fits the parameters
 listed in FITTED to the targets in TARGETS, each residual divided by its tolerance, with a
-Levenberg-Marquardt search over the parameters' stated ranges (parameters.csv; a logistic
-transform keeps every value inside its range). Data come from data/historical.csv.
+Levenberg-Marquardt search over the parameters' search bounds (the min and max of their
+`uncertainties:` entries in model.yaml; a logistic transform keeps every value inside them).
+Data come from data/historical.csv. At the estimate, the standard errors and correlations
+of the estimates are s^2 (J'J)^-1 (J: central differences of the weighted residuals,
+s^2 = weighted sum of squares / (targets - parameters); Bates & Watts 1988).
 
     /usr/bin/python3 models/chongqing/tools/calibrate.py [--sdsim build/cli/sdsim] [--write | --check]
 
-Prints the fit; --write stores the fitted values in model.yaml; --check exits 1 if the fit
-moves any value by more than 1 % of its range (the model is not at the optimum). Needs numpy.
-Phase 2 of issue 15 replaces this with `sdsim calibrate`.
+Prints the fit; --write stores in model.yaml the fitted values, each fitted parameter's
+`uncertainties:` entry (normal: mean = estimate, sd = standard error) and the rank
+correlations of the estimates (|r| >= 0.3, between the `BEGIN/END calibrate.py` comments of
+`correlations:`); --check exits 1 if the fit moves any value by more than 1 % of its range
+(the model is not at the optimum) or the written entries differ from what the fit gives.
+Needs numpy and PyYAML. Issue 15 replaces this with `sdsim calibrate` once it has landed.
 """
 import argparse
 import csv
@@ -21,12 +27,14 @@ import subprocess
 import sys
 
 import numpy as np
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_DIR = os.path.dirname(HERE)
 MODEL = os.path.join(MODEL_DIR, "model.yaml")
 
-# Parameters fitted, each within its range in parameters.csv.
+# Parameters fitted, each within the bounds of its `uncertainties:` entry in model.yaml, which
+# is a normal distribution (and every such calibrated normal is fitted here).
 FITTED = [
     "normal_migration_rate",
     "census_revision_urban",
@@ -47,9 +55,32 @@ def load_data():
     return data
 
 
-def load_ranges():
-    with open(os.path.join(MODEL_DIR, "parameters.csv")) as f:
-        return {r["name"]: (float(r["low"]), float(r["high"])) for r in csv.DictReader(f)}
+def load_model():
+    with open(MODEL) as f:
+        return yaml.safe_load(f)
+
+
+def search_bounds(model):
+    """(min, max) of each fitted parameter's `uncertainties:` entry."""
+    unc = model["uncertainties"]
+    return {n: (float(unc[n]["min"]), float(unc[n]["max"])) for n in FITTED}
+
+
+def declared_fit(model):
+    """Problems with the declarations: every fitted parameter a calibrated normal whose mean
+    is the model's value, and every calibrated normal fitted here."""
+    unc, consts = model["uncertainties"], model["constants"]
+    errors = []
+    for n in FITTED:
+        u = unc.get(n)
+        if u is None or u.get("dist") != "normal" or not str(u.get("doc", "")).startswith("calibrated:"):
+            errors.append(f"{n}: no calibrated normal entry in uncertainties:")
+        elif float(u["mean"]) != float(consts[n]["value"]):
+            errors.append(f"{n}: uncertainty mean {u['mean']} is not the model's value {consts[n]['value']}")
+    for n, u in unc.items():
+        if u.get("dist") == "normal" and str(u.get("doc", "")).startswith("calibrated:") and n not in FITTED:
+            errors.append(f"{n}: a calibrated normal in uncertainties: that calibrate.py does not fit")
+    return errors
 
 
 # (label, function of (results, data) -> (model, observed), tolerance, unit)
@@ -109,13 +140,39 @@ def from_z(z, lo, hi):
     return lo + (hi - lo) / (1 + np.exp(-z))
 
 
-def current_values():
-    text = open(MODEL).read()
-    vals = {}
-    for name in FITTED:
-        m = re.search(r"^  " + name + r": \{value: ([^,]+),", text, re.M)
-        vals[name] = float(m.group(1))
-    return vals
+def estimate_uncertainty(sdsim, data, tgts, p, lo, hi):
+    """Standard errors and the correlation matrix of the estimates at p."""
+    r = residuals(run(sdsim, dict(zip(FITTED, p))), data, tgts)
+    J = np.empty((len(r), len(p)))
+    for j in range(len(p)):
+        h = 1e-4 * (hi[j] - lo[j])
+        up, down = p.copy(), p.copy()
+        up[j] += h
+        down[j] -= h
+        J[:, j] = (residuals(run(sdsim, dict(zip(FITTED, up))), data, tgts)
+                   - residuals(run(sdsim, dict(zip(FITTED, down))), data, tgts)) / (2 * h)
+    s2 = float(r @ r) / (len(r) - len(p))
+    cov = s2 * np.linalg.inv(J.T @ J)
+    se = np.sqrt(np.diag(cov))
+    return se, cov / np.outer(se, se)
+
+
+def rank_correlations(corr):
+    """Pairs with |r| >= 0.3 as Spearman correlations (6/pi asin(r/2), exact for normals)."""
+    out = []
+    for i in range(len(FITTED)):
+        for j in range(i + 1, len(FITTED)):
+            if abs(corr[i, j]) >= 0.3:
+                out.append((FITTED[i], FITTED[j], round(6 / np.pi * np.arcsin(corr[i, j] / 2), 2)))
+    return out
+
+
+CORR_BLOCK = re.compile(r"(  # BEGIN calibrate.py[^\n]*\n)(.*?)(  # END calibrate.py)", re.S)
+
+
+def written_correlations(text):
+    block = CORR_BLOCK.search(text).group(2)
+    return [(a, b, float(rho)) for a, b, rho in re.findall(r"^  - \[(\w+), (\w+), ([^\]]+)\]$", block, re.M)]
 
 
 def main():
@@ -126,11 +183,16 @@ def main():
     ap.add_argument("--iterations", type=int, default=40)
     args = ap.parse_args()
 
-    data, ranges = load_data(), load_ranges()
+    model = load_model()
+    declared = declared_fit(model)
+    if declared:
+        print("\n".join(declared), file=sys.stderr)
+        return 1
+    data, ranges = load_data(), search_bounds(model)
     tgts = targets(data)
     lo = np.array([ranges[n][0] for n in FITTED])
     hi = np.array([ranges[n][1] for n in FITTED])
-    p0 = np.array([current_values()[n] for n in FITTED])
+    p0 = np.array([float(model["constants"][n]["value"]) for n in FITTED])
     z = to_z(p0, lo, hi)
 
     def resid(z):
@@ -163,9 +225,13 @@ def main():
 
     p = from_z(z, lo, hi)
     res = run(args.sdsim, dict(zip(FITTED, p)))
-    print("| parameter | value | range |\n|---|---|---|")
-    for n, v, a, b in zip(FITTED, p, lo, hi):
-        print(f"| `{n}` | {v:.6g} | {a:g}-{b:g} |")
+    # Standard errors at the values written (the model's, if it is at the optimum).
+    p_written = p0 if args.check else np.array([float(f"{v:.6g}") for v in p])
+    se, corr = estimate_uncertainty(args.sdsim, data, tgts, p_written, lo, hi)
+    rank = rank_correlations(corr)
+    print("| parameter | value | standard error | range |\n|---|---|---|---|")
+    for n, v, s, a, b in zip(FITTED, p, se, lo, hi):
+        print(f"| `{n}` | {v:.6g} | {s:.3g} | {a:g}-{b:g} |")
     print("\n| target | model | data | error | tolerance |\n|---|---|---|---|---|")
     for label, f, tol, unit in tgts:
         m, o = f(res, data)
@@ -174,19 +240,35 @@ def main():
         else:
             print(f"| {label} | {m:.4g} | {o:.4g} | {m - o:+.3f} | ±{tol:g} |")
     print(f"\nweighted sum of squares: {cost:.4g}")
+    print("\nrank correlations of the estimates (|r| >= 0.3): " +
+          ", ".join(f"{a}/{b} {rho:+.2f}" for a, b, rho in rank))
     if args.check:
+        failed = False
         moved = [n for n, a, b, l, h in zip(FITTED, p, p0, lo, hi) if abs(a - b) > 0.01 * (h - l)]
         if moved:
             print("the fit moves " + ", ".join(moved) + ": run calibrate.py --write", file=sys.stderr)
-            return 1
-        return 0
+            failed = True
+        unc = model["uncertainties"]
+        off = [n for n, s in zip(FITTED, se) if abs(float(unc[n]["sd"]) / s - 1) > 0.02]
+        written = written_correlations(open(MODEL).read())
+        if off or [(a, b) for a, b, _ in written] != [(a, b) for a, b, _ in rank] or any(
+                abs(x[2] - y[2]) > 0.02 for x, y in zip(written, rank)):
+            print("the standard errors or correlations in model.yaml are not the fit's (" + ", ".join(off) +
+                  "): run calibrate.py --write", file=sys.stderr)
+            failed = True
+        return 1 if failed else 0
     if args.write:
         text = open(MODEL).read()
-        for n, v in zip(FITTED, p):
+        for n, v, s in zip(FITTED, p, se):
             text, k = re.subn(r"^(  " + n + r": \{value: )[^,]+,", lambda m: m.group(1) + f"{v:.6g},", text, flags=re.M)
             assert k == 1, n
+            text, k = re.subn(r"^(  " + n + r": \{dist: normal, mean: )[^,]+, sd: [^,]+,",
+                              lambda m: m.group(1) + f"{v:.6g}, sd: {s:.3g},", text, flags=re.M)
+            assert k == 1, n
+        lines = "".join(f"  - [{a}, {b}, {rho:g}]\n" for a, b, rho in rank)
+        text = CORR_BLOCK.sub(lambda m: m.group(1) + lines + m.group(3), text)
         open(MODEL, "w").write(text)
-        print("wrote the fitted values to", MODEL, file=sys.stderr)
+        print("wrote the fitted values, their uncertainties and correlations to", MODEL, file=sys.stderr)
 
 
 if __name__ == "__main__":

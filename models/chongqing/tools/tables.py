@@ -6,7 +6,8 @@
 Runs the scenario files with `sdsim run` and rewrites each block of README.md between
 `<!-- BEGIN generated: NAME -->` and `<!-- END generated: NAME -->`: the lever mechanisms
 (from the model's levers and parameters), the lever effects in 2035, the validation against
-data/historical.csv and the parameter table (model.yaml values, parameters.csv ranges).
+data/historical.csv and the parameter table (model.yaml values; ranges, distributions and bases
+from the model's `uncertainties:`).
 --check writes nothing and exits 1 if any block is out of date. Needs PyYAML.
 """
 import argparse
@@ -77,6 +78,35 @@ def run(sdsim, path, *extra):
 def load_data():
     with open(os.path.join(MODEL_DIR, "data", "historical.csv")) as f:
         return {(r["indicator"], int(r["year"])): float(r["value"]) for r in csv.DictReader(f)}
+
+
+BASES = ("source", "derived", "calibrated", "assumption", "numerical")
+
+
+def parameter_ranges(model):
+    """name -> (low, high, basis, distribution) for every constant, from `uncertainties:` (the
+    support, the basis word that starts the doc); a constant without an entry is fixed."""
+    out = {}
+    unc = model.get("uncertainties", {})
+    for name, c in model["constants"].items():
+        u = unc.get(name)
+        if u is None:
+            out[name] = (c["value"], c["value"], "fixed", "fixed")
+            continue
+        basis = u["doc"].split(":", 1)[0]
+        if basis not in BASES:
+            sys.exit(f"uncertainties: {name}: the doc must start with one of {', '.join(BASES)} and a colon")
+        kind = u["dist"]
+        if kind == "triangular":
+            dist = f"triangular, mode {g(u['mode'], 6)}"
+        elif kind == "normal":
+            dist = f"normal, mean {g(u['mean'], 6)}, sd {g(u['sd'], 3)}"
+        elif kind == "uniform":
+            dist = "uniform"
+        else:
+            sys.exit(f"uncertainties: {name}: tables.py does not show a {kind} distribution")
+        out[name] = (u["min"], u["max"], basis, dist)
+    return out
 
 
 def lever_table(model, ranges):
@@ -178,11 +208,11 @@ def validation_table(sdsim, data):
 
 
 def parameter_table(model, ranges):
-    lines = ["| parameter | value | unit | range | basis | source / note |", "|---|---|---|---|---|---|"]
+    lines = ["| parameter | value | unit | range | distribution | basis | source / note |", "|---|---|---|---|---|---|---|"]
     for name, c in model["constants"].items():
-        lo, hi, basis = ranges[name]
+        lo, hi, basis, dist = ranges[name]
         rng = g(lo, 6) if lo == hi else f"{g(lo, 6)}-{g(hi, 6)}"
-        lines.append(f"| `{name}` | {g(c['value'], 6)} | {c.get('units', '')} | {rng} | {basis} | {c.get('doc', '')} |")
+        lines.append(f"| `{name}` | {g(c['value'], 6)} | {c.get('units', '')} | {rng} | {dist} | {basis} | {c.get('doc', '')} |")
     return "\n".join(lines)
 
 
@@ -201,8 +231,7 @@ def main():
 
     with open(os.path.join(MODEL_DIR, "model.yaml")) as f:
         model = yaml.safe_load(f)
-    with open(os.path.join(MODEL_DIR, "parameters.csv")) as f:
-        ranges = {r["name"]: (float(r["low"]), float(r["high"]), r["basis"]) for r in csv.DictReader(f)}
+    ranges = parameter_ranges(model)
     data = load_data()
     text = old = open(README).read()
     text = replace_block(text, "levers", lever_table(model, ranges))

@@ -1,0 +1,331 @@
+// Vensim .mdl reader: records, stocks and flows, time settings, lookups,
+// subscripts (subranges, mappings, :EXCEPT:, lists), array functions,
+// macros, Vensim's function semantics, format detection, and errors with
+// their exact positions in the .mdl.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "sim/load.hpp"
+#include "sim/model.hpp"
+#include "sim/spec.hpp"
+#include "support.hpp"
+
+namespace {
+
+using simtest::find_code;
+
+const std::string control = R"(
+********************************************************
+	.Control
+********************************************************~
+		Simulation Control Parameters
+	|
+
+FINAL TIME  = 4
+	~	Month
+	~	The final time for the simulation.
+	|
+
+INITIAL TIME  = 0
+	~	Month
+	~	The initial time for the simulation.
+	|
+
+SAVEPER  = 
+        TIME STEP
+	~	Month [0,?]
+	~	The frequency with which output is stored.
+	|
+
+TIME STEP  = 1
+	~	Month [0,?]
+	~	The time step for the simulation.
+	|
+
+\\\---/// Sketch information - do not modify anything except names
+V300  Do not put anything below this section - it will be ignored
+*View 1
+10,1,Stock,307,235,40,20,3,3,0,0,0,0,0,0
+///---\\\
+)";
+
+std::string mdl(const std::string& body) { return "{UTF-8}\n" + body + control; }
+
+sim::ModelSpec parse(const std::string& text, sim::Diagnostics& d) { return sim::parse_vensim(text, "m.mdl", d); }
+
+sim::SourceLoc where(const std::string& text, const std::string& needle, std::size_t from = 0) {
+    return simtest::loc_of("m.mdl", text, needle, from);
+}
+
+// Runs a model; the value of `name` at each saved time.
+std::vector<double> run(const std::string& text, const std::string& name) {
+    sim::Diagnostics d;
+    auto spec = parse(text, d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    auto m = sim::Model::compile(spec, d);
+    REQUIRE_MESSAGE(m.has_value(), d.str());
+    auto r = m->run();
+    auto c = r.column(name);
+    REQUIRE_MESSAGE(c.has_value(), name);
+    std::vector<double> v;
+    for (std::size_t i = 0; i < r.rows(); ++i) v.push_back(r.at(i, *c));
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("vensim: teacup reads as a stock with an outflow, units, comments and time settings") {
+    const std::string text = mdl(R"(Characteristic Time=
+	10
+	~	Minutes [0,?]
+	~	How long will it take the teacup to cool?
+	|
+
+Heat Loss to Room=
+	(Teacup Temperature - Room Temperature) / Characteristic Time
+	~	Degrees Fahrenheit/Minute
+	~	This is the rate at which heat flows from the cup into the room. We can \
+		ignore it at this point.
+	|
+
+Room Temperature=
+	70
+	~	Degrees Fahrenheit [-459.67,?]
+	~		|
+
+Teacup Temperature= INTEG (
+	-Heat Loss to Room,
+		180)
+	~	Degrees Fahrenheit [32,212]
+	~		|
+)");
+    sim::Diagnostics d;
+    auto spec = parse(text, d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    CHECK(spec.specs.start == 0);
+    CHECK(spec.specs.stop == 4);
+    CHECK(spec.specs.dt == 1);
+    CHECK(spec.specs.save_step == 1);
+    const sim::Variable* t = spec.find("Teacup Temperature");
+    REQUIRE(t);
+    CHECK(t->kind == sim::VarKind::stock);
+    CHECK(t->units == "Degrees Fahrenheit");
+    CHECK(t->outflows == std::vector<std::string>{"Heat Loss to Room"});
+    CHECK(t->inflows.empty());
+    CHECK_AT(t->equation.loc, where(text, "180)"));
+    const sim::Variable* h = spec.find("Heat Loss to Room");
+    REQUIRE(h);
+    CHECK(h->kind == sim::VarKind::flow);
+    CHECK(h->doc.find("ignore it") != std::string::npos);
+    CHECK(spec.find("Characteristic Time")->kind == sim::VarKind::constant);
+    CHECK(!spec.find("TIME STEP"));  // time settings are specs, not variables
+    auto v = run(text, "Teacup Temperature");
+    REQUIRE(v.size() == 5);
+    CHECK(v[1] == doctest::Approx(180 - 11));
+}
+
+TEST_CASE("vensim: a rate that is not a sum of variables gets a flow of its own") {
+    auto v = run(mdl("s = INTEG(2 * r, 1) ~~|\nr = 3 ~~|\n"), "s");
+    CHECK(v[2] == doctest::Approx(13));
+}
+
+TEST_CASE("vensim: INTEGER and MODULO truncate (XMILE's INT and MOD floor)") {
+    const std::string text = mdl("a = INTEGER(-2.5) ~~|\nb = MODULO(-7, 3) ~~|\nc = QUANTUM(-7.5, 2) ~~|\n");
+    CHECK(run(text, "a")[0] == -2);
+    CHECK(run(text, "b")[0] == -1);
+    CHECK(run(text, "c")[0] == -6);
+    sim::Diagnostics d;
+    auto x = sim::parse_xmile(R"(<?xml version="1.0"?><xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs><model><variables>
+<aux name="a"><eqn>INT(-2.5)</eqn></aux><aux name="b"><eqn>MOD(-7, 3)</eqn></aux></variables></model></xmile>)",
+                             "m.xmile", d);
+    auto m = sim::Model::compile(x, d);
+    REQUIRE(m.has_value());
+    auto r = m->run();
+    CHECK(r.at(0, *r.column("a")) == -3);
+    CHECK(r.at(0, *r.column("b")) == 2);
+}
+
+TEST_CASE("vensim: STEP, PULSE and PULSE TRAIN follow Vensim's half-step rule") {
+    const std::string text = mdl(
+        "s = STEP(2, 1.4) ~~|\np = PULSE(1, 2) ~~|\nq = PULSE TRAIN(0, 1, 2, 3) ~~|\nr = RAMP(1, 1, 3) ~~|\n");
+    // TIME STEP 1: time + 0.5 > 1.4 from time 1 on.
+    CHECK(run(text, "s") == std::vector<double>{0, 2, 2, 2, 2});
+    CHECK(run(text, "p") == std::vector<double>{0, 1, 1, 0, 0});
+    CHECK(run(text, "q") == std::vector<double>{1, 0, 1, 0, 0});
+    CHECK(run(text, "r") == std::vector<double>{0, 0, 1, 2, 2});
+}
+
+TEST_CASE("vensim: lookups standalone, WITH LOOKUP, without a range, FORWARD/BACKWARD/EXTRAPOLATE") {
+    const std::string text = mdl(R"(tbl(
+	[(0,0)-(10,10)],(0,0),(2,4),(4,0))
+	~	~	|
+flat(1, 2, 3, 10, 20, 30)
+	~	~	|
+a = tbl(Time) ~~|
+b = WITH LOOKUP(Time, ((0,1),(4,5))) ~~|
+c = LOOKUP FORWARD(flat, Time + 0.5) ~~|
+d = LOOKUP BACKWARD(flat, Time + 0.5) ~~|
+e = LOOKUP EXTRAPOLATE(tbl, Time + 1) ~~|
+)");
+    CHECK(run(text, "a") == std::vector<double>{0, 2, 4, 2, 0});
+    CHECK(run(text, "b") == std::vector<double>{1, 2, 3, 4, 5});
+    CHECK(run(text, "c") == std::vector<double>{10, 20, 30, 30, 30});
+    CHECK(run(text, "d") == std::vector<double>{10, 10, 20, 30, 30});
+    CHECK(run(text, "e") == std::vector<double>{2, 4, 2, 0, -2});
+}
+
+TEST_CASE("vensim: subscripts: lists, subranges, mappings, :EXCEPT:, SUM and element names") {
+    const std::string text = mdl(R"(Region: north, south, east
+	~	~	|
+Coast: south, east
+	~	~	|
+P: (p1-p3) -> Region
+	~	~	|
+pop[Region] = 1, 2, 3 ~~|
+twice[Coast] = 2 * pop[Coast] ~~|
+mapped[P] = pop[Region] * 10 ~~|
+ex[Region] :EXCEPT: [north] = 7 ~~|
+ex[north] = 1 ~~|
+total = SUM(pop[Region!]) ~~|
+biggest = VMAX(pop[Region!]) ~~|
+table[Region, P] = 1, 2, 3; 4, 5, 6; 7, 8, 9; ~~|
+)");
+    CHECK(run(text, "twice[east]")[0] == 6);
+    CHECK(run(text, "mapped[p2]")[0] == 20);
+    CHECK(run(text, "ex[north]")[0] == 1);
+    CHECK(run(text, "ex[south]")[0] == 7);
+    CHECK(run(text, "total")[0] == 6);
+    CHECK(run(text, "biggest")[0] == 3);
+    CHECK(run(text, "table[south,p3]")[0] == 6);
+}
+
+TEST_CASE("vensim: each macro call is its own instance, stocks included") {
+    const std::string text = mdl(R"(:MACRO: ACC(input)
+ACC = INTEG(input, 0)
+	~	~	|
+:END OF MACRO:
+a = ACC(1) ~~|
+b = ACC(2) ~~|
+)");
+    CHECK(run(text, "a") == std::vector<double>{0, 1, 2, 3, 4});
+    CHECK(run(text, "b") == std::vector<double>{0, 2, 4, 6, 8});
+}
+
+TEST_CASE("vensim: SAMPLE IF TRUE, ACTIVE INITIAL, :NA:, :AND: and names with keywords") {
+    const std::string text = mdl(R"(s = SAMPLE IF TRUE(Time >= 2 :AND: Time <= 3, Time * 10, -1) ~~|
+ai = ACTIVE INITIAL(Time + 100, 5) ~~|
+held = INTEG(0, ai) ~~|
+na = :NA: ~~|
+rate and more = IF THEN ELSE(Time > 1 :OR: :NOT: Time < 4, 1, 0) ~~|
+)");
+    CHECK(run(text, "s") == std::vector<double>{-1, -1, 20, 30, 30});
+    // The initial value is the one the initial equations see (the stock);
+    // from the start time on the variable is its equation.
+    CHECK(run(text, "ai") == std::vector<double>{100, 101, 102, 103, 104});
+    CHECK(run(text, "held")[4] == 5);
+    CHECK(run(text, "na")[0] == -1.298074214633707e33);
+    CHECK(run(text, "rate and more") == std::vector<double>{0, 0, 1, 1, 1});
+}
+
+TEST_CASE("vensim: errors carry the .mdl position") {
+    SUBCASE("a parse error on a continuation line") {
+        const std::string text = mdl("x = 1 +\n\t\t* 2 ~~|\n");
+        sim::Diagnostics d;
+        auto spec = parse(text, d);
+        REQUIRE(!d.has_errors());
+        auto m = sim::Model::compile(spec, d);
+        CHECK(!m);
+        const auto* e = find_code(d, sim::Code::E_PARSE);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "* 2"));
+    }
+    SUBCASE("an unknown name") {
+        const std::string text = mdl("x = 1 + undefined thing ~~|\n");
+        sim::Diagnostics d;
+        auto spec = parse(text, d);
+        auto m = sim::Model::compile(spec, d);
+        const auto* e = find_code(d, sim::Code::E_UNKNOWN_NAME);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "undefined thing"));
+    }
+    SUBCASE("an unknown subscript") {
+        const std::string text = mdl("D: a, b ~~|\nx[D] = y[Dd] ~~|\ny[D] = 1 ~~|\n");
+        sim::Diagnostics d;
+        parse(text, d);
+        const auto* e = find_code(d, sim::Code::E_VENSIM_SUBSCRIPT);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "Dd]"));
+        CHECK(e->message.find("did you mean 'D'") != std::string::npos);
+    }
+    SUBCASE("a record without '|'") {
+        const std::string text = "{UTF-8}\nx = 1 ~~|\ny = 2 ~ ~\n";
+        sim::Diagnostics d;
+        parse(text, d);
+        const auto* e = find_code(d, sim::Code::E_VENSIM_SYNTAX);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "y = 2"));
+    }
+    SUBCASE("a malformed lookup table") {
+        const std::string text = mdl("tbl((0,0),(1 1)) ~~|\n");
+        sim::Diagnostics d;
+        parse(text, d);
+        const auto* e = find_code(d, sim::Code::E_VENSIM_SYNTAX);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "1)) ~"));
+    }
+    SUBCASE("a macro called with the wrong number of arguments") {
+        const std::string text = mdl(":MACRO: M(a)\nM = a ~~|\n:END OF MACRO:\nx = M(1, 2) ~~|\n");
+        sim::Diagnostics d;
+        parse(text, d);
+        const auto* e = find_code(d, sim::Code::E_VENSIM_MACRO);
+        REQUIRE(e);
+        CHECK_AT(e->loc, where(text, "M(1, 2)"));
+    }
+    SUBCASE("an .xls data file is refused by name") {
+        const std::string text = mdl("x = GET XLS CONSTANTS('data.xls', 'Sheet1', 'A1') ~~|\n");
+        sim::Diagnostics d;
+        parse(text, d);
+        const auto* e = find_code(d, sim::Code::E_VENSIM_DATA);
+        REQUIRE(e);
+        CHECK(e->message.find(".xls") != std::string::npos);
+        CHECK_AT(e->loc, where(text, "GET XLS"));
+    }
+    SUBCASE("a macro calling itself is bounded") {
+        const std::string text = mdl(":MACRO: M(a)\nM = M(a) ~~|\n:END OF MACRO:\nx = M(1) ~~|\n");
+        sim::Diagnostics d;
+        parse(text, d);
+        CHECK(find_code(d, sim::Code::E_VENSIM_MACRO));
+    }
+}
+
+TEST_CASE("vensim: external data from a .csv beside the model") {
+    simtest::TempDir dir("vensim_data");
+    dir.write("data.csv", "time,1,2,3\nx,10,20,40\n");
+    const std::string model = dir.write("m.mdl", mdl("d := GET DIRECT DATA('data.csv', ',', '1', 'B2') ~~|\n"
+                                                     "c := GET DIRECT CONSTANTS('data.csv', ',', 'C2') ~~|\n"));
+    sim::Diagnostics diags;
+    auto spec = sim::load_model(model, diags);
+    REQUIRE_MESSAGE(!diags.has_errors(), diags.str());
+    auto m = sim::Model::compile(spec, diags);
+    REQUIRE(m.has_value());
+    auto r = m->run();
+    CHECK(r.at(0, *r.column("d")) == 10);  // held before the first time
+    CHECK(r.at(2, *r.column("d")) == 20);
+    CHECK(r.at(3, *r.column("d")) == 40);
+    CHECK(r.at(0, *r.column("c")) == 20);
+}
+
+TEST_CASE("vensim: load_model picks the reader by extension and by content") {
+    simtest::TempDir dir("vensim_detect");
+    const std::string body = mdl("x = 1 ~~|\n");
+    sim::Diagnostics d1, d2;
+    auto a = sim::load_model(dir.write("m.MDL", body), d1);
+    CHECK_MESSAGE(!d1.has_errors(), d1.str());
+    CHECK(a.find("x"));
+    auto b = sim::load_model(dir.write("m.txt", body), d2);
+    CHECK_MESSAGE(!d2.has_errors(), d2.str());
+    CHECK(b.find("x"));
+}
