@@ -164,7 +164,7 @@ void check_models(const std::vector<std::string>& files) {
 std::vector<std::string> conformance_models() {
     std::vector<std::string> out;
     const std::string dir = std::string(SIM_CONFORMANCE_DIR) + "/test-models/";
-    for (const char* list : {"cases.tsv", "cases-xmile.tsv"}) {
+    for (const char* list : {"cases.tsv", "cases-xmile.tsv", "cases-mdl.tsv"}) {  // XMILE and Vensim
         std::ifstream f(dir + list);
         std::string line;
         std::getline(f, line);  // header
