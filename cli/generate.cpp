@@ -55,6 +55,13 @@ std::string slurp(const std::string& path, bool& ok) {
     return ss.str();
 }
 
+bool is_identifier(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
+}
+
 // Writes `text` to `path` unless it already holds exactly that.
 bool write_if_changed(const std::string& path, const std::string& text) {
     bool ok = false;
@@ -80,6 +87,9 @@ public:
                              "constants at run time with RunOptions::set)");
         sim::GenerateOptions o;
         o.name = app->count("--name") ? name_ : identifier_from(file);
+        if (!is_identifier(o.name))
+            throw UsageError("--name expects a C++ identifier (letters, digits and _, not first a digit), got '" +
+                             o.name + "'");
         if (app->count("--namespace")) o.name_space = ns_;
 
         bool read_ok = false;

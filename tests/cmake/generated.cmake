@@ -13,8 +13,10 @@ sim_cli_test(generate_writes RC 0 ARGS generate ${decay} --cpp ${gen_out}
              STDERR_RE "decay\\.cpp")
 sim_cli_test(generate_name_namespace RC 0 ARGS generate ${decay} --cpp ${gen_out} --name mydecay --namespace app::models
              FILE ${gen_out}/mydecay.hpp FILE_RE "namespace app::models \\{.*class mydecay : public sim::Model")
-sim_cli_test(generate_bad_name RC 1 ARGS generate ${decay} --cpp ${gen_out} --name 9x
-             STDERR_RE "E-GENERATE.*not a C\\+\\+ identifier")
+sim_cli_test(generate_bad_name RC 2 ARGS generate ${decay} --cpp ${gen_out} --name 9x
+             STDERR_RE "--name expects a C\\+\\+ identifier.*got '9x'")
+sim_cli_test(generate_bad_namespace RC 1 ARGS generate ${decay} --cpp ${gen_out} --namespace "a b"
+             STDERR_RE "namespace 'a b' is not a C\\+\\+ namespace name.*E-GENERATE")
 sim_cli_test(generate_needs_cpp RC 2 ARGS generate ${decay} STDERR_RE "--cpp")
 sim_cli_test(generate_model_error RC 1 ARGS generate ${broken} --cpp ${gen_out} STDERR_RE "E-UNKNOWN-NAME")
 

@@ -524,8 +524,9 @@ const char* const preamble_includes =
 
 std::string guard_name(const GenerateOptions& o) {
     if (!is_identifier(o.name))
-        throw Error(sim::Code::E_GENERATE, o.name,
-                    "'" + o.name + "' is not a C++ identifier; name the generated class with letters, digits and _");
+        throw Error(sim::Code::E_GENERATE, "",
+                    "the generated class name '" + o.name +
+                        "' is not a C++ identifier; use letters, digits and _ (not first a digit)");
     if (!o.name_space.empty()) {
         // a::b is allowed: each part an identifier.
         std::string part;
@@ -535,8 +536,8 @@ std::string guard_name(const GenerateOptions& o) {
             const std::size_t next = ns.find("::", pos);
             part = ns.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
             if (!is_identifier(part))
-                throw Error(sim::Code::E_GENERATE, o.name_space,
-                            "'" + o.name_space + "' is not a C++ namespace name");
+                throw Error(sim::Code::E_GENERATE, "",
+                            "the generated class's namespace '" + o.name_space + "' is not a C++ namespace name");
             if (next == std::string::npos) break;
             pos = next + 2;
         }
