@@ -1,11 +1,14 @@
 // Shared pieces of the sdsim commands (common.hpp).
 #include "common.hpp"
 
-#include "sim/overrides.hpp"
+#include <unistd.h>
 
+#include <algorithm>
+#include <iostream>
 #include <ostream>
 
 #include "sim/load.hpp"
+#include "sim/overrides.hpp"
 #include "util/text.hpp"
 
 namespace sdsim {
@@ -60,6 +63,58 @@ std::pair<std::string, double> parse_set(const std::string& v) {
     return {name, number("--set " + v.substr(0, eq), std::string(sim::text::trim(std::string_view(v).substr(eq + 1))))};
 }
 
+unsigned thread_count(const std::string& v) {
+    auto p = sim::text::parse_number(v);
+    if (!p || p.value < 0 || p.value > 1024 || p.value != static_cast<unsigned>(p.value) ||
+        v.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("invalid thread count '" + v + "' (expected 0 to 1024; 0 = all cores)");
+    return static_cast<unsigned>(p.value);
+}
+
+std::uint64_t whole_number(const std::string& opt, const std::string& v, std::uint64_t min, std::uint64_t max) {
+    const std::string range = " (expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ")";
+    if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("invalid value '" + v + "' for " + opt + range);
+    std::uint64_t n = 0;
+    for (char c : v) {
+        const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+        if (n > (UINT64_MAX - d) / 10) throw UsageError("value '" + v + "' for " + opt + " is too large" + range);
+        n = n * 10 + d;
+    }
+    if (n < min) throw UsageError("value '" + v + "' for " + opt + " is too small" + range);
+    if (n > max) throw UsageError("value '" + v + "' for " + opt + " is too large" + range);
+    return n;
+}
+
+std::vector<sim::Indicator> parse_indicators(const std::string& v, bool directions) {
+    std::vector<sim::Indicator> out;
+    for (auto item : split_list("--indicators", v)) {
+        sim::Indicator ind;
+        auto colon = item.rfind(':');
+        if (directions && colon != std::string::npos) {
+            const std::string dir(sim::text::trim(std::string_view(item).substr(colon + 1)));
+            if (dir != "min" && dir != "max")
+                throw UsageError("indicator '" + item + "': expected NAME, NAME:min or NAME:max");
+            ind.lower_is_better = dir == "min";
+            item = std::string(sim::text::trim(std::string_view(item).substr(0, colon)));
+        }
+        if (item.empty()) throw UsageError("empty indicator name in --indicators");
+        ind.name = item;
+        out.push_back(ind);
+    }
+    return out;
+}
+
+std::function<void(std::size_t, std::size_t)> progress(const std::string& what, const std::string& unit) {
+    if (::isatty(STDERR_FILENO) != 1) return {};
+    return [what, unit](std::size_t done, std::size_t total) {
+        const std::size_t step = std::max<std::size_t>(1, total / 200);
+        if (done != total && done % step != 0) return;
+        std::cerr << '\r' << what << ": " << done << '/' << total << ' ' << unit << (done == total ? "\n" : "")
+                  << std::flush;
+    };
+}
+
 void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os) {
     for (const auto& d : diags.items()) os << sim::format(d) << '\n';
 }
@@ -82,6 +137,40 @@ Loaded load(const std::string& file, sim::Diagnostics& diags,
         sim::apply_overrides(l.spec, o, diags);
     }
     return l;
+}
+
+std::optional<Experiment> load_experiment(const std::string& file,
+                                         const std::vector<std::pair<std::string, double>>& set) {
+    sim::Diagnostics diags;
+    Loaded l = load(file, diags, set);
+    std::string title;
+    std::vector<std::string> inputs;
+    if (l.scenario) {
+        const auto& s = *l.scenario;
+        title = "scenario " + s.name + " (model " + (l.spec.name.empty() ? s.model_path : l.spec.name) + ")";
+        inputs = sim::source_lines(s);
+        if (!diags.has_errors()) {
+            std::cerr << "scenario: " << s.name << '\n';
+            for (const auto& line : inputs) std::cerr << line << '\n';
+        }
+    } else {
+        title = l.spec.name.empty() ? file : l.spec.name;
+    }
+    if (diags.has_errors()) {
+        print_diagnostics(diags, std::cerr);
+        return std::nullopt;
+    }
+    auto model = sim::Model::compile(l.spec, diags);
+    print_diagnostics(diags, std::cerr);  // warnings, or the errors
+    if (!model) return std::nullopt;
+    return Experiment{std::move(l), std::move(*model), std::move(title), std::move(inputs)};
+}
+
+int file_error(const std::string& file, sim::Code code, const std::string& message) {
+    sim::Diagnostics d;
+    d.error(code, sim::SourceLoc{file, 0, 0}, "", message);
+    print_diagnostics(d, std::cerr);
+    return exit_model;
 }
 
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -11,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/model.hpp"
 #include "sim/native.hpp"
@@ -22,6 +25,10 @@ namespace sdsim {
 constexpr int exit_ok = 0;
 constexpr int exit_model = 1;  // model, scenario or run error, or I/O
 constexpr int exit_usage = 2;  // bad command line
+
+// The most samples --samples accepts (what they would keep in memory is
+// bounded separately, by sim::max_ensemble_values).
+constexpr std::uint64_t max_samples = 1'000'000'000;
 
 // A bad command line; main() prints it with "Try 'sdsim CMD --help'." and exits 2.
 struct UsageError : std::runtime_error {
@@ -55,6 +62,17 @@ std::vector<std::string> split_list(const std::string& opt, const std::string& s
                                     const std::string& empty_message = {});
 // NAME=VALUE of --set.
 std::pair<std::string, double> parse_set(const std::string& v);
+// --threads: 0 to 1024 (0 = all cores).
+unsigned thread_count(const std::string& v);
+// A whole number of `opt` in [min, max], written in digits only.
+std::uint64_t whole_number(const std::string& opt, const std::string& v, std::uint64_t min, std::uint64_t max);
+// --indicators a,b:min,...: ':min' marks lower as better (`directions`
+// false: plain names only).
+std::vector<sim::Indicator> parse_indicators(const std::string& v, bool directions = true);
+
+// Progress on standard error ("\rWHAT: done/total UNIT", at most about 200
+// updates and the last) when it is a terminal; an empty function otherwise.
+std::function<void(std::size_t done, std::size_t total)> progress(const std::string& what, const std::string& unit);
 
 void print_diagnostics(const sim::Diagnostics& diags, std::ostream& os);
 
@@ -72,6 +90,23 @@ struct Loaded {
 Loaded load(const std::string& file, sim::Diagnostics& diags,
             const std::vector<std::pair<std::string, double>>& set = {});
 
+// FILE loaded and compiled for an experiment (compare, sensitivity,
+// calibrate): for a scenario, its name and input files with their hashes
+// are printed to standard error first (as `sdsim run` does); every
+// diagnostic goes to standard error; `--set` values are applied as by
+// load(). nullopt if there were errors.
+struct Experiment {
+    Loaded loaded;
+    sim::Model model;
+    std::string title;                // "scenario NAME (model M)", or the model's name or FILE
+    std::vector<std::string> inputs;  // sim::source_lines, for a scenario
+};
+std::optional<Experiment> load_experiment(const std::string& file,
+                                         const std::vector<std::pair<std::string, double>>& set = {});
+
+// Prints "FILE: error: ... [code]" to standard error; returns exit_model.
+int file_error(const std::string& file, sim::Code code, const std::string& message);
+
 // The command line wins over the scenario, option by option; `save`
 // replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
@@ -82,12 +117,15 @@ sim::RunEngine parse_engine_option(const std::string& value);
 // cache); nullopt after printing the diagnostics to standard error.
 std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info = nullptr);
 
-// The commands (run.cpp, check.cpp, compare.cpp, graph.cpp, generate.cpp, bench.cpp).
+// The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, generate.cpp, bench.cpp, graph.cpp, serve.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
+std::unique_ptr<Command> make_sensitivity(CLI::App& app);
+std::unique_ptr<Command> make_calibrate(CLI::App& app);
 std::unique_ptr<Command> make_graph(CLI::App& app);
 std::unique_ptr<Command> make_generate(CLI::App& app);
 std::unique_ptr<Command> make_bench(CLI::App& app);
+std::unique_ptr<Command> make_serve(CLI::App& app);
 
 }  // namespace sdsim

@@ -1,13 +1,14 @@
 // `sdsim compare`: runs every combination of the chosen levers on top of a
 // model or scenario, prints a ranked table and writes the CSVs, charts and
-// report (docs/compare.md).
-#include <unistd.h>
-
+// report (docs/compare.md); with --samples, also over samples of the
+// declared uncertainties (docs/uncertainty.md).
 #include <iostream>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/compare.hpp"
 #include "sim/report.hpp"
+#include "sim/robustness.hpp"
 #include "util/text.hpp"
 
 namespace sdsim {
@@ -21,7 +22,8 @@ constexpr const char* compare_help =
     "model or a scenario, in parallel; prints the combinations ranked at the\n"
     "last report time; with --out, writes combinations.csv, effects.csv (main\n"
     "effects, two-lever interactions, Shapley shares), trajectories.csv,\n"
-    "charts/ and report.md into DIR.\n"
+    "charts/, report.md and report.html (one self-contained page: summary\n"
+    "sentences, units, charts) into DIR.\n"
     "\n"
     "Options:\n"
     "  --levers a,b,...|all   levers to combine (default: all of the model's)\n"
@@ -33,11 +35,20 @@ constexpr const char* compare_help =
     "                         better (default: the scenario's indicators, else\n"
     "                         every saved stock)\n"
     "  --rank-by NAME         indicator that orders the table (default: first)\n"
+    "  --samples N            also run every combination over the same N\n"
+    "                         samples of the uncertainties FILE declares\n"
+    "                         (Latin hypercube, rank correlations honoured):\n"
+    "                         the table gains p_best and regret; --out adds\n"
+    "                         robustness.csv, conclusions.csv, samples.csv and\n"
+    "                         percentile intervals in effects.csv\n"
+    "  --seed S               seed of the samples (default 1; needs --samples)\n"
     "  --threads N            worker threads (default: all cores); the results\n"
     "                         are identical whatever N\n"
     "  --set NAME=X           override a constant in every run (repeatable)\n"
     "  --out DIR, -o DIR      write the outputs into DIR (created)\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --lang en|zh           language of report.html, the summary and the\n"
+    "                         charts (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Progress goes to standard error when it is a terminal. For a scenario,\n"
@@ -52,7 +63,9 @@ public:
         auto last = CLI::MultiOptionPolicy::TakeLast;
         for (auto* o : {app->add_option("--levers", levers_), app->add_option("--at", at_),
                         app->add_option("--indicators", indicators_), app->add_option("--rank-by", rank_by_),
-                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
+                        app->add_option("--samples", samples_), app->add_option("--seed", seed_),
+                        app->add_option("--lang", lang_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -62,17 +75,24 @@ public:
     }
 
     int execute() override {
+        sim::Lang lang = sim::Lang::en;
+        if (app->count("--lang")) {
+            auto l = sim::parse_lang(sim::text::trim(lang_));
+            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
+            lang = *l;
+        }
         sim::CompareOptions o;
         if (app->count("--levers") && sim::text::trim(levers_) != "all") o.levers = split_list("--levers", levers_);
         if (app->count("--at"))
             for (const auto& t : split_list("--at", at_)) o.at.push_back(number("--at", t));
-        if (app->count("--indicators")) o.indicators = indicators();
-        if (app->count("--threads")) {
-            auto p = sim::text::parse_number(threads_);
-            if (!p || p.value < 0 || p.value > 1024 || p.value != static_cast<unsigned>(p.value) ||
-                threads_.find_first_not_of("0123456789") != std::string::npos)
-                throw UsageError("invalid thread count '" + threads_ + "' (expected 0 to 1024; 0 = all cores)");
-            o.threads = static_cast<unsigned>(p.value);
+        if (app->count("--indicators")) o.indicators = parse_indicators(indicators_);
+        if (app->count("--threads")) o.threads = thread_count(threads_);
+        const bool sampled = app->count("--samples") > 0;
+        sim::SampleOptions so;
+        if (sampled) so.samples = whole_number("--samples", samples_, 1, max_samples);
+        if (app->count("--seed")) {
+            if (!sampled) throw UsageError("--seed needs --samples (the seed of the samples)");
+            so.seed = whole_number("--seed", seed_, 0, UINT64_MAX);
         }
         std::vector<std::pair<std::string, double>> set;
         for (const auto& v : set_) set.push_back(parse_set(v));
@@ -80,36 +100,16 @@ public:
         const std::string file = finish_parse();
         const std::string rank_by(sim::text::trim(rank_by_));
 
-        sim::Diagnostics diags;
-        Loaded l = load(file, diags, set);
-        std::string title;
-        std::vector<std::string> inputs;
-        if (l.scenario) {
-            const auto& s = *l.scenario;
-            title = "scenario " + s.name + " (model " + (l.spec.name.empty() ? s.model_path : l.spec.name) + ")";
-            inputs = sim::source_lines(s);
-            if (!diags.has_errors()) {
-                std::cerr << "scenario: " << s.name << '\n';
-                for (const auto& line : inputs) std::cerr << line << '\n';
-            }
-        } else {
-            title = l.spec.name.empty() ? file : l.spec.name;
-        }
-        if (diags.has_errors()) {
-            print_diagnostics(diags, std::cerr);
-            return exit_model;
-        }
-        auto model = sim::Model::compile(l.spec, diags);
-        print_diagnostics(diags, std::cerr);  // warnings, or the errors
-        if (!model) return exit_model;
-
-        o.base = l.run;
+        auto x = load_experiment(file, set);
+        if (!x) return exit_model;
+        const Loaded& l = x->loaded;
+        o.base = l.run;  // --set is applied by load_experiment
         o.base.on_nonfinite = l.run.on_nonfinite;
         // The command line wins over the scenario's `report_at:` and `indicators:`.
         if (o.at.empty() && l.scenario) o.at = l.scenario->report_at;
         if (o.indicators.empty() && l.scenario) o.indicators = l.scenario->indicators;
         if (l.scenario) o.cost_variable = l.scenario->cost;
-        if (o.indicators.empty()) o.indicators = sim::default_indicators(*model, o.base);
+        if (o.indicators.empty()) o.indicators = sim::default_indicators(x->model, o.base);
         std::size_t rank_index = 0;
         if (app->count("--rank-by")) {
             while (rank_index < o.indicators.size() &&
@@ -118,29 +118,55 @@ public:
             if (rank_index == o.indicators.size())
                 throw UsageError("--rank-by '" + rank_by + "' is not one of the indicators");
         }
-        if (::isatty(STDERR_FILENO) == 1)
-            o.progress = [](std::size_t done, std::size_t total) {
-                std::cerr << "\rcompare: " << done << '/' << total << " runs" << (done == total ? "\n" : "")
-                          << std::flush;
-            };
+        o.progress = progress("compare", "runs");
 
-        sim::CompareResult r = sim::compare(*model, o);
-        r.model_name = title;
-        r.inputs = inputs;
+        if (sampled && l.spec.uncertainties.empty())
+            return file_error(file, sim::Code::E_NO_UNCERTAINTIES,
+                              "--samples: no uncertain parameters to sample; declare them under 'uncertainties:' "
+                              "in the model or the scenario (docs/uncertainty.md)");
+        sim::UncertainComparison u;
+        if (sampled) {
+            so.uncertainties = l.spec.uncertainties;
+            so.correlations = l.spec.correlations;
+            // Iman-Conover ranks need more rows than columns.
+            if (!so.correlations.empty() && so.samples <= so.uncertainties.size())
+                throw UsageError("--samples " + samples_ + ": the declared rank correlations need more samples than "
+                                 "the " + std::to_string(so.uncertainties.size()) +
+                                 " uncertain parameters; use --samples " +
+                                 std::to_string(so.uncertainties.size() + 1) + " or more");
+            try {
+                o.comm = communicator();  // under mpirun: the runs split across the ranks
+                u = sim::compare(x->model, o, so);
+            } catch (const sim::Error& e) {
+                const auto& items = e.diagnostics().items();
+                if (!items.empty() && items.front().code == sim::Code::E_ENSEMBLE_SIZE)
+                    throw UsageError("--samples " + samples_ + ": " + items.front().message);
+                throw;
+            }
+        } else {
+            o.comm = communicator();  // under mpirun: the runs split across the ranks
+            u.nominal = sim::compare(x->model, o);
+        }
+        sim::CompareResult& r = u.nominal;
+        r.model_name = x->title;
+        r.inputs = x->inputs;
         // compare() may drop an indicator that is the cost variable: find rank_by again.
         std::size_t rank = 0;
         for (std::size_t i = 0; i < r.indicators.size(); ++i)
             if (sim::canonical_name(r.indicators[i].name) == sim::canonical_name(o.indicators[rank_index].name))
                 rank = i;
-        sim::print_ranked_table(r, std::cout, rank);
+        if (sampled) sim::print_ranked_table(u, std::cout, rank);
+        else sim::print_ranked_table(r, std::cout, rank);
         std::cout.flush();
 
-        if (app->count("--out")) {
+        if (app->count("--out") && sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::CompareOutputOptions w;
             w.charts = !no_charts_;
+            w.lang = lang;
             w.warnings = &std::cerr;
-            sim::write_compare_outputs(r, out_, w);
-            std::cerr << "wrote " << out_ << "/report.md\n";
+            if (sampled) sim::write_compare_outputs(u, out_, w);
+            else sim::write_compare_outputs(r, out_, w);
+            std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
         if (!std::cout) {
             std::cerr << "sdsim: error: cannot write to standard output\n";
@@ -150,26 +176,7 @@ public:
     }
 
 private:
-    std::vector<sim::Indicator> indicators() const {
-        std::vector<sim::Indicator> out;
-        for (auto item : split_list("--indicators", indicators_)) {
-            sim::Indicator ind;
-            auto colon = item.rfind(':');
-            if (colon != std::string::npos) {
-                const std::string dir(sim::text::trim(std::string_view(item).substr(colon + 1)));
-                if (dir != "min" && dir != "max")
-                    throw UsageError("indicator '" + item + "': expected NAME, NAME:min or NAME:max");
-                ind.lower_is_better = dir == "min";
-                item = std::string(sim::text::trim(std::string_view(item).substr(0, colon)));
-            }
-            if (item.empty()) throw UsageError("empty indicator name in --indicators");
-            ind.name = item;
-            out.push_back(ind);
-        }
-        return out;
-    }
-
-    std::string levers_, at_, indicators_, rank_by_, threads_, out_;
+    std::string levers_, at_, indicators_, rank_by_, threads_, out_, samples_, seed_, lang_;
     std::vector<std::string> set_;
     bool no_charts_ = false;
 };

@@ -1,11 +1,12 @@
 // sdsim: the command-line front end of libsim (docs/cli.md). Arguments are
 // parsed by CLI11; each command is in its own file (run.cpp, check.cpp,
-// compare.cpp, graph.cpp).
+// compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp, serve.cpp).
 //
 // Exit status: 0 success, 1 model or run error (diagnostics, sim::Error, I/O),
 // 2 usage error. stdout carries only the product of the command (results for
-// `run`, the diagnostic report for `check`, the ranked table for `compare`);
-// everything else goes to stderr.
+// `run`, the diagnostic report for `check`, the ranked table for `compare`,
+// the summary of `sensitivity`, the estimates of `calibrate`); everything
+// else goes to stderr.
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "job.hpp"
 #include "sim/version.hpp"
 
 namespace {
@@ -26,10 +28,18 @@ constexpr const char* main_help =
     "Simulates system-dynamics (stock-flow) models written in YAML or XMILE.\n"
     "\n"
     "Commands:\n"
-    "  run     simulate a model or scenario; write the results as CSV or JSON\n"
-    "  check   load and compile a model or scenario; report every diagnostic\n"
-    "  compare run every combination of a model's levers; rank and report them\n"
-    "  graph   write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  run          simulate a model or scenario; write the results as CSV or JSON\n"
+    "  check        load and compile a model or scenario; report every diagnostic;\n"
+    "               with --behaviour, run its behaviour checks\n"
+    "  compare      run every combination of a model's levers; rank and report\n"
+    "               them, with --samples over samples of its uncertainties\n"
+    "  sensitivity  global sensitivity analysis over the uncertainties a model\n"
+    "               or scenario declares (Sobol' indices, Morris screening)\n"
+    "  calibrate    estimate a model's constants from data (weighted least\n"
+    "               squares, several starts)\n"
+    "  graph        write the stock-and-flow structure as a Graphviz DOT graph\n"
+    "  serve        explore a model or scenario in the browser: levers, charts,\n"
+    "               tables\n"
     "\n"
     "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
     "scenario (a YAML file with a top-level `model:` key).\n"
@@ -91,9 +101,12 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_run(app));
     commands.push_back(make_check(app));
     commands.push_back(make_compare(app));
+    commands.push_back(make_sensitivity(app));
+    commands.push_back(make_calibrate(app));
     commands.push_back(make_generate(app));
     commands.push_back(make_bench(app));
     commands.push_back(make_graph(app));
+    commands.push_back(make_serve(app));
 
     std::vector<std::string> args = arguments(argc, argv);
     // The command whose --help a usage error suggests: the first argument, if a command.
@@ -113,6 +126,8 @@ int dispatch(int argc, char** argv) {
             std::cout << c->help_text;
             return exit_ok;
         }
+        // Under mpirun, a command that does not split its runs runs on rank 0 alone.
+        if (!distributed(c->app->get_name()) && rank() != 0) return exit_ok;
         try {
             return c->execute();
         } catch (const UsageError& e) {
@@ -142,13 +157,28 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
+    std::unique_ptr<Job> job;
+    try {
+        job = std::make_unique<Job>(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "sdsim: error: " << e.what() << '\n';
+        return exit_usage;
+    }
     try {
         return dispatch(argc, argv);
+    } catch (const sim::RankError& e) {
+        // Every rank has it; rank 0 prints it.
+        print_diagnostics(e.diagnostics(), std::cerr);
+        return exit_model;
     } catch (const Usage& u) {
         std::cerr << "sdsim: error: " << u.message << '\n'
                   << "Try 'sdsim " << (u.command.empty() ? "" : u.command + " ") << "--help'.\n";
         return exit_usage;
     } catch (const sim::Error& e) {
+        if (rank() != 0) {  // an error this rank alone saw
+            job->restore_stderr();
+            std::cerr << "sdsim: rank " << rank() << ": ";
+        }
         // An operating-system error (a file that cannot be written) is told
         // as one line; model and run errors as their diagnostics.
         const auto& items = e.diagnostics().items();
@@ -157,6 +187,7 @@ int main(int argc, char** argv) {
         else print_diagnostics(e.diagnostics(), std::cerr);
         return exit_model;
     } catch (const std::exception& e) {
+        if (rank() != 0) job->restore_stderr();
         std::cerr << "sdsim: error: " << e.what() << '\n';
         return exit_model;
     }

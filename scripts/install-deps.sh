@@ -6,10 +6,16 @@ set -euo pipefail
 # clang-14 + libclang-rt-14-dev: sanitizer and libFuzzer builds; valgrind: memcheck tests;
 # python3: seeds the parser fuzzer; python3-yaml, python3-numpy: the Chongqing model's table and
 # calibration checks (models/chongqing/tools); graphviz: renders `sdsim graph` output (the
-# graph test and models/chongqing/tools/diagram.py).
+# graph test and models/chongqing/tools/diagram.py); libcpp-httplib-dev: the dashboard's server
+# (sdsim serve); chromium, chromium-driver, python3-selenium: the browser tests of the dashboard
+# and of report.html, and their screenshots; fonts-noto-cjk: Chinese labels in charts;
+# python3-dev, pybind11-dev, python3-pandas, python3-pytest: the Python module and its pytest
+# suite (python/, docs/python.md); libopenmpi-dev, openmpi-bin: ensembles across MPI ranks
+# (docs/scaling.md).
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
       libpugixml-dev libzip-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
-      python3-yaml python3-numpy graphviz)
+      python3-yaml python3-numpy graphviz libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-noto-cjk
+      python3-dev pybind11-dev python3-pandas python3-pytest libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

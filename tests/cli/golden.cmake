@@ -10,6 +10,9 @@
 # (each block starts on the line after its marker and ends where the next
 # marker or the file begins/ends). The command runs in SOURCE_DIR, so paths
 # in the output are as given. -DUPDATE=ON rewrites the file from the output.
+# With -DOUT_DIR=<dir> (emptied first), '@OUT@' in the arguments stands for
+# that directory, and the directory is written back as '@OUT@' in stdout
+# and stderr, so a case may write files (e.g. --out @OUT@).
 cmake_minimum_required(VERSION 3.25)
 foreach(v SDSIM CASE SOURCE_DIR)
   if(NOT DEFINED ${v})
@@ -35,8 +38,16 @@ math(EXPR err_start "${sep} + 11")
 string(SUBSTRING "${rest}" ${err_start} -1 want_err)
 
 string(REPLACE "|" ";" args "${args_line}")
+if(DEFINED OUT_DIR)
+  file(REMOVE_RECURSE "${OUT_DIR}")
+  string(REPLACE "@OUT@" "${OUT_DIR}" args "${args}")
+endif()
 execute_process(COMMAND "${SDSIM}" ${args} WORKING_DIRECTORY "${SOURCE_DIR}"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED OUT_DIR)
+  string(REPLACE "${OUT_DIR}" "@OUT@" out "${out}")
+  string(REPLACE "${OUT_DIR}" "@OUT@" err "${err}")
+endif()
 
 if(UPDATE)
   file(WRITE "${CASE}" "args: ${args_line}\nexit: ${rc}\n--- stdout\n${out}--- stderr\n${err}")

@@ -2,7 +2,8 @@
 # the exact exit code, stdout and stderr of one sdsim run (tests/cli/golden.cmake
 # compares). Regenerate a case after an intended change with
 #   cmake -DSDSIM=build/cli/sdsim -DCASE=tests/cli/golden/CASE.txt -DSOURCE_DIR=$PWD -DUPDATE=ON -P tests/cli/golden.cmake
-# and review the diff. Cases are listed explicitly (no globbing).
+# and review the diff (a case that writes files, '--out @OUT@', also needs
+# -DOUT_DIR=/tmp/some-dir). Cases are listed explicitly (no globbing).
 if(NOT TARGET sdsim)
   return()
 endif()
@@ -56,6 +57,7 @@ set(SIM_GOLDEN_CASES
   check_unknown_option
   check_missing_file
   compare_missing_file
+  compare_bad_lang
   compare_bad_threads
   compare_bad_indicator
   compare_empty_levers
@@ -67,6 +69,38 @@ set(SIM_GOLDEN_CASES
   compare_rank_by
   compare_rank_by_unknown
   compare_defaults
+  compare_samples
+  compare_samples_bad
+  compare_samples_zero
+  compare_seed_without_samples
+  compare_samples_none
+  compare_samples_too_large
+  compare_samples_correlated_few
+  sensitivity_help
+  sensitivity_missing_samples
+  sensitivity_missing_out
+  sensitivity_bad_method
+  sensitivity_bad_seed
+  sensitivity_bootstrap_morris
+  sensitivity_too_large
+  sensitivity_no_uncertainties
+  sensitivity_sobol
+  sensitivity_morris
+  sensitivity_correlated
+  calibrate_help
+  calibrate_missing_data
+  calibrate_missing_fit
+  calibrate_bad_bounds
+  calibrate_bounds_order
+  calibrate_bad_starts
+  calibrate_bad_weights
+  calibrate_data_missing_file
+  calibrate_unknown_parameter
+  calibrate_decay
+  check_behaviour
+  check_behaviour_fail
+  check_behaviour_none
+  check_behaviour_program
   graph_help
   graph_levers
   graph_stocks
@@ -74,10 +108,17 @@ set(SIM_GOLDEN_CASES
   graph_model_error
   graph_vars
   graph_unknown_var
+  serve_help
+  serve_missing_file
+  serve_bad_port
+  serve_bad_concurrent
+  serve_unknown_option
+  serve_model_error
 )
 foreach(c ${SIM_GOLDEN_CASES})
   add_test(NAME golden.${c}
            COMMAND ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DCASE=${CMAKE_CURRENT_SOURCE_DIR}/cli/golden/${c}.txt
-                   -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/golden.cmake)
+                   -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DOUT_DIR=${CMAKE_CURRENT_BINARY_DIR}/golden-out/${c}
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/golden.cmake)
   set_tests_properties(golden.${c} PROPERTIES LABELS "quick;cli")
 endforeach()

@@ -83,7 +83,7 @@ TEST_CASE("program: every arithmetic code computes and prints its documented gro
         // Slots: 0..3 fixed, a..d in 4..7, the result in 8.
         std::vector<double> s = {0, 1, 0, 1, a, b, c, d, 0};
         const Instr in{k.code, 8, 4, 5, 6, 7};
-        sim::detail::exec(&in, &in + 1, s.data(), nullptr);
+        sim::detail::exec(&in, &in + 1, s.data(), nullptr, nullptr);
         CHECK(s[8] == k.expect);  // the same operations in the same order: exact
         std::ostringstream text;
         const char* names[] = {"a", "b", "c", "d"};

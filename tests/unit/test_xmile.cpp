@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/load.hpp"
+#include "sim/model.hpp"
 #include "sim/spec.hpp"
 #include "support.hpp"
 
@@ -283,7 +284,7 @@ TEST_CASE("xmile: non_negative per variable and <behavior> defaults with overrid
     }
 }
 
-TEST_CASE("xmile: 1-D arrays flatten into Var[Elem] scalars with rewritten references") {
+TEST_CASE("xmile: arrays stay arrays in the spec and compile to one column per element") {
     std::string top = R"(<dimensions>
     <dim name="Region"><elem name="North"/><elem name="South Side"/></dim>
     <dim name="N" size="2"/>
@@ -304,8 +305,9 @@ TEST_CASE("xmile: 1-D arrays flatten into Var[Elem] scalars with rewritten refer
     <dimensions><dim name="Region"/></dimensions>
     <eqn>Rate_A[Region] * Stock_A + Rate_A[2]</eqn>
 </flow>
-<aux name="by index"><dimensions><dim name="N"/></dimensions><eqn>Time</eqn></aux>
+<aux name="by index"><dimensions><dim name="N"/></dimensions><eqn>N * 10</eqn></aux>
 <aux name="total"><eqn>Stock_A[North] + Stock_A[South_Side]</eqn></aux>
+<aux name="sum"><eqn>SUM(Stock_A[*])</eqn></aux>
 )",
                              "<start>0</start><stop>1</stop><dt>1</dt>", "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0",
                              top);
@@ -313,64 +315,83 @@ TEST_CASE("xmile: 1-D arrays flatten into Var[Elem] scalars with rewritten refer
     auto m = parse(text, d);
     INFO(d.str());
     REQUIRE(d.empty());
-    std::vector<std::string> names;
-    for (const auto& v : m.variables) names.push_back(v.name);
-    CHECK(names == std::vector<std::string>{"Stock A[North]", "Stock A[South Side]", "init value", "Rate A[North]",
-                                            "Rate A[South Side]", "Inflow A[North]", "Inflow A[South Side]",
-                                            "by index[1]", "by index[2]", "total"});
-    const auto& sn = var(m, "Stock A[North]");
-    CHECK(sn.kind == sim::VarKind::stock);
-    CHECK(sn.equation.text == "init_value");
-    CHECK(sn.inflows == std::vector<std::string>{"Inflow_A[North]"});  // as written, element added
-    CHECK(var(m, "Stock A[South Side]").inflows == std::vector<std::string>{"Inflow_A[South Side]"});
-    CHECK(var(m, "Rate A[North]").equation.text == "0.1");
-    CHECK(var(m, "Rate A[North]").kind == sim::VarKind::constant);
-    // Flattening is a tree pass: the text stays as written, the tree names
-    // each element explicitly.
-    CHECK(var(m, "Rate A[South Side]").equation.text == "Rate_A[North] * 2");
-    CHECK(printed(m, "Rate A[South Side]") == "rate_a[north] * 2");
-    CHECK(printed(m, "Inflow A[North]") == "rate_a[north] * stock_a[north] + rate_a[south_side]");
-    CHECK(printed(m, "Inflow A[South Side]") == "rate_a[south_side] * stock_a[south_side] + rate_a[south_side]");
-    CHECK(var(m, "Inflow A[South Side]").equation.text == "Rate_A[Region] * Stock_A + Rate_A[2]");
-    CHECK(printed(m, "total") == "stock_a[north] + stock_a[south_side]");
-    CHECK(sim::canonical_name(var(m, "Rate A[South Side]").name) == "rate_a[south_side]");
+    REQUIRE(m.dimensions.size() == 2);
+    CHECK(m.dimensions[0].elements == std::vector<std::string>{"North", "South Side"});
+    CHECK(var(m, "Stock A").dimensions == std::vector<std::string>{"Region"});
+    CHECK(var(m, "Stock A").inflows == std::vector<std::string>{"Inflow_A"});
+    const auto& rate = var(m, "Rate A");
+    REQUIRE(rate.definitions.size() == 2);
+    CHECK(rate.definitions[0].subscripts == std::vector<std::string>{"North"});
+    CHECK(rate.definitions[1].equation.text == "Rate_A[North] * 2");
+    CHECK_AT(rate.definitions[1].equation.loc, where(text, "Rate_A[North] * 2"));
+
+    auto model = sim::Model::compile(m, d);
+    REQUIRE(model);
+    auto r = model->run();
+    for (const char* col : {"Stock A[North]", "Stock A[South Side]", "Rate A[North]", "Rate A[South Side]",
+                            "Inflow A[North]", "Inflow A[South Side]", "by index[1]", "by index[2]", "total", "sum"})
+        CHECK_MESSAGE(r.column(col).has_value(), col);
+    // t=0: stocks 3; inflow[north] = 0.1*3 + 0.2, inflow[south] = 0.2*3 + 0.2
+    CHECK(r.at("Inflow A[North]", 0) == doctest::Approx(0.5));
+    CHECK(r.at("Inflow A[South Side]", 0) == doctest::Approx(0.8));
+    CHECK(r.at("Stock A[North]", 1) == doctest::Approx(3.5));
+    CHECK(r.at("Stock A[South Side]", 1) == doctest::Approx(3.8));
+    CHECK(r.at("by index[2]", 0) == doctest::Approx(20));
+    CHECK(r.at("sum", 1) == doctest::Approx(7.3));
+    CHECK(r.at("total", 1) == doctest::Approx(7.3));
 }
 
-TEST_CASE("xmile: array misuse and 2-D arrays are diagnosed") {
+TEST_CASE("xmile: array misuse is diagnosed at its position; 2-D arrays compile") {
     std::string top = R"(<dimensions><dim name="R"><elem name="a"/><elem name="b"/></dim>
-<dim name="S"><elem name="x"/></dim></dimensions>
+<dim name="S"><elem name="x"/><elem name="y"/></dim></dimensions>
 )";
-    std::string text = xmile(R"(<aux name="v"><dimensions><dim name="R"/></dimensions><eqn>1</eqn></aux>
-<aux name="bare"><eqn>v + 1</eqn></aux>
+    std::string body = R"(<aux name="v"><dimensions><dim name="R"/></dimensions><eqn>1</eqn></aux>
 <aux name="wrong"><eqn>v[c]</eqn></aux>
-<aux name="sum"><eqn>SUM(v[*])</eqn></aux>
-<aux name="two"><dimensions><dim name="R"/><dim name="S"/></dimensions><eqn>1</eqn></aux>
-<aux name="nodim"><dimensions><dim name="Q"/></dimensions><eqn>1</eqn></aux>
-)",
-                             "<start>0</start><stop>1</stop><dt>1</dt>", "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0",
-                             top);
+<aux name="range"><eqn>v[3]</eqn></aux>
+<aux name="two"><dimensions><dim name="R"/><dim name="S"/></dimensions><eqn>R * 10 + S</eqn></aux>
+<aux name="t"><dimensions><dim name="S"/><dim name="R"/></dimensions><eqn>two[R, S]</eqn></aux>
+)";
+    {
+        std::string text = xmile(body + R"(<aux name="nodim"><dimensions><dim name="Q"/></dimensions><eqn>1</eqn></aux>
+)", "<start>0</start><stop>1</stop><dt>1</dt>", "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0", top);
+        sim::Diagnostics d;
+        parse(text, d);
+        INFO(d.str());
+        auto e = find_code(d, sim::Code::E_XMILE_ARRAY);
+        REQUIRE(e);
+        CHECK(e->variable == "nodim");
+    }
+    std::string text = xmile(body, "<start>0</start><stop>1</stop><dt>1</dt>",
+                             "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0", top);
     sim::Diagnostics d;
-    parse(text, d);
+    auto m = parse(text, d);
+    REQUIRE(d.empty());
+    auto model = sim::Model::compile(m, d);
     INFO(d.str());
+    CHECK_FALSE(model);
     auto by_var = [&](const std::string& v) -> const sim::Diagnostic* {
         for (const auto& x : d.items())
             if (x.variable == v) return &x;
         return nullptr;
     };
-    REQUIRE(by_var("bare"));
-    CHECK(by_var("bare")->code == sim::Code::E_XMILE_UNSUPPORTED);
-    CHECK_AT(by_var("bare")->loc, where(text, "v + 1"));
     REQUIRE(by_var("wrong"));
-    CHECK(by_var("wrong")->code == sim::Code::E_XMILE_ARRAY);
-    CHECK(by_var("wrong")->message.find("'c' is not an element of dimension 'R'") != std::string::npos);
-    REQUIRE(by_var("sum"));
-    CHECK(by_var("sum")->code == sim::Code::E_XMILE_UNSUPPORTED);
-    REQUIRE(by_var("two"));
-    CHECK(by_var("two")->code == sim::Code::E_XMILE_UNSUPPORTED);
-    CHECK(by_var("two")->message.find("2-D arrays are not supported") != std::string::npos);
-    CHECK(by_var("two")->loc.line == where(text, "<aux name=\"two\"").line);
-    REQUIRE(by_var("nodim"));
-    CHECK(by_var("nodim")->code == sim::Code::E_XMILE_ARRAY);
+    CHECK(by_var("wrong")->code == sim::Code::E_UNKNOWN_ELEMENT);
+    CHECK_AT(by_var("wrong")->loc, where(text, "c]"));
+    REQUIRE(by_var("range"));
+    CHECK(by_var("range")->code == sim::Code::E_SUBSCRIPT_RANGE);
+    CHECK_FALSE(by_var("two"));
+    CHECK_FALSE(by_var("t"));
+
+    // without the errors, the 2-D array and its transpose run
+    m.variables.erase(m.variables.begin() + 1, m.variables.begin() + 3);
+    sim::Diagnostics d2;
+    auto ok = sim::Model::compile(m, d2);
+    INFO(d2.str());
+    REQUIRE(ok);
+    auto r = ok->run();
+    CHECK(r.at("two[b,x]", 0) == doctest::Approx(21));
+    CHECK(r.at("t[y,a]", 0) == doctest::Approx(12));
+    CHECK(r.at("t[x,b]", 0) == doctest::Approx(21));
 }
 
 TEST_CASE("xmile: modules flatten into module.var with <connect> inputs") {

@@ -330,7 +330,8 @@ TEST_CASE("yaml: unknown keys are reported with a suggestion and loading goes on
     CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 3)->message.find("did you mean 'units'") != std::string::npos);
     // No close match: the allowed keys are listed instead.
     CHECK(find_code(d, sim::Code::E_UNKNOWN_KEY, 4)->message ==
-          "unknown key 'colour' in the flow 'f' (allowed: equation, non_negative, units, doc, lookup)");
+          "unknown key 'colour' in the flow 'f' (allowed: equation, non_negative, units, doc, lookup, dimensions, "
+          "definitions, title, title_zh, better, money, display)");
     // The stock is missing its initial value (the misspelt key does not count).
     CHECK(count_code(d, sim::Code::E_MISSING_INITIAL) == 1);
     // Everything else still loaded.

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -57,7 +58,13 @@ struct CalibrationOptions {
     RunOptions base;                     // method, times and `set` of every run
     unsigned threads = 0;                // starts run in parallel; results do not depend on it
     double flag_correlation = 0.9;       // |r| above this is flagged
+    // Called after each finished start, never two at a time, `done` from 1
+    // to the number of starts (the model's own values count as one).
+    std::function<void(std::size_t done, std::size_t total)> progress;
 };
+
+// The most Latin-hypercube starts calibrate accepts (E-CALIBRATE beyond).
+inline constexpr std::size_t max_calibration_starts = 100'000;
 
 struct CalibrationStart {
     std::vector<double> start, estimate;
@@ -73,22 +80,28 @@ struct CalibrationResult {
     std::vector<bool> identified;        // false: the data cannot fix it (std_error inf)
     std::vector<double> correlation;     // m x m, row-major; NaN where undefined
     std::vector<std::pair<std::size_t, std::size_t>> flagged;  // pairs with |r| > flag_correlation
+    double flag_correlation = 0.9;       // as asked
     double payoff = 0;                   // sum of w (model - data)^2 at the estimate
     std::size_t observations = 0;
     double residual_variance = 0;        // payoff / (observations - parameters)
     std::vector<CalibrationStart> starts;
     std::size_t best_start = 0;
     // The fitted series: data columns at the data times.
+    std::string data_file;               // CalibrationData::file
     std::vector<std::string> columns;
     std::vector<double> times;
     std::vector<double> data, fitted;    // [row * columns + c]
     std::vector<double> weights;         // per column
+    // The model at the estimate at every saved time, for charts:
+    std::vector<double> trajectory_times;
+    std::vector<double> trajectory;      // [row * columns + c]
 };
 
 // Throws sim::Error (E-CALIBRATE) for bad options: no parameter, a name
 // that is not a settable constant, missing or empty bounds, a data column
 // the model lacks, a data time outside the run, fewer observations than
-// parameters, or every start failing.
+// parameters, more starts than max_calibration_starts, or every start
+// failing.
 //
 //   sim::Diagnostics d;
 //   auto data = sim::read_calibration_data("data.csv", d);

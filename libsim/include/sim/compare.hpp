@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/distributed.hpp"
 #include "sim/expected.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
@@ -49,6 +50,9 @@ struct CompareOptions {
     // rows of the sum of the levers' L_cost rates (no cost if no lever has one).
     // A name the model does not have is an error (E-COMPARE-INDICATOR).
     std::string cost_variable;
+    // Ranks to split the 2^k runs across (sim/distributed.hpp); nullptr =
+    // this process alone. Every rank returns the same result.
+    const Communicator* comm = nullptr;
 };
 
 // Full-factorial analysis of y over the 2^k corners of {0,1}^k, y[mask] with
@@ -75,6 +79,7 @@ struct Combination {
     std::vector<double> cost_series;          // cumulative cost per saved row; empty if no cost
     std::vector<double> values;               // [indicator * at.size() + a]
     std::vector<double> cost;                 // [a]: cumulative cost at at[a]; empty if no cost
+    std::vector<double> deflator_series;      // the model's deflator per saved row; empty if none
 };
 
 struct CompareResult {
@@ -90,6 +95,13 @@ struct CompareResult {
     std::string cost_source;                 // how the cost was obtained (for the report)
     std::vector<Combination> combinations;   // 2^k, combinations[m].mask == m
     std::vector<FactorialEffects> effects;   // [indicator * at.size() + a]
+    // Display metadata from the model, for reports (sim::report): per
+    // indicator (units default to the variable's units), the cost, per lever.
+    std::vector<Display> indicator_display;
+    Display cost_display;
+    std::vector<std::string> lever_titles_zh, lever_names_zh, lever_sections;
+    std::string deflator;                    // the deflator variable; "" if none
+    double deflator_year = 0;                // constant prices of this year
     // Input files with their content hashes, one line each ("model: PATH
     // sha256:HEX"); compare() leaves it empty, front ends fill it, and
     // report.md lists it.

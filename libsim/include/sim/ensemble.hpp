@@ -9,17 +9,21 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sim/distributed.hpp"
 #include "sim/model.hpp"
 #include "sim/sampling.hpp"
 
 namespace sim {
 
 using Overrides = std::vector<std::pair<std::string, double>>;
+
+// The default bound on what an ensemble keeps in memory: 50 million values
+// (8 bytes each, 400 MB), counted by ensemble_size.
+inline constexpr std::size_t max_ensemble_values = 50'000'000;
 
 struct EnsembleOptions {
     std::vector<std::string> indicators;  // variables to keep; at least one
@@ -42,6 +46,13 @@ struct EnsembleOptions {
     // samples, estimated in streaming form (P-square algorithm, Jain &
     // Chlamtac 1985) in sample order; empty = none. For fan charts.
     std::vector<double> trajectory_quantiles;
+    // Refuse (E-ENSEMBLE-SIZE, before any run) an ensemble whose kept
+    // values (ensemble_size().values) would exceed this.
+    std::size_t max_values = max_ensemble_values;
+    // Ranks to split the runs across (sim/distributed.hpp); nullptr = this
+    // process alone. Every rank returns the same result, bit for bit the
+    // single-process one; `progress` then counts this rank's runs.
+    const Communicator* comm = nullptr;
 };
 
 struct EnsembleResult {
@@ -72,7 +83,7 @@ struct EnsembleResult {
 
 // Runs `model` for every (variant, sample). Throws sim::Error for bad
 // options (E-ENSEMBLE: no indicator, unknown variable, report time outside
-// the run) and rethrows the first run's error, with a note naming the
+// the run; E-ENSEMBLE-SIZE: more than opts.max_values kept) and rethrows the first run's error, with a note naming the
 // sample and its values.
 //
 //   sim::SampleMatrix s = sim::sample(spec.uncertainties, spec.correlations, 1000,
@@ -83,14 +94,22 @@ struct EnsembleResult {
 //   sim::EnsembleResult e = sim::run_ensemble(model, s, o);
 EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, const EnsembleOptions& opts);
 
+// What an ensemble of `samples` rows (of `parameters` columns) under
+// `opts` would keep, counted before anything is allocated: the sample
+// matrix, every run's indicators at the report times, and the streaming
+// quantile estimators with one chunk of trajectories (when asked for; the
+// saved rows counted from the run's times and save step). `runs` is
+// variants x samples. Saturates at SIZE_MAX instead of overflowing.
+struct EnsembleSize {
+    std::size_t runs = 0;
+    std::size_t values = 0;
+};
+EnsembleSize ensemble_size(const Model& model, std::size_t samples, std::size_t parameters,
+                           const EnsembleOptions& opts);
+
 // indicators.csv: `sample,indicator,time,value` for variant 0, in sample
 // order, then indicator, then time.
 void write_indicators_csv(const EnsembleResult& e, std::ostream& out, std::size_t variant = 0);
-
-// Value of a series at time t: exact at a saved time (within 1e-9 relative),
-// linear between the two saved rows around t otherwise. Throws
-// std::out_of_range if t lies outside [times.front(), times.back()].
-double interpolate_at(std::span<const double> times, std::span<const double> series, double t);
 
 // Streaming quantile estimate by the P-square algorithm (Jain & Chlamtac
 // 1985): five markers, O(1) memory; exact while fewer than five values.

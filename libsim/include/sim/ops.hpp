@@ -44,6 +44,9 @@ inline double tan(double a) { return std::tan(a); }
 inline double asin(double a) { return std::asin(a); }
 inline double acos(double a) { return std::acos(a); }
 inline double atan(double a) { return std::atan(a); }
+inline double sinh(double a) { return std::sinh(a); }
+inline double cosh(double a) { return std::cosh(a); }
+inline double tanh(double a) { return std::tanh(a); }
 inline double floor(double a) { return std::floor(a); }
 inline double safediv(double a, double b, double c) { return b == 0 ? c : a / b; }
 inline double nonneg(double a) { return std::max(0.0, a); }

@@ -8,12 +8,15 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 #include "sim/compare.hpp"
 #include "sim/ensemble.hpp"
+#include "sim/experiment_spec.hpp"
+#include "sim/sampling.hpp"
 
 namespace sim {
 
@@ -56,6 +59,11 @@ struct RobustnessResult {
     std::vector<CombinationStats> stats;  // [(mask * indicators + i) * at + a]
     std::vector<EffectSummary> main;      // [(i * at + a) * levers + l]
     std::vector<EffectSummary> shapley;   // same layout
+    std::vector<EffectSummary> baseline;  // [i * at + a]: the baseline's value
+    std::vector<EffectSummary> all;       // [i * at + a]: all levers' effect (all on - baseline)
+    // [((i * at + a) * levers + l) * levers + m]: the two-lever interaction
+    // (FactorialEffects::interaction), symmetric; zero on the diagonal.
+    std::vector<EffectSummary> interaction;
     std::vector<Conclusion> conclusions;  // by indicator, time; best, main effects, beats
 
     std::size_t combinations() const { return std::size_t{1} << levers.size(); }
@@ -67,6 +75,9 @@ struct RobustnessResult {
     }
     const EffectSummary& shapley_share(std::size_t i, std::size_t a, std::size_t l) const {
         return shapley[(i * at.size() + a) * levers.size() + l];
+    }
+    const EffectSummary& interaction_at(std::size_t i, std::size_t a, std::size_t l, std::size_t m) const {
+        return interaction[((i * at.size() + a) * levers.size() + l) * levers.size() + m];
     }
     std::string label(unsigned mask) const;  // "baseline", "planning+land", as CompareResult
 };
@@ -87,6 +98,45 @@ RobustnessResult robustness(const EnsembleResult& e, const std::vector<std::stri
 RobustnessResult robust_compare(const Model& model, const std::vector<std::string>& levers,
                                 const std::vector<Indicator>& indicators, const SampleMatrix& samples,
                                 EnsembleOptions opts, double threshold = 0.9);
+
+// --- sim::compare with samples ----------------------------------------------
+
+// What to sample for a comparison under uncertainty.
+struct SampleOptions {
+    std::vector<Uncertainty> uncertainties;    // e.g. spec.uncertainties
+    std::vector<RankCorrelation> correlations; // honoured by latin_hypercube
+    std::size_t samples = 100;                 // N
+    std::uint64_t seed = 1;
+    SampleMethod method = SampleMethod::latin_hypercube;
+    double threshold = 0.9;                    // a conclusion "holds" in at least this share
+    std::size_t max_values = max_ensemble_values;  // see EnsembleOptions::max_values
+};
+
+struct UncertainComparison {
+    CompareResult nominal;     // sim::compare(model, opts): the model's own values
+    SampleMatrix samples;      // the N parameter sets every combination sees
+    RobustnessResult robust;   // 2^k combinations x N samples
+    std::uint64_t seed = 0;    // as sampled
+    SampleMethod method = SampleMethod::latin_hypercube;
+    std::vector<Uncertainty> uncertainties;  // as sampled
+    std::vector<RankCorrelation> correlations;
+};
+
+// Levers x uncertainties: the comparison at the model's own values, then
+// every combination over the same N samples (common random numbers), with
+// the levers, indicators (the cost variable left out, as compare does) and
+// report times of the nominal comparison. `opts.progress` counts both
+// parts: 2^k + 2^k N runs. Throws sim::Error: E-NO-UNCERTAINTIES without
+// uncertainties, E-ENSEMBLE-SIZE (before any run) when the ensemble would
+// keep more than `max_values`, E-ENSEMBLE for a bad sampling request
+// (no sample, correlations that cannot hold), and compare's errors.
+//
+//   sim::SampleOptions s;
+//   s.uncertainties = spec.uncertainties;
+//   s.samples = 200;
+//   sim::UncertainComparison u = sim::compare(model, opts, s);
+//   double p = u.robust.stat(u.nominal.mask_of("planning+land"), 0, 0).p_best;
+UncertainComparison compare(const Model& model, const CompareOptions& opts, const SampleOptions& sampling);
 
 // robustness.csv: `combination,indicator,time,p_best,regret_mean,regret_p95,p5,p50,p95`.
 void write_robustness_csv(const RobustnessResult& r, std::ostream& out);

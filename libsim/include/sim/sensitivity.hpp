@@ -119,7 +119,14 @@ struct SensitivityOptions {
     unsigned threads = 0;
     std::function<void(std::size_t done, std::size_t total)> progress;
     std::vector<double> trajectory_quantiles;  // see EnsembleOptions
+    std::size_t max_values = max_ensemble_values;  // see EnsembleOptions; checked before sampling
+    const Communicator* comm = nullptr;        // see EnsembleOptions
 };
+
+// The runs of a design of N base samples (N trajectories for Morris) over k
+// parameters: sobol N (k + 2), latin_hypercube N, morris N (k + 1);
+// SIZE_MAX if that overflows.
+std::size_t design_runs(SensitivityMethod m, std::size_t n, std::size_t k);
 
 // One parameter's indices for one indicator at one report time; NaN for
 // what the method does not compute.
@@ -132,7 +139,10 @@ struct SensitivityResult {
     SensitivityMethod method = SensitivityMethod::sobol;
     std::uint64_t seed = 0;
     std::size_t base_samples = 0;     // N
+    std::size_t bootstrap = 0;        // Sobol' resamples
+    std::size_t morris_levels = 0;    // Morris grid levels
     std::vector<std::string> parameters;
+    std::vector<Uncertainty> uncertainties;  // as sampled (same order as parameters)
     SampleMatrix samples;             // every run's parameter values, in run order
     EnsembleResult ensemble;          // the runs' indicators (variant 0)
     // [(indicator * at + a) * parameters + p]
@@ -149,7 +159,9 @@ struct SensitivityResult {
 // Samples `params` (correlations are honoured by latin_hypercube only; the
 // other designs assume independence and say so in `notes`), runs `model`
 // over the samples and computes the method's indices for every indicator
-// and report time. Throws sim::Error (E-SENSITIVITY) for bad options.
+// and report time. Throws sim::Error: E-NO-UNCERTAINTIES without
+// parameters, E-SENSITIVITY for bad options, E-ENSEMBLE-SIZE (before
+// sampling) when the design would keep more than `max_values`.
 //
 //   sim::SensitivityOptions o;
 //   o.samples = 512;

@@ -4,6 +4,7 @@
 // every equation is parsed once, when it is read (sim/expr.hpp).
 #pragma once
 
+#include <cstddef>
 #include <deque>
 #include <optional>
 #include <string>
@@ -66,6 +67,110 @@ struct GraphicalFunction {
     SourceLoc loc;
 };
 
+// --- Arrays (subscripts) ---------------------------------------------------
+//
+// A dimension (subscript range) is an ordered list of elements. Element
+// names are global, compared in canonical form: an element is the same
+// element in every dimension that lists it. So a dimension whose elements
+// all belong to a larger one is a *subrange* of it (its elements are those
+// elements of the larger one), and a reference to `x[sub]` in an equation
+// that iterates a dimension holding the same element picks that element.
+// The *family* of a dimension is the largest dimension holding all its
+// elements (itself if none is larger); a dimension name used as a value in
+// an equation is the 1-based position of its current element in the family.
+//
+// A variable over dimensions (D1, ..., Dn) has one element per combination,
+// each compiled like a scalar variable and named `name[e1,e2,...]` (display
+// names, no spaces after commas: the column names of Results).
+//
+//   ModelSpec m;
+//   m.dimensions.push_back({"region", {"north", "south"}});
+//   auto& pop = m.add_stock("population", "100", {"births"});
+//   pop.dimensions = {"region"};                              // apply-to-all
+//   m.add_flow("births", "population[region] * rate[region]").dimensions = {"region"};
+//   auto& rate = m.add_constant("rate", 0);
+//   rate.dimensions = {"region"};
+//   rate.definitions = {{.subscripts = {"region"}, .values = {0.02, 0.03}}};
+
+// Vensim's `B: b1, b2 -> A` (by position) or `B: b1, b2 -> (A: a2, a1)`:
+// where an equation iterates A and a reference is subscripted by B (or the
+// other way round), b_k stands for the element it maps to.
+struct DimensionMapping {
+    std::string target;  // the dimension mapped to
+    // One entry per element of the mapped dimension, in its order: an
+    // element of `target`, or a subrange of it (the element maps to each of
+    // its elements). Empty: by position (sizes must be equal).
+    std::vector<std::string> elements;
+    SourceLoc loc;
+};
+
+struct Dimension {
+    std::string name;
+    // Elements in order (display names). An entry that names another
+    // dimension stands for all of its elements, in order (Vensim's
+    // `dim: a, sub1, b` and `sub2: sub1`).
+    std::vector<std::string> elements;
+    // Vensim's `name <-> other`: an equivalent dimension with the elements of
+    // `other`, iterated independently of it (x[other, name] is a square
+    // matrix). `elements` is then empty.
+    std::string equivalent_to;
+    std::vector<DimensionMapping> mappings;
+    SourceLoc loc;
+};
+
+// Bounds an input cannot exceed (E-ARRAY-SIZE, checked before anything is
+// allocated in proportion): elements of one dimension, elements of one
+// variable (the product of its dimensions' sizes) and element variables in
+// a model.
+inline constexpr std::size_t max_dimension_elements = 100'000;
+inline constexpr std::size_t max_variable_elements = 1'000'000;
+inline constexpr std::size_t max_model_elements = 1'000'000;
+
+// One definition of some elements of an arrayed variable (Vensim `x[a, d]
+// :EXCEPT: [a, d1] = ...`, an XMILE `<element subscript="a,b">`). The
+// definitions of a variable must cover each of its elements exactly once.
+struct ArrayDefinition {
+    // One entry per dimension of the variable: an element, a subrange (or
+    // an equivalent dimension) or the dimension itself. In the equation a
+    // dimension or subrange named here stands for the element being defined.
+    std::vector<std::string> subscripts;
+    // :EXCEPT: patterns (each as long as `subscripts`): their elements are
+    // not defined here.
+    std::vector<std::vector<std::string>> except;
+    // The value (stocks: the initial value). Unused when `values` is given.
+    Equation equation;
+    // Stocks only: a net rate (Vensim INTEG(rate, initial)) for these elements.
+    Equation net_rate;
+    // Numbers instead of an equation (Vensim `1, 2, 3; 4, 5, 6`): one per
+    // element of the pattern (less the exceptions), the last dimension
+    // varying fastest.
+    std::vector<double> values;
+    // An element-wise graphical function: lookups, the table of each of
+    // these elements; auxiliaries and flows, applied to `equation`.
+    std::optional<GraphicalFunction> gf;
+    SourceLoc loc;  // of the definition (its subscripts)
+};
+
+// How reports and dashboards show a variable (all optional; YAML keys
+// `title`, `title_zh`, `better`, `money`, `display: {scale, units, units_zh}`
+// on the variable; docs/model-format.md). The displayed value is
+// value * scale, in `units` (default: the variable's own units).
+struct Display {
+    std::string title;     // e.g. "rural disposable income per person"
+    std::string title_zh;  // e.g. "农村居民人均可支配收入"
+    std::string units;     // units of the displayed value ("" = Variable::units)
+    std::string units_zh;
+    double scale = 1;
+    std::optional<bool> lower_is_better;  // `better: higher|lower`
+    // Nominal money: reports also show it in constant prices through the
+    // model's deflator (ModelSpec::deflator).
+    bool money = false;
+    bool empty() const {
+        return title.empty() && title_zh.empty() && units.empty() && units_zh.empty() && scale == 1 &&
+               !lower_is_better && !money;
+    }
+};
+
 // (A field added here must also be copied by compile/compile.cpp's
 // without_tree, which makes the copy a compiled model keeps.)
 struct Variable {
@@ -79,9 +184,25 @@ struct Variable {
     std::vector<std::string> inflows;   // stocks only: flow names as written
     std::vector<std::string> outflows;  // stocks only
     std::optional<GraphicalFunction> gf;
-    bool non_negative = false;  // stocks and flows
+    bool non_negative = false;  // stocks and flows (every element of an array)
     std::string units;
     std::string doc;
+    Display display;
+    // Stocks: a net rate of change (Vensim INTEG(rate, initial)), added to
+    // the inflows less the outflows; empty if none.
+    Equation net_rate;
+    // Arrays: the dimensions (names of ModelSpec::dimensions), in order;
+    // empty for a scalar. With no `definitions`, `equation`, `net_rate` and
+    // `gf` define every element (apply-to-all); with definitions, they must
+    // cover every element exactly once.
+    // With definitions but no dimensions (Vensim, where a variable's range
+    // is implied by its definitions), each position's dimension is the
+    // family of the dimensions and elements named there, and the variable
+    // has exactly the elements its definitions cover (Vensim allows a
+    // variable defined for some elements of a range only; the others do not
+    // exist); overlapping definitions are still an error.
+    std::vector<std::string> dimensions;
+    std::vector<ArrayDefinition> definitions;
 };
 
 enum class Method { euler, rk2, rk4, rk45 };
@@ -114,6 +235,8 @@ struct Lever {
     std::string name;
     std::string title;
     std::string section;      // e.g. "§5.1"
+    std::string title_zh;     // display in Chinese (reports' --lang zh)
+    std::string name_zh;      // short name in Chinese, for sentences
     std::string description;  // what it changes
     bool on = false;
     double intensity = 1.0;   // in [0, 1]
@@ -124,11 +247,23 @@ struct Lever {
     SourceLoc loc;
 };
 
+// The price index that turns nominal money variables (Display::money) into
+// constant prices of `year`: real = nominal * index(year) / index(t).
+// YAML: `deflator: price_level` or `deflator: {variable: price_level, year: 2023}`
+// (year defaults to the start time).
+struct Deflator {
+    std::string variable;  // "" = none
+    std::optional<double> year;
+    SourceLoc loc;
+};
+
 struct ModelSpec {
     std::string name;
     std::string file;  // where it was loaded from, "" if built in code
     std::string doc;
     SimSpecs specs;
+    Deflator deflator;
+    std::vector<Dimension> dimensions;
     // std::deque: adding an element never moves the others, so references
     // to variables and levers stay valid while more are added.
     std::deque<Variable> variables;

@@ -205,8 +205,11 @@ private:
                             const std::string prefix = x.canonical + "[";
                             for (const auto& [key, idx] : by_name_)
                                 if (key.rfind(prefix, 0) == 0) found.push_back(idx);
+                            if (auto arr = by_name_.find(x.canonical); arr != by_name_.end()) found.push_back(arr->second);
                         } else if (auto it = by_name_.find(reference_key(e, x)); it != by_name_.end()) {
                             found.push_back(it->second);
+                        } else if (auto arr = by_name_.find(x.canonical); arr != by_name_.end()) {
+                            found.push_back(arr->second);  // an element of an arrayed variable: its node
                         }
                     } else if constexpr (std::is_same_v<T, ast::Unary>) {
                         stack.push_back(x.arg);

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
+#include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,6 +103,86 @@ inline std::vector<Shown> shown_runs(const CompareResult& r) {
     if (r.levers.size() > 1) s.push_back({"all_levers", all_mask(r)});
     return s;
 }
+
+// Labels for readers (format.cpp): the indicator's display title (else its
+// name with spaces), the lever's name (Chinese short name or title under
+// zh), a combination's label, the display units ("" when dimensionless),
+// the factor that turns a nominal value of combination `mask` at t into
+// constant prices of the deflator year (nullopt without a deflator), and a
+// time as a year.
+const Display& indicator_display(const CompareResult& r, std::size_t ind);  // default if not filled
+std::string indicator_title(const CompareResult& r, std::size_t ind, Lang lang);
+std::string lever_title(const CompareResult& r, std::size_t i, Lang lang);
+Display cost_display(const CompareResult& r);  // cost_units when cost_display is not filled
+std::string lever_section(const CompareResult& r, std::size_t i);
+std::string lever_label(const CompareResult& r, std::size_t i, Lang lang);
+std::string combination_label(const CompareResult& r, unsigned mask, Lang lang);
+std::string units_label(const Display& d, Lang lang);
+std::optional<double> real_factor(const CompareResult& r, unsigned mask, double t);
+std::string year_str(double t);
+// gnuplot (gnuplot.cpp): whether it runs, the terminal it offers, and
+// whether the charts were made.
+struct Gnuplot {
+    bool found = false;
+    bool disabled = false;  // ReportOptions::charts false: nothing was tried
+    bool made = false;
+    std::string ext;        // "png" (pngcairo) or "svg"
+    std::string terminal;   // the `set terminal` line
+    std::string why_not;    // when !made
+};
+// The `set terminal` line of g's terminal at another size ("960,560").
+inline std::string terminal_line(const Gnuplot& g, const std::string& size) {
+    return g.ext == "png" ? "set terminal pngcairo size " + size + " noenhanced font ',10'"
+                          : "set terminal svg size " + size + " noenhanced font 'sans,10'";
+}
+// Probes o.gnuplot; `size` as "960,560".
+Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size);
+// Writes cdir/charts.gp (kept, so the charts can be redrawn) and, if gnuplot
+// was found, runs it in cdir; each of `outputs` is written by the script as
+// NAME.tmp and renamed into place only if the whole script succeeded.
+// Returns g.made.
+bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
+            const ReportOptions& o);
+// "Charts were not made: ...\n" for report.md, or "" if they were.
+std::string charts_note(const Gnuplot& g);
+std::string gp_quote(const std::string& s);  // a single-quoted gnuplot string
+std::string gp_label(const std::string& s);  // a double-quoted label in a data file
+// A file name made of `name` (unique among `used`).
+std::string file_stem(const std::string& name, std::set<std::string>& used);
+
+// The heading's input list, "Inputs:\n\n- `line`\n...\n" (nothing if none).
+inline std::string inputs_md(const std::vector<std::string>& inputs) {
+    if (inputs.empty()) return "";
+    std::string s = "Inputs:\n\n";
+    for (const auto& line : inputs) s += "- `" + line + "`\n";
+    return s + "\n";
+}
+
+// Throws E-COMPARE-REPORT unless `u` analyses `r`'s levers, indicators and times.
+void check_matches(const CompareResult& r, const RobustnessResult& u);
+
+// A share (p_best) with three decimals: "0.335".
+inline std::string fmt_share(double v) {
+    if (std::isnan(v)) return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+inline const char* sample_method_words(SampleMethod m) {
+    switch (m) {
+        case SampleMethod::random: return "independent random draws";
+        case SampleMethod::latin_hypercube: return "Latin hypercube";
+        case SampleMethod::sobol: return "Sobol' sequence";
+    }
+    return "?";
+}
+
+// A distribution in words: "uniform on [1, 3]", "normal (mean 0.27, sd 0.05) on [0.1, 0.45]".
+std::string describe(const Distribution& d);
+
+// Creates `dir`, or throws E-IO.
+void make_directory(const std::string& dir);
 
 // What make_charts produced (charts.cpp).
 struct Charts {

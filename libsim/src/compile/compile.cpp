@@ -8,29 +8,51 @@ namespace sim::detail {
 
 namespace {
 
-// A copy for Program::spec: everything but the equation's tree. (A field
+Equation text_only(const Equation& e) {
+    Equation c;
+    c.text = e.text;
+    c.loc = e.loc;
+    c.error = e.error;
+    c.lines_from_col1 = e.lines_from_col1;
+    return c;
+}
+
+// A copy for Program::spec: everything but the equations' trees. (A field
 // added to Variable must be copied here too.)
 Variable without_tree(const Variable& v) {
     Variable c;
     c.kind = v.kind;
     c.name = v.name;
     c.loc = v.loc;
-    c.equation.text = v.equation.text;
-    c.equation.loc = v.equation.loc;
-    c.equation.error = v.equation.error;
-    c.equation.lines_from_col1 = v.equation.lines_from_col1;
+    c.equation = text_only(v.equation);
+    c.net_rate = text_only(v.net_rate);
+    c.dimensions = v.dimensions;
+    c.definitions.reserve(v.definitions.size());
+    for (const auto& d : v.definitions) {
+        ArrayDefinition x;
+        x.subscripts = d.subscripts;
+        x.except = d.except;
+        x.equation = text_only(d.equation);
+        x.net_rate = text_only(d.net_rate);
+        x.values = d.values;
+        x.gf = d.gf;
+        x.loc = d.loc;
+        c.definitions.push_back(std::move(x));
+    }
     c.inflows = v.inflows;
     c.outflows = v.outflows;
     c.gf = v.gf;
     c.non_negative = v.non_negative;
     c.units = v.units;
     c.doc = v.doc;
+    c.display = v.display;
     return c;
 }
 
 }  // namespace
 
 std::shared_ptr<Program> Compiler::compile() {
+    declare_dimensions(dimension_specs_);
     declare();
     build_tables();
     resolve_equations();
@@ -62,26 +84,40 @@ std::shared_ptr<const Program> Program::compile(const ModelSpec& spec, Diagnosti
     std::deque<Variable> parsed_now;
     std::vector<const Variable*> vars;
     vars.reserve(spec.variables.size());
+    auto unparsed = [](const Equation& e) { return !e.parsed() && !e.empty(); };
+    auto parse = [&](Equation& e) {
+        if (unparsed(e)) e = Equation::parse(e.text, e.loc);
+    };
     for (const auto& v : spec.variables) {
-        if (v.equation.parsed() || v.equation.empty()) {
+        bool later = unparsed(v.equation) || unparsed(v.net_rate);
+        for (const auto& d : v.definitions) later = later || unparsed(d.equation) || unparsed(d.net_rate);
+        if (!later) {
             vars.push_back(&v);
         } else {
             parsed_now.push_back(v);
-            parsed_now.back().equation = Equation::parse(v.equation.text, v.equation.loc);
-            vars.push_back(&parsed_now.back());
+            Variable& c = parsed_now.back();
+            parse(c.equation);
+            parse(c.net_rate);
+            for (auto& d : c.definitions) {
+                parse(d.equation);
+                parse(d.net_rate);
+            }
+            vars.push_back(&c);
         }
     }
     // Lever errors do not stop compilation: the user sees every error at once.
     const std::deque<Variable> levers = lever_variables(spec, local);
     for (const auto& v : levers) vars.push_back(&v);
-    std::shared_ptr<Program> p = Compiler(vars, local).compile();
+    std::shared_ptr<Program> p = Compiler(vars, spec.dimensions, local).compile();
     diags.append(local);
     if (!p || local.has_errors()) return nullptr;
     p->spec.name = spec.name;
     p->spec.file = spec.file;
     p->spec.doc = spec.doc;
     p->spec.specs = spec.specs;
+    p->spec.dimensions = spec.dimensions;
     p->spec.levers = spec.levers;
+    p->spec.deflator = spec.deflator;
     for (const Variable* v : vars) p->spec.variables.push_back(without_tree(*v));
     return p;
 }

@@ -45,6 +45,7 @@ public:
         tape("flow tape", p_.flow_tape);
         derivatives();
         tables();
+        vectors();
         events();
     }
 
@@ -87,6 +88,7 @@ private:
             case detail::Form::prefix: return info.text + n(in.a);
             case detail::Form::infix: return n(in.a) + " " + info.text + " " + n(in.b);
             case detail::Form::lookup: return "lookup(t" + std::to_string(in.b) + ", " + n(in.a) + ")";
+            case detail::Form::vector: return "v" + std::to_string(in.b) + "()";
             default: break;
         }
         out = std::string(info.text) + "(";
@@ -167,6 +169,27 @@ private:
             line("t" + std::to_string(i) + " " + to_string(t.kind) + ": " + points, "");
         }
         flush("tables");
+    }
+
+    // The vector functions Code::vector instructions compute (element k of each).
+    void vectors() {
+        for (std::size_t i = 0; i < p_.vector_ops.size(); ++i) {
+            const auto& op = p_.vector_ops[i];
+            auto list = [&](const std::vector<Slot>& l, auto&& f) {
+                std::string r = "[";
+                for (std::size_t j = 0; j < l.size(); ++j) r += (j ? ", " : "") + f(l[j]);
+                return r + "]";
+            };
+            auto num = [](Slot s) { return slot(s); };
+            auto lab = [this](Slot s) { return label(s); };
+            auto text = [&](auto&& f) {
+                std::string r = std::string(detail::to_string(op.kind)) + " " + list(op.a, f);
+                if (!op.b.empty()) r += " " + list(op.b, f);
+                return r + " " + f(op.p0) + " " + f(op.p1) + " element " + std::to_string(op.k);
+            };
+            line("v" + std::to_string(i) + " " + text(num), text(lab));
+        }
+        flush("vector functions");
     }
 
     // Discrete events: applied at accepted grid points before the flow tape.

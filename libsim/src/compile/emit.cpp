@@ -88,6 +88,11 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
                     tape.push_back({Code::lookup, d, a, r.ref, 0, 0});
                     return d;
                 }
+                case RNode::vec: {
+                    Slot d = into ? *into : (temp_flag | temps++);
+                    tape.push_back({Code::vector, d, 0, r.ref, 0, 0});
+                    return d;
+                }
                 case RNode::op: {
                     // Fuse nested +,-,* and / into one instruction (see Code::fused_*).
                     auto arith = [&](int i) {
@@ -149,7 +154,8 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     for (auto* tape : {&prog.initial_tape, &prog.flow_tape})
         for (auto& in : *tape)
             for (Slot* s : {&in.dst, &in.a, &in.b, &in.c, &in.d})
-                if (*s & temp_flag && !(in.op == Code::lookup && s == &in.b)) *s = temp_base + (*s & ~temp_flag);
+                if (*s & temp_flag && !((in.op == Code::lookup || in.op == Code::vector) && s == &in.b))
+                    *s = temp_base + (*s & ~temp_flag);
     tmpl.resize(temp_base + max_temps, 0.0);
     next_slot_ = next;
 }
@@ -175,6 +181,16 @@ void Compiler::emit_stocks(Program& prog) {
     for (const auto& d : delays_) prog.delays.push_back({var(d.out).slot, var(d.input).slot, var(d.delay_time).slot});
     for (const auto& p : previous_) prog.previous.push_back({var(p.out).slot, var(p.input).slot});
     prog.tables = std::move(tables_);
+    for (const CVec& v : vecs_) {
+        VectorOp op;
+        op.kind = v.kind;
+        for (int x : v.a) op.a.push_back(var(x).slot);
+        for (int x : v.b) op.b.push_back(var(x).slot);
+        op.p0 = v.p0 >= 0 ? var(v.p0).slot : 0;
+        op.p1 = v.p1 >= 0 ? var(v.p1).slot : 0;
+        op.k = v.k;
+        prog.vector_ops.push_back(std::move(op));
+    }
     // Names for the tape dump (sim/dump.hpp): hidden variables say whose they are.
     prog.slot_names.assign(prog.slots.size(), std::string());
     for (const auto& c : vars_)
@@ -183,15 +199,17 @@ void Compiler::emit_stocks(Program& prog) {
 }
 
 // Invariant after: prog.vars lists the user variables but lookups, in model
-// order, each settable iff a literal constant, auxiliary or flow; prog.index
-// maps canonical names to them.
+// order (an array as its elements, `x[a,b]`, the last dimension varying
+// fastest), each settable iff a literal constant, auxiliary or flow;
+// prog.index maps canonical names to them.
 void Compiler::publish(Program& prog) {
-    for (std::size_t i = 0; i < uvars_.size(); ++i) {
+    for (std::size_t i = 0; i < user_count_; ++i) {
         const CVar& c = vars_[i];
         if (c.role == Role::lookup) continue;
         bool settable = c.literal && (c.kind == VarKind::constant || c.kind == VarKind::aux || c.kind == VarKind::flow);
         prog.index.emplace(c.canonical, static_cast<std::uint32_t>(prog.vars.size()));
-        prog.vars.push_back({c.name, c.canonical, c.kind, c.slot, settable});
+        prog.vars.push_back({c.name, c.canonical, c.kind, c.slot, settable, static_cast<std::uint32_t>(c.user),
+                             c.definition});
     }
 }
 

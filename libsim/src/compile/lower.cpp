@@ -66,6 +66,9 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
         case Builtin::asin: return op(Code::asin, args[0]);
         case Builtin::acos: return op(Code::acos, args[0]);
         case Builtin::atan: return op(Code::atan, args[0]);
+        case Builtin::sinh: return op(Code::sinh, args[0]);
+        case Builtin::cosh: return op(Code::cosh, args[0]);
+        case Builtin::tanh: return op(Code::tanh, args[0]);
         case Builtin::int_: return op(Code::floor, args[0]);
         case Builtin::mod: return op(Code::mod, args[0], args[1]);
         case Builtin::pi: return num(std::numbers::pi);
@@ -195,6 +198,8 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
             var(s).inflows = {f};
             return op(Code::div, op(Code::sub, input, ref(s)), op(Code::mul, avg, ref(s)));
         }
+        default:
+            break;  // array functions are lowered by arrays.cpp
     }
     return -1;
 }

@@ -33,6 +33,8 @@ enum class Code : std::uint8_t {
     ramp,      // a = slope, b = start, c = end (uses time)
     pulse,     // a = magnitude, b = first time, c = interval (uses time, dt)
     lookup,    // a = input; b is a table index, not a slot
+    sinh, cosh, tanh,
+    vector,    // b is an index into Program::vector_ops, not a slot (compile/vector_ops.hpp)
     // Vensim's semantics (.mdl models):
     trunc,        // INTEGER: toward zero
     fmod,         // MODULO: a - b * trunc(a / b) (sign of a)
@@ -157,12 +159,12 @@ bool write_arith(Out& out, const Instr& in, Name&& name) {
 
 // --- Every other code: how it is shown (the tape dump) and which function of
 // sim/ops.hpp computes it (the VM through `apply`, generated code by name).
-enum class Form : std::uint8_t { value, prefix, infix, call, lookup, arith };
+enum class Form : std::uint8_t { value, prefix, infix, call, lookup, vector, arith };
 struct OpInfo {
     Form form;
     const char* text;   // operator symbol or function name, for the dump
     std::uint8_t arity; // operands read: a, b, c in order
-    const char* fn;     // its function in sim::ops (nullptr: copy, lookup, arithmetic)
+    const char* fn;     // its function in sim::ops (nullptr: copy, lookup, vector, arithmetic)
     bool timed;         // also reads TIME and DT (never folded as a constant)
 };
 // Exhaustive on purpose (no default): a Code added without its description
@@ -203,6 +205,10 @@ constexpr OpInfo op_info(Code c) {
         case Code::ramp: return {Form::call, "ramp", 3, "ramp", true};
         case Code::pulse: return {Form::call, "pulse", 3, "pulse", true};
         case Code::lookup: return {Form::lookup, "lookup", 1, nullptr, false};
+        case Code::sinh: return {Form::call, "sinh", 1, "sinh", false};
+        case Code::cosh: return {Form::call, "cosh", 1, "cosh", false};
+        case Code::tanh: return {Form::call, "tanh", 1, "tanh", false};
+        case Code::vector: return {Form::vector, "vector", 0, nullptr, false};
         case Code::trunc: return {Form::call, "integer", 1, "integer", false};
         case Code::fmod: return {Form::call, "modulo", 2, "modulo", false};
         case Code::vstep: return {Form::call, "vensim_step", 2, "vensim_step", true};
@@ -223,15 +229,15 @@ constexpr OpInfo op_info(Code c) {
     return {Form::arith, "", 0, nullptr, false};  // the fused codes between the named ones too
 }
 
-// Every code is described: arithmetic by decode_arith, copy and lookup by
-// their form, everything else by its sim::ops function.
+// Every code is described: arithmetic by decode_arith, copy, lookup and
+// vector by their form, everything else by its sim::ops function.
 constexpr bool every_code_described() {
     for (int k = 0; k < static_cast<int>(Code::fused_end); ++k) {
         const Code c = static_cast<Code>(k);
         const OpInfo i = op_info(c);
         const bool arith = decode_arith(c).steps > 0;
         if (arith != (i.form == Form::arith)) return false;
-        if (!arith && c != Code::copy && c != Code::lookup && i.fn == nullptr) return false;
+        if (!arith && c != Code::copy && c != Code::lookup && c != Code::vector && i.fn == nullptr) return false;
     }
     return true;
 }
@@ -241,7 +247,8 @@ using ops::time_eps;
 
 // The single authority for each operator's meaning, by code: dispatches to
 // sim/ops.hpp, which generated code calls directly. Used by the VM and the
-// constant folder. `lookup` is handled by the callers (it needs a table);
+// constant folder. `lookup` and `vector` are handled by the callers (they need a table or
+// a Program::vector_ops entry);
 // fused codes by decode_arith and `arith`.
 inline double apply(Code op, double a, double b, double c, double time, double dt) {
     if (const int o = arith_index(op); o >= 0) return arith(o, a, b);
@@ -273,6 +280,9 @@ inline double apply(Code op, double a, double b, double c, double time, double d
         case Code::asin: return ops::asin(a);
         case Code::acos: return ops::acos(a);
         case Code::atan: return ops::atan(a);
+        case Code::sinh: return ops::sinh(a);
+        case Code::cosh: return ops::cosh(a);
+        case Code::tanh: return ops::tanh(a);
         case Code::floor: return ops::floor(a);
         case Code::safediv: return ops::safediv(a, b, c);
         case Code::nonneg: return ops::nonneg(a);
@@ -288,6 +298,7 @@ inline double apply(Code op, double a, double b, double c, double time, double d
         case Code::random01: return ops::random01(a, b, time, dt);
         case Code::random_normal: return ops::random_normal(a, b, time, dt);
         case Code::lookup:
+        case Code::vector:
         case Code::add:
         case Code::sub:
         case Code::mul:

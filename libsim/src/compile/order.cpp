@@ -10,6 +10,13 @@ void Compiler::collect_refs(int expr, std::vector<int>& out) const {
     if (expr < 0) return;
     const RNode& r = node(expr);
     if (r.kind == RNode::var) out.push_back(static_cast<int>(r.ref));
+    if (r.kind == RNode::vec) {
+        const CVec& v = vecs_[r.ref];
+        out.insert(out.end(), v.a.begin(), v.a.end());
+        out.insert(out.end(), v.b.begin(), v.b.end());
+        for (int p : {v.p0, v.p1})
+            if (p >= 0) out.push_back(p);
+    }
     collect_refs(r.a, out);
     collect_refs(r.b, out);
     collect_refs(r.c, out);
@@ -97,7 +104,7 @@ std::vector<int> Compiler::order(bool initial) {
                     msg.append(initial ? "; give one of them an initial value that does not depend on the others"
                                        : " within one time step; break the loop with a stock or a DELAY/PREVIOUS");
                     int at = owners.front();
-                    error(sim::Code::E_CYCLE, var_loc(*uvars_[static_cast<std::size_t>(at)]), at, msg);
+                    error(sim::Code::E_CYCLE, eq_loc(at), at, msg);
                     for (int m : scc) var(m).broken = true;
                 }
             }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compile/opcode.hpp"
+#include "compile/vector_ops.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/kernel.hpp"
 #include "sim/model.hpp"
@@ -44,6 +45,14 @@ struct VarInfo {
     VarKind kind;
     Slot slot;
     bool settable;          // a constant with a literal value (may be `set`)
+    std::uint32_t variable = 0;  // its variable in Program::spec.variables (an array's, for an element)
+    std::int32_t definition = -1;  // an element's ArrayDefinition, -1: the variable's own equation
+
+    // The equation that computes it (for messages).
+    const Equation& equation(const ModelSpec& spec) const {
+        const Variable& v = spec.variables[variable];
+        return definition >= 0 ? v.definitions[static_cast<std::size_t>(definition)].equation : v.equation;
+    }
 };
 
 struct Program {
@@ -68,6 +77,7 @@ struct Program {
     std::vector<Slot> flow_slots;
     std::vector<std::uint32_t> nonneg_stocks;  // stock indices
     std::vector<Table> tables;
+    std::vector<VectorOp> vector_ops;  // read by Code::vector instructions
     std::vector<FixedDelay> delays;
     std::vector<Previous> previous;
     std::vector<VarInfo> vars;  // user-visible, model order

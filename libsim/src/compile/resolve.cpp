@@ -10,8 +10,6 @@ namespace sim::detail {
 
 namespace {
 
-std::string plural(int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
-
 // The key a reference is looked up by: its canonical name, and for
 // `a[b, c]` "a[b,c]" (each subscript canonical), which is how the scalar
 // variables of a flattened 1-D XMILE array are named.
@@ -47,31 +45,58 @@ int Compiler::op(Code code, int a, int b, int c) {
     return push({RNode::op, code, 0, 0, a, b, c});
 }
 
-// Invariant after: every user variable that is neither a lookup nor broken
+// Invariant after: every user element that is neither a lookup nor broken
 // has its resolved root(s): `init` (stocks, constants) or `init` = `run`
 // (flows, auxiliaries; wrapped in their graphical function and non-negative
-// clamp). Stateful builtins have added hidden variables after the user ones.
-// A variable whose equation fails is reported and marked broken.
+// clamp), resolved with the element's bindings; a stock's net rate is a
+// hidden flow (`net_flow`). Stateful builtins have added hidden variables
+// after the user ones. A variable whose equation fails is reported and
+// marked broken.
 void Compiler::resolve_equations() {
     for (std::size_t i = 0; i < uvars_.size(); ++i) {
         const Variable& v = *uvars_[i];
-        const int vi = static_cast<int>(i);
-        if (v.kind == VarKind::lookup || var(vi).broken) continue;
-        int e = resolve_equation(vi, v.equation);
-        if (e < 0) {
-            var(vi).broken = true;
-            continue;
-        }
-        switch (v.kind) {
-            case VarKind::stock: var(vi).init = e; break;
-            case VarKind::constant: var(vi).init = e; break;
-            default:
-                if (var(vi).table >= 0) e = table_call(var(vi).table, e);
-                if (v.non_negative && v.kind == VarKind::flow) e = op(Code::nonneg, e);
-                var(vi).init = var(vi).run = e;
-                break;
+        const UVar& u = uv_[i];
+        for (int k = 0; k < u.count; ++k) {
+            const int ci = u.first + k;
+            if (v.kind == VarKind::lookup || var(ci).broken) continue;
+            const int d = var(ci).definition;
+            const ArrayDefinition* def = d >= 0 ? &v.definitions[static_cast<std::size_t>(d)] : nullptr;
+            bind_element(ci);
+            int e;
+            if (def && !def->values.empty()) {
+                e = num(def->values[static_cast<std::size_t>(u.value_of[static_cast<std::size_t>(k)])]);
+            } else {
+                e = resolve_equation(ci, def ? def->equation : v.equation);
+            }
+            if (e < 0) {
+                var(ci).broken = true;
+                continue;
+            }
+            if (v.kind == VarKind::stock) {
+                const Equation& rate = def ? def->net_rate : v.net_rate;
+                if (rate.parsed() || !rate.empty()) {
+                    const int r = resolve_equation(ci, rate);
+                    if (r < 0) {
+                        var(ci).broken = true;
+                        continue;
+                    }
+                    const int f = add_hidden(Role::aux, VarKind::flow, "net_rate");
+                    var(f).run = var(f).init = r;
+                    var(ci).net_flow = f;
+                }
+            }
+            switch (v.kind) {
+                case VarKind::stock: var(ci).init = e; break;
+                case VarKind::constant: var(ci).init = e; break;
+                default:
+                    if (var(ci).table >= 0) e = table_call(var(ci).table, e);
+                    if (v.non_negative && v.kind == VarKind::flow) e = op(Code::nonneg, e);
+                    var(ci).init = var(ci).run = e;
+                    break;
+            }
         }
     }
+    binds_.clear();
 }
 
 int Compiler::resolve_equation(int v, const Equation& eq) {
@@ -83,7 +108,7 @@ int Compiler::resolve_equation(int v, const Equation& eq) {
         return -1;
     }
     if (eq.tree.empty()) {
-        error(sim::Code::E_EMPTY_EQUATION, var_loc(*uvars_[static_cast<std::size_t>(v)]), v,
+        error(sim::Code::E_EMPTY_EQUATION, eq_loc(v), v,
               "the equation is empty; write an expression (a number for a constant)");
         return -1;
     }
@@ -147,18 +172,42 @@ int Compiler::resolve(ast::NodeId id) {
 }
 
 int Compiler::resolve_name(const ast::Node& n, const ast::Name& x, ast::NodeId) {
-    const std::string key = x.subscripts.empty() ? std::string() : reference_key(eq_->tree, x);
-    auto it = by_name_.find(x.subscripts.empty() ? x.canonical : key);
-    if (it != by_name_.end()) {
-        const CVar& target = var(it->second);
-        if (target.role == Role::lookup) {
+    if (auto it = by_name_.find(x.canonical); it != by_name_.end()) {
+        const int ci = reference(n, x, it->second, false);
+        if (ci < 0) return -1;
+        if (var(ci).role == Role::lookup) {
             error_at(sim::Code::E_LOOKUP_AS_VALUE, n.span.begin,
                      "'" + x.text + "' is a graphical function; call it with an input, e.g. " + x.text + "(TIME)");
             return -1;
         }
-        return ref(it->second);
+        return ref(ci);
+    }
+    const std::string key = x.subscripts.empty() ? std::string() : reference_key(eq_->tree, x);
+    if (!x.subscripts.empty()) {
+        // A scalar variable named with its subscripts ("x[a,b]"), as specs
+        // flattened before arrays were in the spec name them.
+        if (auto it = by_name_.find(key); it != by_name_.end() && uv_[static_cast<std::size_t>(it->second)].dims.empty()) {
+            const int ci = uv_[static_cast<std::size_t>(it->second)].first;
+            if (var(ci).role == Role::lookup) {
+                error_at(sim::Code::E_LOOKUP_AS_VALUE, n.span.begin,
+                         "'" + x.text + "' is a graphical function; call it with an input, e.g. " + x.text + "(TIME)");
+                return -1;
+            }
+            return ref(ci);
+        }
     }
     if (x.subscripts.empty()) {
+        // A dimension as a value: the position of its element in its family.
+        if (const int d = dims_.dim(x.canonical); d >= 0) {
+            bool mapped = false;
+            const int e = bound_element(d, d, mapped);
+            if (e < 0) {
+                error_at(sim::Code::E_DIMENSION_MISMATCH, n.span.begin,
+                         "dimension '" + x.text + "' is used as a value where the equation does not iterate it");
+                return -1;
+            }
+            return num(1.0 + dims_[dims_[d].family].find(e));
+        }
         if (const auto* b = ast::find_builtin(x.canonical); b && b->min_args == 0) {
             std::vector<int> none;
             return builtin(n, *b, none);
@@ -172,6 +221,18 @@ int Compiler::resolve_name(const ast::Node& n, const ast::Name& x, ast::NodeId) 
 }
 
 int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
+    // A graphical function called by name (it shadows a builtin of the same
+    // name; other variables do not, so a variable may be called "trend").
+    // An arrayed one is called for the element the equation iterates.
+    auto it = by_name_.find(call.canonical);
+    const ast::BuiltinInfo* b = ast::find_builtin(call.canonical);
+    const bool table_call_by_name =
+        it != by_name_.end() && (var(uv_[static_cast<std::size_t>(it->second)].first).table >= 0 || !b);
+    // Array functions resolve their arguments themselves (arrays.cpp).
+    if (!table_call_by_name && b &&
+        (ast::is_array_function(b->id) ||
+         ((b->id == ast::Builtin::min || b->id == ast::Builtin::max) && call.args.size() == 1)))
+        return array_function(n, call, *b);
     std::vector<int> args;
     bool bad = false;
     for (auto a : call.args) {
@@ -179,12 +240,11 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
         if (r < 0) bad = true;
         args.push_back(r);
     }
-    // A graphical function called by name (it shadows a builtin of the same
-    // name; other variables do not, so a variable may be called "trend").
-    auto it = by_name_.find(call.canonical);
-    const ast::BuiltinInfo* b = ast::find_builtin(call.canonical);
-    if (it != by_name_.end() && (var(it->second).table >= 0 || !b)) {
-        const CVar& target = var(it->second);
+    if (table_call_by_name) {
+        const ast::Name self{call.canonical, call.text, {}};
+        const int ci = reference(n, self, it->second, true);
+        if (ci < 0) return -1;
+        const CVar& target = var(ci);
         if (target.table < 0) {
             error_at(sim::Code::E_NOT_CALLABLE, n.span.begin,
                      "'" + call.text + "' is " + article(target.kind) +
@@ -207,16 +267,7 @@ int Compiler::resolve_call(const ast::Node& n, const ast::Call& call) {
                      (hint.empty() ? "; check the spelling or define a graphical function" : ""));
         return -1;
     }
-    int count = static_cast<int>(args.size());
-    if (count < b->min_args || count > b->max_args) {
-        std::string expected = b->min_args == b->max_args
-                                   ? plural(b->min_args, "argument")
-                                   : std::to_string(b->min_args) + " to " + plural(b->max_args, "argument");
-        error_at(sim::Code::E_ARG_COUNT, n.span.begin,
-                 std::string(b->name) + " takes " + expected + " (" + std::string(b->params) + "), but " +
-                     std::to_string(count) + (count == 1 ? " was" : " were") + " given");
-        return -1;
-    }
+    if (!check_arity(n, *b, static_cast<int>(args.size()))) return -1;
     if (bad) return -1;
     return builtin(n, *b, args);
 }

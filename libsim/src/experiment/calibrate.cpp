@@ -6,7 +6,6 @@
 // so every run stays inside [lo, hi]. Standard errors come from the Jacobian
 // in p itself, at the optimum (central differences, one-sided at a bound).
 #include <unsupported/Eigen/LevenbergMarquardt>
-#include <unsupported/Eigen/NumericalDiff>
 
 #include <Eigen/Dense>
 #include <Eigen/SVD>
@@ -19,9 +18,9 @@
 #include <stdexcept>
 
 #include "sim/calibrate.hpp"
-#include "sim/ensemble.hpp"
 #include "sim/sampling.hpp"
 #include "sim/spec.hpp"
+#include "util/interpolate.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
 
@@ -60,11 +59,13 @@ struct Problem {
         for (std::size_t c = 0; c < nc; ++c) {
             for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, c);
             for (std::size_t t = 0; t < nt; ++t) {
-                try {
-                    out[t * nc + c] = interpolate_at(r.times, series, data->times[t]);
-                } catch (const std::out_of_range& e) {  // the saved rows end before stop
-                    fail("", std::string("data ") + e.what());
-                }
+                auto v = detail::interpolate(r.times, data->times[t], [&](std::size_t row) { return series[row]; });
+                if (!v)  // the saved rows end before stop
+                    fail("", "data time " + text::number(data->times[t]) + " is outside the saved times" +
+                                 (r.times.empty() ? std::string()
+                                                  : " [" + text::number(r.times.front()) + ", " +
+                                                        text::number(r.times.back()) + "]"));
+                out[t * nc + c] = *v;
             }
         }
         return out;
@@ -88,7 +89,7 @@ struct Problem {
     }
 };
 
-// The residual functor Eigen's Levenberg-Marquardt differentiates numerically.
+// The residuals and their Jacobian in z, for Eigen's Levenberg-Marquardt.
 struct Functor : Eigen::DenseFunctor<double> {
     struct State {
         std::size_t evaluations = 0;
@@ -100,6 +101,24 @@ struct Functor : Eigen::DenseFunctor<double> {
     Functor(const Problem& p, std::shared_ptr<State> s)
         : Eigen::DenseFunctor<double>(static_cast<int>(p.params.size()), static_cast<int>(p.obs.size())),
           prob(&p), state(std::move(s)) {}
+
+    // Forward differences in z with an absolute step: a relative one
+    // (Eigen::NumericalDiff: sqrt(eps) |z|) vanishes at a start whose z is
+    // nearly 0 (the middle of the bounds, z ~ 1e-16), leaving a zero
+    // Jacobian and the start where it was.
+    int df(const Eigen::VectorXd& z, Eigen::MatrixXd& jac) const {
+        Eigen::VectorXd f0(values()), f1(values());
+        if (operator()(z, f0) < 0) return -1;
+        Eigen::VectorXd x = z;
+        for (Eigen::Index j = 0; j < z.size(); ++j) {
+            const double h = 1.4901161193847656e-08 * std::max(1.0, std::fabs(z(j)));  // sqrt(epsilon)
+            x(j) = z(j) + h;
+            if (operator()(x, f1) < 0) return -1;
+            jac.col(j) = (f1 - f0) / h;
+            x(j) = z(j);
+        }
+        return 0;
+    }
 
     int operator()(const Eigen::VectorXd& z, Eigen::VectorXd& f) const {
         std::vector<double> p(prob->params.size());
@@ -121,10 +140,16 @@ CalibrationStart run_start(const Problem& prob, const std::vector<double>& start
     s.start = start;
     const auto m = static_cast<Eigen::Index>(start.size());
     Eigen::VectorXd z(m);
-    for (Eigen::Index i = 0; i < m; ++i) z(i) = prob.to_z(static_cast<std::size_t>(i), start[static_cast<std::size_t>(i)]);
+    for (Eigen::Index i = 0; i < m; ++i) {
+        z(i) = prob.to_z(static_cast<std::size_t>(i), start[static_cast<std::size_t>(i)]);
+        // The middle of the bounds is z = 0 up to rounding (~1e-16). MINPACK
+        // sizes its first trust region from |D z|: that of a z of 1e-16 is
+        // too small to move at all, while z = 0 gets the default bound.
+        if (std::fabs(z(i)) < 1e-8) z(i) = 0;
+    }
     auto state = std::make_shared<Functor::State>();
-    Eigen::NumericalDiff<Functor> nd(Functor(prob, state));
-    Eigen::LevenbergMarquardt<Eigen::NumericalDiff<Functor>> lm(nd);
+    Functor fn(prob, state);
+    Eigen::LevenbergMarquardt<Functor> lm(fn);
     lm.setMaxfev(static_cast<Eigen::Index>(max_evaluations));
     s.status = static_cast<int>(lm.minimize(z));
     s.evaluations = state->evaluations;
@@ -272,6 +297,9 @@ CalibrationResult calibrate(const Model& model, const CalibrationData& data, con
         }
         if (inside) starts.push_back(own);
     }
+    if (opts.starts > max_calibration_starts)
+        fail("", std::to_string(opts.starts) + " starts are more than the limit of " +
+                     std::to_string(max_calibration_starts));
     const auto u = unit_sample(opts.starts, m, SampleMethod::latin_hypercube, opts.seed);
     for (std::size_t s = 0; s < opts.starts; ++s) {
         std::vector<double> p(m);
@@ -282,11 +310,13 @@ CalibrationResult calibrate(const Model& model, const CalibrationData& data, con
 
     CalibrationResult r;
     r.parameters = prob.params;
+    r.flag_correlation = opts.flag_correlation;
     r.lower = prob.lo;
     r.upper = prob.hi;
     r.starts.resize(starts.size());
-    detail::parallel_for(starts.size(), opts.threads,
-                         [&](std::size_t s) { r.starts[s] = run_start(prob, starts[s], opts.max_evaluations); });
+    detail::parallel_for(
+        starts.size(), opts.threads,
+        [&](std::size_t s) { r.starts[s] = run_start(prob, starts[s], opts.max_evaluations); }, opts.progress);
     r.best_start = 0;
     for (std::size_t s = 1; s < r.starts.size(); ++s)
         if (r.starts[s].payoff < r.starts[r.best_start].payoff) r.best_start = s;
@@ -349,20 +379,30 @@ CalibrationResult calibrate(const Model& model, const CalibrationData& data, con
         for (std::size_t k = i + 1; k < m; ++k)
             if (std::fabs(r.correlation[i * m + k]) > opts.flag_correlation) r.flagged.emplace_back(i, k);
 
+    r.data_file = data.file;
     r.columns = data.columns;
     r.times = data.times;
     r.weights = prob.weights;
     r.data = data.values;
     r.fitted = prob.simulate(r.estimate);
+    {
+        RunOptions o = prob.base;
+        for (std::size_t i = 0; i < m; ++i) o.set.emplace_back(prob.params[i], r.estimate[i]);
+        const Results full = model.run(o);
+        r.trajectory_times = full.times;
+        r.trajectory.resize(full.rows() * nc);
+        for (std::size_t row = 0; row < full.rows(); ++row)
+            for (std::size_t c = 0; c < nc; ++c) r.trajectory[row * nc + c] = full.at(row, c);
+    }
     return r;
 }
 
 void write_fit_csv(const CalibrationResult& r, std::ostream& out) {
     out << "parameter,estimate,std_error,lower,upper,start\n";
     for (std::size_t i = 0; i < r.parameters.size(); ++i)
-        out << text::csv_field(r.parameters[i]) << ',' << text::number(r.estimate[i]) << ','
-            << text::number(r.std_error[i]) << ',' << text::number(r.lower[i]) << ',' << text::number(r.upper[i])
-            << ',' << text::number(r.start[i]) << '\n';
+        out << text::csv_field(r.parameters[i]) << ',' << text::csv_number(r.estimate[i]) << ','
+            << text::csv_number(r.std_error[i]) << ',' << text::csv_number(r.lower[i]) << ',' << text::csv_number(r.upper[i])
+            << ',' << text::csv_number(r.start[i]) << '\n';
 }
 
 void write_fit_correlation_csv(const CalibrationResult& r, std::ostream& out) {
@@ -372,7 +412,7 @@ void write_fit_correlation_csv(const CalibrationResult& r, std::ostream& out) {
     out << '\n';
     for (std::size_t i = 0; i < m; ++i) {
         out << text::csv_field(r.parameters[i]);
-        for (std::size_t k = 0; k < m; ++k) out << ',' << text::number(r.correlation[i * m + k]);
+        for (std::size_t k = 0; k < m; ++k) out << ',' << text::csv_number(r.correlation[i * m + k]);
         out << '\n';
     }
 }
@@ -385,8 +425,8 @@ void write_fitted_series_csv(const CalibrationResult& r, std::ostream& out) {
             const double d = r.data[t * nc + c];
             if (!std::isfinite(d)) continue;
             const double f = r.fitted[t * nc + c];
-            out << text::csv_field(r.columns[c]) << ',' << text::number(r.times[t]) << ',' << text::number(d) << ','
-                << text::number(f) << ',' << text::number(f - d) << ',' << text::number(r.weights[c]) << '\n';
+            out << text::csv_field(r.columns[c]) << ',' << text::csv_number(r.times[t]) << ',' << text::csv_number(d) << ','
+                << text::csv_number(f) << ',' << text::csv_number(f - d) << ',' << text::csv_number(r.weights[c]) << '\n';
         }
 }
 

@@ -7,12 +7,13 @@
 // the checks' overrides are run options.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <ostream>
 #include <set>
 
 #include "sim/expr.hpp"
 #include "sim/checks.hpp"
-#include "sim/ensemble.hpp"
+#include "util/interpolate.hpp"
 #include "util/text.hpp"
 
 namespace sim {
@@ -218,7 +219,9 @@ std::optional<CheckReport> run_checks(const ModelSpec& spec, const RunOptions& b
                 }
             } else {
                 const double v = r.at(row, 0);
-                const double b = interpolate_at(baseline->times, base_series, t);
+                // The baseline saved the same times; between rows, linear.
+                const double b = detail::interpolate(baseline->times, t, [&](std::size_t k) { return base_series[k]; })
+                                     .value_or(std::numeric_limits<double>::quiet_NaN());
                 if (!holds(c.baseline, v, b)) {
                     out.passed = false;
                     out.time = t;
@@ -248,9 +251,9 @@ void write_checks_csv(const CheckReport& r, std::ostream& out) {
     out << "check,result,time,values,message\n";
     for (const auto& o : r.outcomes) {
         std::string vals;
-        for (const auto& [n, v] : o.values) vals += (vals.empty() ? "" : ";") + n + "=" + text::number(v);
+        for (const auto& [n, v] : o.values) vals += (vals.empty() ? "" : ";") + n + "=" + text::csv_number(v);
         out << text::csv_field(o.name) << ',' << (o.passed ? "pass" : "fail") << ','
-            << (o.time ? text::number(*o.time) : std::string()) << ',' << text::csv_field(vals) << ','
+            << (o.time ? text::csv_number(*o.time) : std::string()) << ',' << text::csv_field(vals) << ','
             << text::csv_field(o.message) << '\n';
     }
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "sim/compare.hpp"
+#include "experiment/distributed.hpp"
 #include "util/interpolate.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
@@ -92,6 +93,9 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
     for (const Lever* l : chosen) {
         r.levers.push_back(l->name);
         r.lever_titles.push_back(l->title);
+        r.lever_titles_zh.push_back(l->title_zh);
+        r.lever_names_zh.push_back(l->name_zh);
+        r.lever_sections.push_back(l->section);
         on_names.push_back(l->name + "_on");
         if (!model.has_variable(on_names.back()))
             fail(sim::Code::E_COMPARE_LEVER, l->name,
@@ -162,6 +166,22 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
     base.save.clear();
     for (const auto& ind : r.indicators) base.save.push_back(ind.name);
     for (const auto& c : cost_vars) base.save.push_back(c);
+    // Display metadata, and the deflator's series for constant-price views.
+    auto display_of = [&](const std::string& name) {
+        const Variable* v = spec.find(name);
+        Display d = v ? v->display : Display{};
+        if (d.units.empty() && d.scale == 1 && v) d.units = v->units;
+        return d;
+    };
+    for (const auto& ind : r.indicators) r.indicator_display.push_back(display_of(ind.name));
+    if (cost_is_stock) r.cost_display = display_of(cost_vars[0]);
+    else if (r.has_cost) r.cost_display.units = r.cost_units, r.cost_display.money = true;
+    if (!spec.deflator.variable.empty() && model.has_variable(spec.deflator.variable)) {
+        r.deflator = spec.deflator.variable;
+        r.deflator_year = spec.deflator.year.value_or(start);
+        if (std::none_of(base.save.begin(), base.save.end(), [&](const std::string& n) { return same_name(n, r.deflator); }))
+            base.save.push_back(r.deflator);
+    }
     std::erase_if(base.set, [&](const auto& kv) {
         return std::any_of(on_names.begin(), on_names.end(), [&](const auto& n) { return same_name(n, kv.first); });
     });
@@ -178,6 +198,7 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         s.c.mask = static_cast<unsigned>(m);
         s.times = res.times;
         for (const auto& ind : r.indicators) s.c.series.push_back(res.series(ind.name));
+        if (!r.deflator.empty()) s.c.deflator_series = res.series(r.deflator);
         if (cost_is_stock) {
             s.c.cost_series = res.series(cost_vars[0]);
         } else if (!cost_vars.empty()) {
@@ -196,7 +217,37 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
         }
     };
 
-    detail::parallel_for(total, opts.threads, run_one, opts.progress);
+    // A run's summary for the other ranks: rows, times, each indicator's
+    // series, the cost series' and the deflator series' lengths and values.
+    auto pack = [&](std::size_t m, std::vector<double>& out) {
+        const Slot& s = slots[m];
+        out.push_back(static_cast<double>(s.times.size()));
+        out.insert(out.end(), s.times.begin(), s.times.end());
+        for (const auto& series : s.c.series) out.insert(out.end(), series.begin(), series.end());
+        out.push_back(static_cast<double>(s.c.cost_series.size()));
+        out.insert(out.end(), s.c.cost_series.begin(), s.c.cost_series.end());
+        out.push_back(static_cast<double>(s.c.deflator_series.size()));
+        out.insert(out.end(), s.c.deflator_series.begin(), s.c.deflator_series.end());
+    };
+    auto unpack = [&](std::size_t m, std::span<const double> d) {
+        Slot& s = slots[m];
+        s.c.mask = static_cast<unsigned>(m);
+        std::size_t pos = 0;
+        auto take = [&](std::size_t n) {
+            if (n > d.size() - pos) fail(sim::Code::E_INTERNAL, "", "a rank sent a short run summary");
+            std::vector<double> v(d.begin() + static_cast<std::ptrdiff_t>(pos),
+                                  d.begin() + static_cast<std::ptrdiff_t>(pos + n));
+            pos += n;
+            return v;
+        };
+        const auto rows = static_cast<std::size_t>(take(1)[0]);
+        s.times = take(rows);
+        s.c.series.clear();
+        for (std::size_t i = 0; i < r.indicators.size(); ++i) s.c.series.push_back(take(rows));
+        s.c.cost_series = take(static_cast<std::size_t>(take(1)[0]));
+        s.c.deflator_series = take(static_cast<std::size_t>(take(1)[0]));
+    };
+    detail::distributed_for(opts.comm, total, opts.threads, run_one, opts.progress, pack, unpack);
 
     // Sequential reductions, in mask order.
     r.times = slots[0].times;

@@ -6,9 +6,10 @@
 #include <cmath>
 #include <limits>
 #include <ostream>
-#include <stdexcept>
 
 #include "sim/ensemble.hpp"
+#include "util/interpolate.hpp"
+#include "experiment/distributed.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
 
@@ -22,22 +23,44 @@ namespace {
     throw Error(std::move(d));
 }
 
+// a * b, or SIZE_MAX if that overflows.
+std::size_t mul(std::size_t a, std::size_t b) {
+    if (a != 0 && b > std::numeric_limits<std::size_t>::max() / a) return std::numeric_limits<std::size_t>::max();
+    return a * b;
+}
+std::size_t add(std::size_t a, std::size_t b) {
+    return b > std::numeric_limits<std::size_t>::max() - a ? std::numeric_limits<std::size_t>::max() : a + b;
+}
+
+// Runs per chunk when trajectories are kept (see run_ensemble).
+std::size_t chunk_runs(unsigned threads, std::size_t total) {
+    return std::max<std::size_t>(64, 16 * detail::worker_count(threads, total));
+}
+
 }  // namespace
 
-double interpolate_at(std::span<const double> times, std::span<const double> series, double t) {
-    if (times.empty() || times.size() != series.size()) throw std::out_of_range("interpolate_at: no saved rows");
-    const double tol = 1e-9 * std::max({1.0, std::fabs(times.front()), std::fabs(times.back())});
-    if (t < times.front() - tol || t > times.back() + tol)
-        throw std::out_of_range("time " + text::number(t) + " is outside the saved times [" +
-                                text::number(times.front()) + ", " + text::number(times.back()) + "]");
-    auto it = std::lower_bound(times.begin(), times.end(), t);
-    std::size_t hi = static_cast<std::size_t>(it - times.begin());
-    if (hi < times.size() && std::fabs(times[hi] - t) <= tol) return series[hi];
-    if (hi > 0 && std::fabs(times[hi - 1] - t) <= tol) return series[hi - 1];
-    if (hi == 0) return series[0];
-    if (hi >= times.size()) return series.back();
-    const double w = (t - times[hi - 1]) / (times[hi] - times[hi - 1]);
-    return series[hi - 1] + w * (series[hi] - series[hi - 1]);
+EnsembleSize ensemble_size(const Model& model, std::size_t samples, std::size_t parameters,
+                           const EnsembleOptions& opts) {
+    EnsembleSize z;
+    const std::size_t variants = opts.variants.empty() ? 1 : opts.variants.size();
+    const std::size_t n_ind = opts.indicators.size(), n_at = std::max<std::size_t>(1, opts.at.size());
+    z.runs = mul(variants, samples);
+    z.values = add(mul(samples, parameters), mul(mul(z.runs, n_ind), n_at));
+    if (!opts.trajectory_quantiles.empty() && z.runs > 0) {
+        const SimSpecs s = effective_specs(model.specs(), opts.base);
+        const double step = s.save_step.value_or(s.dt);
+        const double span = (s.stop - s.start) / step;
+        // A run whose specs are invalid is refused later; count one row.
+        const std::size_t rows = step > 0 && span >= 0
+                                     ? (span < 1e18 ? static_cast<std::size_t>(span) + 1
+                                                    : std::numeric_limits<std::size_t>::max())
+                                     : 1;
+        const std::size_t per_estimator = (sizeof(StreamingQuantile) + sizeof(double) - 1) / sizeof(double);
+        const std::size_t chunk = std::min(z.runs, chunk_runs(opts.threads, z.runs));
+        z.values = add(z.values, mul(mul(mul(variants, n_ind), rows), mul(opts.trajectory_quantiles.size(), per_estimator)));
+        z.values = add(z.values, mul(mul(chunk, n_ind), rows));
+    }
+    return z;
 }
 
 std::vector<double> EnsembleResult::across_samples(std::size_t variant, std::size_t indicator, std::size_t a) const {
@@ -140,6 +163,18 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
         }
     }
     e.trajectory_quantiles = opts.trajectory_quantiles;
+    const EnsembleSize size = ensemble_size(model, samples.rows, samples.cols(), opts);
+    if (size.values > opts.max_values) {
+        Diagnostics d;
+        d.error(sim::Code::E_ENSEMBLE_SIZE, SourceLoc{}, "",
+                "the ensemble would keep " + text::count(size.values) + " values (" +
+                    std::to_string(e.samples) + " samples x " + std::to_string(e.variants) + " variants x " +
+                    std::to_string(e.indicators.size()) + " indicators x " + std::to_string(e.at.size()) +
+                    " report times" + (opts.trajectory_quantiles.empty() ? "" : ", with percentile trajectories") +
+                    "), more than the limit of " + text::count(opts.max_values) +
+                    "; use fewer samples, indicators or report times");
+        throw Error(std::move(d));
+    }
 
     const std::size_t n_ind = e.indicators.size(), n_at = e.at.size(), k = samples.cols();
     const std::size_t total = e.variants * e.samples;
@@ -158,8 +193,18 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     std::vector<std::vector<double>> chunk_traj;
     std::vector<double> chunk_times;
 
-    const std::size_t chunk = want_traj ? std::max<std::size_t>(64, 16 * detail::worker_count(opts.threads, total))
-                                        : total;
+    const std::size_t chunk = want_traj ? chunk_runs(opts.threads, total) : total;
+    // Split across ranks, each chunk is split (sim/distributed.hpp); progress
+    // then counts this rank's runs.
+    const bool split = opts.comm && opts.comm->size() > 1;
+    std::size_t my_total = total, my_done = 0;
+    if (split) {
+        my_total = 0;
+        for (std::size_t first = 0; first < total; first += chunk) {
+            const auto [lo, hi] = rank_block(std::min(chunk, total - first), opts.comm->rank(), opts.comm->size());
+            my_total += hi - lo;
+        }
+    }
     for (std::size_t first = 0; first < total; first += chunk) {
         const std::size_t count = std::min(chunk, total - first);
         if (want_traj) chunk_traj.assign(count, {});
@@ -191,22 +236,52 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 std::vector<double> series(r.rows());
                 for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
                 for (std::size_t a = 0; a < n_at; ++a) {
-                    try {
-                        out[i * n_at + a] = interpolate_at(r.times, series, e.at[a]);
-                    } catch (const std::out_of_range& x) {  // the saved rows end before stop
-                        fail("", std::string("report ") + x.what());
-                    }
+                    auto v = detail::interpolate(r.times, e.at[a], [&](std::size_t row) { return series[row]; });
+                    if (!v)  // the saved rows end before stop
+                        fail("", "report time " + text::number(e.at[a]) + " is outside the saved times" +
+                                     (r.times.empty() ? std::string()
+                                                      : " [" + text::number(r.times.front()) + ", " +
+                                                            text::number(r.times.back()) + "]"));
+                    out[i * n_at + a] = *v;
                 }
                 if (want_traj) chunk_traj[j].insert(chunk_traj[j].end(), series.begin(), series.end());
             }
             if (want_traj && idx == first && first == 0) chunk_times = r.times;
         };
         auto progress = [&](std::size_t done, std::size_t) {
-            if (opts.progress) opts.progress(first + done, total);
+            if (opts.progress) opts.progress((split ? my_done : first) + done, my_total);
         };
-        detail::parallel_for(count, opts.threads, run_one,
-                             opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
-                                           : std::function<void(std::size_t, std::size_t)>());
+        // A run's summary: its values, then (with trajectories) its saved
+        // series, then for run 0 the saved times.
+        const std::size_t n_vals = n_ind * n_at;
+        auto pack = [&](std::size_t j, std::vector<double>& out) {
+            const double* v = &e.values[(first + j) * n_vals];
+            out.insert(out.end(), v, v + n_vals);
+            if (!want_traj) return;
+            out.insert(out.end(), chunk_traj[j].begin(), chunk_traj[j].end());
+            if (first == 0 && j == 0) out.insert(out.end(), chunk_times.begin(), chunk_times.end());
+        };
+        auto unpack = [&](std::size_t j, std::span<const double> d) {
+            if (d.size() < n_vals) fail("", "a rank sent a short run summary");
+            std::copy_n(d.begin(), n_vals, &e.values[(first + j) * n_vals]);
+            if (!want_traj) return;
+            std::size_t len = d.size() - n_vals;
+            if (first == 0 && j == 0) {
+                const std::size_t rows = len / (n_ind + 1);
+                chunk_times.assign(d.end() - static_cast<std::ptrdiff_t>(rows), d.end());
+                len -= rows;
+            }
+            chunk_traj[j].assign(d.begin() + static_cast<std::ptrdiff_t>(n_vals),
+                                 d.begin() + static_cast<std::ptrdiff_t>(n_vals + len));
+        };
+        detail::distributed_for(opts.comm, count, opts.threads, run_one,
+                                opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
+                                              : std::function<void(std::size_t, std::size_t)>(),
+                                pack, unpack);
+        if (split) my_done += [&] {
+            const auto [lo, hi] = rank_block(count, opts.comm->rank(), opts.comm->size());
+            return hi - lo;
+        }();
         if (!want_traj) continue;
         if (first == 0) {
             e.times = chunk_times;
@@ -242,8 +317,8 @@ void write_indicators_csv(const EnsembleResult& e, std::ostream& out, std::size_
         for (std::size_t i = 0; i < e.indicators.size(); ++i) {
             const std::string name = text::csv_field(e.indicators[i]);
             for (std::size_t a = 0; a < e.at.size(); ++a)
-                out << s << ',' << name << ',' << text::number(e.at[a]) << ','
-                    << text::number(e.value(variant, s, i, a)) << '\n';
+                out << s << ',' << name << ',' << text::csv_number(e.at[a]) << ','
+                    << text::csv_number(e.value(variant, s, i, a)) << '\n';
         }
 }
 

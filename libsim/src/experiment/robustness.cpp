@@ -79,6 +79,9 @@ RobustnessResult robustness(const EnsembleResult& e, const std::vector<std::stri
     r.stats.resize(nc * ni * na);
     r.main.resize(ni * na * k);
     r.shapley.resize(ni * na * k);
+    r.baseline.resize(ni * na);
+    r.all.resize(ni * na);
+    r.interaction.resize(ni * na * k * k);
 
     std::vector<double> y(nc);
     for (std::size_t i = 0; i < ni; ++i) {
@@ -86,7 +89,8 @@ RobustnessResult robustness(const EnsembleResult& e, const std::vector<std::stri
         auto better = [&](double a, double b) { return lower ? a < b : a > b; };
         for (std::size_t a = 0; a < na; ++a) {
             std::vector<double> credit(nc, 0.0), best_count(nc, 0.0);
-            std::vector<std::vector<double>> regret(nc), value(nc), mains(k), shaps(k);
+            std::vector<std::vector<double>> regret(nc), value(nc), mains(k), shaps(k), inters(k * k);
+            std::vector<double> bases, alls;
             for (std::size_t s = 0; s < ns; ++s) {
                 for (std::size_t m = 0; m < nc; ++m) y[m] = e.value(m, s, i, a);
                 double best = y[0];
@@ -106,7 +110,10 @@ RobustnessResult robustness(const EnsembleResult& e, const std::vector<std::stri
                 for (std::size_t l = 0; l < k; ++l) {
                     mains[l].push_back(fe.main[l]);
                     shaps[l].push_back(fe.shapley[l]);
+                    for (std::size_t l2 = l + 1; l2 < k; ++l2) inters[l * k + l2].push_back(fe.interaction_at(l, l2));
                 }
+                bases.push_back(fe.baseline);
+                alls.push_back(fe.all);
             }
             const double n = static_cast<double>(ns);
             for (std::size_t m = 0; m < nc; ++m) {
@@ -125,7 +132,14 @@ RobustnessResult robustness(const EnsembleResult& e, const std::vector<std::stri
             for (std::size_t l = 0; l < k; ++l) {
                 r.main[(i * na + a) * k + l] = summarize(mains[l]);
                 r.shapley[(i * na + a) * k + l] = summarize(shaps[l]);
+                for (std::size_t l2 = l + 1; l2 < k; ++l2) {
+                    const EffectSummary x = summarize(std::move(inters[l * k + l2]));
+                    r.interaction[((i * na + a) * k + l) * k + l2] = x;
+                    r.interaction[((i * na + a) * k + l2) * k + l] = x;
+                }
             }
+            r.baseline[i * na + a] = summarize(std::move(bases));
+            r.all[i * na + a] = summarize(std::move(alls));
             if (ns == 0) continue;
 
             // Conclusions. The best: the combination with the largest p_best.
@@ -198,6 +212,72 @@ RobustnessResult robust_compare(const Model& model, const std::vector<std::strin
     return robustness(e, levers, indicators, threshold);
 }
 
+UncertainComparison compare(const Model& model, const CompareOptions& opts, const SampleOptions& sampling) {
+    if (sampling.uncertainties.empty())
+        throw Error(sim::Code::E_NO_UNCERTAINTIES, "",
+                    "no uncertain parameters to sample: declare them under 'uncertainties:' in the model or scenario");
+    if (sampling.samples == 0) throw Error(sim::Code::E_ENSEMBLE, "", "the number of samples must be positive");
+
+    // The ensemble's size, bounded before anything runs (an upper bound:
+    // compare may leave the cost variable out of the indicators).
+    const std::size_t k = opts.levers.empty() ? model.spec().levers.size() : opts.levers.size();
+    if (k >= 1 && k <= 16) {
+        EnsembleOptions probe;
+        probe.indicators.resize(opts.indicators.empty() ? default_indicators(model, opts.base).size()
+                                                        : opts.indicators.size());
+        probe.at = opts.at;
+        probe.base = opts.base;
+        probe.variants.resize(std::size_t{1} << k);
+        const EnsembleSize z = ensemble_size(model, sampling.samples, sampling.uncertainties.size(), probe);
+        if (z.values > sampling.max_values)
+            throw Error(sim::Code::E_ENSEMBLE_SIZE, "",
+                        "the comparison would keep " + text::count(z.values) + " values (" +
+                            std::to_string(sampling.samples) + " samples x " + std::to_string(probe.variants.size()) +
+                            " combinations x " + std::to_string(probe.indicators.size()) + " indicators x " +
+                            std::to_string(std::max<std::size_t>(1, probe.at.size())) +
+                            " report times), more than the limit of " +
+                            text::count(sampling.max_values) +
+                            "; use fewer samples, levers, indicators or report times");
+    }
+
+    UncertainComparison u;
+    u.seed = sampling.seed;
+    u.method = sampling.method;
+    u.uncertainties = sampling.uncertainties;
+    u.correlations = sampling.correlations;
+    const std::size_t nominal_runs = std::size_t{1} << std::min<std::size_t>(k, 16);
+    // Sampling first: it is cheap and may refuse (too few samples to
+    // correlate), before any run.
+    try {
+        u.samples = sample(sampling.uncertainties, sampling.correlations, sampling.samples, sampling.method,
+                           sampling.seed);
+    } catch (const std::invalid_argument& e) {
+        throw Error(sim::Code::E_ENSEMBLE, "", e.what());
+    }
+    CompareOptions copts = opts;
+    if (opts.progress)
+        copts.progress = [&](std::size_t done, std::size_t) {
+            opts.progress(done, nominal_runs + nominal_runs * sampling.samples);
+        };
+    u.nominal = compare(model, copts);
+
+    EnsembleOptions eo;
+    eo.at = u.nominal.at;
+    eo.base = opts.base;
+    std::erase_if(eo.base.set, [&](const auto& kv) {
+        return std::any_of(u.nominal.levers.begin(), u.nominal.levers.end(),
+                           [&](const std::string& l) { return canonical_name(l + "_on") == canonical_name(kv.first); });
+    });
+    eo.threads = opts.threads;
+    eo.max_values = sampling.max_values;
+    eo.comm = opts.comm;  // under MPI the samples split across the ranks too
+    const std::size_t offset = u.nominal.combinations.size();
+    if (opts.progress)
+        eo.progress = [&](std::size_t done, std::size_t total) { opts.progress(offset + done, offset + total); };
+    u.robust = robust_compare(model, u.nominal.levers, u.nominal.indicators, u.samples, eo, sampling.threshold);
+    return u;
+}
+
 void write_robustness_csv(const RobustnessResult& r, std::ostream& out) {
     out << "combination,indicator,time,p_best,regret_mean,regret_p95,p5,p50,p95\n";
     for (unsigned m = 0; m < r.combinations(); ++m)
@@ -205,9 +285,9 @@ void write_robustness_csv(const RobustnessResult& r, std::ostream& out) {
             for (std::size_t a = 0; a < r.at.size(); ++a) {
                 const CombinationStats& c = r.stat(m, i, a);
                 out << text::csv_field(r.label(m)) << ',' << text::csv_field(r.indicators[i].name) << ','
-                    << text::number(r.at[a]) << ',' << text::number(c.p_best) << ',' << text::number(c.regret_mean)
-                    << ',' << text::number(c.regret_p95) << ',' << text::number(c.p5) << ',' << text::number(c.p50)
-                    << ',' << text::number(c.p95) << '\n';
+                    << text::csv_number(r.at[a]) << ',' << text::csv_number(c.p_best) << ',' << text::csv_number(c.regret_mean)
+                    << ',' << text::csv_number(c.regret_p95) << ',' << text::csv_number(c.p5) << ',' << text::csv_number(c.p50)
+                    << ',' << text::csv_number(c.p95) << '\n';
             }
 }
 
@@ -218,19 +298,19 @@ void write_effect_intervals_csv(const RobustnessResult& r, std::ostream& out) {
             for (std::size_t l = 0; l < r.levers.size(); ++l)
                 for (int which = 0; which < 2; ++which) {
                     const EffectSummary& s = which == 0 ? r.main_effect(i, a, l) : r.shapley_share(i, a, l);
-                    out << text::csv_field(r.indicators[i].name) << ',' << text::number(r.at[a]) << ','
+                    out << text::csv_field(r.indicators[i].name) << ',' << text::csv_number(r.at[a]) << ','
                         << text::csv_field(r.levers[l]) << ',' << (which == 0 ? "main" : "shapley") << ','
-                        << text::number(s.mean) << ',' << text::number(s.p5) << ',' << text::number(s.p50) << ','
-                        << text::number(s.p95) << ',' << text::number(s.share_positive) << ','
-                        << text::number(s.share_negative) << '\n';
+                        << text::csv_number(s.mean) << ',' << text::csv_number(s.p5) << ',' << text::csv_number(s.p50) << ','
+                        << text::csv_number(s.p95) << ',' << text::csv_number(s.share_positive) << ','
+                        << text::csv_number(s.share_negative) << '\n';
                 }
 }
 
 void write_conclusions_csv(const RobustnessResult& r, std::ostream& out) {
     out << "indicator,time,conclusion,share,holds\n";
     for (const auto& c : r.conclusions)
-        out << text::csv_field(r.indicators[c.indicator].name) << ',' << text::number(r.at[c.a]) << ','
-            << text::csv_field(c.text) << ',' << text::number(c.share) << ',' << (c.holds ? "yes" : "no") << '\n';
+        out << text::csv_field(r.indicators[c.indicator].name) << ',' << text::csv_number(r.at[c.a]) << ','
+            << text::csv_field(c.text) << ',' << text::csv_number(c.share) << ',' << (c.holds ? "yes" : "no") << '\n';
 }
 
 }  // namespace sim

@@ -256,7 +256,7 @@ void write_samples_csv(const SampleMatrix& s, std::ostream& out) {
     out << '\n';
     for (std::size_t r = 0; r < s.rows; ++r) {
         out << r;
-        for (std::size_t c = 0; c < s.cols(); ++c) out << ',' << text::number(s.at(r, c));
+        for (std::size_t c = 0; c < s.cols(); ++c) out << ',' << text::csv_number(s.at(r, c));
         out << '\n';
     }
 }

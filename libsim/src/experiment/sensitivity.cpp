@@ -23,7 +23,7 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 ParameterIndices blank() { return {nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan}; }
 
 // A number, or an empty field for what was not computed.
-std::string field(double v, bool computed) { return computed ? text::number(v) : std::string(); }
+std::string field(double v, bool computed) { return computed ? text::csv_number(v) : std::string(); }
 
 }  // namespace
 
@@ -36,17 +36,49 @@ const char* to_string(SensitivityMethod m) {
     return "?";
 }
 
+std::size_t design_runs(SensitivityMethod m, std::size_t n, std::size_t k) {
+    const std::size_t per = m == SensitivityMethod::sobol ? k + 2 : m == SensitivityMethod::morris ? k + 1 : 1;
+    if (n != 0 && per > std::numeric_limits<std::size_t>::max() / n) return std::numeric_limits<std::size_t>::max();
+    return n * per;
+}
+
 SensitivityResult sensitivity(const Model& model, const std::vector<Uncertainty>& params,
                               const std::vector<RankCorrelation>& correlations, const SensitivityOptions& opts) {
-    if (params.empty()) fail("", "no uncertain parameters: declare some under 'uncertainties:'");
+    if (params.empty())
+        throw Error(sim::Code::E_NO_UNCERTAINTIES, "",
+                    "no uncertain parameters to sample: declare them under 'uncertainties:' in the model or scenario");
     if (opts.samples == 0) fail("", "the number of samples must be positive");
     for (const auto& p : params)
         if (auto e = check(p.dist); !e.empty()) fail(p.name, "uncertainty '" + p.name + "': " + e);
+    {
+        const std::size_t runs = design_runs(opts.method, opts.samples, params.size());
+        EnsembleOptions probe;
+        probe.indicators = opts.indicators;
+        probe.at = opts.at;
+        probe.base = opts.base;
+        probe.threads = opts.threads;
+        probe.trajectory_quantiles = opts.trajectory_quantiles;
+        const EnsembleSize z = ensemble_size(model, runs, params.size(), probe);
+        if (z.values > opts.max_values)
+            throw Error(sim::Code::E_ENSEMBLE_SIZE, "",
+                        "the " + std::string(to_string(opts.method)) + " design of " + std::to_string(opts.samples) +
+                            " samples would make " +
+                            text::count(runs) +
+                            " runs and keep " + text::count(z.values) + " values (" +
+                            std::to_string(std::max<std::size_t>(1, opts.indicators.size())) + " indicators x " +
+                            std::to_string(std::max<std::size_t>(1, opts.at.size())) + " report times" +
+                            (opts.trajectory_quantiles.empty() ? "" : ", with percentile trajectories") +
+                            "), more than the limit of " + text::count(opts.max_values) +
+                            "; use fewer samples, indicators or report times");
+    }
 
     SensitivityResult r;
     r.method = opts.method;
     r.seed = opts.seed;
     r.base_samples = opts.samples;
+    r.bootstrap = opts.method == SensitivityMethod::sobol ? opts.bootstrap : 0;
+    r.morris_levels = opts.method == SensitivityMethod::morris ? opts.morris_levels : 0;
+    r.uncertainties = params;
     for (const auto& p : params) r.parameters.push_back(p.name);
     const std::size_t k = params.size(), n = opts.samples;
 
@@ -80,6 +112,8 @@ SensitivityResult sensitivity(const Model& model, const std::vector<Uncertainty>
     eo.threads = opts.threads;
     eo.progress = opts.progress;
     eo.trajectory_quantiles = opts.trajectory_quantiles;
+    eo.max_values = opts.max_values;
+    eo.comm = opts.comm;
     r.ensemble = run_ensemble(model, r.samples, eo);
 
     const std::size_t n_ind = r.ensemble.indicators.size(), n_at = r.ensemble.at.size();
@@ -144,9 +178,9 @@ void write_percentiles_csv(const SensitivityResult& r, std::ostream& out) {
     for (std::size_t i = 0; i < e.indicators.size(); ++i)
         for (std::size_t a = 0; a < e.at.size(); ++a) {
             const Percentiles& p = r.percentiles[i * e.at.size() + a];
-            out << text::csv_field(e.indicators[i]) << ',' << text::number(e.at[a]) << ',' << text::number(p.p5)
-                << ',' << text::number(p.p25) << ',' << text::number(p.p50) << ',' << text::number(p.p75) << ','
-                << text::number(p.p95) << ',' << text::number(p.mean) << '\n';
+            out << text::csv_field(e.indicators[i]) << ',' << text::csv_number(e.at[a]) << ',' << text::csv_number(p.p5)
+                << ',' << text::csv_number(p.p25) << ',' << text::csv_number(p.p50) << ',' << text::csv_number(p.p75) << ','
+                << text::csv_number(p.p95) << ',' << text::csv_number(p.mean) << '\n';
         }
 }
 
@@ -159,7 +193,7 @@ void write_indices_csv(const SensitivityResult& r, std::ostream& out) {
         for (std::size_t a = 0; a < e.at.size(); ++a)
             for (std::size_t p = 0; p < r.parameters.size(); ++p) {
                 const ParameterIndices& x = r.index(i, a, p);
-                out << text::csv_field(e.indicators[i]) << ',' << text::number(e.at[a]) << ','
+                out << text::csv_field(e.indicators[i]) << ',' << text::csv_number(e.at[a]) << ','
                     << text::csv_field(r.parameters[p]) << ',' << field(x.S1, sobol) << ','
                     << field(x.S1_low, sobol) << ',' << field(x.S1_high, sobol) << ',' << field(x.ST, sobol) << ','
                     << field(x.ST_low, sobol) << ',' << field(x.ST_high, sobol) << ',' << field(x.SRRC, ranks)
@@ -175,7 +209,7 @@ void write_morris_csv(const SensitivityResult& r, std::ostream& out) {
         for (std::size_t a = 0; a < e.at.size(); ++a)
             for (std::size_t p = 0; p < r.parameters.size(); ++p) {
                 const ParameterIndices& x = r.index(i, a, p);
-                out << text::csv_field(e.indicators[i]) << ',' << text::number(e.at[a]) << ','
+                out << text::csv_field(e.indicators[i]) << ',' << text::csv_number(e.at[a]) << ','
                     << text::csv_field(r.parameters[p]) << ',' << field(x.mu, morris) << ','
                     << field(x.mu_star, morris) << ',' << field(x.sigma, morris) << '\n';
             }

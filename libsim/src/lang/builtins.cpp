@@ -9,8 +9,8 @@ namespace {
 
 constexpr BuiltinInfo table[] = {
     {Builtin::abs, "abs", "ABS", 1, 1, "x"},
-    {Builtin::min, "min", "MIN", 2, 2, "a, b"},
-    {Builtin::max, "max", "MAX", 2, 2, "a, b"},
+    {Builtin::min, "min", "MIN", 1, 2, "a, b (or one array)"},
+    {Builtin::max, "max", "MAX", 1, 2, "a, b (or one array)"},
     {Builtin::exp, "exp", "EXP", 1, 1, "x"},
     {Builtin::ln, "ln", "LN", 1, 1, "x"},
     {Builtin::log10, "log10", "LOG10", 1, 1, "x"},
@@ -53,6 +53,29 @@ constexpr BuiltinInfo table[] = {
     {Builtin::delay, "delay_fixed", "DELAY FIXED", 3, 3, "input, delay_time, initial"},
     {Builtin::trend, "trend", "TREND", 2, 3, "input, averaging_time[, initial_trend]"},
     {Builtin::if_then_else, "if_then_else", "IF THEN ELSE", 3, 3, "condition, then, else"},
+    {Builtin::sinh, "sinh", "SINH", 1, 1, "x"},
+    {Builtin::cosh, "cosh", "COSH", 1, 1, "x"},
+    {Builtin::tanh, "tanh", "TANH", 1, 1, "x"},
+    {Builtin::lookup, "lookup", "LOOKUP", 2, 2, "table, x"},
+    {Builtin::sum, "sum", "SUM", 1, 1, "array"},
+    {Builtin::prod, "prod", "PROD", 1, 1, "array"},
+    {Builtin::vmin, "vmin", "VMIN", 1, 1, "array"},
+    {Builtin::vmax, "vmax", "VMAX", 1, 1, "array"},
+    {Builtin::mean, "mean", "MEAN", 1, 1000, "array (or values)"},
+    {Builtin::stddev, "stddev", "STDDEV", 1, 1, "array"},
+    {Builtin::size, "size", "SIZE", 1, 1, "array"},
+    {Builtin::elmcount, "elmcount", "ELMCOUNT", 1, 1, "dimension"},
+    {Builtin::rank, "rank", "RANK", 2, 2, "array, n"},
+    {Builtin::vector_elm_map, "vector_elm_map", "VECTOR ELM MAP", 2, 2, "vector, offset"},
+    {Builtin::vector_select, "vector_select", "VECTOR SELECT", 5, 5,
+     "selection, expression, missing_value, numerical_action, error_action"},
+    {Builtin::vector_sort_order, "vector_sort_order", "VECTOR SORT ORDER", 2, 2, "vector, direction"},
+    {Builtin::vector_reorder, "vector_reorder", "VECTOR REORDER", 2, 2, "vector, order"},
+    {Builtin::vector_rank, "vector_rank", "VECTOR RANK", 2, 2, "vector, direction"},
+    {Builtin::allocate_available, "allocate_available", "ALLOCATE AVAILABLE", 3, 3,
+     "request, priority_profile, available"},
+    {Builtin::allocate_by_priority, "allocate_by_priority", "ALLOCATE BY PRIORITY", 5, 5,
+     "request, priority, size, width, supply"},
     {Builtin::vensim_integer, "vensim:integer", "vensim:INTEGER", 1, 1, "x"},
     {Builtin::vensim_modulo, "vensim:modulo", "vensim:MODULO", 2, 2, "a, b"},
     {Builtin::vensim_step, "vensim:step", "vensim:STEP", 2, 2, "height, start"},
@@ -68,6 +91,19 @@ constexpr BuiltinInfo table[] = {
 }  // namespace
 
 std::span<const BuiltinInfo> builtins() { return table; }
+
+bool is_array_function(Builtin b) {
+    switch (b) {
+        case Builtin::sum: case Builtin::prod: case Builtin::vmin: case Builtin::vmax: case Builtin::mean:
+        case Builtin::stddev: case Builtin::size: case Builtin::elmcount: case Builtin::rank:
+        case Builtin::vector_elm_map: case Builtin::vector_select: case Builtin::vector_sort_order:
+        case Builtin::vector_reorder: case Builtin::vector_rank: case Builtin::allocate_available:
+        case Builtin::allocate_by_priority: case Builtin::lookup:
+            return true;
+        default:
+            return false;
+    }
+}
 
 const BuiltinInfo* find_builtin(std::string_view canonical) {
     static const std::unordered_map<std::string_view, const BuiltinInfo*> index = [] {

@@ -14,12 +14,22 @@ enum class Builtin : std::uint8_t {
     abs, min, max, exp, ln, log10, sqrt, sin, cos, tan, asin, acos, atan, int_, mod, pi,
     safediv, xidz, zidz, step, ramp, pulse, init, previous, time, dt, starttime, stoptime,
     smth1, smth3, smthn, delay1, delay3, delayn, delay, trend, if_then_else,
+    // XMILE: hyperbolic functions, a table called by reference.
+    sinh, cosh, tanh, lookup,
+    // Array functions (compile/arrays.cpp): reductions over the dimensions
+    // their argument iterates, and functions of whole vectors.
+    sum, prod, vmin, vmax, mean, stddev, size, elmcount, rank,
+    vector_elm_map, vector_select, vector_sort_order, vector_reorder, vector_rank,
+    allocate_available, allocate_by_priority,
     // Vensim's semantics: a .mdl reader maps INTEGER, MODULO, STEP, PULSE and
     // PULSE TRAIN to these `vensim:` names (io/vensim), so a model gets the
     // semantics of the format it was written in.
     vensim_integer, vensim_modulo, vensim_step, vensim_pulse, vensim_pulse_train,
     quantum, sample_if_true, active_initial, vensim_random, vensim_random_normal
 };
+
+// True for the array functions (their argument is iterated, not resolved once).
+bool is_array_function(Builtin b);
 
 struct BuiltinInfo {
     Builtin id;

@@ -325,6 +325,13 @@ private:
             if (after == Tok::comma || after == Tok::rbracket) {
                 subs.push_back(push(Wildcard{}, tok_.begin, tok_.end));
                 advance();
+            } else if (bang()) {
+                // `d!`: dimension d iterated by an array function (a Name whose
+                // canonical form ends in '!').
+                const std::size_t end = tok_.end + 1;
+                subs.push_back(push(Name{tok_.canonical + "!", tok_.text + "!", {}}, tok_.begin, end));
+                tok_.end = end;
+                advance();
             } else {
                 subs.push_back(expr());
             }
@@ -342,6 +349,14 @@ private:
         const std::size_t end = tok_.end;
         advance();
         return end;
+    }
+
+    // tok_ is a name followed by '!' (not "!=") and then ',' or ']'.
+    bool bang() const {
+        if (tok_.kind != Tok::name || tok_.end >= src_.size() || src_[tok_.end] != '!') return false;
+        if (tok_.end + 1 < src_.size() && src_[tok_.end + 1] == '=') return false;
+        const Tok next = lexer_.lex(tok_.end + 1).kind;
+        return next == Tok::comma || next == Tok::rbracket;
     }
 
     NodeId parenthesised() {

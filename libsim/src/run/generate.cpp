@@ -26,6 +26,7 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compile/program.hpp"
@@ -265,6 +266,7 @@ private:
                     rhs << ")";
                     break;
                 case detail::Form::arith: break;  // written by write_arith
+                case detail::Form::vector: break;  // never reached: refused by check_generatable
             }
         }
         return name(in.dst) + " = " + rhs.str() + ";";
@@ -555,8 +557,44 @@ std::string strip_pragma_once(std::string text) {
 
 std::string program_fingerprint(const Model& model) { return fingerprint_of(detail::program_of(model)); }
 
+namespace detail {
+
+// Generated code does not compute the vector functions (Code::vector,
+// Program::vector_ops: VECTOR SELECT, VECTOR SORT ORDER, ALLOCATE ...) yet:
+// such a program is refused, located at the first variable that calls one,
+// rather than miscompiled.
+void check_generatable(const Program& p) {
+    if (p.vector_ops.empty()) return;
+    const std::string message =
+        "generated code does not support the VECTOR and ALLOCATE functions yet; use the interpreter";
+    std::unordered_map<Slot, const VarInfo*> var_of;
+    for (const auto& v : p.vars) var_of.emplace(v.slot, &v);
+    Diagnostics d;
+    for (const auto* tape : {&p.initial_tape, &p.flow_tape}) {
+        for (std::size_t i = 0; i < tape->size(); ++i) {
+            if ((*tape)[i].op != Code::vector) continue;
+            // The variable computed: the first one stored from here on (the
+            // call's result may go through temporaries first).
+            for (std::size_t j = i; j < tape->size(); ++j) {
+                const auto it = var_of.find((*tape)[j].dst);
+                if (it == var_of.end()) continue;
+                const VarInfo& v = *it->second;
+                d.error(sim::Code::E_GENERATE, v.equation(p.spec).loc, v.name, message);
+                throw Error(std::move(d));
+            }
+        }
+    }
+    d.error(sim::Code::E_GENERATE, {}, "", message);
+    throw Error(std::move(d));
+}
+
+void check_generatable(const Model& model) { check_generatable(program_of(model)); }
+
+}  // namespace detail
+
 GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
     const Program& p = detail::program_of(model);
+    detail::check_generatable(p);
     const std::string name = guard_name(o);
     GeneratedCode g;
     g.fingerprint = fingerprint_of(p);
@@ -612,6 +650,7 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
 
 std::string generate_kernel_source(const Model& model, const GenerateOptions& o) {
     const Program& p = detail::program_of(model);
+    detail::check_generatable(p);
     Generator gen(p, o);
     std::ostringstream s;
     s << "// A libsim kernel for the model '" << comment_text(p.spec.name) << "' (native mode).\n"

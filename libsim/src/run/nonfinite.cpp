@@ -83,11 +83,12 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
                " in a stock hidden inside SMTH/DELAY/TREND; check the inputs of those functions";
     } else {
         d.variable = c.var->name;
-        const Variable* v = p_.spec.find(c.var->canonical);
+        const Variable* v = c.var->variable < p_.spec.variables.size() ? &p_.spec.variables[c.var->variable] : nullptr;
         std::string eq;
         if (v) {
-            d.loc = v->equation.empty() ? v->loc : v->equation.loc;
-            eq = v->equation.text;
+            const Equation& e = c.var->equation(p_.spec);
+            d.loc = e.empty() ? v->loc : e.loc;
+            eq = e.text;
             while (!eq.empty() && (eq.back() == '\n' || eq.back() == ' ')) eq.pop_back();
             if (eq.size() > 120) eq = eq.substr(0, 117) + "...";
         }

@@ -21,7 +21,7 @@ struct Interpreted {
     const Program& p;
     void initial(double* s) const { run_tape(p, p.initial_tape, s); }
     void flows(double* s) const {
-        exec(p.flow_tape.data(), p.flow_tape.data() + p.flow_tape.size(), s, p.tables.data());
+        exec(p.flow_tape.data(), p.flow_tape.data() + p.flow_tape.size(), s, p.tables.data(), p.vector_ops.data());
     }
 };
 struct Generated {

@@ -15,7 +15,7 @@ double lookup(const Table& t, double x) {
 }
 
 void run_tape(const Program& p, const std::vector<Instr>& tape, double* s) {
-    exec(tape.data(), tape.data() + tape.size(), s, p.tables.data());
+    exec(tape.data(), tape.data() + tape.size(), s, p.tables.data(), p.vector_ops.data());
 }
 
 void derivatives(const Program& p, const double* s, double* d) {

@@ -43,13 +43,14 @@ static_assert(vm_code(Code::fused_end) - vm_code(Code::fused_l2) == 96, "fused c
 #define SIM_ARITH16(K) SIM_ARITH4(K) SIM_ARITH4((K) + 4) SIM_ARITH4((K) + 8) SIM_ARITH4((K) + 12)
 #define SIM_ARITH32(K) SIM_ARITH16(K) SIM_ARITH16((K) + 16)
 
-inline void exec(const Instr* it, const Instr* end, double* s, const Table* tables) {
+inline void exec(const Instr* it, const Instr* end, double* s, const Table* tables, const VectorOp* vops) {
     const double t = s[slot_time], dt = s[slot_dt];
     for (; it != end; ++it) {
         const Instr& in = *it;
         switch (static_cast<int>(in.op)) {
             case vm_code(Code::copy): s[in.dst] = s[in.a]; break;
             case vm_code(Code::lookup): s[in.dst] = lookup(tables[in.b], s[in.a]); break;
+            case vm_code(Code::vector): s[in.dst] = vector_value(vops[in.b], s); break;
             SIM_ARITH(vm_code(Code::add))
             SIM_ARITH(vm_code(Code::sub))
             SIM_ARITH(vm_code(Code::mul))

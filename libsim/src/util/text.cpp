@@ -19,6 +19,11 @@ std::string number(double v) {
     return std::string(buf, r.ptr);
 }
 
+std::string count(std::size_t n) {
+    if (n == std::numeric_limits<std::size_t>::max()) return "more than " + std::to_string(n - 1);
+    return std::to_string(n);
+}
+
 std::string csv_number(double v) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";

@@ -23,6 +23,10 @@ std::string csv_number(double v);
 // "0.0123"). For people only (tables in reports); never read back.
 std::string number_sig(double v, int digits = 6);
 
+// A count in digits ("50000000"); SIZE_MAX, which a saturating count
+// stands at when it overflowed, as "more than 18446744073709551614".
+std::string count(std::size_t n);
+
 enum class NumberStatus { ok, empty, malformed, out_of_range };
 
 struct ParsedNumber {

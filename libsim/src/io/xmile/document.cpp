@@ -58,17 +58,6 @@ std::string ref_name(std::string_view s) {
     return t;
 }
 
-std::optional<std::size_t> Dim::find(std::string_view sub) const {
-    std::string c = canonical_name(sub);
-    for (std::size_t i = 0; i < elems.size(); ++i)
-        if (canonical_name(elems[i]) == c) return i;
-    // Positional subscript (1-based), as in `a[2]`.
-    if (auto n = text::parse_number(sub); n && n.value >= 1 && n.value <= double(elems.size()) &&
-                                          n.value == double(std::size_t(n.value)))
-        return std::size_t(n.value) - 1;
-    return std::nullopt;
-}
-
 SourceLoc Loader::loc(pugi::xml_node n) const {
     auto off = n.offset_debug();
     if (off < 0) return SourceLoc{file_, 0, 0};

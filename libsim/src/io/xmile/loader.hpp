@@ -4,14 +4,15 @@
 //   specs.cpp      <sim_specs>, <dimensions>, <behavior>
 //   variables.cpp  <stock>, <flow>, <aux>, <gf>: equations, graphical functions
 //   modules.cpp    one model instance: its names, its variables, its modules
-//   flatten.cpp    the tree pass that flattens modules and 1-D arrays
+//   arrays.cpp     <dimensions> of a variable, <element>s, the Vensim-export forms
+//   flatten.cpp    the tree pass that flattens modules
 //
 // Modules are flattened (a variable `v` of module `m` becomes `m.v`; a
-// `<connect>`ed input becomes an auxiliary equal to its source) and 1-D
-// arrays into one scalar variable per element (`Var[Elem]`), so the compiler
-// only ever sees scalar variables. Flattening renames and substitutes nodes
-// of the parsed trees; the equation text stays as written, so positions stay
-// exact. Anything the reader does not understand is a diagnostic with the
+// `<connect>`ed input becomes an auxiliary equal to its source) by renaming
+// nodes of the parsed trees; the equation text stays as written, so
+// positions stay exact. Arrays stay arrays: a variable keeps its dimensions
+// and its per-element definitions (sim/spec.hpp), which the compiler
+// expands. Anything the reader does not understand is a diagnostic with the
 // XML line and column, never silently dropped when it could change results.
 #pragma once
 
@@ -57,8 +58,6 @@ std::string ref_name(std::string_view s);
 struct Dim {
     std::string name;                // display name
     std::vector<std::string> elems;  // display names of the elements
-    // The element named `sub` (canonically), or at 1-based position `sub`.
-    std::optional<std::size_t> find(std::string_view sub) const;
 };
 
 struct Behavior {
@@ -72,14 +71,7 @@ struct Scope {
     std::string display_prefix;    // same, as written ("Hares.")
     std::set<std::string> locals;  // canonical names of this model's variables
     std::set<std::string> modules; // canonical names of module instances in this model
-    std::map<std::string, const Dim*> arrayed;  // canonical variable name -> its dimension
     std::set<std::string> stock_flows;          // canonical names listed as a stock's inflow or outflow
-};
-
-// Where an equation's value is evaluated: a scalar, or element `elem` of `dim`.
-struct ElemContext {
-    const Dim* dim = nullptr;
-    std::size_t elem = 0;
 };
 
 // Connected module inputs: canonical local name -> (canonical flattened
@@ -134,6 +126,8 @@ private:
     std::optional<GraphicalFunction> read_gf(pugi::xml_node gf, const std::string& var);
     std::vector<double> read_points(pugi::xml_node pts, const std::string& var, bool& ok);
     Equation read_eqn(pugi::xml_node eqn, const std::string& var);
+    // The equation of `eqn` flattened for `scope` (module names).
+    Equation scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var);
     void read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, const Inputs& inputs);
     void add_variable(Variable v, pugi::xml_node where);
     // modules.cpp
@@ -142,8 +136,16 @@ private:
     Scope collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix);
     void instantiate_module(pugi::xml_node v, const std::string& prefix, const std::string& display_prefix,
                             Behavior beh);
+    // arrays.cpp
+    // The dimensions of `dims` (a variable's <dimensions>), recovering the
+    // nested, doubled form of Vensim exports; nullopt if reported.
+    std::optional<std::vector<std::string>> read_var_dims(pugi::xml_node dims, const std::string& var);
+    // A variable's per-element definitions: its <element>s, several bare
+    // <eqn>s (Vensim exports: one per element, in order), or a list of
+    // numbers as its <eqn>; false if reported.
+    bool read_elements(pugi::xml_node v, Variable& var, const Scope& scope);
     // flatten.cpp
-    void flatten(Equation& eq, const Scope& scope, ElemContext ctx, const std::string& var);
+    void flatten(Equation& eq, const Scope& scope, const std::string& var);
 };
 
 }  // namespace sim::xmile

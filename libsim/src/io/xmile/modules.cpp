@@ -11,8 +11,8 @@ namespace {
 constexpr std::size_t max_module_depth = 32;
 }  // namespace
 
-// The names of one model instance: its variables (and which are arrayed,
-// over which dimension), its modules, and the names stocks list as flows.
+// The names of one model instance: its variables, its modules, and the
+// names stocks list as flows.
 Scope Loader::collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix) {
     Scope scope;
     scope.prefix = prefix;
@@ -27,29 +27,6 @@ Scope Loader::collect_scope(pugi::xml_node vars, const std::string& prefix, cons
                     scope.stock_flows.insert(canonical_name(ref_name(text_of(f))));
         if (t == "stock" || t == "flow" || t == "aux" || t == "gf") {
             scope.locals.insert(c);
-            if (auto d = child(v, "dimensions")) {
-                std::vector<pugi::xml_node> ds;
-                for (auto x : d.children())
-                    if (x.type() == pugi::node_element && tag(x) == "dim") ds.push_back(x);
-                if (ds.size() != 1) {
-                    error(sim::Code::E_XMILE_UNSUPPORTED, d, v.attribute("name").as_string(),
-                          ds.empty() ? std::string("<dimensions> lists no <dim>")
-                                     : std::to_string(ds.size()) + "-D arrays are not supported: only 1-D arrays are");
-                    continue;
-                }
-                auto found = dims_.find(canonical_name(unescape_name(ds[0].attribute("name").as_string())));
-                if (found == dims_.end()) {
-                    error(sim::Code::E_XMILE_ARRAY, ds[0], v.attribute("name").as_string(),
-                          std::string("unknown dimension '") + ds[0].attribute("name").as_string() +
-                              "': declare it in the top-level <dimensions>");
-                    continue;
-                }
-                if (t == "gf") {
-                    error(sim::Code::E_XMILE_UNSUPPORTED, v, v.attribute("name").as_string(), "arrayed standalone <gf> is not supported");
-                    continue;
-                }
-                scope.arrayed[c] = &found->second;
-            }
         } else if (t == "module") {
             scope.modules.insert(c);
         }
@@ -81,9 +58,19 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
             var.kind = VarKind::lookup;
             var.name = display_prefix + name;
             var.loc = loc(v);
-            var.gf = read_gf(v, var.name);
             var.units = trimmed(text_of(child(v, "units")));
             var.doc = trimmed(text_of(child(v, "doc")));
+            if (auto dims = child(v, "dimensions")) {
+                // An arrayed graphical function: one per <element>, or one shared.
+                auto names = read_var_dims(dims, var.name);
+                if (!names) continue;
+                var.dimensions = std::move(*names);
+                if (child(v, "ypts")) var.gf = read_gf(v, var.name);
+                if (!read_elements(v, var, scope)) continue;
+                add_variable(std::move(var), v);
+                continue;
+            }
+            var.gf = read_gf(v, var.name);
             if (var.gf) add_variable(std::move(var), v);
         } else if (t == "module") {
             instantiate_module(v, prefix, display_prefix, beh);

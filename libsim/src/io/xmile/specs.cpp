@@ -76,7 +76,13 @@ void Loader::read_dimensions(pugi::xml_node dims) {
             if (e.type() == pugi::node_element && tag(e) == "elem")
                 dim.elems.push_back(unescape_name(e.attribute("name").as_string()));
         if (dim.elems.empty()) {
-            int size = d.attribute("size").as_int(0);
+            const int size = d.attribute("size").as_int(0);
+            if (size > static_cast<int>(max_dimension_elements)) {
+                error(sim::Code::E_ARRAY_SIZE, d, "",
+                      "dimension '" + dim.name + "' has size " + std::to_string(size) + ", more than the limit of " +
+                          std::to_string(max_dimension_elements) + " elements");
+                continue;
+            }
             for (int i = 1; i <= size; ++i) dim.elems.push_back(std::to_string(i));
         }
         if (dim.name.empty() || dim.elems.empty()) {
@@ -84,7 +90,15 @@ void Loader::read_dimensions(pugi::xml_node dims) {
                   "a <dim> needs a name and either <elem name=...> children or a size attribute");
             continue;
         }
-        dims_[canonical_name(dim.name)] = std::move(dim);
+        if (!dims_.emplace(canonical_name(dim.name), dim).second) {
+            error(sim::Code::E_XMILE_ARRAY, d, "", "dimension '" + dim.name + "' is declared twice");
+            continue;
+        }
+        Dimension spec;
+        spec.name = dim.name;
+        spec.elements = dim.elems;
+        spec.loc = loc(d);
+        spec_.dimensions.push_back(std::move(spec));
     }
 }
 

@@ -206,101 +206,52 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, c
     if (kind == VarKind::stock) non_negative = nn.value_or(beh.stock_non_negative);
     if (kind == VarKind::flow) non_negative = nn.value_or(beh.flow_non_negative);
 
-    auto flows = [&](const char* which, ElemContext ctx) {
+    auto flows = [&](const char* which) {
         std::vector<std::string> r;
         for (auto c : v.children()) {
             if (c.type() != pugi::node_element || tag(c) != which) continue;
             std::string f = ref_name(text_of(c));
-            std::string fc = canonical_name(f);
-            std::string flat = scope.locals.count(fc) ? scope.display_prefix + f : f;
-            if (auto a = scope.arrayed.find(fc); a != scope.arrayed.end()) {
-                if (ctx.dim == a->second) flat += "[" + a->second->elems[ctx.elem] + "]";
-                else {
-                    error(sim::Code::E_XMILE_ARRAY, c, display,
-                          "flow '" + f + "' is arrayed over '" + a->second->name + "' but stock '" + name +
-                              "' is not arrayed over it");
-                    continue;
-                }
-            }
-            r.push_back(flat);
+            r.push_back(scope.locals.count(canonical_name(f)) ? scope.display_prefix + f : f);
         }
         return r;
     };
-    auto base = [&]() {
-        Variable var;
-        var.kind = kind;
-        var.loc = loc(v);
-        var.non_negative = non_negative;
-        var.units = trimmed(text_of(child(v, "units")));
-        var.doc = trimmed(text_of(child(v, "doc")));
-        return var;
-    };
-    // `eqn` was read from `eqn_node` (once for all the elements of an array).
-    auto finish = [&](Variable& var, pugi::xml_node eqn_node, const Equation& eqn, pugi::xml_node gf_node,
-                      ElemContext ctx) {
-        if (!eqn_node && !gf_node) {
-            error(sim::Code::E_XMILE_EQN, v, var.name, "variable '" + var.name + "' has no <eqn>: give its equation");
-        }
-        var.equation = eqn;
-        flatten(var.equation, scope, ctx, var.name);
-        if (gf_node) {
-            if (kind == VarKind::stock)
-                error(sim::Code::E_XMILE_GF, gf_node, var.name, "a stock cannot have a graphical function");
-            else
-                var.gf = read_gf(gf_node, var.name);
-        }
+    Variable var;
+    var.kind = kind;
+    var.name = display;
+    var.loc = loc(v);
+    var.non_negative = non_negative;
+    var.units = trimmed(text_of(child(v, "units")));
+    var.doc = trimmed(text_of(child(v, "doc")));
+    if (kind == VarKind::stock) {
+        var.inflows = flows("inflow");
+        var.outflows = flows("outflow");
+    }
+    const pugi::xml_node gf_node = child(v, "gf");
+    if (gf_node) {
+        if (kind == VarKind::stock)
+            error(sim::Code::E_XMILE_GF, gf_node, display, "a stock cannot have a graphical function");
+        else
+            var.gf = read_gf(gf_node, display);
+    }
+    if (auto dims_node = child(v, "dimensions")) {
+        auto dims = read_var_dims(dims_node, display);
+        if (!dims) return;
+        var.dimensions = std::move(*dims);
+        if (!read_elements(v, var, scope)) return;
+    } else {
+        const pugi::xml_node eqn = child(v, "eqn");
+        if (!eqn && !gf_node)
+            error(sim::Code::E_XMILE_EQN, v, display, "variable '" + display + "' has no <eqn>: give its equation");
+        var.equation = scoped_eqn(eqn, scope, display);
         if (kind == VarKind::aux && !var.gf && number(var.equation.text)) var.kind = VarKind::constant;
-    };
+    }
+    add_variable(std::move(var), v);
+}
 
-    auto dims_node = child(v, "dimensions");
-    if (!dims_node) {
-        Variable var = base();
-        var.name = display;
-        if (kind == VarKind::stock) {
-            var.inflows = flows("inflow", {});
-            var.outflows = flows("outflow", {});
-        }
-        pugi::xml_node eqn = child(v, "eqn");
-        finish(var, eqn, read_eqn(eqn, var.name), child(v, "gf"), {});
-        add_variable(std::move(var), v);
-        return;
-    }
-    auto it = scope.arrayed.find(canon);
-    if (it == scope.arrayed.end()) return;  // its <dimensions> was reported while collecting names
-    const Dim& dim = *it->second;
-    std::vector<pugi::xml_node> elem_nodes(dim.elems.size());
-    for (auto e : v.children()) {
-        if (e.type() != pugi::node_element || tag(e) != "element") continue;
-        std::string sub = unescape_name(e.attribute("subscript").as_string());
-        if (sub.find(',') != std::string::npos) {
-            error(sim::Code::E_XMILE_UNSUPPORTED, e, display, "element subscript '" + sub + "' has several parts: only 1-D arrays are supported");
-            continue;
-        }
-        if (auto k = dim.find(sub)) elem_nodes[*k] = e;
-        else error(sim::Code::E_XMILE_ARRAY, e, display, "'" + sub + "' is not an element of dimension '" + dim.name + "'");
-    }
-    // The apply-to-all equation is parsed once; each element flattens a copy.
-    const pugi::xml_node shared_eqn = child(v, "eqn");
-    const Equation shared = read_eqn(shared_eqn, display);
-    for (std::size_t k = 0; k < dim.elems.size(); ++k) {
-        Variable var = base();
-        var.name = display + "[" + dim.elems[k] + "]";
-        ElemContext ctx{&dim, k};
-        if (kind == VarKind::stock) {
-            var.inflows = flows("inflow", ctx);
-            var.outflows = flows("outflow", ctx);
-        }
-        pugi::xml_node gf = child(v, "gf");
-        pugi::xml_node own;
-        if (elem_nodes[k]) {
-            own = child(elem_nodes[k], "eqn");
-            if (auto eg = child(elem_nodes[k], "gf")) gf = eg;
-            var.loc = loc(elem_nodes[k]);
-        }
-        if (own) finish(var, own, read_eqn(own, var.name), gf, ctx);
-        else finish(var, shared_eqn, shared, gf, ctx);
-        add_variable(std::move(var), elem_nodes[k] ? elem_nodes[k] : v);
-    }
+Equation Loader::scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var) {
+    Equation e = read_eqn(eqn, var);
+    flatten(e, scope, var);
+    return e;
 }
 
 }  // namespace sim::xmile

@@ -9,49 +9,20 @@
 
 #include <map>
 
+#include "io/yaml/display.hpp"
 #include "io/yaml/experiment.hpp"
-#include "io/yaml/support.hpp"
+#include "io/yaml/model_reader.hpp"
 #include "lang/graphical.hpp"
 #include "sim/load.hpp"
 #include "util/text.hpp"
 
 namespace sim {
-namespace {
-
-using namespace yaml_detail;
-
-class ModelReader {
-public:
-    ModelReader(const Reader& r, ModelSpec& m) : r_(r), m_(m) {}
-
-    void read(const YAML::Node& root);
-
-private:
-    // Adds the variable if its name is new (else E-DUPLICATE); returns it or nullptr.
-    Variable* declare(const YAML::Node& key, VarKind kind, const char* section);
-    void read_stock(Variable& v, const YAML::Node& key, const YAML::Node& val);
-    void read_flow_or_aux(Variable& v, const YAML::Node& key, const YAML::Node& val, bool flow);
-    void read_constant(Variable& v, const YAML::Node& key, const YAML::Node& val);
-    void read_lookup(Variable& v, const YAML::Node& key, const YAML::Node& val);
-    std::optional<GraphicalFunction> read_gf(const std::string& var, const YAML::Node& key, const YAML::Node& val);
-    void read_lever(const YAML::Node& key, const YAML::Node& val);
-    // The equation in `val`, parsed, positioned at its first character.
-    std::optional<Equation> equation(const std::string& var, const YAML::Node& key, const YAML::Node& val,
-                                     std::string_view what);
-    std::vector<std::string> names(const std::string& var, const YAML::Node& key, const YAML::Node& val,
-                                   std::string_view what);
-    void text_field(const YAML::Node& map, const char* key, const std::string& var, std::string& dst);
-    void bool_field(const YAML::Node& map, const char* key, const std::string& var, bool& dst);
-
-    const Reader& r_;
-    ModelSpec& m_;
-    std::map<std::string, SourceLoc> declared_;  // canonical name -> first declaration
-};
+namespace yaml_detail {
 
 void ModelReader::read(const YAML::Node& root) {
     r_.check_keys(root,
-                  {"name", "doc", "sim", "stocks", "flows", "aux", "auxiliaries", "constants", "lookups", "levers",
-                   "uncertainties", "correlations", "checks"},
+                  {"name", "doc", "sim", "dimensions", "stocks", "flows", "aux", "auxiliaries", "constants", "lookups",
+                   "levers", "uncertainties", "correlations", "checks", "deflator"},
                   "", "the top level of the model");
     text_field(root, "name", "", m_.name);
     text_field(root, "doc", "", m_.doc);
@@ -63,6 +34,9 @@ void ModelReader::read(const YAML::Node& root) {
         read_sim_specs(r_, s, m_.specs, locs);
         check_specs(r_, m_.specs, locs);
     }
+
+    if (YAML::Node d = get(root, "dimensions"); d.IsDefined() && !d.IsNull())
+        read_dimensions(d, get_key(root, "dimensions"));
 
     struct Section {
         const char* key;
@@ -108,6 +82,7 @@ void ModelReader::read(const YAML::Node& root) {
     }
 
     // After every variable and lever, which they name.
+    yaml_display::read_deflator(r_, root, m_);
     read_experiment(r_, root, m_, true);
     finish_experiment(m_, r_.diags());
 }
@@ -201,8 +176,11 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
                      std::string("a stock must be a mapping (initial, inflows, outflows, ...), found ") + type_name(val));
         return;
     }
-    r_.check_keys(val, {"initial", "init", "inflows", "outflows", "non_negative", "units", "doc"}, v.name,
-                  "the stock '" + v.name + "'");
+    r_.check_keys(val,
+                  {"initial", "init", "rate", "inflows", "outflows", "non_negative", "units", "doc", "dimensions",
+                   "definitions", SIM_YAML_DISPLAY_KEYS},
+                  v.name, "the stock '" + v.name + "'");
+    const bool defined = read_array(v, val);
     YAML::Node init = get(val, "initial");
     YAML::Node init_key = get_key(val, "initial");
     if (YAML::Node alt = get(val, "init"); alt.IsDefined()) {
@@ -219,9 +197,12 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
         else if (init.IsNull() || init.IsScalar())
             r_.error(sim::Code::E_MISSING_INITIAL, r_.loc(init_key), v.name,
                      "stock '" + v.name + "' has an empty initial value; write e.g. 'initial: 0'");
-    } else {
+    } else if (!defined) {
         r_.error(sim::Code::E_MISSING_INITIAL, kl, v.name,
                  "stock '" + v.name + "' has no initial value; add 'initial: <value or equation>'");
+    }
+    if (YAML::Node rate = get(val, "rate"); rate.IsDefined()) {
+        if (auto e = equation(v.name, get_key(val, "rate"), rate, "the net rate")) v.net_rate = std::move(*e);
     }
     if (YAML::Node f = get(val, "inflows"); f.IsDefined()) v.inflows = names(v.name, get_key(val, "inflows"), f, "inflows");
     if (YAML::Node f = get(val, "outflows"); f.IsDefined())
@@ -229,6 +210,7 @@ void ModelReader::read_stock(Variable& v, const YAML::Node& key, const YAML::Nod
     bool_field(val, "non_negative", v.name, v.non_negative);
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAML::Node& val, bool flow) {
@@ -250,24 +232,27 @@ void ModelReader::read_flow_or_aux(Variable& v, const YAML::Node& key, const YAM
         return;
     }
     if (flow)
-        r_.check_keys(val, {"equation", "non_negative", "units", "doc", "lookup"}, v.name,
+        r_.check_keys(val, {"equation", "non_negative", "units", "doc", "lookup", "dimensions", "definitions", SIM_YAML_DISPLAY_KEYS}, v.name,
                       "the flow '" + v.name + "'");
     else
-        r_.check_keys(val, {"equation", "units", "doc", "lookup"}, v.name, "the auxiliary '" + v.name + "'");
+        r_.check_keys(val, {"equation", "units", "doc", "lookup", "dimensions", "definitions", SIM_YAML_DISPLAY_KEYS}, v.name,
+                      "the auxiliary '" + v.name + "'");
+    const bool defined = read_array(v, val);
     YAML::Node eq = get(val, "equation");
     if (eq.IsDefined()) {
         if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = std::move(*e);
         else if (eq.IsNull() || eq.IsScalar())
             r_.error(code, r_.loc(get_key(val, "equation")), v.name,
                      std::string(what) + " '" + v.name + "' has an empty equation");
-    } else {
+    } else if (!defined) {
         r_.error(code, r_.loc(key), v.name,
                  std::string(what) + " '" + v.name + "' has no equation; add 'equation: <expression>'");
     }
-    if (YAML::Node g = get(val, "lookup"); g.IsDefined()) v.gf = read_gf(v.name, get_key(val, "lookup"), g);
+    if (YAML::Node g = get(val, "lookup"); g.IsDefined()) v.gf = read_gf(v.name, get_key(val, "lookup"), g, GfKeys::embedded);
     if (flow) bool_field(val, "non_negative", v.name, v.non_negative);
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::Node& val) {
@@ -292,10 +277,20 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
         value(val, key);
         return;
     }
-    r_.check_keys(val, {"value", "equation", "units", "doc"}, v.name, "the constant '" + v.name + "'");
+    r_.check_keys(val, {"value", "equation", "units", "doc", "dimensions", "definitions", SIM_YAML_DISPLAY_KEYS}, v.name,
+                  "the constant '" + v.name + "'");
+    const bool defined = read_array(v, val);
     YAML::Node n = get(val, "value");
     YAML::Node eq = get(val, "equation");
-    if (n.IsDefined() && eq.IsDefined()) {
+    if (n.IsDefined() && n.IsSequence() && !v.dimensions.empty()) {  // every element's value, as a list or table
+        if (auto values = read_values(v.name, n)) {
+            ArrayDefinition d;
+            d.subscripts = v.dimensions;
+            d.values = std::move(*values);
+            d.loc = r_.loc(get_key(val, "value"));
+            v.definitions.insert(v.definitions.begin(), std::move(d));
+        }
+    } else if (n.IsDefined() && eq.IsDefined()) {
         r_.error(sim::Code::E_DUPLICATE, r_.loc(get_key(val, "equation")), v.name, "give either 'value' or 'equation', not both");
     } else if (n.IsDefined()) {
         value(n, get_key(val, "value"));
@@ -303,15 +298,16 @@ void ModelReader::read_constant(Variable& v, const YAML::Node& key, const YAML::
         if (auto e = equation(v.name, get_key(val, "equation"), eq, "the equation")) v.equation = std::move(*e);
         else if (eq.IsNull() || eq.IsScalar())
             r_.error(sim::Code::E_BAD_NUMBER, r_.loc(get_key(val, "equation")), v.name, "constant '" + v.name + "' has an empty equation");
-    } else {
+    } else if (!defined) {
         r_.error(sim::Code::E_BAD_NUMBER, r_.loc(key), v.name, "constant '" + v.name + "' has no value; add 'value: <number>'");
     }
     text_field(val, "units", v.name, v.units);
     text_field(val, "doc", v.name, v.doc);
+    yaml_display::read_variable(r_, val, v);
 }
 
 std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, const YAML::Node& key,
-                                                      const YAML::Node& val) {
+                                                      const YAML::Node& val, GfKeys keys) {
     GraphicalFunction gf;
     gf.loc = r_.loc(key);
     std::vector<SourceLoc> at;  // position of each point, for order errors
@@ -357,7 +353,11 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
     if (val.IsSequence()) {  // short form: the points themselves
         read_points(val, key);
     } else if (val.IsMap()) {
-        r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc"}, var, "the lookup '" + var + "'");
+        if (keys == GfKeys::lookup)
+            r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc", "dimensions", "definitions", SIM_YAML_DISPLAY_KEYS}, var,
+                          "the lookup '" + var + "'");
+        else if (keys == GfKeys::embedded)
+            r_.check_keys(val, {"points", "x", "y", "kind"}, var, "the graphical function of '" + var + "'");
         YAML::Node pts = get(val, "points"), xs = get(val, "x"), ys = get(val, "y");
         if (pts.IsDefined() && (xs.IsDefined() || ys.IsDefined())) {
             r_.error(sim::Code::E_LOOKUP_FORM, r_.loc(get_key(val, xs.IsDefined() ? "x" : "y")), var,
@@ -422,10 +422,22 @@ std::optional<GraphicalFunction> ModelReader::read_gf(const std::string& var, co
 }
 
 void ModelReader::read_lookup(Variable& v, const YAML::Node& key, const YAML::Node& val) {
-    v.gf = read_gf(v.name, key, val);
+    // An arrayed lookup: its points per definition (or shared by every element).
+    if (val.IsMap() && read_array(v, val)) {
+        if (get(val, "points").IsDefined() || get(val, "x").IsDefined())
+            v.gf = read_gf(v.name, key, val, GfKeys::lookup);
+        else
+            r_.check_keys(val, {"points", "x", "y", "kind", "units", "doc", "dimensions", "definitions"}, v.name,
+                          "the lookup '" + v.name + "'");
+        text_field(val, "units", v.name, v.units);
+        text_field(val, "doc", v.name, v.doc);
+        return;
+    }
+    v.gf = read_gf(v.name, key, val, GfKeys::lookup);
     if (val.IsMap()) {
         text_field(val, "units", v.name, v.units);
         text_field(val, "doc", v.name, v.doc);
+        yaml_display::read_variable(r_, val, v);
     }
 }
 
@@ -453,10 +465,12 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     }
     r_.check_keys(val,
                   {"title", "section", "changes", "description", "doc", "start", "phase_in", "intensity", "on", "cost",
-                   "cost_units"},
+                   "cost_units", "title_zh", "name_zh"},
                   name, "the lever '" + name + "'");
     text_field(val, "title", name, l.title);
     text_field(val, "section", name, l.section);
+    text_field(val, "title_zh", name, l.title_zh);
+    text_field(val, "name_zh", name, l.name_zh);
     text_field(val, "doc", name, l.description);
     text_field(val, "description", name, l.description);
     text_field(val, "changes", name, l.description);
@@ -487,7 +501,12 @@ void ModelReader::read_lever(const YAML::Node& key, const YAML::Node& val) {
     m_.levers.push_back(std::move(l));
 }
 
-}  // namespace
+}  // namespace yaml_detail
+
+using yaml_detail::ModelReader;
+using yaml_detail::Reader;
+using yaml_detail::parse_document;
+using yaml_detail::read_file;
 
 ModelSpec parse_yaml(std::string_view text, const std::string& filename, Diagnostics& diags) {
     ModelSpec m;

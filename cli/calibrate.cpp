@@ -1,0 +1,160 @@
+// `sdsim calibrate`: estimates constants of a model or scenario from data
+// (weighted least squares, Levenberg-Marquardt, multi-start inside bounds);
+// prints the estimates and writes the fit, correlations, fitted series,
+// charts and report (docs/calibration.md).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "common.hpp"
+#include "sim/calibrate.hpp"
+#include "sim/report.hpp"
+#include "sim/scenario.hpp"
+#include "util/text.hpp"
+
+namespace sdsim {
+
+namespace {
+
+constexpr const char* calibrate_help =
+    "Usage: sdsim calibrate FILE --data DATA.csv --fit a,b,... --out DIR [options]\n"
+    "\n"
+    "Estimates constants of FILE, a model or a scenario, from observed data:\n"
+    "weighted least squares between the model and the data, solved by\n"
+    "Levenberg-Marquardt from several starts inside the parameters' bounds.\n"
+    "Prints the estimates with their standard errors and the payoff; writes\n"
+    "fit.csv, correlation.csv (of the estimates), fitted.csv (data against\n"
+    "model), starts.csv, charts/ and report.md into DIR.\n"
+    "\n"
+    "DATA.csv holds a time column and one column per model variable (a row\n"
+    "starting 'weight' gives the columns' weights), or one observation per\n"
+    "row as 'indicator,time,value[,weight]' (docs/calibration.md).\n"
+    "\n"
+    "Options:\n"
+    "  --data FILE            the observations; required\n"
+    "  --fit a,b,...          constants to estimate; required\n"
+    "  --bounds NAME=LO:HI    bounds of a fitted constant (repeatable, or\n"
+    "                         comma-separated); default: the support of its\n"
+    "                         entry under 'uncertainties:'\n"
+    "  --weights NAME=W,...   weight of a data column (default: the data\n"
+    "                         file's, else 1)\n"
+    "  --starts N             Latin-hypercube starts besides the model's own\n"
+    "                         values (default 8)\n"
+    "  --seed S               seed of the starts (default 1)\n"
+    "  --threads N            worker threads (default: all cores); the results\n"
+    "                         are identical whatever N\n"
+    "  --set NAME=X           override a constant in every run (repeatable)\n"
+    "  --out DIR, -o DIR      write the outputs into DIR (created); required\n"
+    "  --no-charts            do not run gnuplot\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Progress goes to standard error when it is a terminal.\n"
+    "\n"
+    "Exit status: 0 success, 1 model, data or run error, 2 usage error.\n";
+
+// NAME=REST of `opt`; UsageError naming `opt` and `form` otherwise.
+std::pair<std::string, std::string> name_value(const std::string& opt, const std::string& item, const char* form) {
+    const auto eq = item.find('=');
+    const std::string name(sim::text::trim(std::string_view(item).substr(0, eq == std::string::npos ? 0 : eq)));
+    if (eq == std::string::npos || name.empty())
+        throw UsageError(opt + " expects " + form + ", got '" + item + "'");
+    return {name, std::string(sim::text::trim(std::string_view(item).substr(eq + 1)))};
+}
+
+class Calibrate : public Command {
+public:
+    explicit Calibrate(CLI::App& parent) : Command(parent, "calibrate", calibrate_help) {
+        auto last = CLI::MultiOptionPolicy::TakeLast;
+        for (auto* o : {app->add_option("--data", data_), app->add_option("--fit", fit_),
+                        app->add_option("--starts", starts_), app->add_option("--seed", seed_),
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+            o->multi_option_policy(last)->allow_extra_args(false);
+        for (auto* o : {app->add_option("--bounds", bounds_), app->add_option("--weights", weights_),
+                        app->add_option("--set", set_)})
+            o->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->allow_extra_args(false);
+        app->add_flag("--no-charts", no_charts_);
+    }
+
+    int execute() override {
+        sim::CalibrationOptions o;
+        if (!app->count("--data")) throw UsageError("missing --data FILE (the observations)");
+        if (data_.empty()) throw UsageError("--data expects a file");
+        if (!app->count("--fit")) throw UsageError("missing --fit a,b,... (the constants to estimate)");
+        o.fit = split_list("--fit", fit_);
+        for (const auto& b : bounds_)
+            for (const auto& item : split_list("--bounds", b)) {
+                auto [name, range] = name_value("--bounds", item, "NAME=LO:HI");
+                const auto colon = range.find(':');
+                if (colon == std::string::npos)
+                    throw UsageError("--bounds expects NAME=LO:HI, got '" + item + "'");
+                const double lo = number("--bounds " + name, std::string(sim::text::trim(range.substr(0, colon))));
+                const double hi = number("--bounds " + name, std::string(sim::text::trim(range.substr(colon + 1))));
+                if (!(lo < hi))
+                    throw UsageError("--bounds " + name + ": the lower bound " + sim::text::number(lo) +
+                                     " is not below the upper bound " + sim::text::number(hi));
+                o.bounds.push_back({name, {lo, hi}});
+            }
+        for (const auto& w : weights_)
+            for (const auto& item : split_list("--weights", w)) {
+                auto [name, value] = name_value("--weights", item, "NAME=W");
+                const double x = number("--weights " + name, value);
+                if (!(x >= 0)) throw UsageError("--weights " + name + ": a weight must be 0 or positive");
+                o.weights.emplace_back(name, x);
+            }
+        if (app->count("--starts"))
+            o.starts = whole_number("--starts", starts_, 0, sim::max_calibration_starts);
+        if (app->count("--seed")) o.seed = whole_number("--seed", seed_, 0, UINT64_MAX);
+        if (app->count("--threads")) o.threads = thread_count(threads_);
+        std::vector<std::pair<std::string, double>> set;
+        for (const auto& v : set_) set.push_back(parse_set(v));
+        if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
+        if (out_.empty()) throw UsageError("--out expects a directory");
+        const std::string file = finish_parse();
+
+        auto x = load_experiment(file, set);
+        if (!x) return exit_model;
+        const Loaded& l = x->loaded;
+        // The data file is read once: parsed and hashed (for the report's inputs).
+        std::ifstream in(data_, std::ios::binary);
+        if (!in) return file_error(data_, sim::Code::E_IO, "cannot open file '" + data_ + "'; check the path");
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        sim::Diagnostics diags;
+        const sim::CalibrationData data = sim::parse_calibration_data(bytes.str(), data_, diags);
+        print_diagnostics(diags, std::cerr);
+        if (diags.has_errors()) return exit_model;
+
+        o.base = l.run;  // --set is applied by load_experiment
+        o.base.on_nonfinite = l.run.on_nonfinite;
+        o.uncertainties = l.spec.uncertainties;
+        o.progress = progress("calibrate", "starts");
+        const sim::CalibrationResult r = sim::calibrate(x->model, data, o);
+        sim::print_fit_table(r, std::cout);
+        std::cout.flush();
+
+        sim::ReportOptions w;
+        w.charts = !no_charts_;
+        w.warnings = &std::cerr;
+        w.title = x->title;
+        w.inputs = x->inputs;
+        w.inputs.push_back("data: " + data_ + " sha256:" + sim::sha256_hex(bytes.str()));
+        sim::write_calibration_outputs(r, out_, w);
+        std::cerr << "wrote " << out_ << "/report.md\n";
+        if (!std::cout) {
+            std::cerr << "sdsim: error: cannot write to standard output\n";
+            return exit_model;
+        }
+        return exit_ok;
+    }
+
+private:
+    std::string data_, fit_, starts_, seed_, threads_, out_;
+    std::vector<std::string> bounds_, weights_, set_;
+    bool no_charts_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_calibrate(CLI::App& app) { return std::make_unique<Calibrate>(app); }
+
+}  // namespace sdsim

@@ -1,0 +1,118 @@
+// Running gnuplot for the reports: probing for it, running a chart script
+// in the charts directory and moving each finished image into place. The
+// only code in libsim that starts another program.
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#include "report_detail.hpp"
+#include "sim/write.hpp"
+
+namespace sim::report_detail {
+
+namespace {
+
+// Runs argv in `dir` with stdout and stderr appended to `log` (which may be
+// ""); returns the exit status, or -1 if the program could not be started.
+int run_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        // Only async-signal-safe calls between fork and exec.
+        if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(126);
+        int fd = ::open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
+        if (fd >= 0) {
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            ::close(fd);
+        }
+        ::execvp(args[0], args.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (!WIFEXITED(status)) return -1;
+    int rc = WEXITSTATUS(status);
+    return rc == 127 ? -1 : rc;
+}
+
+}  // namespace
+
+std::string gp_quote(const std::string& s) {  // gnuplot single-quoted string
+    std::string o = "'";
+    for (char c : s) {
+        if (c == '\'') o += '\'';
+        o += c;
+    }
+    return o + "'";
+}
+
+std::string gp_label(const std::string& s) {  // a double-quoted label in a data file
+    std::string o = "\"";
+    for (char c : s) o += c == '"' ? '\'' : c;
+    return o + "\"";
+}
+
+std::string file_stem(const std::string& name, std::set<std::string>& used) {
+    std::string s;
+    for (char c : name)
+        s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+    if (s.empty()) s = "x";
+    std::string u = s;
+    for (int i = 2; !used.insert(u).second; ++i) u = s + "_" + std::to_string(i);
+    return u;
+}
+
+Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size) {
+    Gnuplot g;
+    const int probe = run_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "");
+    g.found = probe >= 0;
+    if (!g.found)
+        g.why_not = "gnuplot was not found ('" + o.gnuplot + "' could not be run); install it "
+                    "(Debian: apt-get install gnuplot-nox) and run `gnuplot charts.gp` in charts/";
+    g.ext = probe == 0 ? "png" : "svg";
+    g.terminal = terminal_line(g, size);
+    return g;
+}
+
+bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
+            const ReportOptions& o) {
+    namespace fs = std::filesystem;
+    write_file_atomic(cdir + "/charts.gp", [&](std::ostream& os) { os << script; });
+    if (!g.found) return false;
+    const std::string abs_cdir = fs::absolute(cdir).string();
+    const std::string log = abs_cdir + "/gnuplot.log";
+    std::error_code ec;
+    fs::remove(log, ec);
+    const int rc = run_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
+    bool ok = rc == 0;
+    for (const auto& f : outputs) {
+        const std::string tmp = cdir + "/" + f + ".tmp";
+        if (ok && fs::exists(tmp)) {
+            fs::rename(tmp, cdir + "/" + f);
+        } else {
+            ok = false;
+            fs::remove(tmp, ec);
+        }
+    }
+    if (!ok) g.why_not = "gnuplot failed (exit status " + std::to_string(rc) + "); see charts/gnuplot.log";
+    g.made = ok;
+    return ok;
+}
+
+std::string charts_note(const Gnuplot& g) {
+    if (g.made) return "";
+    if (g.disabled) return "Charts were not made: " + g.why_not + ".\n";
+    return "Charts were not made: " + g.why_not + ". The data and the gnuplot script are in charts/.\n";
+}
+
+}  // namespace sim::report_detail
