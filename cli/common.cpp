@@ -184,6 +184,7 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     base.on_nonfinite = cli.on_nonfinite;  // only the command line sets these
     if (cli.max_steps) base.max_steps = cli.max_steps;
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
+    base.engine = cli.engine;
     if (!cli.save.empty()) base.save = cli.save;
     return base;
 }

@@ -103,6 +103,8 @@ int dispatch(int argc, char** argv) {
     commands.push_back(make_compare(app));
     commands.push_back(make_sensitivity(app));
     commands.push_back(make_calibrate(app));
+    commands.push_back(make_generate(app));
+    commands.push_back(make_bench(app));
     commands.push_back(make_graph(app));
     commands.push_back(make_serve(app));
 

@@ -86,11 +86,11 @@ void distributed_for(const Communicator* comm, std::size_t n, unsigned threads,
         parallel_for(last - first, threads, [&](std::size_t i) { body(first + i); }, progress);
     } catch (const Error& e) {
         encoded = encode(e.diagnostics());
-        if (encoded.empty()) encoded = encode(Error(Code::E_INTERNAL, "", e.what()).diagnostics());
+        if (encoded.empty()) encoded = encode(Error(sim::Code::E_INTERNAL, "", e.what()).diagnostics());
     } catch (const std::exception& e) {
-        encoded = encode(Error(Code::E_INTERNAL, "", e.what()).diagnostics());
+        encoded = encode(Error(sim::Code::E_INTERNAL, "", e.what()).diagnostics());
     } catch (...) {
-        encoded = encode(Error(Code::E_INTERNAL, "", "unknown exception").diagnostics());
+        encoded = encode(Error(sim::Code::E_INTERNAL, "", "unknown exception").diagnostics());
     }
     const std::vector<std::string> errors = comm->allgather_text(encoded);
     for (int r = 0; r < size; ++r) {
@@ -98,7 +98,7 @@ void distributed_for(const Communicator* comm, std::size_t n, unsigned threads,
         Diagnostics d = decode(errors[static_cast<std::size_t>(r)]);
         Diagnostic note;
         note.severity = Severity::note;
-        note.code = Code::E_INTERNAL;
+        note.code = sim::Code::E_INTERNAL;
         note.message = "reported by rank " + std::to_string(r) + " of " + std::to_string(size);
         d.add(std::move(note));
         throw RankError(std::move(d), r);
@@ -117,9 +117,9 @@ void distributed_for(const Communicator* comm, std::size_t n, unsigned threads,
     for (int r = 0; r < size; ++r) {
         const auto [f, l] = rank_block(n, r, size);
         for (std::size_t j = f; j < l; ++j) {
-            if (pos >= all.size()) throw Error(Code::E_INTERNAL, "", "distributed run: short exchange");
+            if (pos >= all.size()) throw Error(sim::Code::E_INTERNAL, "", "distributed run: short exchange");
             const auto len = static_cast<std::size_t>(all[pos++]);
-            if (len > all.size() - pos) throw Error(Code::E_INTERNAL, "", "distributed run: bad summary length");
+            if (len > all.size() - pos) throw Error(sim::Code::E_INTERNAL, "", "distributed run: bad summary length");
             if (r != me) unpack(j, std::span<const double>(all.data() + pos, len));
             pos += len;
         }

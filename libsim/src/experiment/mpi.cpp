@@ -22,13 +22,13 @@ void check(int rc, const char* what) {
         char msg[MPI_MAX_ERROR_STRING];
         int len = 0;
         MPI_Error_string(rc, msg, &len);
-        throw Error(Code::E_INTERNAL, "", std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+        throw Error(sim::Code::E_INTERNAL, "", std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
     }
 }
 
 int as_count(std::size_t n) {
     if (n > static_cast<std::size_t>(INT_MAX))
-        throw Error(Code::E_INTERNAL, "", "MPI exchange of " + std::to_string(n) + " elements from one rank (over INT_MAX)");
+        throw Error(sim::Code::E_INTERNAL, "", "MPI exchange of " + std::to_string(n) + " elements from one rank (over INT_MAX)");
     return static_cast<int>(n);
 }
 
@@ -38,11 +38,11 @@ std::pair<std::vector<int>, std::vector<int>> layout(int mine, int size) {
     check(MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
     long long total = 0;
     for (std::size_t r = 0; r < counts.size(); ++r) {
-        if (total > INT_MAX) throw Error(Code::E_INTERNAL, "", "MPI exchange over INT_MAX elements in all");
+        if (total > INT_MAX) throw Error(sim::Code::E_INTERNAL, "", "MPI exchange over INT_MAX elements in all");
         displs[r] = static_cast<int>(total);
         total += counts[r];
     }
-    if (total > INT_MAX) throw Error(Code::E_INTERNAL, "", "MPI exchange over INT_MAX elements in all");
+    if (total > INT_MAX) throw Error(sim::Code::E_INTERNAL, "", "MPI exchange over INT_MAX elements in all");
     return {counts, displs};
 }
 
