@@ -14,18 +14,6 @@ using namespace report_detail;
 
 namespace {
 
-std::string esc(const std::string& s) {
-    std::string o;
-    for (char c : s) switch (c) {
-            case '&': o += "&amp;"; break;
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '"': o += "&quot;"; break;
-            default: o += c;
-        }
-    return o;
-}
-
 Display display_of(const ReportOptions& o, const std::string& name) {
     Display d;
     if (o.spec)
