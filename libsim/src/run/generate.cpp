@@ -161,7 +161,7 @@ std::string comment_text(std::string s) {
 
 class Generator {
 public:
-    Generator(const Program& p, const GenerateOptions& o) : p_(p), o_(o) {
+    Generator(const Program& p, const GenerateOptions& o) : p_(p) {
         locals_ = p.slots.size() <= o.max_local_slots;
         chunk_ = o.function_size > 0 ? o.function_size : 1;
         flow_written_.assign(p.slots.size(), 0);
@@ -204,7 +204,6 @@ public:
 
 private:
     const Program& p_;
-    const GenerateOptions& o_;
     bool locals_ = false;
     std::size_t chunk_ = 1;
     std::size_t functions_ = 0;
