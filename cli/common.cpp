@@ -236,6 +236,7 @@ sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli) {
     if (cli.max_steps) base.max_steps = cli.max_steps;
     if (cli.max_wall_seconds) base.max_wall_seconds = cli.max_wall_seconds;
     if (cli.max_memory) base.max_memory = cli.max_memory;
+    base.engine = cli.engine;
     if (!cli.save.empty()) base.save = cli.save;
     return base;
 }

@@ -18,6 +18,7 @@
 #include "sim/diagnostic.hpp"
 #include "sim/limits.hpp"
 #include "sim/model.hpp"
+#include "sim/native.hpp"
 #include "sim/scenario.hpp"
 #include "sim/spec.hpp"
 
@@ -148,13 +149,21 @@ int file_error(const std::string& file, sim::Code code, const std::string& messa
 // replaces the scenario's list. (`--set` is applied by load().)
 sim::RunOptions merge(sim::RunOptions base, const sim::RunOptions& cli);
 
-// The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, graph.cpp, serve.cpp).
+// --engine's value: interpreter or generated (UsageError otherwise).
+sim::RunEngine parse_engine_option(const std::string& value);
+// `model` with its generated code compiled (sim/native.hpp, the default
+// cache); nullopt after printing the diagnostics to standard error.
+std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info = nullptr);
+
+// The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, generate.cpp, bench.cpp, graph.cpp, serve.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_check(CLI::App& app);
 std::unique_ptr<Command> make_compare(CLI::App& app);
 std::unique_ptr<Command> make_sensitivity(CLI::App& app);
 std::unique_ptr<Command> make_calibrate(CLI::App& app);
 std::unique_ptr<Command> make_graph(CLI::App& app);
+std::unique_ptr<Command> make_generate(CLI::App& app);
+std::unique_ptr<Command> make_bench(CLI::App& app);
 std::unique_ptr<Command> make_serve(CLI::App& app);
 
 // The command line, parsed and checked (dispatch.cpp). `command` names the

@@ -28,6 +28,8 @@ constexpr const char* main_help =
     "  graph        write the stock-and-flow structure as a Graphviz DOT graph\n"
     "  serve        explore a model or scenario in the browser: levers, charts,\n"
     "               tables\n"
+    "  generate     write a model as C++ compiled ahead of time (docs/generated.md)\n"
+    "  bench        time runs of a model: CPU time per run, runs per second\n"
     "\n"
     "FILE is a model (.yaml, .yml, .xmile, .stmx, .xml, Vensim .mdl) or a\n"
     "scenario (a YAML file with a top-level `model:` key).\n"
@@ -84,6 +86,8 @@ CommandLine::CommandLine() {
     commands_.push_back(make_compare(app_));
     commands_.push_back(make_sensitivity(app_));
     commands_.push_back(make_calibrate(app_));
+    commands_.push_back(make_generate(app_));
+    commands_.push_back(make_bench(app_));
     commands_.push_back(make_graph(app_));
     commands_.push_back(make_serve(app_));
 }

@@ -117,7 +117,8 @@ public:
                         app->add_option("--stop", stop_), app->add_option("--dt", dt_),
                         app->add_option("--save-step", save_step_), app->add_option("--out,-o", out_),
                         app->add_option("--format", format_), app->add_option("--on-nonfinite", nonfinite_),
-                        app->add_option("--max-steps", max_steps_), app->add_option("--max-seconds", max_seconds_)})
+                        app->add_option("--max-steps", max_steps_), app->add_option("--max-seconds", max_seconds_),
+                        app->add_option("--engine", engine_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--vars", vars_)->expected(1)->multi_option_policy(all)->allow_extra_args(false);
         app->add_option("--set", set_)->expected(1)->multi_option_policy(all)->allow_extra_args(false);
@@ -158,6 +159,11 @@ public:
         auto model = sim::Model::compile(l.spec, diags);
         print_diagnostics(diags, std::cerr);  // warnings, or the errors
         if (!model) return exit_model;
+        if (opts.engine == sim::RunEngine::generated) {
+            auto gen = generated(*model);
+            if (!gen) return exit_model;
+            model = std::move(*gen);
+        }
 
         if (sc) {
             std::cerr << "scenario: " << sc->name << '\n';
@@ -215,6 +221,7 @@ private:
                 throw UsageError("--max-steps expects a positive whole number, got '" + max_steps_ + "'");
             o.max_steps = static_cast<std::uint64_t>(n);
         }
+        if (app->count("--engine")) o.engine = parse_engine_option(engine_);
         if (app->count("--max-seconds")) {
             double t = number("--max-seconds", max_seconds_);
             if (!(t > 0)) throw UsageError("--max-seconds expects a positive number, got '" + max_seconds_ + "'");
@@ -223,7 +230,7 @@ private:
         return o;
     }
 
-    std::string method_, start_, stop_, dt_, save_step_, out_, format_, nonfinite_, max_steps_, max_seconds_;
+    std::string method_, start_, stop_, dt_, save_step_, out_, format_, nonfinite_, max_steps_, max_seconds_, engine_;
     std::vector<std::string> vars_, set_;
     // What check_options made of them.
     sim::RunOptions opts_;

@@ -47,6 +47,7 @@ constexpr const char* sensitivity_help =
     "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole\n"
     "                         (a DIR holding other files is refused); required\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --lang en|zh           language of report.html (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"
     SDSIM_LIMITS_HELP
@@ -67,7 +68,8 @@ public:
         for (auto* o : {app->add_option("--samples", samples_), app->add_option("--method", method_),
                         app->add_option("--seed", seed_), app->add_option("--bootstrap", bootstrap_),
                         app->add_option("--at", at_), app->add_option("--indicators", indicators_),
-                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
+                        app->add_option("--lang", lang_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -98,6 +100,11 @@ public:
         for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
+        if (app->count("--lang")) {
+            auto l = sim::parse_lang(sim::text::trim(lang_));
+            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
+            lang_value_ = *l;
+        }
         limits = limit_options.limits();
         max_memory_ = limit_options.max_memory();
         file_ = finish_parse();
@@ -152,9 +159,11 @@ public:
         w.title = x->title;
         w.inputs = x->inputs;
         w.input_files = l.inputs;
+        w.spec = &l.spec;
+        w.lang = lang_value_;
         if (sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::write_sensitivity_outputs(r, out_, w);
-            std::cerr << "wrote " << out_ << "/report.md\n";
+            std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
         if (!std::cout) {
             std::cerr << "sdsim: error: cannot write to standard output\n";
@@ -164,7 +173,7 @@ public:
     }
 
 private:
-    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_;
+    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_, lang_;
     std::vector<std::string> set_;
     bool no_charts_ = false;
     // What check_options made of them.
@@ -172,6 +181,7 @@ private:
     std::vector<sim::Indicator> indicators_value_;
     std::vector<std::pair<std::string, double>> set_values_;
     std::optional<std::uint64_t> max_memory_;
+    sim::Lang lang_value_ = sim::Lang::en;
     std::string file_;
 };
 

@@ -1,9 +1,10 @@
 // Native mode (sim/native.hpp): the same results as the interpreter bit for
-// bit, the interpreter's errors, and the cases it refuses. Skipped where
-// there is no C++ compiler on the PATH.
+// bit, the interpreter's errors, a missing compiler, the cache. Skipped
+// where there is no C++ compiler on the PATH.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "sim/native.hpp"
 
@@ -59,7 +60,7 @@ TEST_CASE("native: same results as the interpreter, bit for bit") {
         CHECK(a.times == b.times);
         CHECK(a.values == b.values);
     }
-    // Another method goes to the interpreter.
+    // Other methods drive the generated flows with the interpreter's steppers.
     sim::RunOptions rk4;
     rk4.method = sim::Method::rk4;
     CHECK(native->run(rk4).values == model.run(rk4).values);
@@ -95,18 +96,64 @@ TEST_CASE("native: bad options and non-finite values give the interpreter's erro
     CHECK(a.rows() == b.rows());
 }
 
-TEST_CASE("native: refuses what it does not support, and a missing compiler") {
+TEST_CASE("native: every feature is supported; a missing compiler is E-ENGINE") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
     sim::ModelSpec m = sir();
     m.variables[0].non_negative = true;
+    m.add_aux("before", "PREVIOUS(infected, 0) + DELAY(recovery, 2)");
+    auto model = sim::Model::compile(m);
     sim::Diagnostics d;
-    CHECK_FALSE(sim::NativeModel::build(sim::Model::compile(m), d));
-    REQUIRE(d.items().size() == 1);
-    CHECK(d.items()[0].code == sim::Code::E_NATIVE_UNSUPPORTED);
+    auto native = sim::NativeModel::build(model, d);
+    REQUIRE_MESSAGE(native, d.str());
+    for (auto method : {sim::Method::euler, sim::Method::rk2, sim::Method::rk4, sim::Method::rk45}) {
+        sim::RunOptions o;
+        o.method = method;
+        CHECK(native->run(o).values == model.run(o).values);
+    }
 
     sim::Diagnostics d2;
     sim::NativeOptions missing;
     missing.compiler = "/nonexistent/c++";
     CHECK_FALSE(sim::NativeModel::build(sim::Model::compile(sir()), d2, missing));
     REQUIRE(d2.items().size() == 1);
-    CHECK(d2.items()[0].code == sim::Code::E_NATIVE_COMPILE);
+    CHECK(d2.items()[0].code == sim::Code::E_ENGINE);
+}
+
+TEST_CASE("native: compiled objects are cached by program and kept under the size limit") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    simtest::TempDir tmp("sim_native_cache");
+    sim::NativeOptions o;
+    o.cache_dir = (tmp / "cache").string();
+    o.flags = "-O0";
+    auto model = sim::Model::compile(sir());
+    sim::Diagnostics d;
+    sim::NativeInfo first, second;
+    REQUIRE(sim::compile_native(model, d, o, &first));
+    CHECK_FALSE(first.from_cache);
+    CHECK(first.compile_seconds > 0);
+    REQUIRE(sim::compile_native(model, d, o, &second));
+    CHECK(second.from_cache);
+    CHECK(second.library == first.library);
+    // Another model; with a limit below two objects, only the newest stays.
+    sim::ModelSpec other = sir();
+    other.add_aux("extra", "infected * 2");
+    o.cache_max_bytes = 1;
+    sim::NativeInfo third;
+    REQUIRE(sim::compile_native(sim::Model::compile(other), d, o, &third));
+    std::size_t objects = 0;
+    for (const auto& e : std::filesystem::directory_iterator(o.cache_dir)) objects += e.path().extension() == ".so";
+    CHECK(objects == 1);
+    CHECK(std::filesystem::exists(third.library));
+    // An unwritable cache directory is an error, not a crash.
+    sim::NativeOptions bad = o;
+    bad.cache_dir = "/proc/no-such-dir/cache";
+    sim::Diagnostics d3;
+    CHECK_FALSE(sim::compile_native(model, d3, bad));
+    CHECK(simtest::find_code(d3, sim::Code::E_GENERATE));
 }

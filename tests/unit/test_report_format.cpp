@@ -8,6 +8,7 @@
 
 #include "sim/compare.hpp"
 #include "sim/report.hpp"
+#include "sim/sensitivity.hpp"
 
 using sim::Lang;
 
@@ -174,4 +175,44 @@ TEST_CASE("report html: one self-contained page with the summary, units and char
     CHECK(z.find("lang=\"zh-CN\"") != std::string::npos);
     CHECK(z.find("人均收入") != std::string::npos);
     CHECK(z.find(">年份</text>") != std::string::npos);
+}
+
+TEST_CASE("report html: a sensitivity analysis in sentences, with its fan charts") {
+    // y = 10 a + b with a, b uniform on [0, 1]: a matters most.
+    sim::ModelSpec s;
+    s.name = "sens";
+    s.specs.start = 0;
+    s.specs.stop = 2;
+    s.specs.dt = 1;
+    s.add_constant("a", 0.5);
+    s.add_constant("b", 0.5);
+    auto& y = s.add_aux("y", "10 * a + b");
+    y.display.title = "output";
+    y.display.units = "tonnes";
+    sim::Uncertainty ua, ub;
+    ua.name = "a";
+    ua.dist.min = 0, ua.dist.max = 1;
+    ub.name = "b";
+    ub.dist.min = 0, ub.dist.max = 1;
+    sim::SensitivityOptions o;
+    o.method = sim::SensitivityMethod::latin_hypercube;
+    o.samples = 200;
+    o.indicators = {"y"};
+    o.threads = 1;
+    o.trajectory_quantiles = {0.05, 0.25, 0.5, 0.75, 0.95};
+    const auto model = sim::Model::compile(s);
+    const auto r = sim::sensitivity(model, {ua, ub}, {}, o);
+    sim::ReportOptions ro;
+    ro.spec = &s;
+    const auto sentences = sim::sensitivity_sentences(r, ro);
+    REQUIRE(sentences.size() == 1);
+    CHECK(sentences[0].rfind("Over 200 runs of the 2 uncertain parameters, output in 2 lies between ", 0) == 0);
+    CHECK(sentences[0].find("tonnes") != std::string::npos);
+    CHECK(sentences[0].find("the parameters that matter most are a (") != std::string::npos);
+    std::ostringstream html;
+    sim::write_sensitivity_html(r, html, ro);
+    CHECK(html.str().find("<svg class=\"chart\"") != std::string::npos);
+    CHECK(html.str().find("output (tonnes)") != std::string::npos);
+    ro.lang = Lang::zh;
+    CHECK(sim::sensitivity_sentences(r, ro)[0].find("影响最大的参数是a（") != std::string::npos);
 }

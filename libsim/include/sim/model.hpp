@@ -18,6 +18,7 @@ namespace sim {
 
 namespace detail {
 struct Program;
+struct KernelLink;   // generated code attached to a model (sim/generated.hpp)
 struct ModelAccess;  // libsim's own code only (src/compile/program.hpp)
 }
 
@@ -28,6 +29,15 @@ struct ModelAccess;  // libsim's own code only (src/compile/program.hpp)
 //   warn:   record that diagnostic as a warning in Results::warnings, go on;
 //   ignore: no check at all.
 enum class NonFinite { error, warn, ignore };
+
+// Which code evaluates a run's equations (the results are the same bit for bit).
+//   automatic:   the model's generated code if it has any (sim/generated.hpp),
+//                else the interpreter;
+//   interpreter: the interpreter, always;
+//   generated:   the generated code; E-ENGINE if the model has none.
+enum class RunEngine { automatic, interpreter, generated };
+const char* to_string(RunEngine e);
+std::optional<RunEngine> parse_engine(std::string_view s);  // automatic|interpreter|generated
 
 // Options for one run; anything unset comes from the model's SimSpecs.
 // A finding about a value set here is reported at "option --NAME" (the
@@ -52,6 +62,7 @@ struct RunOptions {
     // anything is allocated: E-MEMORY if more. Unset: default_memory_budget()
     // (sim/limits.hpp), half the memory available to the process.
     std::optional<std::uint64_t> max_memory;
+    RunEngine engine = RunEngine::automatic;
 };
 
 // A compiled model: immutable, cheap to copy (shared program), safe to run
@@ -83,6 +94,9 @@ public:
     // costs), variables with kinds and units, and sim specs.
     const ModelSpec& spec() const;
 
+    // Whether runs can use generated code (sim/generated.hpp, sim/native.hpp).
+    bool has_generated_code() const { return kernel_ != nullptr; }
+
     // Runs the model. Throws sim::Error for bad options (unknown names,
     // dt <= 0, stop < start, save step not a multiple of dt).
     Results run(const RunOptions& opts = {}) const;
@@ -90,8 +104,10 @@ public:
     Expected<Results> try_run(const RunOptions& opts = {}) const;
 
 private:
-    explicit Model(std::shared_ptr<const detail::Program> p) : prog_(std::move(p)) {}
+    explicit Model(std::shared_ptr<const detail::Program> p, std::shared_ptr<const detail::KernelLink> k = {})
+        : prog_(std::move(p)), kernel_(std::move(k)) {}
     std::shared_ptr<const detail::Program> prog_;
+    std::shared_ptr<const detail::KernelLink> kernel_;  // null: interpreter only
     friend struct detail::ModelAccess;
 };
 

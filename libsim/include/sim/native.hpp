@@ -1,57 +1,78 @@
-// Optional native mode: a model's equations generated as C++, compiled by
-// the system C++ compiler into a shared object and loaded with dlopen. Same
-// results as the interpreter, bit for bit (no -ffast-math, no FMA
-// contraction), at the speed of a hand-written loop. The interpreter stays
-// the default; this is for repeated runs of small and medium models, where
-// the compiler's time (about a second) is paid back.
-//
-// Supported: Euler runs of models without PREVIOUS, fixed DELAY or
-// non-negative stocks, of up to 20,000 slots (variables, hidden stocks,
-// literals and temporaries). The run is prepared exactly as the
-// interpreter's (same option checks, errors and step budget); every other run
-// (another method, a wall-clock budget, a non-finite value unless
-// on_nonfinite is ignore) goes to the interpreter, so run() always gives the
-// interpreter's results.
+// Native mode: a model's generated code (sim/generate.hpp) compiled at run
+// time by the system C++ compiler into a shared object, loaded with dlopen
+// and attached to the model (sim/generated.hpp), so that its runs use it;
+// results are the interpreter's, bit for bit. Compiled objects are cached
+// by program fingerprint, compiler and flags, so a model is compiled once
+// per machine, not once per process. For code compiled into a program ahead
+// of time (no compiler at run time), see sim/generated.hpp.
 //
 //   sim::Diagnostics diags;
-//   if (auto n = sim::NativeModel::build(model, diags)) {
-//       sim::Results r = n->run();
+//   sim::NativeInfo info;
+//   if (auto fast = sim::compile_native(model, diags, {}, &info)) {
+//       sim::Results r = fast->run();   // as model.run(), with generated code
 //   }
+//
+// The cache directory is NativeOptions::cache_dir, else $SDSIM_CACHE_DIR,
+// else $XDG_CACHE_HOME/sdsim, else $HOME/.cache/sdsim; each entry is one
+// shared object (a few hundred KB for a model of a few hundred variables).
+// After adding an entry the least recently used ones are deleted until the
+// directory's entries total at most cache_max_bytes (docs/performance.md).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "sim/diagnostic.hpp"
-#include "sim/results.hpp"
 #include "sim/model.hpp"
+#include "sim/results.hpp"
 
 namespace sim {
 
 struct NativeOptions {
     std::string compiler = "c++";  // program name or path
-    std::string flags = "-O2";     // optimisation flags (-ffp-contract=off is always added)
+    std::string flags = "-O2";     // optimisation flags (-std=c++20 -ffp-contract=off are always added)
+    bool use_cache = true;         // false: compile in a temporary directory, keep nothing
+    std::string cache_dir;         // "" = the default above
+    std::uint64_t cache_max_bytes = 256ull << 20;
 };
 
+// What compile_native did.
+struct NativeInfo {
+    double generate_seconds = 0;  // writing the C++
+    double compile_seconds = 0;   // the C++ compiler (0 when the cache had it)
+    bool from_cache = false;
+    std::string library;          // the shared object loaded
+};
+
+// `model` with its generated code compiled and attached; nullopt with
+// E-ENGINE (no C++ compiler), E-NATIVE-COMPILE (the compiler failed, or the
+// object could not be loaded) or E-GENERATE (the cache directory could not
+// be written) in `diags`.
+std::optional<Model> compile_native(const Model& model, Diagnostics& diags, const NativeOptions& o = {},
+                                    NativeInfo* info = nullptr);
+
+// The default cache directory (see above); "" if none can be told.
+std::string native_cache_dir();
+
+// The earlier interface to native mode, kept for its users: a model with
+// its generated code, compiled without the cache.
 class NativeModel {
 public:
-    // nullopt with E-NATIVE-UNSUPPORTED (the model uses PREVIOUS, DELAY or
-    // non-negative stocks, or is too large) or E-NATIVE-COMPILE (no
-    // compiler, or it failed).
-    static std::optional<NativeModel> build(const Model& model, Diagnostics& diags, const NativeOptions& o = {});
-
+    static std::optional<NativeModel> build(const Model& model, Diagnostics& diags, NativeOptions o = {}) {
+        o.use_cache = false;
+        auto m = compile_native(model, diags, o);
+        if (!m) return std::nullopt;
+        return NativeModel(std::move(*m));
+    }
     // As Model::run (same options, same errors, same results).
-    Results run(const RunOptions& opts = {}) const;
-
+    Results run(const RunOptions& opts = {}) const { return model_.run(opts); }
     const Model& model() const { return model_; }
 
-    struct Library;  // the loaded shared object
-
 private:
-    NativeModel(Model m, std::shared_ptr<const Library> lib) : model_(std::move(m)), lib_(std::move(lib)) {}
+    explicit NativeModel(Model m) : model_(std::move(m)) {}
     Model model_;
-    std::shared_ptr<const Library> lib_;
 };
 
 }  // namespace sim

@@ -2,6 +2,7 @@
 // writers are a library of their own: sim/report.hpp, target sim::report).
 #pragma once
 
+#include "sim/batch.hpp"
 #include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/dump.hpp"
@@ -9,7 +10,11 @@
 #include "sim/expr.hpp"
 #include "sim/load.hpp"
 #include "sim/spec.hpp"
+#include "sim/generate.hpp"
+#include "sim/generated.hpp"
+#include "sim/kernel.hpp"
 #include "sim/native.hpp"
+#include "sim/ops.hpp"
 #include "sim/overrides.hpp"
 #include "sim/version.hpp"
 #include "sim/write.hpp"

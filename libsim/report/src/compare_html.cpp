@@ -15,19 +15,6 @@ using namespace report_detail;
 
 namespace {
 
-std::string esc(const std::string& s) {
-    std::string o;
-    o.reserve(s.size());
-    for (char c : s) switch (c) {
-            case '&': o += "&amp;"; break;
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '"': o += "&quot;"; break;
-            default: o += c;
-        }
-    return o;
-}
-
 struct Words {
     const char *title, *summary, *ranking, *charts, *effects, *pairs, *method, *year, *rank, *combination,
         *baseline, *lever, *main_effect, *shapley, *share, *all_levers, *cost, *gain_per_cost, *nominal, *real_prefix,

@@ -184,6 +184,20 @@ std::string describe(const Distribution& d);
 // Creates `dir`, or throws E-IO.
 void make_directory(const std::string& dir);
 
+// Text for HTML (report.html): & < > " escaped.
+inline std::string esc(const std::string& s) {
+    std::string o;
+    o.reserve(s.size());
+    for (char c : s) switch (c) {
+            case '&': o += "&amp;"; break;
+            case '<': o += "&lt;"; break;
+            case '>': o += "&gt;"; break;
+            case '"': o += "&quot;"; break;
+            default: o += c;
+        }
+    return o;
+}
+
 // What make_charts produced (charts.cpp).
 struct Charts {
     bool made = false;

@@ -311,6 +311,7 @@ void write_sensitivity_outputs(const SensitivityResult& r, const std::string& di
                 ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
             }
             write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_sensitivity_report(r, ch, o, os); });
+            write_file_atomic(tmp + "/report.html", [&](std::ostream& os) { write_sensitivity_html(r, os, o); });
         },
         sensitivity_output_set(o.input_files));
 }
@@ -319,7 +320,7 @@ OutputSetOptions sensitivity_output_set(std::vector<std::string> inputs) {
     OutputSetOptions s;
     s.inputs = std::move(inputs);
     s.names = {"samples.csv", "indicators.csv", "percentiles.csv", "indices.csv", "morris.csv",
-               "trajectories.csv", "charts", "report.md"};
+               "trajectories.csv", "charts", "report.md", "report.html"};
     return s;
 }
 

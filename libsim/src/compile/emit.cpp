@@ -56,6 +56,7 @@ void Compiler::layout(Program& prog) {
 // temporaries, which no two equations need at once.
 void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std::vector<int>& run_order) {
     Slot next = next_slot_;
+    prog.pool_begin = next;
     std::vector<double>& tmpl = prog.slots;
     // Temporaries get provisional numbers (temp_flag | k) and are moved
     // after the literal pool once its size is known.
@@ -149,6 +150,7 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     for (int v : init_order) emit_expr(prog.initial_tape, var(v).init, var(v).slot);
     for (int v : run_order) emit_expr(prog.flow_tape, var(v).run, var(v).slot);
     const Slot temp_base = next;
+    prog.temp_begin = temp_base;
     for (auto* tape : {&prog.initial_tape, &prog.flow_tape})
         for (auto& in : *tape)
             for (Slot* s : {&in.dst, &in.a, &in.b, &in.c, &in.d})

@@ -1,7 +1,9 @@
-// The instruction set of the compiled tapes: opcodes, their meaning (apply)
-// and the one description of the arithmetic and fused arithmetic codes
-// (decode_arith), which the VM, the native code generator, the non-finite
-// diagnosis and the tape dump all read. Nothing else decodes an opcode.
+// The instruction set of the compiled tapes: opcodes, the one description of
+// the arithmetic and fused arithmetic codes (decode_arith) and of every other
+// code (op_info: how it is shown, which sim/ops.hpp function computes it),
+// which the VM, the code generator, the non-finite diagnosis and the tape
+// dump all read, and `apply`, the codes' meaning by number. Nothing else
+// decodes an opcode.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +11,8 @@
 #include <cstring>
 #include <cstdint>
 #include <string>
+
+#include "sim/ops.hpp"
 
 namespace sim::detail {
 
@@ -153,161 +157,156 @@ bool write_arith(Out& out, const Instr& in, Name&& name) {
     return true;
 }
 
-// --- Every other code: how it is shown (the tape dump).
+// --- Every other code: how it is shown (the tape dump) and which function of
+// sim/ops.hpp computes it (the VM through `apply`, generated code by name).
 enum class Form : std::uint8_t { value, prefix, infix, call, lookup, vector, arith };
 struct OpInfo {
     Form form;
-    const char* text;   // operator symbol or function name
+    const char* text;   // operator symbol or function name, for the dump
     std::uint8_t arity; // operands read: a, b, c in order
+    const char* fn;     // its function in sim::ops (nullptr: copy, lookup, vector, arithmetic)
+    bool timed;         // also reads TIME and DT (never folded as a constant)
 };
+// Exhaustive on purpose (no default): a Code added without its description
+// here is a -Wswitch warning, and the static_assert below fails.
 constexpr OpInfo op_info(Code c) {
     switch (c) {
-        case Code::copy: return {Form::value, "", 1};
-        case Code::pow: return {Form::infix, "^", 2};
-        case Code::mod: return {Form::call, "mod", 2};
-        case Code::neg: return {Form::prefix, "-", 1};
-        case Code::not_: return {Form::prefix, "not ", 1};
-        case Code::eq: return {Form::infix, "=", 2};
-        case Code::ne: return {Form::infix, "<>", 2};
-        case Code::lt: return {Form::infix, "<", 2};
-        case Code::le: return {Form::infix, "<=", 2};
-        case Code::gt: return {Form::infix, ">", 2};
-        case Code::ge: return {Form::infix, ">=", 2};
-        case Code::and_: return {Form::infix, "and", 2};
-        case Code::or_: return {Form::infix, "or", 2};
-        case Code::select: return {Form::call, "if", 3};
-        case Code::abs: return {Form::call, "abs", 1};
-        case Code::min: return {Form::call, "min", 2};
-        case Code::max: return {Form::call, "max", 2};
-        case Code::exp: return {Form::call, "exp", 1};
-        case Code::ln: return {Form::call, "ln", 1};
-        case Code::log10: return {Form::call, "log10", 1};
-        case Code::sqrt: return {Form::call, "sqrt", 1};
-        case Code::sin: return {Form::call, "sin", 1};
-        case Code::cos: return {Form::call, "cos", 1};
-        case Code::tan: return {Form::call, "tan", 1};
-        case Code::asin: return {Form::call, "arcsin", 1};
-        case Code::acos: return {Form::call, "arccos", 1};
-        case Code::atan: return {Form::call, "arctan", 1};
-        case Code::floor: return {Form::call, "int", 1};
-        case Code::safediv: return {Form::call, "safediv", 3};
-        case Code::nonneg: return {Form::call, "nonneg", 1};
-        case Code::step: return {Form::call, "step", 2};
-        case Code::ramp: return {Form::call, "ramp", 3};
-        case Code::pulse: return {Form::call, "pulse", 3};
-        case Code::lookup: return {Form::lookup, "lookup", 1};
-        case Code::sinh: return {Form::call, "sinh", 1};
-        case Code::cosh: return {Form::call, "cosh", 1};
-        case Code::tanh: return {Form::call, "tanh", 1};
-        case Code::vector: return {Form::vector, "vector", 0};
-        case Code::trunc: return {Form::call, "integer", 1};
-        case Code::fmod: return {Form::call, "modulo", 2};
-        case Code::vstep: return {Form::call, "vensim_step", 2};
-        case Code::vpulse: return {Form::call, "vensim_pulse", 2};
-        case Code::vpulse_train: return {Form::call, "vensim_pulse_train", 3};
-        case Code::quantum: return {Form::call, "quantum", 2};
-        case Code::random01: return {Form::call, "random01", 2};
-        case Code::random_normal: return {Form::call, "random_normal", 2};
-        default: return {Form::arith, "", 0};
+        case Code::copy: return {Form::value, "", 1, nullptr, false};
+        case Code::pow: return {Form::infix, "^", 2, "pow", false};
+        case Code::mod: return {Form::call, "mod", 2, "mod", false};
+        case Code::neg: return {Form::prefix, "-", 1, "neg", false};
+        case Code::not_: return {Form::prefix, "not ", 1, "not_", false};
+        case Code::eq: return {Form::infix, "=", 2, "eq", false};
+        case Code::ne: return {Form::infix, "<>", 2, "ne", false};
+        case Code::lt: return {Form::infix, "<", 2, "lt", false};
+        case Code::le: return {Form::infix, "<=", 2, "le", false};
+        case Code::gt: return {Form::infix, ">", 2, "gt", false};
+        case Code::ge: return {Form::infix, ">=", 2, "ge", false};
+        case Code::and_: return {Form::infix, "and", 2, "and_", false};
+        case Code::or_: return {Form::infix, "or", 2, "or_", false};
+        case Code::select: return {Form::call, "if", 3, "select", false};
+        case Code::abs: return {Form::call, "abs", 1, "abs", false};
+        case Code::min: return {Form::call, "min", 2, "min", false};
+        case Code::max: return {Form::call, "max", 2, "max", false};
+        case Code::exp: return {Form::call, "exp", 1, "exp", false};
+        case Code::ln: return {Form::call, "ln", 1, "ln", false};
+        case Code::log10: return {Form::call, "log10", 1, "log10", false};
+        case Code::sqrt: return {Form::call, "sqrt", 1, "sqrt", false};
+        case Code::sin: return {Form::call, "sin", 1, "sin", false};
+        case Code::cos: return {Form::call, "cos", 1, "cos", false};
+        case Code::tan: return {Form::call, "tan", 1, "tan", false};
+        case Code::asin: return {Form::call, "arcsin", 1, "asin", false};
+        case Code::acos: return {Form::call, "arccos", 1, "acos", false};
+        case Code::atan: return {Form::call, "arctan", 1, "atan", false};
+        case Code::floor: return {Form::call, "int", 1, "floor", false};
+        case Code::safediv: return {Form::call, "safediv", 3, "safediv", false};
+        case Code::nonneg: return {Form::call, "nonneg", 1, "nonneg", false};
+        case Code::step: return {Form::call, "step", 2, "step", true};
+        case Code::ramp: return {Form::call, "ramp", 3, "ramp", true};
+        case Code::pulse: return {Form::call, "pulse", 3, "pulse", true};
+        case Code::lookup: return {Form::lookup, "lookup", 1, nullptr, false};
+        case Code::sinh: return {Form::call, "sinh", 1, "sinh", false};
+        case Code::cosh: return {Form::call, "cosh", 1, "cosh", false};
+        case Code::tanh: return {Form::call, "tanh", 1, "tanh", false};
+        case Code::vector: return {Form::vector, "vector", 0, nullptr, false};
+        case Code::trunc: return {Form::call, "integer", 1, "integer", false};
+        case Code::fmod: return {Form::call, "modulo", 2, "modulo", false};
+        case Code::vstep: return {Form::call, "vensim_step", 2, "vensim_step", true};
+        case Code::vpulse: return {Form::call, "vensim_pulse", 2, "vensim_pulse", true};
+        case Code::vpulse_train: return {Form::call, "vensim_pulse_train", 3, "vensim_pulse_train", true};
+        case Code::quantum: return {Form::call, "quantum", 2, "quantum", false};
+        case Code::random01: return {Form::call, "random01", 2, "random01", true};
+        case Code::random_normal: return {Form::call, "random_normal", 2, "random_normal", true};
+        case Code::add:
+        case Code::sub:
+        case Code::mul:
+        case Code::div:
+        case Code::fused_l2:
+        case Code::fused_r2:
+        case Code::fused_l3:
+        case Code::fused_end: break;
     }
+    return {Form::arith, "", 0, nullptr, false};  // the fused codes between the named ones too
 }
 
-// Time comparisons tolerate rounding of start + n*dt.
-inline double time_eps(double dt) { return 1e-9 * std::abs(dt); }
-
-// A uniform draw in [0, 1) that depends only on its inputs (splitmix64 of
-// their bits): the same seed, call and time give the same number in every
-// run, on every thread and in native mode.
-inline double random_unit(double seed, double call, double time, std::uint64_t stream) {
-    auto bits = [](double v) {
-        std::uint64_t u;
-        std::memcpy(&u, &v, sizeof u);
-        return u;
-    };
-    auto mix = [](std::uint64_t z) {
-        z += 0x9E3779B97F4A7C15ull;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    };
-    std::uint64_t h = mix(bits(seed) ^ mix(bits(call) ^ mix(bits(time) ^ mix(stream))));
-    return static_cast<double>(h >> 11) * 0x1.0p-53;
+// Every code is described: arithmetic by decode_arith, copy, lookup and
+// vector by their form, everything else by its sim::ops function.
+constexpr bool every_code_described() {
+    for (int k = 0; k < static_cast<int>(Code::fused_end); ++k) {
+        const Code c = static_cast<Code>(k);
+        const OpInfo i = op_info(c);
+        const bool arith = decode_arith(c).steps > 0;
+        if (arith != (i.form == Form::arith)) return false;
+        if (!arith && c != Code::copy && c != Code::lookup && c != Code::vector && i.fn == nullptr) return false;
+    }
+    return true;
 }
+static_assert(every_code_described(), "a Code lacks its description in op_info or decode_arith");
 
-// The single authority for each operator's meaning: used by the VM, the
-// native code's callback and the constant folder. `lookup` is handled by the
-// callers (it needs a table); fused codes by decode_arith and `arith`.
+using ops::time_eps;
+
+// The single authority for each operator's meaning, by code: dispatches to
+// sim/ops.hpp, which generated code calls directly. Used by the VM and the
+// constant folder. `lookup` and `vector` are handled by the callers (they need a table or
+// a Program::vector_ops entry);
+// fused codes by decode_arith and `arith`.
 inline double apply(Code op, double a, double b, double c, double time, double dt) {
     if (const int o = arith_index(op); o >= 0) return arith(o, a, b);
     switch (op) {
         case Code::copy: return a;
-        case Code::pow: return std::pow(a, b);
-        case Code::mod: return a - b * std::floor(a / b);  // sign of b (XMILE/Stella)
-        case Code::neg: return -a;
-        case Code::not_: return a == 0 ? 1.0 : 0.0;
-        case Code::eq: return a == b ? 1.0 : 0.0;
-        case Code::ne: return a != b ? 1.0 : 0.0;
-        case Code::lt: return a < b ? 1.0 : 0.0;
-        case Code::le: return a <= b ? 1.0 : 0.0;
-        case Code::gt: return a > b ? 1.0 : 0.0;
-        case Code::ge: return a >= b ? 1.0 : 0.0;
-        case Code::and_: return (a != 0 && b != 0) ? 1.0 : 0.0;
-        case Code::or_: return (a != 0 || b != 0) ? 1.0 : 0.0;
-        case Code::select: return a != 0 ? b : c;
-        case Code::abs: return std::abs(a);
-        case Code::min: return std::min(a, b);
-        case Code::max: return std::max(a, b);
-        case Code::exp: return std::exp(a);
-        case Code::ln: return std::log(a);
-        case Code::log10: return std::log10(a);
-        case Code::sqrt: return std::sqrt(a);
-        case Code::sin: return std::sin(a);
-        case Code::cos: return std::cos(a);
-        case Code::tan: return std::tan(a);
-        case Code::asin: return std::asin(a);
-        case Code::acos: return std::acos(a);
-        case Code::atan: return std::atan(a);
-        case Code::sinh: return std::sinh(a);
-        case Code::cosh: return std::cosh(a);
-        case Code::tanh: return std::tanh(a);
-        case Code::floor: return std::floor(a);
-        case Code::safediv: return b == 0 ? c : a / b;
-        case Code::nonneg: return std::max(0.0, a);
-        case Code::step: return time + time_eps(dt) >= b ? a : 0.0;
-        case Code::ramp: {
-            double e = time_eps(dt);
-            if (time + e < b) return 0.0;
-            return a * (std::min(time, c) - b);  // c = +inf when no end was given
-        }
-        case Code::pulse: {
-            // XMILE: an impulse of `a` per DT: a/DT during the DT starting at
-            // b, repeated every c when c > 0.
-            double e = time_eps(dt), x = time - b;
-            if (x + e < 0 || dt <= 0) return 0.0;
-            if (c > 0) x -= c * std::floor((x + e) / c);
-            return x + e < dt ? a / dt : 0.0;
-        }
-        case Code::trunc: return std::trunc(a);
-        case Code::fmod: return std::fmod(a, b);
-        case Code::vstep: return time + dt / 2 > b ? a : 0.0;
-        case Code::vpulse: {
-            const double t = time + dt / 2, width = b == 0 ? dt : b;
-            return t > a && t < a + width ? 1.0 : 0.0;
-        }
-        case Code::vpulse_train: {
-            const double t = time + dt / 2;
-            if (!(t > a)) return 0.0;
-            const double first = c > 0 ? a + c * std::floor((t - a) / c) : a;
-            return t < first + (b == 0 ? dt : b) ? 1.0 : 0.0;
-        }
-        case Code::quantum: return b <= 0 ? a : b * std::trunc(a / b);
-        case Code::random01: return random_unit(a, b, time, 0);
-        case Code::random_normal: {
-            // Box-Muller on two independent uniform draws.
-            const double u1 = 1.0 - random_unit(a, b, time, 1), u2 = random_unit(a, b, time, 2);
-            return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-        }
-        default: return 0.0;  // lookup, vector and fused codes: handled by the callers
+        case Code::pow: return ops::pow(a, b);
+        case Code::mod: return ops::mod(a, b);
+        case Code::neg: return ops::neg(a);
+        case Code::not_: return ops::not_(a);
+        case Code::eq: return ops::eq(a, b);
+        case Code::ne: return ops::ne(a, b);
+        case Code::lt: return ops::lt(a, b);
+        case Code::le: return ops::le(a, b);
+        case Code::gt: return ops::gt(a, b);
+        case Code::ge: return ops::ge(a, b);
+        case Code::and_: return ops::and_(a, b);
+        case Code::or_: return ops::or_(a, b);
+        case Code::select: return ops::select(a, b, c);
+        case Code::abs: return ops::abs(a);
+        case Code::min: return ops::min(a, b);
+        case Code::max: return ops::max(a, b);
+        case Code::exp: return ops::exp(a);
+        case Code::ln: return ops::ln(a);
+        case Code::log10: return ops::log10(a);
+        case Code::sqrt: return ops::sqrt(a);
+        case Code::sin: return ops::sin(a);
+        case Code::cos: return ops::cos(a);
+        case Code::tan: return ops::tan(a);
+        case Code::asin: return ops::asin(a);
+        case Code::acos: return ops::acos(a);
+        case Code::atan: return ops::atan(a);
+        case Code::sinh: return ops::sinh(a);
+        case Code::cosh: return ops::cosh(a);
+        case Code::tanh: return ops::tanh(a);
+        case Code::floor: return ops::floor(a);
+        case Code::safediv: return ops::safediv(a, b, c);
+        case Code::nonneg: return ops::nonneg(a);
+        case Code::step: return ops::step(a, b, time, dt);
+        case Code::ramp: return ops::ramp(a, b, c, time, dt);
+        case Code::pulse: return ops::pulse(a, b, c, time, dt);
+        case Code::trunc: return ops::integer(a);
+        case Code::fmod: return ops::modulo(a, b);
+        case Code::vstep: return ops::vensim_step(a, b, time, dt);
+        case Code::vpulse: return ops::vensim_pulse(a, b, time, dt);
+        case Code::vpulse_train: return ops::vensim_pulse_train(a, b, c, time, dt);
+        case Code::quantum: return ops::quantum(a, b);
+        case Code::random01: return ops::random01(a, b, time, dt);
+        case Code::random_normal: return ops::random_normal(a, b, time, dt);
+        case Code::lookup:
+        case Code::vector:
+        case Code::add:
+        case Code::sub:
+        case Code::mul:
+        case Code::div:
+        case Code::fused_l2:
+        case Code::fused_r2:
+        case Code::fused_l3:
+        case Code::fused_end: break;  // handled by the callers
     }
     return 0.0;
 }

@@ -14,6 +14,7 @@
 #include "compile/opcode.hpp"
 #include "compile/vector_ops.hpp"
 #include "sim/diagnostic.hpp"
+#include "sim/kernel.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
 
@@ -60,6 +61,9 @@ struct Program {
     ModelSpec spec;
     std::vector<double> slots;  // template: fixed slots, literal values; rest 0
     Slot stock_begin = 0, stock_count = 0;  // stocks are slots [begin, begin+count)
+    // The literal pool is [pool_begin, temp_begin): numbers no run changes
+    // (generated code writes them as constants); temporaries follow.
+    Slot pool_begin = 0, temp_begin = 0;
     std::vector<Instr> initial_tape;  // computes every initial value
     std::vector<Instr> flow_tape;     // flows and auxiliaries in dependency order
     // Stock derivatives: d[stock] = sum(s[inflow]) - sum(s[outflow]).
@@ -90,11 +94,22 @@ struct Program {
     static std::shared_ptr<const Program> compile(const ModelSpec& spec, Diagnostics& diags);
 };
 
+// Generated code attached to a model (run/kernel.cpp): the kernel, checked
+// against the program, and whatever must outlive it (a loaded library).
+struct KernelLink {
+    const Kernel* kernel = nullptr;
+    std::shared_ptr<const void> keep;
+};
+
 // The one door from the public Model to its Program (tests, benchmarks,
 // native mode and the dump use it; Model::program() is not public API).
 struct ModelAccess {
     static const Program& program(const Model& m) { return *m.prog_; }
-    static Model make(std::shared_ptr<const Program> p) { return Model(std::move(p)); }
+    static const std::shared_ptr<const Program>& shared(const Model& m) { return m.prog_; }
+    static const KernelLink* kernel(const Model& m) { return m.kernel_.get(); }
+    static Model make(std::shared_ptr<const Program> p, std::shared_ptr<const KernelLink> k = {}) {
+        return Model(std::move(p), std::move(k));
+    }
 };
 inline const Program& program_of(const Model& m) { return ModelAccess::program(m); }
 

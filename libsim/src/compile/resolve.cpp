@@ -36,9 +36,7 @@ std::string written(const ast::Expr& e, const ast::Name& n) {
 }  // namespace
 
 int Compiler::op(Code code, int a, int b, int c) {
-    bool foldable = code != Code::step && code != Code::ramp && code != Code::pulse && code != Code::vstep &&
-                    code != Code::vpulse && code != Code::vpulse_train && code != Code::random01 &&
-                    code != Code::random_normal;
+    const bool foldable = !op_info(code).timed;
     auto is_num = [&](int i) { return i < 0 || nodes_[static_cast<std::size_t>(i)].kind == RNode::num; };
     if (foldable && is_num(a) && is_num(b) && is_num(c)) {
         auto val = [&](int i) { return i < 0 ? 0.0 : nodes_[static_cast<std::size_t>(i)].value; };

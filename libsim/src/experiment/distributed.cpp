@@ -78,7 +78,9 @@ void distributed_for(const Communicator* comm, std::size_t n, unsigned threads,
         return;
     }
     const int size = comm->size(), me = comm->rank();
-    const auto [first, last] = rank_block(n, me, size);
+    // (not a structured binding: clang 14 cannot capture one in the lambda below)
+    const auto block = rank_block(n, me, size);
+    const std::size_t first = block.first, last = block.second;
 
     // Run this rank's block; any failure is held until every rank has finished.
     std::string encoded;

@@ -13,9 +13,10 @@ void Events::start(const double* s) {
     history_.resize(p_.delays.size());
     for (std::size_t i = 0; i < p_.delays.size(); ++i) {
         delay_initial_[i] = s[p_.delays[i].out];
-        history_[i].reserve(static_cast<std::size_t>(grid_.steps) + 1);
+        history_[i].resize(static_cast<std::size_t>(grid_.steps) + 1);
     }
     latch_.resize(p_.previous.size());
+    recorded_ = 0;
 }
 
 void Events::negative_delay(std::size_t i, double t, double value) const {
@@ -37,26 +38,14 @@ void Events::before(double* s, bool clamp) {
     if (clamp)
         for (auto i : p_.nonneg_stocks) stocks[i] = std::max(0.0, stocks[i]);
     for (std::size_t i = 0; i < p_.previous.size(); ++i) s[p_.previous[i].out] = latch_[i];
-    const double t = s[slot_time], eps = time_eps(grid_.dt);
+    const double t = s[slot_time];
     for (std::size_t i = 0; i < p_.delays.size(); ++i) {
-        const auto& d = p_.delays[i];
         // The delay time is the value from the last evaluation (constant in
         // practice); the output needs only inputs already recorded.
+        const auto& d = p_.delays[i];
         if (s[d.delay_time] < 0) negative_delay(i, t, s[d.delay_time]);
-        double when = t - s[d.delay_time];
-        if (when < grid_.start - eps) {
-            s[d.out] = delay_initial_[i];
-            continue;
-        }
-        const auto& h = history_[i];
-        double pos = (when - grid_.start) / grid_.dt;
-        double j = std::floor(pos + 1e-9);
-        auto idx = static_cast<std::size_t>(std::max(0.0, j));
-        double frac = pos - j;
-        if (idx + 1 >= h.size() || std::abs(frac) <= 1e-9)
-            s[d.out] = h[std::min(idx, h.size() - 1)];
-        else
-            s[d.out] = h[idx] + (h[idx + 1] - h[idx]) * frac;
+        s[d.out] = ops::delay_output(history_[i].data(), recorded_, t, grid_.start, grid_.dt, s[d.delay_time],
+                                     delay_initial_[i]);
     }
 }
 

@@ -1,12 +1,16 @@
-// The interpreter's run: the pieces of run/ put together. The initial values
-// and the flows at the start time are evaluated and saved here; the method's
-// driver (steppers.hpp) then takes every step, calling the budget checkers
-// (budget.hpp) and the grid-point observer (observers.hpp).
+// A run: the pieces of run/ put together, for the interpreter or a model's
+// generated code (the same preparation, drivers, observers and checks; only
+// the evaluation of the tapes differs, and under Euler the generated code
+// takes the steps itself). The initial values and the flows at the start
+// time are evaluated and saved here; the method's driver (steppers.hpp)
+// then takes every step, calling the budget checkers (budget.hpp) and the
+// grid-point observer (observers.hpp).
 #include "run/integrate.hpp"
 
 #include <exception>
 #include <new>
 #include <string>
+#include <type_traits>
 
 #include "run/budget.hpp"
 #include "run/steppers.hpp"
@@ -24,39 +28,57 @@ struct Heun : odeint::explicit_generic_rk<2, 2, State, double, State, double> {
     Heun() : base(coef_a(), coef_b_type{{0.5, 0.5}}, coef_c_type{{0.0, 1.0}}) {}
 };
 
-void run(const Program& p, RunPlan& plan, Results& r) {
-    double* s = plan.slots.data();
+template <class Eval>
+void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Saver& saver, Workspace& ws,
+         std::vector<Diagnostic>& warnings) {
     Budgets budget(plan);  // the clock starts here
-    Saver saver(plan.cols, plan.grid, r);
-    Events events(p, plan.grid);
-    NonFiniteCheck check(p, plan, r);
+    Events& events = ws.events;
+    NonFiniteCheck check(p, plan, warnings);
 
-    run_tape(p, p.initial_tape, s);
+    eval.initial(s);
     events.start(s);
     // Flows at the initial time (the tape also refreshes every auxiliary
     // from the stocks' initial values).
-    run_tape(p, p.flow_tape, s);
+    eval.flows(s);
     events.after(s);
     if (!saver.save(s) && check.on()) check.report(s, true);
     if (check.on() && !all_finite(s + p.stock_begin, p.stock_count)) check.report(s, true);
 
-    AtGridPoint at(p, s, plan.grid, events, saver, check);
+    AtGridPoint<Eval> at(eval, s, plan.grid, events, saver, check);
     const Stepping st{p, s, plan.grid, check};
     switch (plan.specs.method) {
-        case Method::euler: drive_euler(st, budget, at); break;
-        case Method::rk2: drive_fixed(Heun(), st, budget, at); break;
-        case Method::rk4: drive_fixed(odeint::runge_kutta4<State>(), st, budget, at); break;
-        case Method::rk45: drive_adaptive(st, plan.specs.atol, plan.specs.rtol, budget, at); break;
+        case Method::euler:
+            if constexpr (std::is_same_v<Eval, Generated>)
+                drive_kernel_euler(st, eval.k, plan, budget, events, saver, ws.scratch,
+                                   plan.max_wall_seconds.has_value());
+            else
+                drive_euler(st, budget, at);
+            break;
+        case Method::rk2: drive_fixed(Heun(), st, eval, budget, at); break;
+        case Method::rk4: drive_fixed(odeint::runge_kutta4<State>(), st, eval, budget, at); break;
+        case Method::rk45: drive_adaptive(st, eval, plan.specs.atol, plan.specs.rtol, budget, at); break;
     }
 }
 
 }  // namespace
 
-Results integrate(const Program& p, RunPlan plan) {
-    Results r;
-    r.names = std::move(plan.names);
+void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
+              std::vector<Diagnostic>& warnings, Workspace& ws) {
     try {
-        run(p, plan, r);
+        if (kernel) {
+            // Kept for a repetition by the interpreter (NeedsInterpreter).
+            ws.initial_slots.assign(s, s + p.slots.size());
+            try {
+                Saver saver(plan.cols, plan.grid, times, values);
+                run(p, plan, s, Generated{*kernel}, saver, ws, warnings);
+                return;
+            } catch (const NeedsInterpreter&) {
+                std::copy(ws.initial_slots.begin(), ws.initial_slots.end(), s);
+                warnings.clear();
+            }
+        }
+        Saver saver(plan.cols, plan.grid, times, values);
+        run(p, plan, s, Interpreted{p}, saver, ws, warnings);
     } catch (const Error&) {
         throw;
     } catch (const std::bad_alloc&) {
@@ -74,6 +96,15 @@ Results integrate(const Program& p, RunPlan plan) {
                     "); check for values that grow without bound or try a smaller dt");
         throw Error(std::move(d));
     }
+}
+
+Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
+    Results r;
+    r.times.resize(plan.grid.rows());
+    r.values.resize(plan.grid.rows() * plan.cols.size());
+    Workspace ws(p, plan.grid);
+    run_plan(p, plan, plan.slots.data(), kernel, r.times.data(), r.values.data(), r.warnings, ws);
+    r.names = std::move(plan.names);
     return r;
 }
 

@@ -41,6 +41,24 @@ bool Model::is_constant(std::string_view name) const {
     return v && (v->kind == VarKind::constant || v->settable);
 }
 
-Results Model::run(const RunOptions& opts) const { return detail::integrate(*prog_, detail::prepare_run(*prog_, opts)); }
+Results Model::run(const RunOptions& opts) const {
+    const Kernel* k = detail::select_kernel(*this, opts);
+    return detail::integrate(*prog_, detail::prepare_run(*prog_, opts), k);
+}
+
+const char* to_string(RunEngine e) {
+    switch (e) {
+        case RunEngine::automatic: return "automatic";
+        case RunEngine::interpreter: return "interpreter";
+        case RunEngine::generated: return "generated";
+    }
+    return "?";
+}
+
+std::optional<RunEngine> parse_engine(std::string_view s) {
+    for (RunEngine e : {RunEngine::automatic, RunEngine::interpreter, RunEngine::generated})
+        if (s == to_string(e)) return e;
+    return std::nullopt;
+}
 
 }  // namespace sim

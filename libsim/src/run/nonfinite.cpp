@@ -132,7 +132,7 @@ bool NonFiniteCheck::report(const double* s, bool initial, bool last_try) {
     }
     Diagnostic d = describe(c, s, initial);
     if (warn_) {
-        r_.warnings.push_back(std::move(d));
+        warnings_.push_back(std::move(d));
         on_ = false;
         return true;
     }

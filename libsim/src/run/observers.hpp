@@ -11,8 +11,24 @@
 
 #include "run/prepare.hpp"
 #include "run/vm_exec.hpp"
+#include "sim/kernel.hpp"
 
 namespace sim::detail {
+
+// How a run evaluates its tapes: the interpreter, or a model's generated
+// code (sim/kernel.hpp). Everything else about a run is the same code.
+struct Interpreted {
+    const Program& p;
+    void initial(double* s) const { run_tape(p, p.initial_tape, s); }
+    void flows(double* s) const {
+        exec(p.flow_tape.data(), p.flow_tape.data() + p.flow_tape.size(), s, p.tables.data(), p.vector_ops.data());
+    }
+};
+struct Generated {
+    const Kernel& k;
+    void initial(double* s) const { k.initial(s); }
+    void flows(double* s) const { k.flows(s); }
+};
 
 // True if every value is finite: x * 0 is 0 for finite x and NaN otherwise.
 inline bool all_finite(const double* v, std::size_t n) {
@@ -25,12 +41,9 @@ inline bool all_finite(const double* v, std::size_t n) {
 // so that saving a row is plain stores (no capacity checks).
 class Saver {
 public:
-    Saver(const std::vector<Slot>& cols, const Grid& g, Results& r) : cols_(cols), every_(g.save_every) {
-        r.times.resize(g.rows());
-        r.values.resize(g.rows() * cols.size());
-        first_time_ = out_time_ = r.times.data();
-        out_ = r.values.data();
-    }
+    // `times` holds grid.rows() values, `values` grid.rows() x cols.size().
+    Saver(const std::vector<Slot>& cols, const Grid& g, double* times, double* values)
+        : cols_(cols), every_(g.save_every), first_time_(times), out_time_(times), out_(values) {}
     // A row now; true if every saved value is finite (one branch-free pass).
     bool save(const double* s) {
         *out_time_++ = s[slot_time];
@@ -50,6 +63,19 @@ public:
         return save(s);
     }
     bool only_first_row() const { return out_time_ == first_time_ + 1; }
+
+    // Where the next row goes, for generated code that saves rows itself.
+    struct Cursor {
+        double* t;
+        double* v;
+        long until;
+    };
+    Cursor cursor() const { return {out_time_, out_, until_}; }
+    void set_cursor(const Cursor& c) {
+        out_time_ = c.t;
+        out_ = c.v;
+        until_ = c.until;
+    }
 
 private:
     const std::vector<Slot>& cols_;
@@ -72,8 +98,22 @@ public:
     // After the flows at a grid point are evaluated: record the inputs.
     void after(const double* s) {
         for (std::size_t i = 0; i < p_.previous.size(); ++i) latch_[i] = s[p_.previous[i].input];
-        for (std::size_t i = 0; i < p_.delays.size(); ++i) history_[i].push_back(s[p_.delays[i].input]);
+        if (p_.delays.empty()) return;
+        for (std::size_t i = 0; i < p_.delays.size(); ++i) history_[i][recorded_] = s[p_.delays[i].input];
+        ++recorded_;
     }
+
+    // The same state, for generated code that applies the events itself
+    // (sim::KernelRun): lent with lend, taken back with take_back.
+    void lend(KernelRun& r) {
+        history_ptrs_.clear();
+        for (auto& h : history_) history_ptrs_.push_back(h.data());
+        r.latch = latch_.data();
+        r.history = history_ptrs_.data();
+        r.delay_initial = delay_initial_.data();
+        r.recorded = recorded_;
+    }
+    void take_back(const KernelRun& r) { recorded_ = r.recorded; }
 
 private:
     const Program& p_;
@@ -81,15 +121,18 @@ private:
     bool any_;
     [[noreturn]] void negative_delay(std::size_t i, double t, double value) const;
     std::vector<double> delay_initial_, latch_;
-    std::vector<std::vector<double>> history_;  // delay inputs at t_0..t_k, reserved for every point
+    std::vector<std::vector<double>> history_;  // delay inputs at t_0..t_steps, sized before the first step
+    std::size_t recorded_ = 0;                  // points recorded in every history
+    std::vector<double*> history_ptrs_;
 };
 
 // RunOptions::on_nonfinite. The drivers test finiteness cheaply (one
 // branch-free pass); only when that fails is the cause looked for, here.
 class NonFiniteCheck {
 public:
-    NonFiniteCheck(const Program& p, const RunPlan& plan, Results& r)
-        : p_(p), grid_(plan.grid), loc_(plan.specs.loc), r_(r), on_(plan.on_nonfinite != NonFinite::ignore),
+    // Warnings (under `warn`) go to `warnings`.
+    NonFiniteCheck(const Program& p, const RunPlan& plan, std::vector<Diagnostic>& warnings)
+        : p_(p), grid_(plan.grid), loc_(plan.specs.loc), warnings_(warnings), on_(plan.on_nonfinite != NonFinite::ignore),
           warn_(plan.on_nonfinite == NonFinite::warn) {}
     // Cleared by `ignore`, and after the first warning (everything after it
     // follows from it).
@@ -124,34 +167,31 @@ private:
     const Program& p_;
     Grid grid_;
     const SourceLoc& loc_;  // the run's specs (the plan outlives the run)
-    Results& r_;
+    std::vector<Diagnostic>& warnings_;
     bool on_, warn_;
     std::vector<double> stocks_after_;  // the non-finite stocks, for the report
 };
 
 // What happens when a driver arrives at grid point k (the stocks already
 // hold their values at t_k): the clock, events, the flow tape, saving.
+template <class Eval>
 class AtGridPoint {
 public:
-    AtGridPoint(const Program& p, double* s, const Grid& g, Events& ev, Saver& saver, NonFiniteCheck& check)
-        : s_(s), grid_(g), flow_begin_(p.flow_tape.data()), flow_end_(flow_begin_ + p.flow_tape.size()),
-          tables_(p.tables.data()), vops_(p.vector_ops.data()), events_(ev), saver_(saver), check_(check) {}
+    AtGridPoint(const Eval& eval, double* s, const Grid& g, Events& ev, Saver& saver, NonFiniteCheck& check)
+        : eval_(eval), s_(s), grid_(g), events_(ev), saver_(saver), check_(check) {}
     // `clamp`: clamp non-negative stocks first (Euler clamps in the step).
     void operator()(long k, bool clamp) {
         s_[slot_time] = grid_.at(k);
         if (events_.any()) events_.before(s_, clamp);
-        exec(flow_begin_, flow_end_, s_, tables_, vops_);
+        eval_.flows(s_);
         if (events_.any()) events_.after(s_);
         if (!saver_.step(s_) && check_.on()) check_.report(s_, false);
     }
 
 private:
+    const Eval eval_;
     double* s_;
     Grid grid_;
-    const Instr* flow_begin_;
-    const Instr* flow_end_;
-    const Table* tables_;
-    const VectorOp* vops_;
     Events& events_;
     Saver& saver_;
     NonFiniteCheck& check_;

@@ -90,6 +90,7 @@ void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Di
 // The saved columns: the options' names in their order, or every user variable.
 void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
     if (opts.save.empty()) {
+        plan.all_columns = true;
         for (const auto& v : p.vars) {
             plan.cols.push_back(v.slot);
             plan.names.push_back(v.name);

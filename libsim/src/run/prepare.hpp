@@ -30,6 +30,7 @@ struct RunPlan {
     std::vector<double> slots;   // the template with overrides and the fixed slots set
     std::vector<Slot> cols;      // saved slots, in column order
     std::vector<std::string> names;  // their display names
+    bool all_columns = false;        // cols are every user variable in model order
     NonFinite on_nonfinite = NonFinite::error;
     long max_steps = std::numeric_limits<long>::max();
     std::optional<double> max_wall_seconds;

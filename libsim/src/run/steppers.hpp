@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <boost/numeric/odeint.hpp>
+#include <type_traits>
 #include <vector>
 
 #include "run/observers.hpp"
@@ -92,26 +93,75 @@ void drive_euler(const Stepping& st, Checker& budget, Observer& at) {
     }
 }
 
+// Euler through generated code (sim/kernel.hpp): the kernel takes the
+// steps, doing what drive_euler/drive_euler_nonneg and the grid-point
+// observer do, in one call, or in chunks of 256 points when the wall-clock
+// budget is on (checked between them). Values that are not finite are only
+// noticed here, after a chunk (the saved rows, the stocks, and what the
+// kernel summed over the non-negative stocks at each step, since a limit can
+// set those back to 0): the run then throws NeedsInterpreter and is repeated
+// by the interpreter, which finds and reports the cause exactly as always.
+struct NeedsInterpreter {};
+
+template <class Checker>
+void drive_kernel_euler(const Stepping& st, const Kernel& kernel, const RunPlan& plan, Checker& budget,
+                        Events& events, Saver& saver, std::vector<double>& scratch, bool chunked) {
+    static_assert(std::is_same_v<Slot, unsigned>, "KernelRun::cols is the plan's columns");
+    const Program& p = st.p;
+    scratch.resize(p.stock_count);
+    KernelRun r{};
+    r.s = st.s;
+    r.start = st.grid.start;
+    r.dt = st.grid.dt;
+    r.save_every = st.grid.save_every;
+    const Saver::Cursor c = saver.cursor();
+    r.out_t = c.t;
+    r.out_v = c.v;
+    r.until = c.until;
+    r.cols = plan.cols.data();
+    r.ncols = plan.cols.size();
+    r.all_columns = plan.all_columns ? 1 : 0;
+    events.lend(r);
+    r.scratch = scratch.data();
+    const long n = st.grid.steps;
+    for (long k0 = 1; k0 <= n;) {
+        const long k1 = chunked ? std::min(n, k0 + 255) + 1 : n + 1;
+        r.k_begin = k0;
+        r.k_end = k1;
+        const double* rows = r.out_v;
+        kernel.euler(r);
+        if (st.check.on() && (r.bad != 0 || !all_finite(st.stocks(), p.stock_count) ||
+                              !all_finite(rows, static_cast<std::size_t>(r.out_v - rows))))
+            throw NeedsInterpreter{};
+        budget(k1 - 1);
+        k0 = k1;
+    }
+    saver.set_cursor({r.out_t, r.out_v, r.until});
+    events.take_back(r);
+}
+
 // The right-hand side odeint calls (at trial times too): stocks from x, the
 // flow tape at t, the stock derivatives.
+template <class Eval>
 struct System {
     const Program* p;
     double* s;
+    Eval eval;
     void operator()(const State& x, State& dxdt, double t) const {
         std::copy(x.begin(), x.end(), s + p->stock_begin);
         s[slot_time] = t;
-        run_tape(*p, p->flow_tape, s);
+        eval.flows(s);
         derivatives(*p, s, dxdt.data());
     }
 };
 
 // A fixed-step odeint stepper (RK2, RK4) on the grid.
-template <class Stepper, class Checker, class Observer>
-void drive_fixed(Stepper stepper, const Stepping& st, Checker& budget, Observer& at) {
+template <class Stepper, class Eval, class Checker, class Observer>
+void drive_fixed(Stepper stepper, const Stepping& st, const Eval& eval, Checker& budget, Observer& at) {
     const Program& p = st.p;
     State x(st.stocks(), st.stocks() + p.stock_count), dxdt(p.stock_count), prev;
     derivatives(p, st.s, dxdt.data());  // flows at t0 are already evaluated
-    const System sys{&p, st.s};
+    const System<Eval> sys{&p, st.s, eval};
     for (long k = 1; k <= st.grid.steps; ++k) {
         if (st.check.on()) prev = x;
         stepper.do_step(sys, x, dxdt, st.grid.at(k - 1), st.grid.dt);
@@ -127,13 +177,13 @@ void drive_fixed(Stepper stepper, const Stepping& st, Checker& budget, Observer&
 // Dormand-Prince 5(4) with dense output: free adaptive steps, the state at
 // each grid point by interpolation. With discrete events the stepper is
 // restarted at every grid point from the (possibly changed) state.
-template <class Checker, class Observer>
-void drive_adaptive(const Stepping& st, double atol, double rtol, Checker& budget, Observer& at) {
+template <class Eval, class Checker, class Observer>
+void drive_adaptive(const Stepping& st, const Eval& eval, double atol, double rtol, Checker& budget, Observer& at) {
     const Program& p = st.p;
     const double dt = st.grid.dt;
     State x(st.stocks(), st.stocks() + p.stock_count), prev;
     auto stepper = odeint::make_dense_output(atol, rtol, odeint::runge_kutta_dopri5<State>());
-    const System sys{&p, st.s};
+    const System<Eval> sys{&p, st.s, eval};
     stepper.initialize(x, st.grid.start, dt);
     for (long k = 1; k <= st.grid.steps; ++k) {
         const double tk = st.grid.at(k);

@@ -44,6 +44,9 @@ struct ReportOptions {
     // The input files (paths) of what is reported: `dir` may not hold any
     // of them (sim::OutputSetOptions::inputs).
     std::vector<std::string> input_files;
+    // Sensitivity reports: the model, for its variables' display metadata
+    // (titles, units, scales) in report.html; nullptr = names as they are.
+    const ModelSpec* spec = nullptr;
 };
 using CompareOutputOptions = ReportOptions;
 
@@ -132,6 +135,13 @@ void print_ranked_table(const UncertainComparison& u, std::ostream& out, std::si
 void write_sensitivity_outputs(const SensitivityResult& r, const std::string& dir, const ReportOptions& o = {});
 // Its output-set options, for sim::check_output_dir before the analysis.
 OutputSetOptions sensitivity_output_set(std::vector<std::string> inputs = {});
+// report.html of a sensitivity analysis (written by write_sensitivity_outputs
+// too): per indicator a summary sentence (its 5th-95th percentile range at the
+// last report time and the parameters that matter most), the percentile fan
+// over time as inline SVG when trajectory quantiles were kept, and the table
+// of indices. English or Chinese (o.lang).
+void write_sensitivity_html(const SensitivityResult& r, std::ostream& out, const ReportOptions& o = {});
+std::vector<std::string> sensitivity_sentences(const SensitivityResult& r, const ReportOptions& o = {});
 // `indicator,time,p5,p25,p50,p75,p95`: the streaming percentile bands.
 void write_percentile_trajectories_csv(const SensitivityResult& r, std::ostream& out);
 // Per indicator at the last report time: its percentiles and the parameters

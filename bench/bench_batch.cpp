@@ -1,0 +1,148 @@
+// Batches and generated code on the Chongqing model (models/chongqing/
+// model.yaml): N Euler runs over its `uncertainties:` (Latin hypercube)
+// through sim::Batch, with the interpreter and with the generated code
+// (sim::compile_native: compiled once, its time printed apart and never
+// in a timing), beside one Model::run of each engine. Runs per second per
+// core = runs / CPU seconds (items_per_second in Google Benchmark's output).
+// Every run saves the model's default columns at its save step.
+//
+//   bench_batch [--runs=N] [benchmark flags]     (default N = 256)
+//
+// Before timing, main() checks that the generated batch, the interpreted
+// batch and Model::run give the same bits for every run, and exits 1 if not
+// (so the bench_smoke ctest fails); it exits 77 (skipped) with no C++
+// compiler. Speed is reported, never asserted.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/batch.hpp"
+#include "sim/native.hpp"
+#include "sim/sampling.hpp"
+#include "sim/sim.hpp"
+
+namespace {
+
+const std::string model_path = std::string(SIM_SOURCE_DIR) + "/models/chongqing/model.yaml";
+std::size_t n_runs = 256;
+
+struct Setup {
+    sim::Model model;
+    std::optional<sim::Model> generated;
+    sim::SampleMatrix sets;
+};
+
+Setup* setup_ptr = nullptr;
+const Setup& setup() { return *setup_ptr; }
+
+sim::BatchOptions options(sim::RunEngine engine) {
+    sim::BatchOptions o;
+    o.base.method = sim::Method::euler;
+    o.base.engine = engine;
+    o.parameters = setup().sets.names;
+    o.threads = 1;
+    return o;
+}
+
+void BM_one_run(benchmark::State& state, sim::RunEngine engine) {
+    const sim::Model& m = engine == sim::RunEngine::generated ? *setup().generated : setup().model;
+    sim::RunOptions o;
+    o.method = sim::Method::euler;
+    o.engine = engine;
+    for (auto _ : state) benchmark::DoNotOptimize(m.run(o));
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_batch(benchmark::State& state, sim::RunEngine engine) {
+    const sim::Model& m = engine == sim::RunEngine::generated ? *setup().generated : setup().model;
+    const sim::Batch batch(m, options(engine));
+    const auto& sets = setup().sets;
+    std::vector<double> out(sets.rows * batch.rows() * batch.cols());
+    for (auto _ : state) {
+        batch.run(sets.values, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * sets.rows));
+}
+
+void BM_one_run_interpreter(benchmark::State& s) { BM_one_run(s, sim::RunEngine::interpreter); }
+void BM_one_run_generated(benchmark::State& s) { BM_one_run(s, sim::RunEngine::generated); }
+void BM_batch_interpreter(benchmark::State& s) { BM_batch(s, sim::RunEngine::interpreter); }
+void BM_batch_generated(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated); }
+
+BENCHMARK(BM_one_run_interpreter)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_one_run_generated)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_batch_interpreter)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_batch_generated)->Unit(benchmark::kMillisecond);
+
+bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--runs=", 7) == 0)
+            n_runs = static_cast<std::size_t>(std::strtoul(argv[i] + 7, nullptr, 10));
+        else
+            args.push_back(argv[i]);
+    }
+    if (n_runs == 0) n_runs = 1;
+    if (std::system("c++ --version >/dev/null 2>&1") != 0) {
+        std::fprintf(stderr, "bench_batch: skipped: no C++ compiler (c++) on the PATH\n");
+        return 77;
+    }
+    const sim::ModelSpec spec = sim::load_model(model_path);
+    Setup s{sim::Model::compile(spec), std::nullopt, {}};
+    s.sets = sim::sample(spec.uncertainties, {}, n_runs, sim::SampleMethod::latin_hypercube, 2024);
+    sim::Diagnostics d;
+    sim::NativeInfo info;
+    sim::NativeOptions no;
+    no.cache_dir = std::string(SIM_BINARY_DIR) + "/bench-native-cache";
+    const auto t0 = std::chrono::steady_clock::now();
+    s.generated = sim::compile_native(s.model, d, no, &info);
+    const double made = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!s.generated) {
+        std::fprintf(stderr, "bench_batch: no generated code:\n%s", d.str().c_str());
+        return 1;
+    }
+    std::fprintf(stderr,
+                 "bench_batch: Chongqing, %zu runs per batch over %zu parameters; generated code: "
+                 "%.3f s to write, %.3f s to compile%s, %.3f s in all (excluded from the timings)\n",
+                 s.sets.rows, s.sets.cols(), info.generate_seconds, info.compile_seconds,
+                 info.from_cache ? " (from the cache)" : "", made);
+    setup_ptr = &s;
+
+    // Correctness first: every engine and path gives the same bits.
+    const sim::BatchResult bi = sim::Batch(s.model, options(sim::RunEngine::interpreter)).run(s.sets.values);
+    const sim::BatchResult bg = sim::Batch(*s.generated, options(sim::RunEngine::generated)).run(s.sets.values);
+    if (!same_bytes(bi.values, bg.values) || bi.times != bg.times) {
+        std::fprintf(stderr, "bench_batch: the generated batch differs from the interpreted one\n");
+        return 1;
+    }
+    for (std::size_t r : {std::size_t{0}, s.sets.rows - 1}) {
+        sim::RunOptions o = options(sim::RunEngine::interpreter).base;
+        for (std::size_t c = 0; c < s.sets.cols(); ++c) o.set.emplace_back(s.sets.names[c], s.sets.at(r, c));
+        const sim::Results one = s.model.run(o);
+        const auto got = bi.run_values(r);
+        if (one.values.size() != got.size() ||
+            std::memcmp(one.values.data(), got.data(), got.size() * sizeof(double)) != 0) {
+            std::fprintf(stderr, "bench_batch: batch run %zu differs from Model::run\n", r);
+            return 1;
+        }
+    }
+
+    int n = static_cast<int>(args.size());
+    benchmark::Initialize(&n, args.data());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

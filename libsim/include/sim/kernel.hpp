@@ -1,0 +1,60 @@
+// The interface between libsim and the C++ its code generator writes for a
+// model (`sdsim generate`, sim/generate.hpp): a Kernel is a table of
+// functions over the model's slot vector, the compiled Program's layout
+// written out as C++. libsim prepares every run (options, errors, the time
+// grid, events, saving) and calls these functions to evaluate; nothing in
+// them allocates or reports. Only the standard library is included, so a
+// generated source compiles without libsim's sources (native mode copies
+// this header and sim/ops.hpp into the file it compiles).
+//
+// A kernel matches exactly one compiled Program: `fingerprint` is the
+// Program's (slot layout, tapes, stock terms, tables, events) and libsim
+// refuses to attach a kernel whose fingerprint or ABI version differs.
+#pragma once
+
+namespace sim {
+
+// Bumped whenever KernelRun, Kernel or what the generated functions must do
+// changes; part of every fingerprint.
+inline constexpr int kernel_abi_version = 1;
+
+// One call of Kernel::euler: Euler steps to grid points k_begin .. k_end-1,
+// doing at each what the interpreter's Euler driver and its grid-point
+// observer do (stock update, non-negative limits, TIME, PREVIOUS and fixed
+// delays, the flow tape, saving every save_every points). Fields marked
+// in/out are read at entry and written back at exit, so that a run can be
+// taken in several calls (the wall-clock budget is checked between them).
+struct KernelRun {
+    double* s;               // the slot vector (in/out)
+    long k_begin, k_end;
+    double start, dt;        // grid point k is at start + k * dt
+    long save_every;
+    long until;              // grid points to the next saved row (in/out)
+    const unsigned* cols;    // saved slots, in column order
+    unsigned long ncols;
+    int all_columns;         // nonzero: cols are every user variable in model order
+    double* out_t;           // where the next saved row goes (in/out)
+    double* out_v;           // (in/out)
+    double* latch;           // PREVIOUS: each input at the last grid point (in/out)
+    double* const* history;  // fixed delays: history[i][j] = input at point j
+    const double* delay_initial;  // each delay's output before its input arrives
+    unsigned long recorded;  // points in every history (in/out)
+    double* scratch;         // stock_count doubles the kernel may use
+    double bad;              // (in/out) sum of x * 0 over the non-negative stocks after each step:
+                             // not 0 once one was not finite (the other stocks, once not finite,
+                             // stay so, and the host checks them and the saved rows)
+};
+
+struct Kernel {
+    int abi;                  // kernel_abi_version of the generator
+    const char* fingerprint;  // the Program's (hex SHA-256)
+    const char* model_name;
+    const char* source_text;  // the model file the code was generated from ("" if none)
+    const char* source_path;  // its path, for diagnostics
+    unsigned long slot_count;
+    void (*initial)(double* s);  // the initial-value tape
+    void (*flows)(double* s);    // the flow tape at TIME = s[0]
+    void (*euler)(KernelRun& run);
+};
+
+}  // namespace sim

@@ -1,0 +1,420 @@
+// Generated code (sim/generate.hpp, sim/native.hpp, sim/generated.hpp): the
+// generated engine gives the interpreter's results, bit for bit, for every
+// model in models/, every conformance case the interpreter runs, every
+// operation of the instruction set and every kind of event, under every
+// method; its errors are the interpreter's; a kernel for another program is
+// refused. Compiled objects are cached under the build directory, keyed by
+// the generated source, so only the first run pays the C++ compiler.
+// Skipped where there is no C++ compiler on the PATH.
+#include <doctest/doctest.h>
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "sim/generate.hpp"
+#include "sim/generated.hpp"
+#include "sim/load.hpp"
+#include "sim/native.hpp"
+#include "sim/sim.hpp"
+
+#include "compile/program.hpp"
+#include "support.hpp"
+
+namespace {
+
+bool have_compiler() {
+    static const bool yes = std::system("c++ --version >/dev/null 2>&1") == 0;
+    return yes;
+}
+
+sim::NativeOptions native_options() {
+    sim::NativeOptions o;
+    o.cache_dir = std::string(SIM_BINARY_DIR) + "/test-native-cache";
+    o.flags = "-O1";  // any optimisation level gives the same bits; -O1 compiles fastest
+    return o;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
+    return true;
+}
+
+// The outcome of a run, to compare two engines: results, or the error text.
+struct Outcome {
+    std::optional<sim::Results> r;
+    std::string error;
+};
+Outcome run(const sim::Model& m, sim::RunOptions o, sim::RunEngine e) {
+    o.engine = e;
+    try {
+        return {m.run(o), {}};
+    } catch (const sim::Error& x) {
+        return {std::nullopt, x.what()};
+    }
+}
+
+// Every method, and Euler with a few more options: a subset of columns,
+// save_step, a `set`, warn and ignore.
+std::vector<std::pair<std::string, sim::RunOptions>> variants(const sim::Model& m) {
+    std::vector<std::pair<std::string, sim::RunOptions>> v;
+    for (auto method : {sim::Method::euler, sim::Method::rk2, sim::Method::rk4, sim::Method::rk45}) {
+        sim::RunOptions o;
+        o.method = method;
+        v.emplace_back(sim::to_string(method), o);
+    }
+    const auto names = m.variable_names();
+    sim::RunOptions some;
+    some.method = sim::Method::euler;
+    some.save = {names.back(), names.front()};
+    some.save_step = 2 * m.specs().dt;
+    v.emplace_back("euler, two columns, every second step", some);
+    sim::RunOptions warn;
+    warn.method = sim::Method::euler;
+    warn.on_nonfinite = sim::NonFinite::warn;
+    v.emplace_back("euler, warn", warn);
+    sim::RunOptions ignore;
+    ignore.method = sim::Method::euler;
+    ignore.on_nonfinite = sim::NonFinite::ignore;
+    v.emplace_back("euler, ignore", ignore);
+    sim::RunOptions clock;
+    clock.method = sim::Method::euler;
+    clock.max_wall_seconds = 1000;  // the kernel runs in chunks of 256 steps
+    v.emplace_back("euler, wall-clock budget", clock);
+    for (const auto& n : names)
+        if (m.is_constant(n)) {
+            sim::RunOptions set;
+            set.method = sim::Method::euler;
+            set.set = {{n, 0.5}};
+            v.emplace_back("euler, set " + n, set);
+            break;
+        }
+    return v;
+}
+
+// Compares the engines on `m` under every variant; returns the number of
+// differences (each reported).
+int compare_engines(const std::string& what, const sim::Model& interp, const sim::Model& gen) {
+    int bad = 0;
+    for (const auto& [label, o] : variants(interp)) {
+        const Outcome a = run(interp, o, sim::RunEngine::interpreter), b = run(gen, o, sim::RunEngine::generated);
+        std::string why;
+        if (a.r.has_value() != b.r.has_value() || a.error != b.error)
+            why = "errors differ: '" + a.error + "' / '" + b.error + "'";
+        else if (a.r && (a.r->names != b.r->names || !same_bits(a.r->times, b.r->times) ||
+                         !same_bits(a.r->values, b.r->values)))
+            why = "results differ";
+        else if (a.r && a.r->warnings.size() != b.r->warnings.size())
+            why = "warnings differ";
+        if (!why.empty()) {
+            ++bad;
+            FAIL_CHECK(what << " (" << label << "): " << why);
+        }
+    }
+    return bad;
+}
+
+// Compiles every model (in parallel: the C++ compiler is the cost) and
+// compares the engines on each.
+void check_models(const std::vector<std::string>& files) {
+    struct Case {
+        std::string file;
+        std::optional<sim::Model> model;
+        std::optional<sim::Model> gen;
+        std::string why;
+        sim::Diagnostics diags;
+    };
+    std::vector<Case> cases;
+    for (const auto& f : files) {
+        Case c{f, std::nullopt, std::nullopt, {}, {}};
+        sim::Diagnostics d;
+        sim::ModelSpec spec = sim::load_model(f, d);
+        if (!d.has_errors()) c.model = sim::Model::compile(spec, d);
+        if (c.model) cases.push_back(std::move(c));
+    }
+    const unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::future<void>> pool;
+    for (unsigned w = 0; w < workers; ++w)
+        pool.push_back(std::async(std::launch::async, [&] {
+            for (std::size_t i; (i = next++) < cases.size();) {
+                sim::Diagnostics& d = cases[i].diags;
+                cases[i].gen = sim::compile_native(*cases[i].model, d, native_options());
+                if (!cases[i].gen) cases[i].why = d.str();
+            }
+        }));
+    for (auto& f : pool) f.get();
+    MESSAGE(cases.size() << " of " << files.size() << " models compile; each run by both engines");
+    std::size_t refused = 0;
+    for (const auto& c : cases) {
+        INFO(c.file);
+        // Vector functions (VECTOR SORT ORDER, ALLOCATE ...): generated code
+        // refuses the model (E-GENERATE), and only such a model.
+        if (!sim::detail::program_of(*c.model).vector_ops.empty()) {
+            ++refused;
+            CHECK_FALSE(c.gen);
+            REQUIRE(!c.diags.items().empty());
+            CHECK(c.diags.items().front().code == sim::Code::E_GENERATE);
+            continue;
+        }
+        REQUIRE_MESSAGE(c.gen, c.why);
+        CHECK(c.gen->has_generated_code());
+        compare_engines(c.file, *c.model, *c.gen);
+    }
+    MESSAGE(refused << " refused by generated code (they call vector functions)");
+}
+
+std::vector<std::string> conformance_models() {
+    std::vector<std::string> out;
+    const std::string dir = std::string(SIM_CONFORMANCE_DIR) + "/test-models/";
+    for (const char* list : {"cases.tsv", "cases-xmile.tsv", "cases-mdl.tsv"}) {  // XMILE and Vensim
+        std::ifstream f(dir + list);
+        std::string line;
+        std::getline(f, line);  // header
+        while (std::getline(f, line)) {
+            const std::string model = line.substr(0, line.find('\t'));
+            if (model.empty() || std::find(out.begin(), out.end(), dir + model) != out.end()) continue;
+            out.push_back(dir + model);
+        }
+    }
+    return out;
+}
+
+// Every builtin, every lookup kind, non-negative stocks with a limited
+// outflow feeding another stock, PREVIOUS, a fixed DELAY, SMTH/DELAY/TREND.
+const char* const kitchen_sink = R"yaml(name: every operation
+sim: {start: 0, stop: 12, dt: 0.25, save_step: 0.5}
+stocks:
+  a: {initial: "10", outflows: [drain, spill], non_negative: true}
+  b: {initial: "1", inflows: [drain], outflows: [leak]}
+  c: {initial: "0", inflows: [spill, leak]}
+flows:
+  drain: {equation: "a * 0.3 + PULSE(4, 2, 3) + STEP(2, 5) + RAMP(0.5, 1, 6)"}
+  spill: {equation: "IF a > 5 THEN 6 ELSE 0.5 * MOD(TIME, 2.5)"}
+  leak: {equation: "MAX(0, b) / (1 + ABS(SIN(TIME))) + MIN(b, 1) * SQRT(ABS(COS(b)))"}
+aux:
+  logs: {equation: "LN(1 + ABS(b)) + LOG10(2 + c) + EXP(-TIME / 10) + TAN(0.1) + ARCSIN(0.5) + ARCCOS(0.2) + ARCTAN(b)"}
+  ints: {equation: "INT(TIME / 3) + PI - 2 ^ 0.5 + (-b) * DT / STARTTIME_OR"}
+  logic: {equation: "IF (a >= b AND NOT (c < 0)) OR (a = b) OR (a <> c AND a <= 100) THEN 1 ELSE 0"}
+  divs: {equation: "SAFEDIV(a, c) + SAFEDIV(a, c - c, 7) + XIDZ(b, 0, 3) + ZIDZ(1, c)"}
+  stateful: {equation: "PREVIOUS(a, 1) + DELAY(b, 1.5, 2) + SMTH1(a, 2) + SMTH3(b, 3) + SMTHN(c, 2, 2) + DELAY1(a, 1) + DELAY3(b, 2) + DELAYN(c, 1, 2) + TREND(a + 20, 2) + INIT(c) + STOPTIME"}
+  looked: {equation: "cont(TIME) + extra(TIME) + disc(TIME) + single(TIME)"}
+  STARTTIME_OR: {equation: "MAX(STARTTIME, 1)"}
+constants:
+  k: {value: 2}
+lookups:
+  cont: {points: [[0, 1], [4, 3], [8, 2]], kind: continuous}
+  extra: {points: [[2, 0], [6, 4]], kind: extrapolate}
+  disc: {points: [[0, 5], [3, 1], [9, 2]], kind: discrete}
+  single: {points: [[0, 7]]}
+)yaml";
+
+}  // namespace
+
+TEST_CASE("generated: every operation and event gives the interpreter's results") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    sim::Diagnostics d;
+    sim::ModelSpec spec = sim::parse_yaml(kitchen_sink, "sink.yaml", d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    const sim::Model m = sim::Model::compile(spec);
+    auto gen = sim::compile_native(m, d, native_options());
+    REQUIRE_MESSAGE(gen, d.str());
+    CHECK(compare_engines("every operation", m, *gen) == 0);
+    // The same with the slot vector shape of large models (one statement per function).
+    sim::GenerateOptions small;
+    small.max_local_slots = 0;
+    small.function_size = 1;
+    const std::string src = sim::generate_kernel_source(m, small);
+    CHECK(src.find("flows_3(") != std::string::npos);  // split into functions
+}
+
+TEST_CASE("generated: the shape for large models (functions over the slot vector) gives the same results") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    simtest::TempDir tmp("sim_generated_shape");
+    sim::Diagnostics d;
+    const sim::Model m = sim::Model::compile(sim::parse_yaml(kitchen_sink, "sink.yaml", d));
+    sim::GenerateOptions small;
+    small.max_local_slots = 0;
+    small.function_size = 3;
+    const std::string src = sim::generate_kernel_source(m, small);
+    const std::string path = tmp.write("k.cpp", src);
+    const std::string so = (tmp / "k.so").string();
+    REQUIRE(std::system(("c++ -std=c++20 -O1 -ffp-contract=off -fPIC -shared -o '" + so + "' '" + path + "'").c_str()) == 0);
+    void* h = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+    REQUIRE(h);
+    auto get = reinterpret_cast<const sim::Kernel* (*)()>(dlsym(h, "sim_kernel"));
+    REQUIRE(static_cast<bool>(get));
+    const sim::Model gen = sim::attach_kernel(m, *get());
+    CHECK(compare_engines("functions over the slot vector", m, gen) == 0);
+}
+
+TEST_CASE("generated: every model in models/ gives the interpreter's results") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SIM_SOURCE_DIR) + "/models")) {
+        const auto ext = e.path().extension();
+        if (e.is_regular_file() && (ext == ".yaml" || ext == ".xmile") &&
+            e.path().parent_path().filename() != "scenarios" && e.path().parent_path().filename() != "data")
+            files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() >= 5);
+    check_models(files);
+}
+
+TEST_CASE("generated: every conformance case the interpreter runs gives its results") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    const auto files = conformance_models();
+    if (files.empty()) {
+        simtest::skip("no conformance cases at " SIM_CONFORMANCE_DIR);
+        return;
+    }
+    check_models(files);
+}
+
+TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to find the cause)") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    sim::ModelSpec m;
+    m.specs.stop = 20;
+    m.specs.dt = 0.25;
+    m.add_stock("x", "1", {"grow"});
+    m.add_flow("grow", "x * 0.1 + 1 / (TIME - 10)");  // infinite at TIME = 10
+    m.add_aux("later", "IF TIME > 15 THEN LN(-1) ELSE 0");
+    const sim::Model model = sim::Model::compile(m);
+    sim::Diagnostics d;
+    auto gen = sim::compile_native(model, d, native_options());
+    REQUIRE_MESSAGE(gen, d.str());
+    const Outcome a = run(model, {}, sim::RunEngine::interpreter), b = run(*gen, {}, sim::RunEngine::generated);
+    CHECK_FALSE(b.r);
+    CHECK(b.error == a.error);
+    CHECK(b.error.find(std::string("E-DIV") + "-ZERO") != std::string::npos);  // the message names its code
+    CHECK(compare_engines("non-finite values", model, *gen) == 0);
+
+    // Options are checked as always.
+    sim::RunOptions unknown;
+    unknown.set = {{"nope", 1.0}};
+    CHECK(run(*gen, unknown, sim::RunEngine::generated).error == run(model, unknown, sim::RunEngine::interpreter).error);
+    // The generated engine needs generated code.
+    sim::RunOptions want;
+    want.engine = sim::RunEngine::generated;
+    try {
+        model.run(want);
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        CHECK(e.diagnostics().items().at(0).code == sim::Code::E_ENGINE);
+    }
+}
+
+TEST_CASE("generated: a model with vector functions is refused, located, not miscompiled") {
+    const char* const yaml = R"yaml(name: vectors
+sim: {start: 0, stop: 2, dt: 1}
+dimensions:
+  r: [a, b, c]
+constants:
+  v: {dimensions: [r], value: [3, 1, 2]}
+aux:
+  order: {dimensions: [r], equation: "VECTOR_SORT_ORDER(v[r], 1)"}
+)yaml";
+    sim::Diagnostics d;
+    const sim::ModelSpec spec = sim::parse_model(yaml, "vectors.yaml", d);
+    std::optional<sim::Model> model;
+    if (!d.has_errors()) model = sim::Model::compile(spec, d);
+    REQUIRE_MESSAGE(model, d.str());
+    REQUIRE_FALSE(sim::detail::program_of(*model).vector_ops.empty());
+    CHECK_NOTHROW((void)model->run());  // the interpreter runs it
+
+    try {
+        (void)sim::generate_cpp(*model, {});
+        FAIL("generate_cpp accepted vector functions");
+    } catch (const sim::Error& e) {
+        REQUIRE(e.diagnostics().items().size() == 1);
+        const sim::Diagnostic& x = e.diagnostics().items().front();
+        CHECK(x.code == sim::Code::E_GENERATE);
+        CHECK(x.variable.rfind("order", 0) == 0);
+        CHECK(x.loc.line > 0);
+        CHECK(x.message.find("VECTOR and ALLOCATE") != std::string::npos);
+    }
+    sim::Diagnostics nd;
+    CHECK_FALSE(sim::compile_native(*model, nd, native_options()));
+    REQUIRE(nd.items().size() == 1);
+    CHECK(nd.items().front().code == sim::Code::E_GENERATE);
+}
+
+TEST_CASE("generated: a kernel for another program is refused") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    sim::ModelSpec a;
+    a.add_stock("x", "1", {"f"});
+    a.add_flow("f", "x * 0.1");
+    sim::ModelSpec b = a;
+    b.variables[1].equation = sim::Equation::parse("x * 0.2");
+    const sim::Model ma = sim::Model::compile(a), mb = sim::Model::compile(b);
+    CHECK(sim::program_fingerprint(ma) != sim::program_fingerprint(mb));
+    sim::Diagnostics d;
+    auto ga = sim::compile_native(ma, d, native_options());
+    REQUIRE_MESSAGE(ga, d.str());
+    sim::Kernel k{};  // a kernel with another program's fingerprint
+    k.abi = sim::kernel_abi_version;
+    k.fingerprint = "0000";
+    k.slot_count = 0;
+    try {
+        (void)sim::attach_kernel(mb, k);
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        CHECK(e.diagnostics().items().at(0).code == sim::Code::E_GENERATED_MISMATCH);
+        CHECK(std::string(e.what()).find("regenerate") != std::string::npos);
+    }
+    k.abi = sim::kernel_abi_version + 1;
+    CHECK_THROWS_AS((void)sim::attach_kernel(ma, k), sim::Error);
+}
+
+TEST_CASE("generated: generate_cpp writes a class that compiles the embedded model") {
+    sim::Diagnostics d;
+    sim::ModelSpec spec = sim::parse_yaml(kitchen_sink, "sink.yaml", d);
+    const sim::Model m = sim::Model::compile(spec);
+    sim::GenerateOptions o;
+    o.name = "sink";
+    o.source_text = kitchen_sink;
+    o.source_path = "sink.yaml";
+    const sim::GeneratedCode g = sim::generate_cpp(m, o);
+    CHECK(g.fingerprint == sim::program_fingerprint(m));
+    CHECK(g.header.find("class sink : public sim::Model") != std::string::npos);
+    CHECK(g.source.find("#include \"sink.hpp\"") != std::string::npos);
+    CHECK(g.source.find("sim::model_from_kernel(kernel_def)") != std::string::npos);
+    CHECK(g.locals);
+    // Bad names are refused.
+    o.name = "1abc";
+    try {
+        (void)sim::generate_cpp(m, o);
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        CHECK(e.diagnostics().items().at(0).code == sim::Code::E_GENERATE);
+    }
+}
