@@ -9,6 +9,7 @@
 
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -60,6 +61,17 @@ void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Sav
     }
 }
 
+// E-MEMORY: an allocation of the run failed (within --max-memory, but the
+// process had no more).
+[[noreturn]] void out_of_memory() {
+    Diagnostics d;
+    d.error(sim::Code::E_MEMORY, {}, "",
+            "out of memory while running (the process could not allocate more); save fewer variables "
+            "(--vars), save less often (--save-step), or lower --max-memory so that such runs are refused "
+            "before they start");
+    throw Error(std::move(d));
+}
+
 }  // namespace
 
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
@@ -82,13 +94,7 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
     } catch (const Error&) {
         throw;
     } catch (const std::bad_alloc&) {
-        // Not the integrator's fault: say which resource ran out.
-        Diagnostics d;
-        d.error(sim::Code::E_MEMORY, {}, "",
-                "out of memory while running (the process could not allocate more); save fewer variables "
-                "(--vars), save less often (--save-step), or lower --max-memory so that such runs are refused "
-                "before they start");
-        throw Error(std::move(d));
+        out_of_memory();  // not the integrator's fault: say which resource ran out
     } catch (const std::exception& e) {
         Diagnostics d;
         d.error(sim::Code::E_INTEGRATION, plan.specs.loc, "",
@@ -100,10 +106,15 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
 
 Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
     Results r;
-    r.times.resize(plan.grid.rows());
-    r.values.resize(plan.grid.rows() * plan.cols.size());
-    Workspace ws(p, plan.grid);
-    run_plan(p, plan, plan.slots.data(), kernel, r.times.data(), r.values.data(), r.warnings, ws);
+    std::optional<Workspace> ws;
+    try {  // the results and the delay histories, estimated within --max-memory by prepare
+        r.times.resize(plan.grid.rows());
+        r.values.resize(plan.grid.rows() * plan.cols.size());
+        ws.emplace(p, plan.grid);
+    } catch (const std::bad_alloc&) {
+        out_of_memory();
+    }
+    run_plan(p, plan, plan.slots.data(), kernel, r.times.data(), r.values.data(), r.warnings, *ws);
     r.names = std::move(plan.names);
     return r;
 }
