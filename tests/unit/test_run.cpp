@@ -15,7 +15,9 @@ std::atomic<long> allocations{0};
 }
 
 // Counting allocator for this test binary (every form of operator new ends
-// up in these two). g++ 12 flags free() in a replaced operator delete as a
+// up in malloc here and every operator delete in free: the nothrow forms
+// too, which libstdc++'s std::stable_sort uses for its buffer; left to the
+// sanitizer's own, they were freed by the free() below, an ASan mismatch). g++ 12 flags free() in a replaced operator delete as a
 // mismatch with operator new (a false positive: both are replaced here).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -25,6 +27,13 @@ void* operator new(std::size_t n) {
     throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { operator delete(p); }
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
