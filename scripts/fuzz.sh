@@ -30,7 +30,7 @@ jobs=${FUZZ_JOBS:-2}
 
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
 CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSIM_BUILD_FUZZ=ON -DSIM_BUILD_TESTS=OFF -DSIM_BUILD_BENCH=OFF -DSIM_BUILD_EXAMPLES=OFF -DSIM_BUILD_CLI=OFF \
+  -DSIM_BUILD_FUZZ=ON -DSIM_BUILD_TESTS=OFF -DSIM_BUILD_BENCH=OFF -DSIM_BUILD_EXAMPLES=OFF -DSIM_BUILD_CLI=ON -DSIM_PYTHON=OFF -DSIM_MPI=OFF \
   -DSIM_INSTALL=OFF "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 cmake --build "$build" -j"$jobs" --target $(printf 'fuzz_%s ' "${targets[@]}")
 [ -n "${FUZZ_BUILD_ONLY:-}" ] && exit 0
