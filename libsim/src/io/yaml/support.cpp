@@ -1,6 +1,7 @@
 // YAML helpers shared by the model reader (model.cpp) and the scenario
 // loader (experiment/scenario.cpp): positions, strict keys, typed scalars,
 // simulation specs.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -250,6 +251,53 @@ std::optional<std::pair<int, int>> yaml_too_deep(std::string_view text, std::siz
     return std::nullopt;
 }
 
+namespace {
+
+// Where a second YAML document starts in `text`, if there is one. Not
+// YAML::LoadAll: yaml-cpp 0.7's parser can return the same empty document
+// forever on some malformed input (",}" found by fuzz_yaml), and LoadAll
+// loops on it; here only two documents are asked for, and a "second" one
+// that starts where the first did is that loop, not a document.
+class DocumentStarts : public YAML::EventHandler {
+public:
+    std::optional<YAML::Mark> last;
+    void OnDocumentStart(const YAML::Mark& m) override { last = m; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+std::optional<YAML::Mark> second_document(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    if (!parser.HandleNextDocument(starts) || !starts.last) return std::nullopt;
+    const int first = starts.last->pos;
+    starts.last.reset();
+    if (!parser.HandleNextDocument(starts) || !starts.last || starts.last->pos <= first) return std::nullopt;
+    return starts.last;
+}
+
+// Anything but blank lines, comments and document markers.
+bool has_content(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        const std::string_view t = text::trim(text.substr(pos, eol - pos));
+        if (!t.empty() && t[0] != '#' && t != "---" && t != "..." && t != "null" && t != "~") return true;
+        pos = eol + 1;
+    }
+    return false;
+}
+
+}  // namespace
+
 std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file,
                                          Diagnostics& diags, std::string_view what, const Limits& limits) {
     if (auto bad = invalid_utf8(text); bad != std::string_view::npos) {
@@ -264,9 +312,12 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
                         " levels deep here" + limit_hint(limits.depth, "--max-depth"));
         return std::nullopt;
     }
-    std::vector<YAML::Node> docs;
+    YAML::Node root;
+    std::optional<YAML::Mark> second;
     try {
-        docs = YAML::LoadAll(std::string(text));
+        const std::string buffer(text);
+        root = YAML::Load(buffer);
+        second = second_document(buffer);
     } catch (const YAML::ParserException& e) {
         diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
                     "YAML syntax error: " + e.msg + "; check indentation, colons and brackets here");
@@ -276,16 +327,23 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
                     std::string("YAML error: ") + e.what());
         return std::nullopt;
     }
-    if (docs.size() > 1) {
+    if (second) {
         // A second document would be ignored: nothing in it could take effect.
-        const YAML::Mark m = docs[1].Mark();
+        const YAML::Mark& m = *second;
         diags.error(sim::Code::E_YAML_SYNTAX, {file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0}, "",
                     "a second YAML document (after '---' or '...') in the " + std::string(what) +
                         " file; a " + std::string(what) + " file holds one document: remove the separator "
                         "or put the second document in a file of its own");
         return std::nullopt;
     }
-    YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+    if ((!root.IsDefined() || root.IsNull()) && has_content(text)) {
+        // yaml-cpp reads some malformed text (a stray ',' or '}' at the top) as nothing.
+        diags.error(sim::Code::E_YAML_SYNTAX, {file, 1, 1}, "",
+                    "YAML syntax error: the " + std::string(what) +
+                        " file is not readable as YAML (e.g. a stray ',' or '}' at the top level); expected a "
+                        "mapping such as 'name: ...'");
+        return std::nullopt;
+    }
     if (!root.IsDefined() || root.IsNull()) {
         diags.error(sim::Code::E_EMPTY, {file, 1, 1}, "",
                     "the " + std::string(what) + " file is empty; expected a mapping such as 'name: ...'");
