@@ -258,18 +258,31 @@ namespace {
 // forever on some malformed input (",}" found by fuzz_yaml), and LoadAll
 // loops on it; here only two documents are asked for, and a "second" one
 // that starts where the first did is that loop, not a document.
+// `last`: where the last document started; `content`: its first node.
 class DocumentStarts : public YAML::EventHandler {
 public:
-    std::optional<YAML::Mark> last;
-    void OnDocumentStart(const YAML::Mark& m) override { last = m; }
+    std::optional<YAML::Mark> last, content;
+    void OnDocumentStart(const YAML::Mark& m) override {
+        last = m;
+        content.reset();
+    }
     void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
     void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(m);
+    }
     void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& m) {
+        if (!content) content = m;
+    }
 };
 
 std::optional<YAML::Mark> second_document(const std::string& text) {
@@ -280,7 +293,8 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
     const int first = starts.last->pos;
     starts.last.reset();
     if (!parser.HandleNextDocument(starts) || !starts.last || starts.last->pos <= first) return std::nullopt;
-    return starts.last;
+    // Its first node (an empty document after '---': the separator itself).
+    return starts.content && starts.content->pos >= 0 ? starts.content : starts.last;
 }
 
 // Anything but blank lines, comments and document markers.
