@@ -5,11 +5,16 @@
 // HTTP, and answers that equal the library's own runs bit for bit.
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -168,6 +173,50 @@ TEST_CASE("serve api: a scenario's indicators, report times and inputs") {
     CHECK(numbers(*v.find("report_at")) == std::vector<double>{5, 10});
     CHECK(v.find("levers")->items[1].find("on")->boolean);  // the scenario's setting
     CHECK(d.title() == "scenario b on (model dashboard test)");
+}
+
+TEST_CASE("serve api: the file is read once, so a scenario from a FIFO loads") {
+    // A reader that opened the file twice (once to see whether it is a
+    // scenario, once to load it) would find the FIFO empty the second time.
+    simtest::TempDir tmp("sim_serve_fifo");
+    std::ifstream model_in(fixture, std::ios::binary);
+    std::stringstream model_text;
+    model_text << model_in.rdbuf();
+    tmp.write("dashboard.yaml", model_text.str());
+    const std::string fifo = (tmp / "s.yaml").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        const std::string text = "name: fifo\nmodel: dashboard.yaml\nlevers:\n  b: on\n";
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        int fd = -1;  // non-blocking: succeeds once the reader has the FIFO open
+        while (!done && (fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK)) < 0 &&
+               std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (fd >= 0) {
+            CHECK(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+            ::close(fd);
+        }
+        // A second open by the reader would block on a FIFO with no writer:
+        // release it (with an empty file) when the test ends or gives up.
+        while (!done && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        int again = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+        if (again >= 0) ::close(again);
+    });
+    std::optional<Dashboard> d;
+    std::string error;
+    try {
+        d.emplace(fifo);
+    } catch (const sim::Error& e) {
+        error = e.what();
+    }
+    done = true;
+    writer.join();
+    REQUIRE_MESSAGE(d.has_value(), error);
+    const auto v = parse(d->model().body);
+    CHECK(v.find("scenario")->find("name")->text == "fifo");
+    CHECK(v.find("levers")->items[1].find("on")->boolean);
 }
 
 TEST_CASE("serve api: /api/run equals sdsim run with the same settings, bit for bit, on both routes") {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -26,6 +27,7 @@
 #include "json.hpp"
 #include "sim/compare.hpp"
 #include "sim/ensemble.hpp"
+#include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/overrides.hpp"
@@ -647,8 +649,12 @@ Dashboard::Dashboard(const std::string& file, Options options) : s_(std::make_un
     if (s.opt.max_concurrent == 0) s.opt.max_concurrent = std::max(1u, std::thread::hardware_concurrency());
     s.file = file;
     Diagnostics diags;
-    if (is_scenario_file(file)) {
-        Scenario sc = load_scenario(file, diags, s.opt.limits);
+    // Read once (a FIFO or pipe too), bounded by the limits; the bytes read
+    // are the bytes parsed.
+    const std::optional<Input> in = read_input(file, diags, s.opt.limits);
+    if (!in) throw Error(diags);
+    if (is_scenario_text(in->bytes, file)) {
+        Scenario sc = load_scenario(*in, diags, s.opt.limits);
         if (diags.has_errors()) throw Error(diags);
         s.spec = std::move(sc.model);
         sc.model = {};
@@ -658,7 +664,7 @@ Dashboard::Dashboard(const std::string& file, Options options) : s_(std::make_un
         s.cost = sc.cost;
         s.scenario = std::move(sc);
     } else {
-        s.spec = load_model(file, diags, s.opt.limits);
+        s.spec = parse_model(in->bytes, file, diags, s.opt.limits);
         if (diags.has_errors()) throw Error(diags);
     }
     s.model = Model::compile(s.spec, diags);
