@@ -2,9 +2,9 @@
 # Command (A): install what is missing, build, and run the main job:
 # `sdsim compare` on the Chongqing model, all five levers (32 runs), on top
 # of models/chongqing/scenarios/compare.yaml (which extends the baseline),
-# with the uncertainty of the ranking: the same 32 combinations over N = 100
-# Latin-hypercube samples of the model's 93 declared uncertain parameters
-# (seed 1; common random numbers, 3232 runs, about 1.5 s of CPU). N must exceed
+# with the uncertainty of the ranking: the same 32 combinations over N = 120
+# Latin-hypercube samples of the model's 106 declared uncertain parameters
+# (seed 1; common random numbers, 3872 runs, about 2 s of CPU). N must exceed
 # the number of parameters, because the model declares rank correlations.
 # Prints the ranked table (with p_best and regret) and writes the report
 # (combinations.csv, effects.csv, trajectories.csv, robustness.csv,
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)" --target sdsim
-./build/cli/sdsim compare models/chongqing/scenarios/compare.yaml --samples 100 --seed 1 --out out/compare
+./build/cli/sdsim compare models/chongqing/scenarios/compare.yaml --samples 120 --seed 1 --out out/compare
 echo
 echo "report: $PWD/out/compare/report.html (and report.md beside it)"
 echo

@@ -87,13 +87,13 @@ if(COMMAND sim_cli_test)
 endif()
 
 # The Chongqing model: its comparison under uncertainty (the main job's
-# command, N = 100: the smallest round N above its 93 correlated parameters)
+# command, N = 120: a round N above its 106 correlated parameters)
 # and its behaviour checks, if it declares them.
 set(SIM_UNC_CQ ${PROJECT_SOURCE_DIR}/models/chongqing)
 if(EXISTS ${SIM_UNC_CQ}/model.yaml)
   file(READ ${SIM_UNC_CQ}/model.yaml cq_text)
   if(cq_text MATCHES "\nuncertainties:")
-    set(cq "compare|${SIM_UNC_CQ}/scenarios/compare.yaml|--samples|100|--seed|1|--no-charts|--out|@OUT@")
+    set(cq "compare|${SIM_UNC_CQ}/scenarios/compare.yaml|--samples|120|--seed|1|--no-charts|--out|@OUT@")
     sim_same_bytes(chongqing_compare_samples
                    ARGS_A "${cq}|--threads|1" ARGS_B "${cq}|--threads|2"
                    FILES robustness.csv,conclusions.csv,effects.csv,report.md

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "sim/checks.hpp"
+#include "sim/compare.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "support.hpp"
@@ -182,4 +184,34 @@ constants:
     auto d = errors_of(text);
     INFO(d.str());
     CHECK(find_code(d, sim::Code::E_ARRAY_VALUES));
+}
+
+TEST_CASE("arrays: an arrayed stock's elements are compare's default indicators and non-negativity checks cover them") {
+    const std::string text = specs + R"(dimensions:
+  region: [north, south]
+stocks:
+  total: {initial: 1, inflows: [gain]}
+  pop: {dimensions: [region], initial: 2, outflows: [drain]}
+flows:
+  gain: 1
+  drain: {dimensions: [region], equation: "IF region = 1 THEN 0 ELSE 3"}
+checks:
+  no stock negative:
+    stocks_non_negative: true
+)";
+    sim::Diagnostics d;
+    const auto spec = sim::parse_yaml(text, "m.yaml", d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    auto m = sim::Model::compile(spec, d);
+    REQUIRE(m);
+    std::vector<std::string> names;
+    for (const auto& i : sim::default_indicators(*m)) names.push_back(i.name);
+    CHECK(names == std::vector<std::string>{"total", "pop[north]", "pop[south]"});
+
+    // pop[south] = 2 - 3 t is negative from t = 1: the check names it.
+    auto report = sim::run_checks(spec, {}, d);
+    REQUIRE_MESSAGE(report, d.str());
+    REQUIRE(report->outcomes.size() == 1);
+    CHECK(!report->outcomes[0].passed);
+    CHECK(report->outcomes[0].message.find("pop[south]") != std::string::npos);
 }

@@ -13,6 +13,7 @@
 
 #include "sim/expr.hpp"
 #include "sim/checks.hpp"
+#include "experiment/stock_columns.hpp"
 #include "util/interpolate.hpp"
 #include "util/text.hpp"
 
@@ -105,7 +106,7 @@ std::optional<CheckReport> run_checks(const ModelSpec& spec, const RunOptions& b
     const SimSpecs specs = effective_specs(model->specs(), base);
     std::vector<std::string> stocks;
     for (const auto& v : spec.variables)
-        if (v.kind == VarKind::stock) stocks.push_back(v.name);
+        if (v.kind == VarKind::stock) detail::append_stock_columns(*model, v.name, stocks);
 
     // The baseline run, if a check needs it: every baseline-kind expression.
     std::optional<Results> baseline;

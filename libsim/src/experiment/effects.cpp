@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/compare.hpp"
+#include "experiment/stock_columns.hpp"
 #include "util/interpolate.hpp"
 #include "util/text.hpp"
 
@@ -103,13 +104,15 @@ std::string CompareResult::label(unsigned mask) const {
 std::vector<Indicator> default_indicators(const Model& model, const RunOptions& base) {
     const ModelSpec& spec = model.spec();
     std::vector<Indicator> out;
+    std::vector<std::string> columns;
     if (!base.save.empty()) {
         for (const auto& s : base.save)
-            if (auto* v = spec.find(s); v && v->kind == VarKind::stock) out.push_back({v->name, false});
+            if (auto* v = spec.find(s); v && v->kind == VarKind::stock) detail::append_stock_columns(model, v->name, columns);
     } else {
         for (const auto& v : spec.variables)
-            if (v.kind == VarKind::stock) out.push_back({v.name, false});
+            if (v.kind == VarKind::stock) detail::append_stock_columns(model, v.name, columns);
     }
+    for (auto& c : columns) out.push_back({std::move(c), false});
     return out;
 }
 

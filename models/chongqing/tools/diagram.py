@@ -23,9 +23,11 @@ SVG = os.path.join(MODEL_DIR, "diagram.svg")
 
 # The variables of the main feedback loops (README, "Main feedback loops") and the levers.
 VARS = [
-    # population and migration (B1 Harris-Todaro, B2 return, B3 citizenization)
-    "rural_residents", "rural_to_urban_migration", "non_citizenized_migrants", "return_migration",
-    "citizenization", "urban_hukou_residents", "perceived_expected_income_ratio", "employment_probability",
+    # population by area and migration (B1 Harris-Todaro, B2 return, B3 citizenization); the
+    # citywide flows, computed as before and divided among the areas, are hidden
+    "area_rural_residents", "area_rural_to_urban_migration", "area_migrant_arrivals", "area_non_citizenized_migrants",
+    "area_return_migration", "area_citizenization", "area_urban_hukou_residents", "perceived_expected_income_ratio",
+    "employment_probability",
     # incomes and demand (R1 local market, R2 demand pull)
     "rural_income", "urban_income", "rural_consumption", "local_wage_income", "total_household_consumption",
     "demand_utilization",

@@ -174,6 +174,16 @@ def validation_table(sdsim, data):
         pp("urbanization rate, %", y, 100 * r[y]["urbanization_rate"], data[("urbanization_rate", y)], 1.5)
     pp("urbanization gain, pp", 2023, 100 * (r[2023]["urbanization_rate"] - r[2022]["urbanization_rate"]),
        data[("urbanization_rate", 2023)] - data[("urbanization_rate", 2022)], 0.3)
+    # The four areas (S40); the metropolitan area's 79.8 % includes the core.
+    for label, col, ind in (("central city (core)", "area_urbanization_rate[core]", "urbanization_central_city"),
+                            ("metropolitan area (core + metro)", "metropolitan_urbanization_rate", "urbanization_metropolitan_area"),
+                            ("rest of the metropolitan area (metro)", "area_urbanization_rate[metro]", "urbanization_metro_new_districts"),
+                            ("north-east wing", "area_urbanization_rate[northeast]", "urbanization_northeast"),
+                            ("south-east wing", "area_urbanization_rate[southeast]", "urbanization_southeast")):
+        pp(f"urbanization rate, {label}, %", 2022, 100 * r[2022][col], data[(ind, 2022)], 2)
+    for label, col, ind in (("core", "core", "pop_central_city"), ("metro", "metro", "pop_metro_new_districts"),
+                            ("north-east", "northeast", "pop_northeast"), ("south-east", "southeast", "pop_southeast")):
+        rel(f"resident population, {label}, 10k", 2022, r[2022][f"area_resident_population[{col}]"], data[(ind, 2022)], 0.05)
     for y in (2013, 2018, 2019, 2020, 2021, 2022, 2023):
         rel("resident population, 10k", y, r[y]["resident_population"], data[("pop_resident", y)], 0.03)
     rel("urban income, yuan", 2023, r[2023]["urban_income"], data[("income_urban", 2023)], 0.03)
