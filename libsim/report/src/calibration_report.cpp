@@ -208,18 +208,7 @@ void write_calibration_outputs(const CalibrationResult& r, const std::string& di
             write_file_atomic(tmp + "/correlation.csv", [&](std::ostream& os) { write_fit_correlation_csv(r, os); });
             write_file_atomic(tmp + "/fitted.csv", [&](std::ostream& os) { write_fitted_series_csv(r, os); });
             write_file_atomic(tmp + "/starts.csv", [&](std::ostream& os) { write_starts_csv(r, os); });
-            FitCharts ch;
-            if (o.charts) {
-                try {
-                    ch = make_fit_charts(r, tmp, o);
-                } catch (const std::filesystem::filesystem_error& x) {
-                    throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + x.what(), x.code());
-                }
-                if (!ch.g.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.g.why_not << '\n';
-            } else {
-                ch.g.disabled = true;
-                ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
-            }
+            const FitCharts ch = charts_if_wanted<FitCharts>(o, [&] { return make_fit_charts(r, tmp, o); });
             write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_calibration_report(r, ch, o, os); });
         },
         calibration_output_set(o.input_files));

@@ -6,12 +6,15 @@
 #include <bit>
 #include <cmath>
 #include <optional>
+#include <ostream>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "sim/compare.hpp"
+#include "sim/diagnostic.hpp"
 #include "sim/report.hpp"
 #include "util/text.hpp"
 
@@ -130,6 +133,26 @@ struct Gnuplot {
     std::string terminal;   // the `set terminal` line
     std::string why_not;    // when !made
 };
+// The charts of a sensitivity or calibration report: make() (which draws
+// into the output directory) unless o.charts is off. A file-system failure
+// is E-IO; charts not made (no gnuplot) are a warning on o.warnings.
+// `Charts` has a Gnuplot member `g`.
+template <class Charts, class Make>
+Charts charts_if_wanted(const ReportOptions& o, Make make) {
+    Charts ch;
+    if (!o.charts) {
+        ch.g.disabled = true;
+        ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
+        return ch;
+    }
+    try {
+        ch = make();
+    } catch (const std::filesystem::filesystem_error& x) {
+        throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + x.what(), x.code());
+    }
+    if (!ch.g.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.g.why_not << '\n';
+    return ch;
+}
 // The `set terminal` line of g's terminal at another size ("960,560").
 inline std::string terminal_line(const Gnuplot& g, const std::string& size) {
     return g.ext == "png" ? "set terminal pngcairo size " + size + " noenhanced font ',10'"

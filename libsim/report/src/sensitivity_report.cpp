@@ -298,18 +298,7 @@ void write_sensitivity_outputs(const SensitivityResult& r, const std::string& di
             if (!e.trajectory_quantiles.empty())
                 write_file_atomic(tmp + "/trajectories.csv",
                                   [&](std::ostream& os) { write_percentile_trajectories_csv(r, os); });
-            SensCharts ch;
-            if (o.charts) {
-                try {
-                    ch = make_sensitivity_charts(r, tmp, o);
-                } catch (const std::filesystem::filesystem_error& x) {
-                    throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + x.what(), x.code());
-                }
-                if (!ch.g.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.g.why_not << '\n';
-            } else {
-                ch.g.disabled = true;
-                ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
-            }
+            const SensCharts ch = charts_if_wanted<SensCharts>(o, [&] { return make_sensitivity_charts(r, tmp, o); });
             write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_sensitivity_report(r, ch, o, os); });
             write_file_atomic(tmp + "/report.html", [&](std::ostream& os) { write_sensitivity_html(r, os, o); });
         },
