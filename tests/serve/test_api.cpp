@@ -157,6 +157,18 @@ TEST_CASE("serve api: /api/model describes levers, indicators, constants with ra
     CHECK(lever_var);
 }
 
+TEST_CASE("serve api: an array's elements are described by their array (kind, units, doc)") {
+    Dashboard d(chongqing);
+    const auto v = parse(d.model().body);
+    const json::Value* core = nullptr;
+    for (const auto& x : v.find("variables")->items)
+        if (x.find("name")->text == "area_rural_residents[core]") core = &x;
+    REQUIRE(core);
+    CHECK(core->find("kind")->text == "stock");
+    CHECK(core->find("units")->text == "10k persons");
+    CHECK_FALSE(core->find("doc")->text.empty());
+}
+
 TEST_CASE("serve api: a scenario's indicators, report times and inputs") {
     Dashboard d(dir + "scenario.yaml");
     const auto v = parse(d.model().body);

@@ -498,7 +498,10 @@ const Variable* find_var(const State& s, std::string_view name) {
 
 void put_variable_info(json::Writer& w, const State& s, const std::string& name) {
     const Variable* v = find_var(s, name);
-    w.key("name").string(v ? v->name : name);
+    const bool element = !v;
+    // An array element (`area_rural_residents[core]`) is described by its array.
+    if (!v && name.find('[') != std::string::npos) v = find_var(s, std::string_view(name).substr(0, name.find('[')));
+    w.key("name").string(v && !element ? v->name : name);
     w.key("kind").string(v ? to_string(v->kind) : "");
     w.key("units").string(v ? v->units : "");
     w.key("doc").string(v ? v->doc : "");
