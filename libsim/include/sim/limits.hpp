@@ -33,7 +33,10 @@ struct Limits {
 
 // The default memory budget of a run or an experiment (RunOptions::max_memory
 // when unset): half of the smallest of physical memory, the address-space
-// limit (RLIMIT_AS) and the cgroup's memory.max; at least 64 MiB.
+// limit (RLIMIT_AS) and the cgroup's memory.max; at least
+// min_memory_budget. It asks the system (three calls and a file read), so a
+// caller checking a need below min_memory_budget can skip it.
+inline constexpr std::uint64_t min_memory_budget = std::uint64_t{64} << 20;
 std::uint64_t default_memory_budget();
 
 // "64 MiB", "1.5 GiB", "312 bytes": for messages.

@@ -30,7 +30,7 @@ std::uint64_t default_memory_budget() {
         if (p && p.value > 0) m = std::min<std::uint64_t>(m, static_cast<std::uint64_t>(p.value));
     }
     if (m == UINT64_MAX) m = std::uint64_t{8} << 30;
-    return std::max<std::uint64_t>(m / 2, std::uint64_t{64} << 20);
+    return std::max<std::uint64_t>(m / 2, min_memory_budget);
 }
 
 std::string format_bytes(std::uint64_t b) {
