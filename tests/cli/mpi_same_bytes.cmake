@@ -1,4 +1,5 @@
-# One MPI case of tests/cmake/mpi.cmake. -DCASE=ensemble|compare|ensemble_failure.
+# One MPI case of tests/cmake/mpi.cmake.
+# -DCASE=ensemble|compare|compare_samples|sensitivity|ensemble_failure.
 set(mpi ${MPIRUN} --oversubscribe --allow-run-as-root --bind-to none)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -47,16 +48,27 @@ if(CASE STREQUAL "ensemble")
     endif()
     same_files(${WORK}/one ${WORK}/np${np})
   endforeach()
-elseif(CASE STREQUAL "compare")
+elseif(CASE STREQUAL "compare" OR CASE STREQUAL "compare_samples" OR CASE STREQUAL "sensitivity")
+  # An sdsim command in one process and under mpirun -np 2 (the runs split
+  # across the ranks): every file, standard output and standard error the same.
   set(scenario ${SOURCE_DIR}/models/chongqing/scenarios/compare.yaml)
-  run(one ${SDSIM} compare ${scenario} --no-charts --out ${WORK}/one)
+  if(CASE STREQUAL "compare")
+    set(cmd compare ${scenario} --no-charts)
+  elseif(CASE STREQUAL "compare_samples")
+    # 32 combinations x 120 samples of the model's uncertain parameters (3,872 runs).
+    set(cmd compare ${scenario} --samples 120 --seed 2 --no-charts)
+  else()
+    # Sobol': 12 x (106 + 2) runs of the model's uncertain parameters.
+    set(cmd sensitivity ${scenario} --samples 12 --seed 2 --bootstrap 50 --no-charts)
+  endif()
+  run(one ${SDSIM} ${cmd} --out ${WORK}/one)
   if(NOT one_rc EQUAL 0)
-    message(FATAL_ERROR "sdsim compare failed (${one_rc}):\n${one_err}")
+    message(FATAL_ERROR "sdsim ${cmd} failed (${one_rc}):\n${one_err}")
   endif()
   file(WRITE ${WORK}/one/stdout.txt "${one_out}")
-  run(two ${mpi} -np 2 ${SDSIM} compare ${scenario} --no-charts --out ${WORK}/two)
+  run(two ${mpi} -np 2 ${SDSIM} ${cmd} --out ${WORK}/two)
   if(NOT two_rc EQUAL 0)
-    message(FATAL_ERROR "mpirun -np 2 sdsim compare failed (${two_rc}):\n${two_out}\n${two_err}")
+    message(FATAL_ERROR "mpirun -np 2 sdsim ${cmd} failed (${two_rc}):\n${two_out}\n${two_err}")
   endif()
   file(WRITE ${WORK}/two/stdout.txt "${two_out}")
   same_files(${WORK}/one ${WORK}/two)

@@ -8,7 +8,7 @@ if(NOT SIM_MPI OR NOT SIM_MPIRUN OR NOT SIM_BUILD_BENCH)
   set_tests_properties(mpi.same_bytes PROPERTIES SKIP_RETURN_CODE 0 LABELS mpi)
   return()
 endif()
-foreach(case ensemble compare ensemble_failure)
+foreach(case ensemble compare compare_samples sensitivity ensemble_failure)
   add_test(NAME mpi.${case}
            COMMAND ${CMAKE_COMMAND} -DCASE=${case} -DMPIRUN=${SIM_MPIRUN}
                    -DSDSIM=$<TARGET_FILE:sdsim> -DENSEMBLE=$<TARGET_FILE:mpi_ensemble>
