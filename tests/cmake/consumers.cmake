@@ -15,6 +15,5 @@ add_test(NAME consumers.add_subdirectory
                  -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
                  "-DGENERATOR=${CMAKE_GENERATOR}"
                  -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
-                 -DBUILD_TYPE=$<CONFIG>
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/subdir_consumer.cmake)
 set_tests_properties(consumers.add_subdirectory PROPERTIES TIMEOUT 900 LABELS packaging)
