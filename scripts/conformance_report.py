@@ -127,7 +127,12 @@ def main():
         else:
             new = new.rstrip("\n") + "\n\n## Cases: %s (generated)\n\n%s\n" % (title, block)
     if a.check:
-        sys.exit(0 if new == doc else 1)
+        if new != doc:
+            import difflib
+            sys.stdout.writelines(list(difflib.unified_diff(doc.splitlines(True), new.splitlines(True),
+                                                            a.doc, "what the runs give"))[:60])
+            sys.exit("%s is not what the runs give: run scripts/conformance_report.py to update it" % a.doc)
+        sys.exit(0)
     with open(a.doc, "w", encoding="utf-8") as f:
         f.write(new)
 

@@ -92,3 +92,20 @@ else()
            COMMAND sh -c "echo 'cases not found at $0: skipped'; exit 77" "${_sim_xmile_cases}")
   set_tests_properties(conformance_xmile.suite PROPERTIES SKIP_RETURN_CODE 77 LABELS conformance)
 endif()
+
+# docs/conformance.md's per-case tables are what the runs give today:
+# scripts/conformance_report.py --check reruns every case of both case lists
+# and fails if the document differs (regenerate it without --check).
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_Interpreter_FOUND AND EXISTS "${SIM_CONFORMANCE_DIR}/test-models/cases-mdl.tsv"
+   AND EXISTS "${SIM_CONFORMANCE_DIR}/test-models/cases-xmile.tsv")
+  add_test(NAME conformance.report_current
+           COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scripts/conformance_report.py --check
+                   --runner $<TARGET_FILE:conformance_runner> --suite "${SIM_CONFORMANCE_DIR}/test-models"
+                   --doc ${PROJECT_SOURCE_DIR}/docs/conformance.md)
+  set_tests_properties(conformance.report_current PROPERTIES LABELS conformance TIMEOUT 600)
+else()
+  add_test(NAME conformance.report_current
+           COMMAND sh -c "echo 'python3 or the case lists not found: skipped'; exit 77")
+  set_tests_properties(conformance.report_current PROPERTIES SKIP_RETURN_CODE 77 LABELS conformance)
+endif()
