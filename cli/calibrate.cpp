@@ -151,20 +151,11 @@ public:
         sim::print_fit_table(r, std::cout);
         std::cout.flush();
 
-        sim::ReportOptions w;
-        w.charts = !no_charts_;
-        w.warnings = &std::cerr;
-        w.title = x->title;
-        w.inputs = x->inputs;
-        w.input_files = input_files;
+        sim::ReportOptions w = report_options(*x, input_files, !no_charts_);
         w.inputs.push_back("data: " + data_ + " sha256:" + sim::sha256_hex(bytes));
         sim::write_calibration_outputs(r, out_, w);
         std::cerr << "wrote " << out_ << "/report.md\n";
-        if (!std::cout) {
-            std::cerr << "sdsim: error: cannot write to standard output\n";
-            return exit_model;
-        }
-        return exit_ok;
+        return stdout_status();
     }
 
 private:

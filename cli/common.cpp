@@ -217,6 +217,31 @@ std::optional<Experiment> load_experiment(const std::string& file, const sim::Li
     return Experiment{std::move(l), std::move(*model), std::move(title), std::move(inputs)};
 }
 
+sim::Lang lang_option(const std::string& value) {
+    auto l = sim::parse_lang(sim::text::trim(value));
+    if (!l) throw UsageError("option --lang: invalid language '" + value + "' (expected en or zh)");
+    return *l;
+}
+
+sim::ReportOptions report_options(const Experiment& x, std::vector<std::string> input_files, bool charts,
+                                  sim::Lang lang) {
+    sim::ReportOptions w;
+    w.charts = charts;
+    w.lang = lang;
+    w.warnings = &std::cerr;
+    w.title = x.title;
+    w.inputs = x.inputs;
+    w.input_files = std::move(input_files);
+    return w;
+}
+
+int stdout_status() {
+    std::cout.flush();
+    if (std::cout) return exit_ok;
+    std::cerr << "sdsim: error: cannot write to standard output\n";
+    return exit_model;
+}
+
 int file_error(const std::string& file, sim::Code code, const std::string& message) {
     sim::Diagnostics d;
     d.error(code, sim::SourceLoc{file, 0, 0}, "", message);

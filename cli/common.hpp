@@ -19,6 +19,7 @@
 #include "sim/limits.hpp"
 #include "sim/model.hpp"
 #include "sim/native.hpp"
+#include "sim/report.hpp"
 #include "sim/scenario.hpp"
 #include "sim/spec.hpp"
 
@@ -141,6 +142,17 @@ struct Experiment {
 };
 std::optional<Experiment> load_experiment(const std::string& file, const sim::Limits& limits,
                                          const std::vector<std::pair<std::string, double>>& set = {});
+
+// --lang's value: en or zh (UsageError otherwise).
+sim::Lang lang_option(const std::string& value);
+// The report writers' options for an experiment's outputs: charts unless
+// --no-charts, warnings to standard error, the experiment's title and input
+// lines, `input_files` (which the output directory may not hold).
+sim::ReportOptions report_options(const Experiment& x, std::vector<std::string> input_files, bool charts,
+                                  sim::Lang lang = sim::Lang::en);
+// After a command has printed its results: exit_ok, or, if standard output
+// failed (a full disk, a closed pipe), the error on standard error and exit_model.
+int stdout_status();
 
 // Prints "FILE: error: ... [code]" to standard error; returns exit_model.
 int file_error(const std::string& file, sim::Code code, const std::string& message);

@@ -80,9 +80,7 @@ public:
 
     void check_options() override {
         if (app->count("--lang")) {
-            auto l = sim::parse_lang(sim::text::trim(lang_));
-            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
-            lang_value_ = *l;
+            lang_value_ = lang_option(lang_);
         }
         if (app->count("--levers") && sim::text::trim(levers_) != "all") o_.levers = split_list("--levers", levers_);
         if (app->count("--at"))
@@ -185,11 +183,7 @@ public:
             else sim::write_compare_outputs(r, out_, w);
             std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
-        if (!std::cout) {
-            std::cerr << "sdsim: error: cannot write to standard output\n";
-            return exit_model;
-        }
-        return exit_ok;
+        return stdout_status();
     }
 
 private:

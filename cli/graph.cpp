@@ -88,12 +88,7 @@ public:
             return exit_ok;
         }
         std::cout << graph.str();
-        std::cout.flush();
-        if (!std::cout) {
-            std::cerr << "sdsim: error: cannot write to standard output\n";
-            return exit_model;
-        }
-        return exit_ok;
+        return stdout_status();
     }
 
 private:

@@ -184,11 +184,7 @@ public:
             sim::write_file_atomic(*out, writer);
         } else {
             writer(std::cout);
-            std::cout.flush();
-            if (!std::cout) {
-                std::cerr << "sdsim: error: cannot write to standard output\n";
-                return exit_model;
-            }
+            if (const int rc = stdout_status(); rc != exit_ok) return rc;
         }
         return exit_ok;
     }

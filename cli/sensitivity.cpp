@@ -101,9 +101,7 @@ public:
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
         if (app->count("--lang")) {
-            auto l = sim::parse_lang(sim::text::trim(lang_));
-            if (!l) throw UsageError("option --lang: invalid language '" + lang_ + "' (expected en or zh)");
-            lang_value_ = *l;
+            lang_value_ = lang_option(lang_);
         }
         limits = limit_options.limits();
         max_memory_ = limit_options.max_memory();
@@ -153,23 +151,13 @@ public:
         sim::print_sensitivity_summary(r, std::cout);
         std::cout.flush();
 
-        sim::ReportOptions w;
-        w.charts = !no_charts_;
-        w.warnings = &std::cerr;
-        w.title = x->title;
-        w.inputs = x->inputs;
-        w.input_files = l.inputs;
+        sim::ReportOptions w = report_options(*x, l.inputs, !no_charts_, lang_value_);
         w.spec = &l.spec;
-        w.lang = lang_value_;
         if (sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::write_sensitivity_outputs(r, out_, w);
             std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
-        if (!std::cout) {
-            std::cerr << "sdsim: error: cannot write to standard output\n";
-            return exit_model;
-        }
-        return exit_ok;
+        return stdout_status();
     }
 
 private:

@@ -167,3 +167,17 @@ target_link_libraries(io_atomic_test PRIVATE sim::sim)
 sim_warnings(io_atomic_test)
 add_test(NAME cli.io_atomic COMMAND io_atomic_test ${SIM_CLI_OUT})
 set_tests_properties(cli.io_atomic PROPERTIES LABELS "quick;cli")
+
+# Standard output that cannot be written (a full disk: /dev/full) is an
+# error, exit 1, with a message, for every command that prints its results there.
+if(EXISTS /dev/full)
+  foreach(case "run|${SIM_CLI_DIR}/decay.yaml" "graph|${SIM_CLI_DIR}/decay.yaml"
+               "compare|${PROJECT_SOURCE_DIR}/models/chongqing/scenarios/compare.yaml|--levers|land,planning")
+    string(REGEX REPLACE "\\|.*" "" cmd "${case}")
+    string(REPLACE "|" ";" argv "${case}")
+    add_test(NAME cli.stdout_full_${cmd}
+             COMMAND sh -c "err=$(\"$0\" \"$@\" 2>&1 >/dev/full); rc=$?; echo \"exit $rc: $err\"; [ $rc -eq 1 ] && case $err in *'cannot write to standard output'*) exit 0 ;; esac; exit 1"
+                     $<TARGET_FILE:sdsim> ${argv})
+    set_tests_properties(cli.stdout_full_${cmd} PROPERTIES LABELS "quick;cli")
+  endforeach()
+endif()
