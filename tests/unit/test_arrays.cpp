@@ -215,3 +215,31 @@ checks:
     CHECK(!report->outcomes[0].passed);
     CHECK(report->outcomes[0].message.find("pop[south]") != std::string::npos);
 }
+
+TEST_CASE("arrays: an element's display metadata is its array's, titled with the element") {
+    const std::string text = specs + R"y(dimensions:
+  region: [north, south]
+stocks:
+  pop:
+    dimensions: [region]
+    initial: 10
+    units: people
+    title: population
+    title_zh: 人口
+aux:
+  total: {equation: "SUM(pop[*])", units: people}
+)y";
+    sim::Diagnostics d;
+    const auto spec = sim::parse_yaml(text, "m.yaml", d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    const sim::Display e = spec.display_of("pop[south]");
+    CHECK(e.title == "population [south]");
+    CHECK(e.title_zh == "人口 [south]");
+    CHECK(e.units == "people");
+    CHECK(spec.display_of("pop").title == "population");
+    CHECK(spec.display_of("total").units == "people");
+    CHECK(spec.display_of("total").title.empty());
+    CHECK(spec.find_or_array("pop[north]") == spec.find("pop"));
+    CHECK(spec.find_or_array("nothing[north]") == nullptr);
+    CHECK(spec.display_of("nothing").empty());
+}

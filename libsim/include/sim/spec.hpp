@@ -296,6 +296,13 @@ struct ModelSpec {
     // Lookup by canonical name; nullptr if absent.
     Variable* find(std::string_view name);
     const Variable* find(std::string_view name) const;
+    // NAME, or for an array element `x[a]` (a saved column) its array x.
+    const Variable* find_or_array(std::string_view name) const;
+    // What reports and the dashboard show for NAME: the variable's display
+    // metadata, its units when the display gives none and keeps the scale;
+    // an array element's is its array's with the element appended to the
+    // titles ("... [core]"). Empty if NAME is unknown.
+    Display display_of(std::string_view name) const;
     Lever* find_lever(std::string_view name);
 };
 

@@ -15,13 +15,7 @@ using namespace report_detail;
 namespace {
 
 Display display_of(const ReportOptions& o, const std::string& name) {
-    Display d;
-    if (o.spec)
-        if (const Variable* v = o.spec->find(name)) {
-            d = v->display;
-            if (d.units.empty() && d.scale == 1) d.units = v->units;
-        }
-    return d;
+    return o.spec ? o.spec->display_of(name) : Display{};
 }
 
 std::string title_of(const ReportOptions& o, const std::string& name) {

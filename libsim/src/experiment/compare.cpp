@@ -199,14 +199,8 @@ CompareResult compare(const Model& model, const CompareOptions& opts) {
     for (const auto& ind : r.indicators) base.save.push_back(ind.name);
     for (const auto& c : cost_vars) base.save.push_back(c);
     // Display metadata, and the deflator's series for constant-price views.
-    auto display_of = [&](const std::string& name) {
-        const Variable* v = spec.find(name);
-        Display d = v ? v->display : Display{};
-        if (d.units.empty() && d.scale == 1 && v) d.units = v->units;
-        return d;
-    };
-    for (const auto& ind : r.indicators) r.indicator_display.push_back(display_of(ind.name));
-    if (cost_is_stock) r.cost_display = display_of(cost_vars[0]);
+    for (const auto& ind : r.indicators) r.indicator_display.push_back(spec.display_of(ind.name));
+    if (cost_is_stock) r.cost_display = spec.display_of(cost_vars[0]);
     else if (r.has_cost) r.cost_display.units = r.cost_units, r.cost_display.money = true;
     if (!spec.deflator.variable.empty() && model.has_variable(spec.deflator.variable)) {
         r.deflator = spec.deflator.variable;

@@ -299,6 +299,25 @@ const Variable* ModelSpec::find(std::string_view name) const {
     return const_cast<ModelSpec*>(this)->find(name);
 }
 
+const Variable* ModelSpec::find_or_array(std::string_view name) const {
+    if (const Variable* v = find(name)) return v;
+    const auto b = name.find('[');
+    return b == std::string_view::npos ? nullptr : find(name.substr(0, b));
+}
+
+Display ModelSpec::display_of(std::string_view name) const {
+    const Variable* v = find_or_array(name);
+    if (!v) return {};
+    Display d = v->display;
+    if (d.units.empty() && d.scale == 1) d.units = v->units;
+    if (!find(name)) {  // an element: name the element after the array's title
+        const std::string element(name.substr(name.find('[')));
+        if (!d.title.empty()) d.title += " " + element;
+        if (!d.title_zh.empty()) d.title_zh += " " + element;
+    }
+    return d;
+}
+
 Lever* ModelSpec::find_lever(std::string_view name) {
     auto c = canonical_name(name);
     for (auto& l : levers)
