@@ -49,7 +49,7 @@ constexpr const char* compare_help =
     "                         readers see the old set or the new one, never a\n"
     "                         mix; a DIR holding other files is refused\n"
     "  --no-charts            do not run gnuplot\n"
-    "  --lang en|zh           language of report.html, the summary and the\n"
+    "  --lang en|zh           language of report.html, report.md and the\n"
     "                         charts (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"

@@ -4,11 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "sim/compare.hpp"
 #include "sim/report.hpp"
 #include "sim/sensitivity.hpp"
+#include "support.hpp"
 
 using sim::Lang;
 
@@ -175,6 +178,32 @@ TEST_CASE("report html: one self-contained page with the summary, units and char
     CHECK(z.find("lang=\"zh-CN\"") != std::string::npos);
     CHECK(z.find("人均收入") != std::string::npos);
     CHECK(z.find(">年份</text>") != std::string::npos);
+}
+
+TEST_CASE("report.md in Chinese: headings, table headers, titles and units in the report's language") {
+    const auto r = known();
+    simtest::TempDir tmp("report_md_zh");
+    auto read = [&](sim::Lang lang) {
+        sim::CompareOutputOptions o;
+        o.charts = false;
+        o.lang = lang;
+        const std::string dir = (tmp.root / (lang == Lang::zh ? "zh" : "en")).string();
+        sim::write_compare_outputs(r, dir, o);
+        std::ifstream f(dir + "/report.md");
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    };
+    const std::string en = read(Lang::en), zh = read(Lang::zh);
+    CHECK(en.find("## Best combinations") != std::string::npos);
+    CHECK(en.find("| income | 2030 | 100 yuan per person |") != std::string::npos);
+    for (const char* heading : {"# 政策组合比较：", "## 主要结论", "## 最优组合", "## 2030年的政策效应", "### 人均收入",
+                                "## 相互加强或相互削弱的政策组合", "## 图表", "| 指标 | 年份 | 基准情景 |"})
+        CHECK_MESSAGE(zh.find(heading) != std::string::npos, heading);
+    CHECK(zh.find("| 人均收入 | 2030 | 100元/人 |") != std::string::npos);
+    CHECK(zh.find("| 甲 | ") != std::string::npos);
+    // No English heading or table header is left.
+    for (const char* english : {"## Best", "## Effects", "## Lever pairs", "## Charts", "| indicator |", "| lever |",
+                                "Baseline ", "Files:"})
+        CHECK_MESSAGE(zh.find(english) == std::string::npos, english);
 }
 
 TEST_CASE("report html: a sensitivity analysis in sentences, with its fan charts") {
