@@ -47,7 +47,8 @@ constexpr const char* sensitivity_help =
     "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole\n"
     "                         (a DIR holding other files is refused); required\n"
     "  --no-charts            do not run gnuplot\n"
-    "  --lang en|zh           language of report.html (default: en)\n"
+    "  --lang en|zh           language of report.html and report.md\n"
+    "                         (default: en)\n"
     "  -h, --help             show this help\n"
     "\n"
     SDSIM_LIMITS_HELP

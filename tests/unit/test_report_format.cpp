@@ -244,4 +244,24 @@ TEST_CASE("report html: a sensitivity analysis in sentences, with its fan charts
     CHECK(html.str().find("output (tonnes)") != std::string::npos);
     ro.lang = Lang::zh;
     CHECK(sim::sensitivity_sentences(r, ro)[0].find("影响最大的参数是a（") != std::string::npos);
+
+    // report.md: the summary first, in the report's language; no English heading under zh.
+    simtest::TempDir tmp("sens_md");
+    auto md = [&](Lang lang) {
+        ro.lang = lang;
+        ro.charts = false;
+        const std::string dir = (tmp.root / (lang == Lang::zh ? "zh" : "en")).string();
+        sim::write_sensitivity_outputs(r, dir, ro);
+        std::ifstream f(dir + "/report.md");
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    };
+    const std::string en = md(Lang::en), zh = md(Lang::zh);
+    CHECK(en.find("## Summary\n\n- Over 200 runs of the 2 uncertain parameters, output in 2 lies between ") !=
+          std::string::npos);
+    CHECK(en.find("## y\n\nPercentiles over 200 runs") != std::string::npos);
+    for (const char* heading : {"# 敏感性分析：", "## 主要结论\n\n- ", "## 不确定参数", "## output\n\n200 次运行的百分位数",
+                                "| 年份 | p5 |", "| 参数 | SRRC | PRCC |", "方法：带声明的秩相关的拉丁超立方样本，200 次运行"})
+        CHECK_MESSAGE(zh.find(heading) != std::string::npos, heading);
+    for (const char* english : {"## Summary", "## Uncertain", "Percentiles over", "| parameter |", "Method:", "Files:"})
+        CHECK_MESSAGE(zh.find(english) == std::string::npos, english);
 }

@@ -201,6 +201,11 @@ inline const char* sample_method_words(SampleMethod m) {
     return "?";
 }
 
+// A variable of a sensitivity or calibration report as readers see it: its
+// display title in the report's language (ReportOptions::spec), else its
+// name with spaces (sensitivity_html.cpp).
+std::string title_of(const ReportOptions& o, const std::string& name);
+
 // A distribution in words: "uniform on [1, 3]", "normal (mean 0.27, sd 0.05) on [0.1, 0.45]".
 std::string describe(const Distribution& d);
 

@@ -12,19 +12,19 @@ namespace sim {
 
 using namespace report_detail;
 
-namespace {
-
-Display display_of(const ReportOptions& o, const std::string& name) {
-    return o.spec ? o.spec->display_of(name) : Display{};
-}
-
-std::string title_of(const ReportOptions& o, const std::string& name) {
-    const Display d = display_of(o, name);
+std::string report_detail::title_of(const ReportOptions& o, const std::string& name) {
+    const Display d = o.spec ? o.spec->display_of(name) : Display{};
     if (o.lang == Lang::zh && !d.title_zh.empty()) return d.title_zh;
     if (!d.title.empty()) return d.title;
     std::string n = name;
     std::replace(n.begin(), n.end(), '_', ' ');
     return n;
+}
+
+namespace {
+
+Display display_of(const ReportOptions& o, const std::string& name) {
+    return o.spec ? o.spec->display_of(name) : Display{};
 }
 
 // The parameters of indicator i at report time a, most influential first:

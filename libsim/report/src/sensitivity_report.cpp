@@ -45,8 +45,17 @@ std::vector<std::size_t> by_importance(const SensitivityResult& r, std::size_t i
     return order;
 }
 
-std::string runs_text(const SensitivityResult& r) {
+std::string runs_text(const SensitivityResult& r, bool zh = false) {
     const std::size_t k = r.parameters.size(), n = r.base_samples, runs = r.samples.rows;
+    if (zh) switch (r.method) {
+            case SensitivityMethod::sobol:
+                return std::to_string(n) + " 个基础样本 ×（" + std::to_string(k) + " + 2）= " + std::to_string(runs) +
+                       " 次运行";
+            case SensitivityMethod::morris:
+                return std::to_string(n) + " 条轨迹 ×（" + std::to_string(k) + " + 1）= " + std::to_string(runs) +
+                       " 次运行";
+            case SensitivityMethod::latin_hypercube: return std::to_string(runs) + " 次运行";
+        }
     switch (r.method) {
         case SensitivityMethod::sobol:
             return std::to_string(n) + " base samples x (" + std::to_string(k) + " + 2) = " + std::to_string(runs) +
@@ -181,7 +190,39 @@ void write_sensitivity_report(const SensitivityResult& r, const SensCharts& ch, 
     const auto& e = r.ensemble;
     const std::size_t last = e.at.size() - 1;
     const bool sobol = is_sobol(r), morris = is_morris(r);
-    os << "# Sensitivity analysis: " << (o.title.empty() ? "model" : o.title) << "\n\n" << inputs_md(o.inputs);
+    const bool zh = o.lang == Lang::zh;
+    auto tr = [zh](const char* en, const char* zh_text) { return zh ? zh_text : en; };
+    os << tr("# Sensitivity analysis: ", "# 敏感性分析：") << (o.title.empty() ? tr("model", "模型") : o.title)
+       << "\n\n";
+    if (!zh) {
+        os << inputs_md(o.inputs);
+    } else if (!o.inputs.empty()) {
+        os << "输入文件：\n\n";
+        for (const auto& line : o.inputs) os << "- `" << line << "`\n";
+        os << "\n";
+    }
+    // The summary first, in the report's language (the sentences of report.html).
+    os << tr("## Summary\n\n", "## 主要结论\n\n");
+    for (const auto& sentence : sensitivity_sentences(r, o)) os << "- " << sentence << "\n";
+    os << "\n";
+    if (zh) {
+        os << "方法：";
+        switch (r.method) {
+            case SensitivityMethod::sobol:
+                os << "Saltelli 方案的 Sobol' 指数（S1：Saltelli 等 2010；ST：Jansen 1999），" << runs_text(r, true) << "（种子 "
+                   << r.seed << "）；95 % 区间来自基础样本的 " << r.bootstrap << " 次自助重抽样。SRRC 和 PRCC 基于矩阵 A 和 B 的 "
+                   << 2 * r.base_samples << " 个独立点。";
+                break;
+            case SensitivityMethod::morris:
+                os << "Morris 基本效应（Morris 1991；mu*：Campolongo 等 2007），" << runs_text(r, true) << "，" << r.morris_levels
+                   << " 水平网格（种子 " << r.seed << "）。";
+                break;
+            case SensitivityMethod::latin_hypercube:
+                os << "带声明的秩相关的拉丁超立方样本，" << runs_text(r, true) << "（种子 " << r.seed << "）；SRRC 和 PRCC。";
+                break;
+        }
+        os << "百分位数基于全部运行。定义见 libsim 源代码中的 docs/uncertainty.md。\n\n";
+    } else {
     os << "Method: ";
     switch (r.method) {
         case SensitivityMethod::sobol:
@@ -200,31 +241,43 @@ void write_sensitivity_report(const SensitivityResult& r, const SensCharts& ch, 
             break;
     }
     os << " Percentiles are over every run. Definitions: docs/uncertainty.md in the libsim sources.\n\n";
-    for (const auto& d : r.notes.items()) os << "Note: " << d.message << ".\n\n";
+    }
+    for (const auto& d : r.notes.items()) os << tr("Note: ", "注：") << d.message << tr(".\n\n", "。\n\n");
 
-    os << "## Uncertain parameters\n\n| parameter | distribution | note |\n|---|---|---|\n";
+    os << tr("## Uncertain parameters\n\n| parameter | distribution | note |\n",
+             "## 不确定参数\n\n| 参数 | 分布 | 说明 |\n")
+       << "|---|---|---|\n";
     for (const auto& p : r.uncertainties)
         os << "| " << md_cell(p.name) << " | " << md_cell(describe(p.dist)) << " | " << md_cell(p.doc) << " |\n";
     os << '\n';
 
     for (std::size_t ind = 0; ind < e.indicators.size(); ++ind) {
-        const std::string& name = e.indicators[ind];
-        os << "## " << name << "\n\nPercentiles over " << e.samples << " runs:\n\n"
-           << "| time | p5 | p25 | p50 | p75 | p95 | mean |\n|---|---|---|---|---|---|---|\n";
+        // Code names in English (as before), display titles in Chinese.
+        const std::string name = zh ? title_of(o, e.indicators[ind]) : e.indicators[ind];
+        if (zh)
+            os << "## " << name << "\n\n" << e.samples << " 次运行的百分位数：\n\n"
+               << "| 年份 | p5 | p25 | p50 | p75 | p95 | 均值 |\n";
+        else
+            os << "## " << name << "\n\nPercentiles over " << e.samples << " runs:\n\n"
+               << "| time | p5 | p25 | p50 | p75 | p95 | mean |\n";
+        os << "|---|---|---|---|---|---|---|\n";
         for (std::size_t a = 0; a < e.at.size(); ++a) {
             const Percentiles& p = r.percentiles[ind * e.at.size() + a];
             os << "| " << time_str(e.at[a]) << " | " << fmt(p.p5) << " | " << fmt(p.p25) << " | " << fmt(p.p50)
                << " | " << fmt(p.p75) << " | " << fmt(p.p95) << " | " << fmt(p.mean) << " |\n";
         }
-        os << "\nAt " << time_str(e.at[last]) << ", most influential first:\n\n";
+        if (zh) os << "\n" << time_str(e.at[last]) << "年，按影响从大到小：\n\n";
+        else os << "\nAt " << time_str(e.at[last]) << ", most influential first:\n\n";
         const auto order = by_importance(r, ind, last);
+        const char* parameter = tr("parameter", "参数");
         if (sobol) {
-            os << "| parameter | S1 | S1 95 % interval | ST | ST 95 % interval | SRRC | PRCC |\n"
-                  "|---|---|---|---|---|---|---|\n";
+            os << "| " << parameter << tr(" | S1 | S1 95 % interval | ST | ST 95 % interval | SRRC | PRCC |\n",
+                                          " | S1 | S1 95 % 区间 | ST | ST 95 % 区间 | SRRC | PRCC |\n")
+               << "|---|---|---|---|---|---|---|\n";
         } else if (morris) {
-            os << "| parameter | mu* | mu | sigma |\n|---|---|---|---|\n";
+            os << "| " << parameter << " | mu* | mu | sigma |\n|---|---|---|---|\n";
         } else {
-            os << "| parameter | SRRC | PRCC |\n|---|---|---|\n";
+            os << "| " << parameter << " | SRRC | PRCC |\n|---|---|---|\n";
         }
         double s1 = 0, st = 0, r2 = 0;
         for (std::size_t p : order) {
@@ -243,6 +296,13 @@ void write_sensitivity_report(const SensitivityResult& r, const SensCharts& ch, 
             r2 += x.SRRC * x.SRRC;
         }
         os << '\n';
+        if (zh) {
+            if (sobol) os << "S1 之和：" << fmt(s1) << "（1 减去它为交互作用所占方差份额）；ST 之和：" << fmt(st) << "。";
+            if (!morris)
+                os << "SRRC 平方和：" << fmt(r2) << "（接近 1：输出的秩与参数的秩接近线性；远小于 1：应以"
+                   << (sobol ? "S1 和 ST" : "PRCC") << "而非 SRRC 为准）。";
+            if (morris) os << "mu* 给出参数影响的排序；sigma 接近 mu* 表示非线性或交互作用。";
+        } else {
         if (sobol)
             os << "Sum of S1: " << fmt(s1) << " (1 minus it is the share of the variance due to interactions); "
                << "sum of ST: " << fmt(st) << ".";
@@ -251,15 +311,24 @@ void write_sensitivity_report(const SensitivityResult& r, const SensCharts& ch, 
                << " (near 1: the output's ranks are close to linear in the parameters' ranks; well below 1: trust "
                << (sobol ? "S1 and ST" : "PRCC") << " over SRRC).";
         if (morris) os << "mu* ranks the parameters' influence; a sigma near mu* shows non-linearity or interactions.";
+        }
         os << "\n\n";
         if (ch.g.made) {
-            if (!ch.fan[ind].empty()) os << "![" << name << ": percentile bands over time](" << ch.fan[ind] << ")\n\n";
-            if (!ch.tornado[ind].empty())
-                os << "![" << name << " at " << time_str(e.at[last]) << " by parameter](" << ch.tornado[ind]
+            if (!ch.fan[ind].empty())
+                os << "![" << name << tr(": percentile bands over time](", "：百分位带随时间的变化](") << ch.fan[ind]
                    << ")\n\n";
+            if (!ch.tornado[ind].empty())
+                os << "![" << name << tr(" at ", "，") << time_str(e.at[last]) << tr(" by parameter](", "年，按参数](")
+                   << ch.tornado[ind] << ")\n\n";
         }
     }
-    if (!ch.g.made) os << "## Charts\n\n" << charts_note(ch.g) << '\n';
+    if (!ch.g.made) os << tr("## Charts\n\n", "## 图表\n\n") << charts_note(ch.g) << '\n';
+    if (zh) {
+        os << "文件：samples.csv（每次运行的参数值）、indicators.csv（每次运行在报告年份的指标值）、percentiles.csv、indices.csv（"
+           << (morris ? "Morris 方法下为空；见 morris.csv" : "每个指标和报告年份") << "）"
+           << (e.trajectory_quantiles.empty() ? "" : "、trajectories.csv（每个保存时刻的百分位带）") << "。\n";
+        return;
+    }
     os << "Files: samples.csv (every run's parameter values), indicators.csv (every run's indicators at the "
           "report times), percentiles.csv, indices.csv ("
        << (morris ? "empty for the Morris method; see morris.csv" : "every indicator and report time") << ")"
