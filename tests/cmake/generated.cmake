@@ -28,6 +28,12 @@ sim_cli_test(bench_interpreter RC 0 ARGS bench ${decay} --runs 5
 sim_cli_test(bench_generated RC 0 ARGS bench ${decay} --runs 3 --engine generated --method rk4
              STDOUT_RE "generated code: .*engine generated, method rk4.*3 runs: CPU time per run median")
 sim_cli_test(bench_bad_runs RC 2 ARGS bench ${decay} --runs 0 STDERR_RE "--runs expects")
-foreach(t run_engine_generated bench_generated)
+# A DELAY FIXED time that turns negative: the same diagnostic, whole, from both engines.
+set(negative_delay_err "^error: variable 'draining': the delay time of DELAY FIXED became -0\\.5 in the step to time 3; it must be zero or positive \\(a negative delay would reach into the future\\) \\[E-DELAY-TIME\\]\\n$")
+foreach(engine generated interpreter)
+  sim_cli_test(run_negative_delay_${engine} RC 1 ARGS run ${SIM_CLI_DIR}/negative_delay.yaml --engine ${engine}
+               STDOUT_RE "^$" STDERR_RE "${negative_delay_err}")
+endforeach()
+foreach(t run_engine_generated bench_generated run_negative_delay_generated)
   set_tests_properties(cli.${t} PROPERTIES ENVIRONMENT "${gen_env}")
 endforeach()

@@ -587,6 +587,58 @@ def accepted_encodings(d):
     sdsim(["run", "u16.yaml"], d, rc=0, out=r"^time,x,draining,rate\n")
 
 
+
+VENSIM_TAIL = """
+FINAL TIME = 10 ~ Month ~ |
+INITIAL TIME = 0 ~ Month ~ |
+SAVEPER = TIME STEP ~ Month ~ |
+TIME STEP = 1 ~ Month ~ |
+
+\\\\\\---/// Sketch information - do not modify anything except names
+"""
+
+
+@case
+def accepted_vensim_text_and_limits(d):
+    """The Vensim reader decodes and bounds its input as the YAML and XMILE readers do."""
+    write(d + "/l.mdl", ("caf\xe9 = 1 ~~|\n" + VENSIM_TAIL).encode("latin-1"), "wb")
+    sdsim(["check", "l.mdl"], d, rc=1, out=r"l\.mdl:1:4: error: the file is not UTF-8 text: byte 0xE9, which is not "
+          r"valid UTF-8 at byte 3; save the Vensim file as UTF-8 \(a \.mdl without the \{UTF-8\} marker is in the "
+          r"Windows code page .*iconv -f WINDOWS-1252 -t UTF-8\) \[E-ENCODING\]")
+    write(d + "/u16.mdl", ("\ufeff{UTF-8}\ncaf\u00e9 = 1 ~~|\ny = caf\u00e9 * 2 ~~|\n" + VENSIM_TAIL).encode("utf-16-le"), "wb")
+    sdsim(["run", "u16.mdl"], d, rc=0, out="^time,")
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    write(d + "/n.mdl", "{UTF-8}\n%s = 1 ~~|\ny = %s * 2 ~~|\n" % (nfd, nfc) + VENSIM_TAIL)
+    sdsim(["run", "n.mdl"], d, rc=0, out="\n0,1,2\n")
+    write(d + "/nul.mdl", "{UTF-8}\na\0b = 1 ~~|\n" + VENSIM_TAIL)
+    sdsim(["check", "nul.mdl"], d, rc=1, out=r"nul\.mdl:2:2: error: the file is not UTF-8 text: a NUL byte .*\[E-ENCODING\]")
+    write(d + "/c.mdl", "{UTF-8}\nbell\x07 = 1 ~~|\n" + VENSIM_TAIL)
+    sdsim(["check", "c.mdl"], d, rc=1, out=r"c\.mdl:2:1: error: variable 'bell<U\+0007>': the name 'bell<U\+0007>' holds "
+          r"the control character U\+0007.*\[E-BAD-NAME\]")
+    # Limits: a range, an array, the variables after expansion.
+    write(d + "/r.mdl", "{UTF-8}\nP: (p1-p3000) ~~|\nv[P] = 1 ~~|\n" + VENSIM_TAIL)
+    sdsim(["check", "r.mdl", "--max-elements", "2000"], d, rc=1,
+          out=r"r\.mdl:2:3: error: variable 'P': numbered range '\(p1-p3000\)' has 3000 elements; the limit is 2000 "
+              r"\(raise it with --max-elements\) \[E-LIMIT\]")
+    sdsim(["check", "r.mdl", "--max-variables", "2000"], d, rc=1,
+          out=r"r\.mdl: error: the model has 3000 variables after expansion; the limit is 2000 \(raise it with "
+              r"--max-variables\) \[E-LIMIT\]")
+    sdsim(["check", "r.mdl"], d, rc=0)
+    write(d + "/a.mdl", "{UTF-8}\nA: (a1-a50) ~~|\nB: (b1-b50) ~~|\nAll: A, B ~~|\nv[A, All] = 1 ~~|\n" + VENSIM_TAIL)
+    sdsim(["check", "a.mdl", "--max-elements", "90"], d, rc=1,
+          out=r"a\.mdl:4:1: error: variable 'All': subscript range 'All' has 100 elements once the ranges it lists are "
+              r"expanded; the limit is 90 \(raise it with --max-elements\) \[E-LIMIT\]")
+    sdsim(["check", "a.mdl", "--max-elements", "4000"], d, rc=1,
+          out=r"a\.mdl:5:1: error: variable 'v': 'v\[A, All\]' has 5000 elements; the limit is 4000 .*\[E-LIMIT\]")
+    sdsim(["check", "a.mdl"], d, rc=0)
+    # Macros calling macros: a chain of 5 (not recursive) within --max-depth.
+    chain = "".join(":MACRO: M%d(x)\nM%d = M%d(x) + 1 ~~|\n:END OF MACRO:\n" % (i, i, i + 1) for i in range(1, 5))
+    write(d + "/m.mdl", "{UTF-8}\n" + chain + ":MACRO: M5(x)\nM5 = x ~~|\n:END OF MACRO:\ny = M1(3) ~~|\n" + VENSIM_TAIL)
+    sdsim(["check", "m.mdl", "--max-depth", "4"], d, rc=1,
+          out=r"m\.mdl:2:9: error: variable 'M1': macro 'M1' starts a chain of 5 macros, each calling the next; the "
+              r"limit is 4 \(raise it with --max-depth\) \[E-LIMIT\]")
+    sdsim(["run", "m.mdl", "--max-depth", "5"], d, rc=0, out=r"\n0,3,4,5,6,7,7\n")
+
 @case
 def accepted_second_document(d):
     write(d + "/m.yaml", MODEL + "---\nconstants:\n  rate: 0.9\n")

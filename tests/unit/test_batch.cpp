@@ -149,3 +149,46 @@ TEST_CASE("batch: parameters must be settable constants; buffers must fit") {
     bad_dt.base.dt = -1;
     CHECK_THROWS_AS(sim::Batch(m, bad_dt), sim::Error);
 }
+
+TEST_CASE("batch: a batch over the memory budget is refused before anything is allocated, naming the budget") {
+    const sim::Model m = sim::Model::compile(decay());
+    sim::BatchOptions o;
+    o.parameters = {"k"};
+    o.base.max_memory = std::uint64_t{1} << 20;  // 1 MiB; one run (11 rows x 8 columns) is far below it
+    const sim::Batch batch(m, o);
+    REQUIRE(batch.rows() == 11);
+    REQUIRE(batch.cols() == 8);
+    const std::vector<double> sets(10'000, 0.1);  // 10,000 runs x 704 bytes of results: about 6.7 MiB
+    try {
+        (void)batch.run(sets);
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        REQUIRE(e.diagnostics().items().size() == 1);
+        const sim::Diagnostic& d = e.diagnostics().items().front();
+        CHECK(d.code == sim::Code::E_MEMORY);
+        CHECK(d.loc.file == "option --max-memory");
+        CHECK(d.message.find("the batch of 10000 runs would keep 10000 runs x 11 rows x 8 columns") != std::string::npos);
+        CHECK(d.message.find("more than the memory budget of 1 MiB (raise it with --max-memory") != std::string::npos);
+    }
+    // Within the budget it runs; the caller's memory is not the batch's to count.
+    CHECK(batch.run(std::vector<double>(100, 0.1)).runs == 100);
+    std::vector<double> out(sets.size() * batch.rows() * batch.cols());
+    batch.run(sets, out);
+    CHECK(out[out.size() - 1] == batch.run(std::vector<double>{0.1}).values.back());
+
+    // The default budget (half the machine at most): 10^15 runs would need
+    // 7 * 10^17 bytes. Refused from the estimate (not a failed allocation,
+    // which would say "out of memory while running").
+    sim::BatchOptions d;
+    const sim::Batch all(m, d);
+    try {
+        (void)all.run(std::size_t{1'000'000'000'000'000});
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        const sim::Diagnostic& x = e.diagnostics().items().front();
+        CHECK(x.code == sim::Code::E_MEMORY);
+        CHECK(x.loc.file.empty());
+        CHECK(x.message.find("the batch of 1000000000000000 runs would keep") != std::string::npos);
+        CHECK(x.message.find("(raise it with --max-memory") != std::string::npos);
+    }
+}

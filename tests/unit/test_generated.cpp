@@ -330,6 +330,50 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     }
 }
 
+TEST_CASE("generated: a DELAY FIXED time that turns negative is the interpreter's E-DELAY-TIME") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    simtest::TempDir tmp("sim_generated_delay");
+    sim::ModelSpec m;
+    m.specs.stop = 10;
+    m.specs.dt = 0.5;
+    m.add_stock("x", "100", {}, {"draining"});
+    m.add_flow("draining", "DELAY FIXED(x * rate, lag, 0)");
+    m.add_aux("lag", "2 - TIME");  // negative from TIME = 2.5, seen in the step to 3
+    m.add_constant("rate", 0.1);
+    const sim::Model model = sim::Model::compile(m);
+    sim::Diagnostics d;
+    auto gen = sim::compile_native(model, d, native_options());
+    REQUIRE_MESSAGE(gen, d.str());
+    // The shape for large models too (statements over the slot vector).
+    sim::GenerateOptions small;
+    small.max_local_slots = 0;
+    small.function_size = 1;
+    const std::string path = tmp.write("k.cpp", sim::generate_kernel_source(model, small));
+    const std::string so = (tmp / "k.so").string();
+    REQUIRE(std::system(("c++ -std=c++20 -O1 -ffp-contract=off -fPIC -shared -o '" + so + "' '" + path + "'").c_str()) == 0);
+    void* h = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+    REQUIRE(h);
+    auto get = reinterpret_cast<const sim::Kernel* (*)()>(dlsym(h, "sim_kernel"));
+    REQUIRE(static_cast<bool>(get));
+    const sim::Model large = sim::attach_kernel(model, *get());
+    for (const sim::Model* g : {static_cast<const sim::Model*>(&*gen), &large}) {
+        for (auto check : {sim::NonFinite::error, sim::NonFinite::ignore}) {
+            sim::RunOptions o;
+            o.on_nonfinite = check;
+            const Outcome a = run(model, o, sim::RunEngine::interpreter), b = run(*g, o, sim::RunEngine::generated);
+            CHECK_FALSE(a.r);
+            CHECK_FALSE(b.r);
+            CHECK(b.error == a.error);
+            CHECK(b.error.find("the delay time of DELAY FIXED became -0.5 in the step to time 3") != std::string::npos);
+            CHECK(b.error.find(std::string("E-DELAY") + "-TIME") != std::string::npos);
+        }
+        CHECK(compare_engines("negative delay time", model, *g) == 0);
+    }
+}
+
 TEST_CASE("generated: a model with vector functions is refused, located, not miscompiled") {
     const char* const yaml = R"yaml(name: vectors
 sim: {start: 0, stop: 2, dt: 1}

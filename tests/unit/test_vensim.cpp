@@ -329,3 +329,43 @@ TEST_CASE("vensim: load_model picks the reader by extension and by content") {
     CHECK_MESSAGE(!d2.has_errors(), d2.str());
     CHECK(b.find("x"));
 }
+
+TEST_CASE("vensim: the text is decoded and the model bounded by sim::Limits, as the other readers do") {
+    sim::Limits lim;
+    lim.array_elements = 5;
+    lim.variables = 8;
+    {  // a range of 6 elements: refused before any element variable is made
+        const std::string text = mdl("Region: (r1-r6) ~~|\nv[Region] = 1 ~~|\n");
+        sim::Diagnostics d;
+        const auto spec = sim::parse_vensim(text, "m.mdl", d, lim);
+        REQUIRE(find_code(d, sim::Code::E_LIMIT));
+        CHECK(d.items().front().message.find("has 6 elements; the limit is 5 (raise it with --max-elements)") !=
+              std::string::npos);
+        CHECK(spec.variables.empty());
+    }
+    {  // 3 x 3 = 9 elements of one array, each range within the limit
+        const std::string text = mdl("A: a1, a2, a3 ~~|\nB: b1, b2, b3 ~~|\nv[A, B] = 1 ~~|\n");
+        sim::Diagnostics d;
+        const auto spec = sim::parse_vensim(text, "m.mdl", d, lim);
+        REQUIRE(find_code(d, sim::Code::E_LIMIT));
+        CHECK_AT(d.items().front().loc, where(text, "v[A, B]"));
+        CHECK(d.items().front().message.find("'v[A, B]' has 9 elements") != std::string::npos);
+        CHECK(spec.variables.empty());
+        sim::Diagnostics ok;
+        sim::Limits wide = lim;
+        wide.array_elements = 9;
+        wide.variables = 100;
+        (void)sim::parse_vensim(text, "m.mdl", ok, wide);
+        CHECK_MESSAGE(!ok.has_errors(), ok.str());
+    }
+    {  // a byte-order mark is dropped; Latin-1 is refused at its byte
+        sim::Diagnostics d;
+        (void)sim::parse_vensim("\xEF\xBB\xBF" + mdl("x = 1 ~~|\n"), "m.mdl", d);
+        CHECK_MESSAGE(!d.has_errors(), d.str());
+        sim::Diagnostics bad;
+        (void)sim::parse_vensim(mdl("x = 1 ~ caf\xE9 ~|\n"), "m.mdl", bad);
+        REQUIRE(find_code(bad, sim::Code::E_ENCODING));
+        CHECK(bad.items().front().loc.line == 2);
+        CHECK(bad.items().front().loc.col == 12);
+    }
+}

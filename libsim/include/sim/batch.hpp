@@ -77,7 +77,11 @@ public:
     // Runs every parameter set: `sets` holds runs x parameters() values,
     // row-major (with no parameters, `runs` says how many). A run that fails
     // throws its sim::Error, with a note naming the run and its values; no
-    // partial result is returned.
+    // partial result is returned. What the batch allocates (the results, and
+    // one run's buffers per worker) is estimated first against
+    // base.max_memory (default_memory_budget() if unset): E-MEMORY, naming
+    // the budget, before anything is allocated; an allocation that fails
+    // all the same is E-MEMORY "out of memory while running".
     BatchResult run(std::span<const double> sets) const;
     BatchResult run(std::size_t runs) const;  // no parameters: `runs` identical runs
     // The same into caller memory: `out` holds runs x rows() x cols().

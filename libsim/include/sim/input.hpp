@@ -50,13 +50,15 @@ struct Input {
 std::optional<Input> read_input(const std::string& path, Diagnostics& diags, const Limits& limits = {},
                                 InputSource source = InputSource::any);
 
-enum class TextFormat { yaml, xml, text };
+enum class TextFormat { yaml, xml, vensim, text };
 
 // The text of `bytes` as UTF-8, checked: a UTF-8 byte-order mark is dropped;
 // UTF-16/32 with a byte-order mark, and (for XML) an encoding named in the
 // XML declaration, are converted with iconv. Text that is not valid in its
 // encoding, holds a NUL byte, or names an encoding iconv does not know, is
-// E-ENCODING at the offending line and column, naming the encoding.
+// E-ENCODING at the offending line and column, naming the encoding. A
+// Vensim file without the {UTF-8} marker that is not UTF-8 is refused with
+// a hint to convert it from the Windows code page older Vensim writes.
 // Line and column numbers of the result are those of the original text.
 std::optional<std::string> decode_text(std::string_view bytes, const std::string& path, TextFormat format,
                                        Diagnostics& diags);

@@ -16,7 +16,7 @@ namespace sim {
 
 // Bumped whenever KernelRun, Kernel or what the generated functions must do
 // changes; part of every fingerprint.
-inline constexpr int kernel_abi_version = 1;
+inline constexpr int kernel_abi_version = 2;
 
 // One call of Kernel::euler: Euler steps to grid points k_begin .. k_end-1,
 // doing at each what the interpreter's Euler driver and its grid-point
@@ -43,6 +43,9 @@ struct KernelRun {
     double bad;              // (in/out) sum of x * 0 over the non-negative stocks after each step:
                              // not 0 once one was not finite (the other stocks, once not finite,
                              // stay so, and the host checks them and the saved rows)
+    unsigned long failed_delay;  // (out) 0, or 1 + the index of the fixed delay whose time was
+                                 // negative at grid point s[0] (time s[0]): the kernel stopped
+                                 // there, before that point's outputs, and the host reports it
 };
 
 struct Kernel {

@@ -21,7 +21,7 @@ struct Limits {
     // Bytes of one input file (model, scenario, data file). --max-input
     std::uint64_t input_bytes = std::uint64_t{64} << 20;
     // Nesting depth of any input structure: XML elements, YAML collections,
-    // module instances inside one another. --max-depth
+    // module instances inside one another, Vensim macros calling macros. --max-depth
     std::size_t depth = 200;
     // Variables of a model after modules and arrays are expanded. --max-variables
     std::size_t variables = 1'000'000;

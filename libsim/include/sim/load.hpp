@@ -26,10 +26,13 @@ ModelSpec load_xmile(const std::string& path, Diagnostics& diags, const Limits& 
 ModelSpec parse_xmile(std::string_view text, const std::string& filename, Diagnostics& diags,
                       const Limits& limits = {});
 
-// .mdl (docs/vensim.md). load_vensim reads through sim::read_input (size,
-// directory, FIFO); the reader itself does not yet apply the other limits.
+// .mdl (docs/vensim.md). The same checks: the text decoded as UTF-8,
+// elements of a subscript range or an arrayed variable bounded by
+// limits.array_elements before they are made, the variables after
+// expansion by limits.variables.
 ModelSpec load_vensim(const std::string& path, Diagnostics& diags, const Limits& limits = {});
-ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagnostics& diags);
+ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagnostics& diags,
+                       const Limits& limits = {});
 
 // Chooses the loader by extension (.yaml/.yml -> YAML; .xmile/.stmx/.xml -> XMILE;
 // .mdl -> Vensim); otherwise by content: XMILE if the first non-blank

@@ -181,6 +181,13 @@ std::string xml_declared_encoding(std::string_view s) {
     return std::string(decl.substr(p + 1, e - p - 1));
 }
 
+// True if a Vensim file starts (after blanks) with its {UTF-8} marker.
+bool vensim_utf8_marker(std::string_view s) {
+    std::size_t p = 0;
+    while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\r' || s[p] == '\n')) ++p;
+    return text::lower(s.substr(p, 7)) == "{utf-8}";
+}
+
 bool is_utf8_name(std::string_view enc) {
     std::string e = text::lower(enc);
     return e == "utf-8" || e == "utf8";
@@ -219,9 +226,10 @@ bool convert(std::string_view bytes, const std::string& enc, std::string& out, s
 
 std::optional<std::string> decode_text(std::string_view bytes, const std::string& path, TextFormat format,
                                        Diagnostics& diags) {
-    const std::string what = format == TextFormat::yaml  ? "YAML"
-                             : format == TextFormat::xml ? "XML"
-                                                         : "text";
+    const std::string what = format == TextFormat::yaml     ? "YAML"
+                             : format == TextFormat::xml    ? "XML"
+                             : format == TextFormat::vensim ? "Vensim"
+                                                            : "text";
     // Byte-order marks: UTF-8 is dropped; UTF-16/32 are converted (YAML 1.2
     // and XML 1.0 allow them).
     std::string enc;
@@ -278,7 +286,10 @@ std::optional<std::string> decode_text(std::string_view bytes, const std::string
                         (c == 0 ? std::string("; a model or scenario is text")
                                 : "; save the " + what + " file as UTF-8" +
                                       (format == TextFormat::xml ? " or declare its encoding (<?xml ... encoding=\"...\"?>)"
-                                                                 : std::string())));
+                                       : format == TextFormat::vensim && !vensim_utf8_marker(body)
+                                           ? std::string(" (a .mdl without the {UTF-8} marker is in the Windows code page of the "
+                                                         "machine that wrote it: convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8)")
+                                           : std::string())));
         return std::nullopt;
     }
     if (!enc.empty()) return converted;

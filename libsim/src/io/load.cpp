@@ -61,9 +61,9 @@ ModelSpec parse_model(std::string_view text, const std::string& path, Diagnostic
     const std::string ext = extension(path);
     if (ext == ".yaml" || ext == ".yml") return parse_yaml(text, path, diags, limits);
     if (ext == ".xmile" || ext == ".stmx" || ext == ".xml") return parse_xmile(text, path, diags, limits);
-    if (ext == ".mdl") return parse_vensim(text, path, diags);
+    if (ext == ".mdl") return parse_vensim(text, path, diags, limits);
     if (looks_like_xml(text)) return parse_xmile(text, path, diags, limits);
-    if (looks_like_vensim(text)) return parse_vensim(text, path, diags);
+    if (looks_like_vensim(text)) return parse_vensim(text, path, diags, limits);
     return parse_yaml(text, path, diags, limits);
 }
 

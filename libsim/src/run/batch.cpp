@@ -3,15 +3,21 @@
 // of its runs. A run is run_plan, the code Model::run uses, so the results
 // are Model::run's bit for bit. Runs are handed out in increasing order;
 // each writes only its own rows. When runs fail, the error reported is that
-// of the lowest-numbered failing run, whatever the thread count.
+// of the lowest-numbered failing run, whatever the thread count. What a
+// batch allocates is estimated against the memory budget before any of it
+// is (E-MEMORY); an allocation that fails all the same is E-MEMORY too.
 #include "sim/batch.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
+#include <new>
 #include <optional>
+#include <stdexcept>
 
 #include "run/integrate.hpp"
+#include "sim/limits.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
 
@@ -49,10 +55,41 @@ struct Batch::Impl {
         for (std::size_t row = 0; row < plan.grid.rows(); ++row)
             times.push_back(plan.grid.at(static_cast<long>(row) * plan.grid.save_every));
         threads = o.threads;
+        max_memory = o.base.max_memory;
     }
+    std::optional<std::uint64_t> max_memory;  // RunOptions::max_memory
 };
 
 namespace {
+
+// What `n` runs allocate, estimated before any of it is: the results (runs x
+// rows x columns, unless the caller gives the memory) and, per worker, one
+// run's buffers (slot vector, saved times, delay histories, scratch).
+// Refused (E-MEMORY, naming the budget) if over base.max_memory, or
+// default_memory_budget() when unset, as Model::run does for one run.
+void check_batch_memory(const Batch::Impl& m, std::size_t n, bool results, const std::optional<std::uint64_t>& max) {
+    const double rows = static_cast<double>(m.times.size()), cols = static_cast<double>(m.plan.cols.size());
+    const double points = static_cast<double>(m.plan.grid.steps) + 1;
+    const double workers = detail::worker_count(m.threads, n);
+    const double per_worker = rows + 2.0 * static_cast<double>(m.p.slots.size()) + static_cast<double>(m.p.stock_count) +
+                              points * static_cast<double>(m.p.delays.size());
+    const double bytes = 8.0 * ((results ? static_cast<double>(n) * rows * cols : 0.0) + workers * per_worker);
+    if (!max && bytes <= static_cast<double>(min_memory_budget)) return;  // as check_memory: no system call
+    const std::uint64_t budget = max ? *max : default_memory_budget();
+    if (bytes <= static_cast<double>(budget)) return;
+    Diagnostics d;
+    d.error(sim::Code::E_MEMORY, max ? SourceLoc{"option --max-memory", 0, 0} : SourceLoc{}, "",
+            "the batch of " + std::to_string(n) + " runs would keep " +
+                (results ? std::to_string(n) + " runs x " + text::number(rows) + " rows x " + text::number(cols) +
+                               " columns and "
+                         : std::string()) +
+                "one run's buffers per worker thread (" + text::number(workers) + "), about " +
+                (bytes < 1.8e19 ? format_bytes(static_cast<std::uint64_t>(bytes)) : text::number(bytes) + " bytes") +
+                ", more than the memory budget of " + format_bytes(budget) +
+                " (raise it with --max-memory, RunOptions::max_memory); run fewer runs at a time, save fewer "
+                "variables or save less often. Nothing was run");
+    throw Error(std::move(d));
+}
 
 // Runs 0..n-1 with parameter set i at sets[i * params]; rows to `out`.
 void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, std::span<double> out,
@@ -68,10 +105,19 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
     std::optional<std::pair<std::size_t, Error>> failure;  // the lowest failing run
     std::atomic<std::size_t> fail_at{n};
     std::vector<std::pair<std::size_t, Diagnostic>> found;
+    std::atomic<bool> out_of_memory{false};  // a worker could not allocate its buffers
     auto worker = [&](std::size_t) {
-        detail::Workspace ws(m.p, m.plan.grid);
-        std::vector<double> s(m.plan.slots.size());
-        std::vector<double> times(rows);
+        std::optional<detail::Workspace> ws;
+        std::vector<double> s, times;
+        try {
+            ws.emplace(m.p, m.plan.grid);
+            s.resize(m.plan.slots.size());
+            times.resize(rows);
+        } catch (const std::bad_alloc&) {
+            out_of_memory = true;
+            fail_at = 0;  // the other workers stop at their next run
+            return;
+        }
         std::vector<Diagnostic> warn;
         for (std::size_t i; (i = next++) < n && i < fail_at.load();) {
             std::copy(m.plan.slots.begin(), m.plan.slots.end(), s.begin());
@@ -79,7 +125,7 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
             warn.clear();
             try {
                 detail::run_plan(m.p, m.plan, s.data(), m.kernel, times.data(), out.data() + i * rows * cols, warn,
-                                 ws);
+                                 *ws);
             } catch (const Error& e) {
                 Diagnostics d = e.diagnostics();
                 Diagnostic note;
@@ -105,10 +151,24 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
     };
     const unsigned workers = detail::worker_count(m.threads, n);
     detail::parallel_for(workers, workers, worker);
+    if (out_of_memory) detail::out_of_memory();
     if (failure) throw failure->second;
     if (warnings) {
         std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         for (auto& w : found) warnings->push_back(std::move(w));
+    }
+}
+
+// r.values for r.runs runs, within the memory budget (with the workers'
+// buffers) before anything is allocated; a failed allocation is E-MEMORY.
+void allocate(const Batch::Impl& m, BatchResult& r) {
+    check_batch_memory(m, r.runs, true, m.max_memory);
+    try {
+        r.values.resize(r.runs * m.times.size() * m.plan.cols.size());
+    } catch (const std::bad_alloc&) {
+        detail::out_of_memory();
+    } catch (const std::length_error&) {
+        detail::out_of_memory();
     }
 }
 
@@ -134,7 +194,7 @@ BatchResult Batch::run(std::span<const double> sets) const {
     r.names = names();
     r.times = times();
     r.runs = sets.size() / np;
-    r.values.resize(r.runs * rows() * cols());
+    allocate(*impl_, r);
     run_all(*impl_, r.runs, sets, r.values, &r.warnings);
     return r;
 }
@@ -147,7 +207,7 @@ BatchResult Batch::run(std::size_t runs) const {
     r.names = names();
     r.times = times();
     r.runs = runs;
-    r.values.resize(runs * rows() * cols());
+    allocate(*impl_, r);
     run_all(*impl_, runs, {}, r.values, &r.warnings);
     return r;
 }
@@ -158,6 +218,7 @@ void Batch::run(std::span<const double> sets, std::span<double> out,
     if (np == 0 || sets.size() % np != 0)
         throw Error(sim::Code::E_BATCH, "",
                     std::to_string(sets.size()) + " values are not whole parameter sets of " + std::to_string(np));
+    check_batch_memory(*impl_, sets.size() / np, false, impl_->max_memory);
     run_all(*impl_, sets.size() / np, sets, out, warnings);
 }
 

@@ -380,6 +380,9 @@ private:
             out.push_back(N(p_.previous[i].out) + " = latch[" + std::to_string(i) + "];");
         for (std::size_t i = 0; i < p_.delays.size(); ++i) {
             const auto& d = p_.delays[i];
+            // A negative delay time stops the run here, as Events::before
+            // does; the host reports it (KernelRun::failed_delay).
+            out.push_back("if (" + N(d.delay_time) + " < 0) { r.failed_delay = " + std::to_string(i + 1) + "ul; break; }");
             out.push_back(N(d.out) + " = sim::ops::delay_output(history[" + std::to_string(i) + "], rec, t, start, dt, " +
                           N(d.delay_time) + ", delay_initial[" + std::to_string(i) + "]);");
         }

@@ -61,9 +61,11 @@ void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Sav
     }
 }
 
+}  // namespace
+
 // E-MEMORY: an allocation of the run failed (within --max-memory, but the
 // process had no more).
-[[noreturn]] void out_of_memory() {
+void out_of_memory() {
     Diagnostics d;
     d.error(sim::Code::E_MEMORY, {}, "",
             "out of memory while running (the process could not allocate more); save fewer variables "
@@ -71,8 +73,6 @@ void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Sav
             "before they start");
     throw Error(std::move(d));
 }
-
-}  // namespace
 
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
               std::vector<Diagnostic>& warnings, Workspace& ws) {

@@ -28,6 +28,10 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
 // (on_nonfinite == error), E-BUDGET, E-INTEGRATION (the stepper failed).
 Results integrate(const Program& p, RunPlan plan, const Kernel* kernel = nullptr);
 
+// E-MEMORY "out of memory while running": a std::bad_alloc of a run (or a
+// batch of runs), within the memory budget but beyond what the process got.
+[[noreturn]] void out_of_memory();
+
 // The kernel a run with `opts` uses: null for the interpreter. Throws
 // E-ENGINE when opts.engine is `generated` and the model has none.
 const Kernel* select_kernel(const Model& m, const RunOptions& opts);

@@ -115,11 +115,13 @@ public:
     }
     void take_back(const KernelRun& r) { recorded_ = r.recorded; }
 
+    // E-DELAY-TIME: fixed delay i's time is `value` (negative) at grid time t.
+    [[noreturn]] void negative_delay(std::size_t i, double t, double value) const;
+
 private:
     const Program& p_;
     Grid grid_;
     bool any_;
-    [[noreturn]] void negative_delay(std::size_t i, double t, double value) const;
     std::vector<double> delay_initial_, latch_;
     std::vector<std::vector<double>> history_;  // delay inputs at t_0..t_steps, sized before the first step
     std::size_t recorded_ = 0;                  // points recorded in every history

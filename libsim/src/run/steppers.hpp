@@ -133,6 +133,10 @@ void drive_kernel_euler(const Stepping& st, const Kernel& kernel, const RunPlan&
         if (st.check.on() && (r.bad != 0 || !all_finite(st.stocks(), p.stock_count) ||
                               !all_finite(rows, static_cast<std::size_t>(r.out_v - rows))))
             throw NeedsInterpreter{};
+        if (r.failed_delay != 0) {  // stopped at grid time s[0], where Events::before stops the interpreter
+            const std::size_t i = r.failed_delay - 1;
+            events.negative_delay(i, st.s[slot_time], st.s[p.delays[i].delay_time]);
+        }
         budget(k1 - 1);
         k0 = k1;
     }

@@ -1,10 +1,14 @@
 // parse_vensim / load_vensim: a Vensim .mdl file -> ModelSpec.
 //
+// 0. The bytes are decoded (sim::decode_text: UTF-8 checked, as for YAML
+//    and XMILE).
 // 1. The text is split into records (`lhs op rhs ~ units ~ comment |`) up to
 //    the sketch section; `:MACRO:` ... `:END OF MACRO:` collect their own.
 // 2. Each left-hand side is read (name, subscripts, :EXCEPT:); each right
 //    side is parsed once in the Vensim dialect, or read as a lookup table,
 //    a list of numbers or external data.
+//    What they can inflate (elements of ranges and arrays, macro chains)
+//    is counted against sim::Limits before anything is expanded.
 // 3. Dimensions are resolved (subranges, numbered ranges, mappings,
 //    equivalences), then every variable is expanded element by element by a
 //    tree pass (expand.cpp): subscripts bound, array functions unrolled,
@@ -12,16 +16,19 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "io/model_size.hpp"
 #include "io/vensim/expand.hpp"
 #include "io/vensim/reader.hpp"
 #include "sim/input.hpp"
 #include "sim/load.hpp"
+#include "lang/names.hpp"
 #include "lang/tree.hpp"
 #include "util/text.hpp"
 
@@ -67,11 +74,15 @@ struct Record {
 
 class Reader {
 public:
-    Reader(Text& text, Diagnostics& diags, ModelSpec& spec) : t_(text), s_(text.str()), diags_(diags), spec_(spec) {}
+    Reader(Text& text, Diagnostics& diags, ModelSpec& spec, const Limits& limits)
+        : t_(text), s_(text.str()), diags_(diags), spec_(spec), limits_(limits) {}
 
     void run() {
         split();
         for (const auto& r : records_) record(r);
+        // Limits (--max-elements) checked on counts before expand() makes a
+        // single element; the variables after expansion (--max-variables).
+        if (!within_limits()) return;
         Parsed m;
         m.dims = std::move(dims_);
         m.equivalent = std::move(equivalent_);
@@ -79,6 +90,7 @@ public:
         m.macros = std::move(macros_);
         m.file = t_.file();
         expand(m, spec_, diags_);
+        check_model_size(spec_, limits_, diags_);
     }
 
 private:
@@ -86,6 +98,7 @@ private:
     const std::string& s_;
     Diagnostics& diags_;
     ModelSpec& spec_;
+    const Limits& limits_;
     std::vector<Record> records_;
     std::map<std::string, Dim> dims_;
     std::map<std::string, std::string> equivalent_;  // alias -> dimension
@@ -366,8 +379,20 @@ private:
         return true;
     }
 
+    // A subscript range or element name must be visible text, as a
+    // variable's (the compiler checks those): E-BAD-NAME, where it is written.
+    bool visible(const std::string& name, SourceLoc at, const std::string& range) {
+        const auto bad = name_problem(name);
+        if (!bad) return true;
+        at.col += static_cast<int>(bad->offset);  // exact for a name written on one line
+        diags_.error(sim::Code::E_BAD_NAME, at, visible_name(range),
+                     "the name '" + visible_name(name) + "' holds " + bad->what + "; remove it (names must be visible text)");
+        return false;
+    }
+
     // `Dim: a, b, (p1-p5), Sub -> Map` (p after the ':').
     void dimension(const Def& d, std::size_t p, std::size_t e) {
+        if (!visible(d.name, d.loc, d.name)) return;
         Dim dim;
         dim.name = d.name;
         dim.loc = d.loc;
@@ -388,6 +413,7 @@ private:
                 ++j;
             }
             std::string item = trim(body.substr(i, j - i));
+            const std::size_t item_at = p + i + std::min(body.substr(i, j - i).find_first_not_of(" \t\r\n"), j - i);
             i = j + 1;
             if (item.empty()) continue;
             if (item.front() == '(') {
@@ -409,6 +435,12 @@ private:
                     error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "a numbered range is written (p1-p5): '" + item + "' is not one");
                     return;
                 }
+                if (static_cast<std::size_t>(b - a + 1) > limits_.array_elements) {
+                    error(sim::Code::E_LIMIT, p, d.name,
+                          "numbered range '" + item + "' has " + std::to_string(b - a + 1) + " elements" +
+                              limit_hint(limits_.array_elements, "--max-elements"));
+                    return;
+                }
                 if (static_cast<std::size_t>(b - a + 1) > max_dim_size) {
                     error(sim::Code::E_VENSIM_SUBSCRIPT, p, d.name,
                           "numbered range '" + item + "' has more than " + std::to_string(max_dim_size) + " elements");
@@ -420,6 +452,7 @@ private:
                 }
                 continue;
             }
+            if (!visible(item, t_.at(item_at), d.name)) return;
             dim.display.push_back(item);
             dim.elems.push_back(canonical_name(item));
         }
@@ -446,6 +479,140 @@ private:
         }
         dim.order = dims_.size();
         dims_[d.canonical] = std::move(dim);
+    }
+
+    // --- limits
+    // The element counts of every subscript range once expand() has
+    // replaced a range listed inside another by its elements (four rounds,
+    // in name order, in place: expand.cpp, dimensions()), computed on
+    // counts, saturating; then each arrayed left-hand side's element count.
+    // E-LIMIT (--max-elements) for any over Limits::array_elements.
+    bool within_limits() {
+        using Count = std::uint64_t;
+        constexpr Count cap = Count{1} << 62;
+        auto add = [&](Count a, Count b) { return a > cap - b ? cap : a + b; };
+        auto mul = [&](Count a, Count b) { return b != 0 && a > cap / b ? cap : a * b; };
+        struct Shape {
+            Count plain = 0;                     // elements that are not ranges
+            std::map<std::string, Count> ranges; // ranges listed (each to be replaced by its elements)
+        };
+        std::map<std::string, Shape> shape;
+        for (const auto& [name, dim] : dims_) {
+            Shape& sh = shape[name];
+            for (const auto& e : dim.elems) {
+                if (dims_.count(e)) sh.ranges[e] = add(sh.ranges[e], 1);
+                else sh.plain = add(sh.plain, 1);
+            }
+        }
+        for (int round = 0; round < 4; ++round)
+            for (auto& [name, sh] : shape) {
+                Shape out;
+                out.plain = sh.plain;
+                for (const auto& [r, k] : sh.ranges) {
+                    if (r == name) {  // a range listing itself keeps the name as an element
+                        out.ranges[r] = add(out.ranges[r], k);
+                        continue;
+                    }
+                    const Shape& other = shape[r];
+                    out.plain = add(out.plain, mul(k, other.plain));
+                    for (const auto& [r2, k2] : other.ranges) out.ranges[r2] = add(out.ranges[r2], mul(k, k2));
+                }
+                sh = std::move(out);
+            }
+        std::map<std::string, Count> size;
+        for (const auto& [name, sh] : shape) {
+            Count n = sh.plain;
+            for (const auto& [r, k] : sh.ranges) n = add(n, k);
+            size[name] = n;
+        }
+        bool ok = true;
+        std::vector<std::pair<const Dim*, Count>> in_order;  // file order
+        for (const auto& [name, dim] : dims_) in_order.emplace_back(&dim, size[name]);
+        std::sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) { return a.first->order < b.first->order; });
+        for (const auto& [dim, n] : in_order) {
+            if (n <= limits_.array_elements) continue;
+            diags_.error(sim::Code::E_LIMIT, dim->loc, dim->name,
+                         "subscript range '" + dim->name + "' has " + (n >= cap ? std::string("more than 4e18") : std::to_string(n)) +
+                             " elements once the ranges it lists are expanded" +
+                             limit_hint(limits_.array_elements, "--max-elements"));
+            ok = false;
+        }
+        if (!ok) return false;
+        // An equivalence (alias <-> range) gives the alias the range's size.
+        auto size_of = [&](const std::string& sub) -> Count {
+            if (auto it = size.find(sub); it != size.end()) return it->second;
+            if (auto eq = equivalent_.find(sub); eq != equivalent_.end())
+                if (auto it = size.find(eq->second); it != size.end()) return it->second;
+            return 1;  // an element
+        };
+        auto check_def = [&](const Def& d) {
+            if (d.subs.size() < 2) return;  // one range: checked above
+            Count n = 1;
+            for (const auto& sub : d.subs) n = mul(n, size_of(sub));
+            if (n <= limits_.array_elements) return;
+            std::string subs;
+            for (const auto& sub : d.subs) {
+                auto it = dims_.find(sub);
+                subs += (subs.empty() ? "" : ", ") + (it != dims_.end() ? it->second.name : sub);
+            }
+            diags_.error(sim::Code::E_LIMIT, d.loc, d.name,
+                         "'" + d.name + "[" + subs + "]' has " + (n >= cap ? std::string("more than 4e18") : std::to_string(n)) +
+                             " elements" + limit_hint(limits_.array_elements, "--max-elements"));
+            ok = false;
+        };
+        for (const auto& d : defs_) check_def(d);
+        for (const auto& mac : macros_)
+            for (const auto& d : mac.defs) check_def(d);
+        return ok && macros_within_depth();
+    }
+
+    // Macros calling macros: the longest chain of calls (not counting a
+    // recursive one, which expand() reports) within Limits::depth (--max-depth).
+    bool macros_within_depth() {
+        if (macros_.empty()) return true;
+        std::map<std::string, std::size_t> index;
+        for (std::size_t i = 0; i < macros_.size(); ++i) index.emplace(macros_[i].canonical, i);
+        std::vector<std::set<std::size_t>> calls(macros_.size());
+        for (std::size_t i = 0; i < macros_.size(); ++i)
+            for (const auto& d : macros_[i].defs)
+                for (const Equation* eq : {&d.eq, &d.init})
+                    for (const auto& node : eq->tree.nodes)
+                        if (const auto* c = std::get_if<ast::Call>(&node.v))
+                            if (auto it = index.find(c->canonical); it != index.end()) calls[i].insert(it->second);
+        // Depth of each macro's calls (1 = calls none), iteratively: a long
+        // chain must not recurse here either.
+        std::vector<std::size_t> depth(macros_.size(), 0);  // 0 = not yet known
+        std::vector<char> state(macros_.size(), 0);          // 1 = on the stack, 2 = done
+        for (std::size_t root = 0; root < macros_.size(); ++root) {
+            if (state[root]) continue;
+            std::vector<std::pair<std::size_t, std::set<std::size_t>::const_iterator>> stack{{root, calls[root].begin()}};
+            state[root] = 1;
+            while (!stack.empty()) {
+                auto& [i, it] = stack.back();
+                if (it != calls[i].end()) {
+                    const std::size_t j = *it++;
+                    if (state[j] == 0) {
+                        state[j] = 1;
+                        stack.emplace_back(j, calls[j].begin());
+                    }
+                    continue;  // state 1: a recursive call, expand() reports it
+                }
+                std::size_t deepest = 0;
+                for (std::size_t j : calls[i])
+                    if (state[j] == 2) deepest = std::max(deepest, depth[j]);
+                depth[i] = deepest + 1;
+                state[i] = 2;
+                stack.pop_back();
+            }
+        }
+        for (std::size_t i = 0; i < macros_.size(); ++i) {
+            if (depth[i] <= limits_.depth) continue;
+            diags_.error(sim::Code::E_LIMIT, macros_[i].loc, macros_[i].name,
+                         "macro '" + macros_[i].name + "' starts a chain of " + std::to_string(depth[i]) +
+                             " macros, each calling the next" + limit_hint(limits_.depth, "--max-depth"));
+            return false;
+        }
+        return true;
     }
 
     // The right-hand side [b, e) of `=`.
@@ -610,12 +777,16 @@ Equation sub_equation(const Equation& eq, ast::NodeId id) {
 
 }  // namespace vensim
 
-ModelSpec parse_vensim(std::string_view text, const std::string& filename, Diagnostics& diags) {
+ModelSpec parse_vensim(std::string_view bytes, const std::string& filename, Diagnostics& diags, const Limits& limits) {
     ModelSpec spec;
     spec.file = filename;
     spec.name = std::filesystem::path(filename).stem().string();
-    vensim::Text t(std::string(text), filename);
-    vensim::Reader(t, diags, spec).run();
+    // UTF-8 checked (a byte-order mark dropped, UTF-16/32 with one
+    // converted, anything else E-ENCODING at the byte), as for YAML and XMILE.
+    auto text = decode_text(bytes, filename, TextFormat::vensim, diags);
+    if (!text) return spec;
+    vensim::Text t(std::move(*text), filename);
+    vensim::Reader(t, diags, spec, limits).run();
     return spec;
 }
 
@@ -626,7 +797,7 @@ ModelSpec load_vensim(const std::string& path, Diagnostics& diags, const Limits&
         m.file = path;
         return m;
     }
-    return parse_vensim(in->bytes, path, diags);
+    return parse_vensim(in->bytes, path, diags, limits);
 }
 
 }  // namespace sim
