@@ -69,8 +69,11 @@ void put_variable_info(json::Writer& w, const State& s, const std::string& name)
     w.key("doc").string(v ? v->doc : "");
     // Display metadata (docs/model-format.md, "Display"): the page shows
     // title, display_units and value * display_scale when given.
-    if (v && !v->display.title.empty()) w.key("title").string(v->display.title);
-    if (v && !v->display.title_zh.empty()) w.key("title_zh").string(v->display.title_zh);
+    // Titles as the reports give them (ModelSpec::display_of): an element's
+    // is its array's with the element ("... [core]").
+    const Display d = s.spec.display_of(name);
+    if (!d.title.empty()) w.key("title").string(d.title);
+    if (!d.title_zh.empty()) w.key("title_zh").string(d.title_zh);
     if (v && !v->display.units.empty()) w.key("display_units").string(v->display.units);
     if (v && v->display.scale != 1) w.key("display_scale").number(v->display.scale);
     if (v && v->display.money) w.key("money").boolean(true);
