@@ -16,6 +16,8 @@
 # Crashes are written to build-fuzz/crashes/<target>/; each one found becomes
 # a file in tests/bad_inputs/ (or a unit test) before it is fixed. The last
 # line of each log gives executions, coverage (cov: edges, ft: features).
+# FUZZ_TIMEOUT (default 10 s) is the per-input limit: raise it on a loaded
+# machine, where a starved process trips it without any slow input.
 # Exit status: 0 no crash, 1 a target crashed (its log is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,7 +98,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$build/crashes/$t"
   log=$build/fuzz_$t.log
   echo "fuzz_$t: ${secs}s, corpus $corpus_root/$t ($(ls "$corpus_root/$t" | wc -l) files)"
-  if ! "$build/fuzz/fuzz_$t" "$corpus_root/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+  if ! "$build/fuzz/fuzz_$t" "$corpus_root/$t" -max_total_time="$secs" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" \
         -rss_limit_mb=2048 -artifact_prefix="$build/crashes/$t/" -print_final_stats=1 >"$log" 2>&1; then
     echo "fuzz_$t: CRASH; see $log and $build/crashes/$t/"
     tail -n 60 "$log"
@@ -108,7 +110,7 @@ for t in "${targets[@]}"; do
     # Minimise into a fresh directory, then replace the repository's corpus.
     fresh=$build/merge_$t
     rm -rf "$fresh" && mkdir -p "$fresh"
-    "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 "$fresh" "$corpus_root/$t" \
+    "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 "$fresh" "$corpus_root/$t" \
       >"$build/merge_$t.log" 2>&1 || true
     mkdir -p "fuzz/corpus/$t"
     rm -f fuzz/corpus/"$t"/*
