@@ -1,22 +1,8 @@
-// The code generator (sim/generate.hpp): a Program written out as C++
-// functions over its slot vector, a sim::Kernel (sim/kernel.hpp).
-//
-// Every instruction is written from the instruction set's one description:
-// arithmetic from decode_arith (write_arith: the same operations in the same
-// grouping), every other code as a call of the sim/ops.hpp function that
-// op_info names (the function `apply` calls for the interpreter), lookups
-// through sim::ops::lookup over the tables written as arrays. The Euler
-// loop does, statement for statement, what run/steppers.hpp's drivers and
-// run/observers.hpp's grid-point observer do, in the same order, so that
-// results are the interpreter's bit for bit.
-//
-// Two shapes: a model of up to max_local_slots slots gets an Euler loop in
-// which every slot is a local variable (the C++ compiler keeps the state in
-// registers; literal-pool slots are constants); a larger one works on the
-// slot vector through functions of at most function_size statements, so
-// that no function is too large for the C++ compiler. The initial and flow
-// functions (used for the initial values and by the Runge-Kutta methods)
-// always work on the slot vector.
+// The code generator (sim/generate.hpp): generate_cpp writes a model's
+// header and source around its kernel (generate_kernel.cpp: a Program
+// written out as C++ functions over its slot vector, a sim::Kernel),
+// generate_kernel_source a self-contained kernel for native mode; the
+// program fingerprint; what cannot be generated (check_generatable).
 #include "sim/generate.hpp"
 
 #include <bit>
@@ -30,6 +16,7 @@
 #include <vector>
 
 #include "compile/program.hpp"
+#include "run/generate_detail.hpp"
 #include "sim/kernel.hpp"
 #include "sim/scenario.hpp"
 #include "sim/version.hpp"
@@ -53,19 +40,6 @@ using detail::Slot;
 // Bumped whenever the generated code would compute differently for the same
 // program (part of the fingerprint, with kernel_abi_version).
 constexpr int generator_revision = 1;
-
-// A double as a C++ expression with exactly its bits.
-std::string literal(double v) {
-    if (std::isfinite(v)) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%a", v);
-        return buf;
-    }
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "std::bit_cast<double>(0x%016llxull)",
-                  static_cast<unsigned long long>(std::bit_cast<std::uint64_t>(v)));
-    return buf;
-}
 
 struct Bytes {
     std::string b;
@@ -135,393 +109,8 @@ bool is_identifier(const std::string& s) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
     return true;
 }
+using detail::comment_text;
 
-// A C++ string literal holding `text` exactly.
-std::string string_literal(const std::string& text) {
-    bool raw_ok = text.find('\0') == std::string::npos;
-    std::string delim = "simsrc";
-    for (int i = 0; raw_ok && text.find(")" + delim + "\"") != std::string::npos; ++i) delim = "simsrc" + std::to_string(i);
-    if (raw_ok) return "R\"" + delim + "(" + text + ")" + delim + "\"";
-    std::string out = "\"";
-    char buf[8];
-    for (unsigned char c : text) {
-        std::snprintf(buf, sizeof buf, "\\%03o", c);
-        out += buf;
-    }
-    return out + "\"";
-}
-
-// One line of a comment: no newlines, no "*/" issues (line comments only).
-std::string comment_text(std::string s) {
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    if (s.size() > 100) s = s.substr(0, 97) + "...";
-    return s;
-}
-
-class Generator {
-public:
-    Generator(const Program& p, const GenerateOptions& o) : p_(p) {
-        locals_ = p.slots.size() <= o.max_local_slots;
-        chunk_ = o.function_size > 0 ? o.function_size : 1;
-        flow_written_.assign(p.slots.size(), 0);
-        for (const auto& in : p.flow_tape) flow_written_[in.dst] = 1;
-        stock_in_.resize(p.stock_count);
-        stock_out_.resize(p.stock_count);
-        for (const auto& t : p.inflow_terms) stock_in_[t.stock].push_back(t.flow);
-        for (const auto& t : p.outflow_terms) stock_out_[t.stock].push_back(t.flow);
-    }
-
-    bool locals() const { return locals_; }
-    std::size_t functions() const { return functions_; }
-
-    // The kernel: constants, tables, the functions, the Kernel object named
-    // `kernel_var` (file-local).
-    std::string kernel(const std::string& kernel_var, const std::string& source_text,
-                       const std::string& source_path, const std::string& fingerprint) {
-        std::ostringstream os;
-        os << "namespace {\n\n";
-        constants(os);
-        tables(os);
-        tape_function(os, "initial", p_.initial_tape);
-        flow_segments_ = tape_function(os, "flows", p_.flow_tape);
-        if (locals_)
-            euler_locals(os);
-        else
-            euler_memory(os);
-        os << "constexpr char source_text[] = " << string_literal(source_text) << ";\n"
-           << "constexpr char source_path[] = " << string_literal(source_path) << ";\n"
-           << "constexpr char model_name[] = " << string_literal(p_.spec.name) << ";\n\n"
-           << "const sim::Kernel " << kernel_var << " = {\n"
-           << "    " << kernel_abi_version << ",\n"
-           << "    \"" << fingerprint << "\",\n"
-           << "    model_name,\n    source_text,\n    source_path,\n"
-           << "    " << p_.slots.size() << "ul,\n"
-           << "    &initial,\n    &flows,\n    &euler,\n};\n\n"
-           << "}  // namespace\n";
-        return os.str();
-    }
-
-private:
-    const Program& p_;
-    bool locals_ = false;
-    std::size_t chunk_ = 1;
-    std::size_t functions_ = 0;
-    std::vector<char> flow_written_;
-    std::vector<std::vector<Slot>> stock_in_, stock_out_;
-    std::vector<std::string> flow_segments_;
-
-    bool pool(Slot s) const { return s >= p_.pool_begin && s < p_.temp_begin; }
-    bool fixed(Slot s) const { return s < detail::first_free_slot; }
-    static std::string c(Slot s) { return "c" + std::to_string(s); }
-
-    // A slot as an operand: the slot vector, or a local.
-    std::string mem(Slot s) const { return pool(s) ? c(s) : "s[" + std::to_string(s) + "]"; }
-    std::string loc(Slot s) const {
-        if (s == detail::slot_time) return "t";
-        return pool(s) ? c(s) : "v" + std::to_string(s);
-    }
-
-    void constants(std::ostream& os) {
-        for (Slot s = p_.pool_begin; s < p_.temp_begin; ++s)
-            os << "constexpr double " << c(s) << " = " << literal(p_.slots[s]) << ";\n";
-        os << "\n";
-    }
-
-    void tables(std::ostream& os) {
-        for (std::size_t i = 0; i < p_.tables.size(); ++i) {
-            const auto& t = p_.tables[i];
-            for (const auto* v : {&t.x, &t.y}) {
-                os << "constexpr double t" << i << (v == &t.x ? "x" : "y") << "[] = {";
-                for (std::size_t j = 0; j < v->size(); ++j) os << (j ? ", " : "") << literal((*v)[j]);
-                os << "};\n";
-            }
-        }
-        if (!p_.tables.empty()) os << "\n";
-    }
-
-    // `dst = op(...)` with operands named by `name`; `T` and `DT` name TIME
-    // and DT. Exhaustive over the instruction set's forms.
-    template <class Name>
-    std::string statement(const Instr& in, Name&& name, const std::string& T, const std::string& DT) const {
-        std::ostringstream rhs;
-        if (!detail::write_arith(rhs, in, name)) {
-            const detail::OpInfo info = detail::op_info(in.op);
-            const Slot args[] = {in.a, in.b, in.c};
-            switch (info.form) {
-                case detail::Form::value: rhs << name(in.a); break;
-                case detail::Form::lookup: {
-                    const auto& t = p_.tables[in.b];
-                    rhs << "sim::ops::lookup(" << static_cast<int>(t.kind) << ", t" << in.b << "x, t" << in.b << "y, "
-                        << t.x.size() << ", " << name(in.a) << ")";
-                    break;
-                }
-                case detail::Form::prefix:
-                case detail::Form::infix:
-                case detail::Form::call:
-                    rhs << "sim::ops::" << info.fn << "(";
-                    for (int i = 0; i < info.arity; ++i) rhs << (i ? ", " : "") << name(args[i]);
-                    if (info.timed) rhs << ", " << T << ", " << DT;
-                    rhs << ")";
-                    break;
-                case detail::Form::arith: break;  // written by write_arith
-                case detail::Form::vector: break;  // never reached: refused by check_generatable
-            }
-        }
-        return name(in.dst) + " = " + rhs.str() + ";";
-    }
-
-    std::string comment(Slot dst) const {
-        return dst < p_.slot_names.size() && !p_.slot_names[dst].empty() ? "  // " + comment_text(p_.slot_names[dst])
-                                                                          : "";
-    }
-
-    // A tape as functions over the slot vector, at most chunk_ statements
-    // each, and `name(s)` calling them in order. Returns the segments' names.
-    std::vector<std::string> tape_function(std::ostream& os, const std::string& name, const std::vector<Instr>& tape) {
-        auto m = [this](Slot s) { return mem(s); };
-        std::vector<std::string> segs;
-        for (std::size_t begin = 0; begin < tape.size() || segs.empty(); begin += chunk_) {
-            const std::string seg = name + "_" + std::to_string(segs.size());
-            segs.push_back(seg);
-            ++functions_;
-            os << "inline void " << seg << "(double* __restrict s) {\n";
-            if (tape.empty()) os << "    (void)s;\n";
-            for (std::size_t i = begin; i < tape.size() && i < begin + chunk_; ++i)
-                os << "    " << statement(tape[i], m, "s[0]", "s[1]") << comment(tape[i].dst) << "\n";
-            os << "}\n\n";
-            if (tape.empty()) break;
-        }
-        os << "void " << name << "(double* s) {\n";
-        for (const auto& seg : segs) os << "    " << seg << "(s);\n";
-        os << "}\n\n";
-        return segs;
-    }
-
-    // --- Euler, shared by both shapes. `N` names a slot, `X(i)` the next
-    // value of stock i (non-negative models), `F` a flow slot.
-
-    // The stock update of a model without non-negative stocks
-    // (drive_euler): each stock with flows, net = 0 + in... - out...
-    template <class Name>
-    std::vector<std::string> plain_update(Name&& N) const {
-        std::vector<std::string> out;
-        const Slot* fs = p_.flow_slots.data();
-        for (const auto& g : p_.stock_flows) {
-            std::string st = "{ double net = 0;";
-            for (auto j = g.in_begin; j < g.out_begin; ++j) st += " net += " + N(fs[j]) + ";";
-            for (auto j = g.out_begin; j < g.end; ++j) st += " net -= " + N(fs[j]) + ";";
-            const std::string x = N(p_.stock_begin + g.stock);
-            st += " " + x + " = " + x + " + dt * net; }";
-            out.push_back(st);
-        }
-        return out;
-    }
-
-    // Non-negative stocks (drive_euler_nonneg): every next value from the
-    // derivatives, outflows limited (limit_outflows, statement for
-    // statement), clamped, stored.
-    template <class Name, class Next>
-    std::vector<std::string> nonneg_update(Name&& N, Next&& X, bool declare) const {
-        std::vector<std::string> out;
-        for (std::uint32_t i = 0; i < p_.stock_count; ++i) {
-            std::string st = "{ double d = 0;";
-            for (Slot f : stock_in_[i]) st += " d += " + N(f) + ";";
-            for (Slot f : stock_out_[i]) st += " d -= " + N(f) + ";";
-            st += std::string(" ") + (declare ? "const double nx = " : X(i) + " = ") + N(p_.stock_begin + i) +
-                  " + dt * d;";
-            if (declare) st += " " + X(i) + " = nx;";
-            st += " }";
-            out.push_back(st);
-        }
-        for (auto i : p_.nonneg_stocks) {
-            std::string st = "if (!(" + X(i) + " >= 0)) { double out = 0;";
-            std::vector<Slot> outs;
-            for (const auto& t : p_.outflow_terms)
-                if (t.stock == i) outs.push_back(t.flow);
-            for (Slot f : outs) st += " out += dt * std::max(0.0, " + N(f) + ");";
-            st += " if (out > 0) { const double withheld = std::min(1.0, -" + X(i) + " / out);";
-            for (Slot f : outs) {
-                std::string inner;
-                for (const auto& u : p_.inflow_terms)
-                    if (u.flow == f && u.stock != i)
-                        inner += " " + X(u.stock) + " -= dt * " + N(f) + " * withheld;";
-                if (!inner.empty()) st += " if (!(" + N(f) + " <= 0)) {" + inner + " }";
-            }
-            st += " } " + X(i) + " = 0; }";
-            out.push_back(st);
-        }
-        for (auto i : p_.nonneg_stocks) out.push_back(X(i) + " = std::max(0.0, " + X(i) + ");");
-        for (std::uint32_t i = 0; i < p_.stock_count; ++i) out.push_back(N(p_.stock_begin + i) + " = " + X(i) + ";");
-        return out;
-    }
-
-    // bad += (x * 0.0 + ...) over the non-negative stocks, as a balanced sum.
-    template <class Name>
-    std::string nonneg_check(Name&& N) const {
-        std::vector<std::string> terms;
-        for (auto i : p_.nonneg_stocks) terms.push_back(N(p_.stock_begin + i) + " * 0.0");
-        if (terms.empty()) return "";
-        while (terms.size() > 1) {
-            std::vector<std::string> next;
-            for (std::size_t j = 0; j + 1 < terms.size(); j += 2) next.push_back("(" + terms[j] + " + " + terms[j + 1] + ")");
-            if (terms.size() % 2) next.push_back(terms.back());
-            terms = std::move(next);
-        }
-        return "bad += " + terms[0] + ";";
-    }
-
-    // Events before the flow tape at a grid point (Events::before, without
-    // the clamping Euler does in the step).
-    template <class Name>
-    std::vector<std::string> events_before(Name&& N) const {
-        std::vector<std::string> out;
-        for (std::size_t i = 0; i < p_.previous.size(); ++i)
-            out.push_back(N(p_.previous[i].out) + " = latch[" + std::to_string(i) + "];");
-        for (std::size_t i = 0; i < p_.delays.size(); ++i) {
-            const auto& d = p_.delays[i];
-            // A negative delay time stops the run here, as Events::before
-            // does; the host reports it (KernelRun::failed_delay).
-            out.push_back("if (" + N(d.delay_time) + " < 0) { r.failed_delay = " + std::to_string(i + 1) + "ul; break; }");
-            out.push_back(N(d.out) + " = sim::ops::delay_output(history[" + std::to_string(i) + "], rec, t, start, dt, " +
-                          N(d.delay_time) + ", delay_initial[" + std::to_string(i) + "]);");
-        }
-        return out;
-    }
-    template <class Name>
-    std::vector<std::string> events_after(Name&& N) const {
-        std::vector<std::string> out;
-        for (std::size_t i = 0; i < p_.previous.size(); ++i)
-            out.push_back("latch[" + std::to_string(i) + "] = " + N(p_.previous[i].input) + ";");
-        for (std::size_t i = 0; i < p_.delays.size(); ++i)
-            out.push_back("history[" + std::to_string(i) + "][rec] = " + N(p_.delays[i].input) + ";");
-        if (!p_.delays.empty()) out.push_back("++rec;");
-        return out;
-    }
-
-    void euler_prologue(std::ostream& os) const {
-        os << "void euler(sim::KernelRun& r) {\n"
-           << "    double* const __restrict s = r.s;\n"
-           << "    const double start = r.start, dt = r.dt;\n"
-           << "    const long save_every = r.save_every;\n"
-           << "    long until = r.until;\n"
-           << "    double* __restrict out_t = r.out_t;\n"
-           << "    double* __restrict out_v = r.out_v;\n"
-           << "    double* const __restrict latch = r.latch;\n"
-           << "    double* const* const history = r.history;\n"
-           << "    const double* const delay_initial = r.delay_initial;\n"
-           << "    unsigned long rec = r.recorded;\n"
-           << "    double bad = r.bad;\n"
-           << "    const bool all_columns = r.all_columns != 0;\n"
-           << "    const unsigned* const cols = r.cols;\n"
-           << "    const unsigned long ncols = r.ncols;\n"
-           << "    const long k_begin = r.k_begin, k_end = r.k_end;\n"
-           << "    (void)latch; (void)history; (void)delay_initial; (void)start;\n";
-    }
-    void euler_epilogue(std::ostream& os) const {
-        os << "    r.until = until;\n    r.out_t = out_t;\n    r.out_v = out_v;\n"
-           << "    r.recorded = rec;\n    r.bad = bad;\n}\n\n";
-    }
-
-    // Every slot a local; literal-pool slots are constants.
-    void euler_locals(std::ostream& os) {
-        ++functions_;
-        auto N = [this](Slot s) { return loc(s); };
-        auto X = [](std::uint32_t i) { return "x" + std::to_string(i); };
-        euler_prologue(os);
-        os << "    double t = s[0];\n";
-        // Slots a step writes (stocks, the flow tape, event outputs) are
-        // stored back at the end; the rest are read only.
-        std::vector<char> mut(p_.slots.size(), 0);
-        for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
-        for (const auto& in : p_.flow_tape) mut[in.dst] = 1;
-        for (const auto& pr : p_.previous) mut[pr.out] = 1;
-        for (const auto& d : p_.delays) mut[d.out] = 1;
-        for (Slot s = 1; s < p_.slots.size(); ++s) {
-            if (pool(s)) continue;
-            os << "    " << (mut[s] ? "double " : "const double ") << loc(s) << " = s[" << s << "];\n";
-        }
-        if (!p_.nonneg_stocks.empty())
-            for (std::uint32_t i = 0; i < p_.stock_count; ++i) os << "    double " << X(i) << ";\n";
-        os << "    for (long k = k_begin; k < k_end; ++k) {\n";
-        const std::vector<std::string> update =
-            p_.nonneg_stocks.empty() ? plain_update(N) : nonneg_update(N, X, false);
-        for (const auto& st : update) os << "        " << st << "\n";
-        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
-        os << "        t = start + static_cast<double>(k) * dt;\n";
-        for (const auto& st : events_before(N)) os << "        " << st << "\n";
-        for (const auto& in : p_.flow_tape)
-            os << "        " << statement(in, N, "t", loc(detail::slot_dt)) << comment(in.dst) << "\n";
-        for (const auto& st : events_after(N)) os << "        " << st << "\n";
-        os << "        if (--until == 0) {\n"
-           << "            until = save_every;\n"
-           << "            *out_t++ = t;\n"
-           << "            if (all_columns) {\n";
-        for (std::size_t j = 0; j < p_.vars.size(); ++j)
-            os << "                out_v[" << j << "] = " << loc(p_.vars[j].slot) << ";\n";
-        os << "                out_v += " << p_.vars.size() << ";\n"
-           << "            } else {\n";
-        // The saved columns are user variables: store those a step changes.
-        for (const auto& v : p_.vars)
-            if (mut[v.slot]) os << "                s[" << v.slot << "] = " << loc(v.slot) << ";\n";
-        os << "                for (unsigned long j = 0; j < ncols; ++j) *out_v++ = s[cols[j]];\n"
-           << "            }\n"
-           << "        }\n"
-           << "    }\n"
-           << "    s[0] = t;\n";
-        for (Slot s = 1; s < p_.slots.size(); ++s)
-            if (mut[s] && !pool(s)) os << "    s[" << s << "] = " << loc(s) << ";\n";
-        euler_epilogue(os);
-    }
-
-    // Large models: statements over the slot vector, split into functions.
-    void euler_memory(std::ostream& os) {
-        auto N = [this](Slot s) { return mem(s); };
-        auto X = [](std::uint32_t i) { return "n[" + std::to_string(i) + "]"; };
-        const std::vector<std::string> update =
-            p_.nonneg_stocks.empty() ? plain_update(N) : nonneg_update(N, X, false);
-        std::vector<std::string> step_fns;
-        for (std::size_t begin = 0; begin < update.size(); begin += chunk_) {
-            const std::string name = "step_" + std::to_string(step_fns.size());
-            step_fns.push_back(name);
-            ++functions_;
-            os << "inline void " << name << "(double* __restrict s, double* __restrict n, double dt) {\n"
-               << "    (void)n;\n";
-            for (std::size_t i = begin; i < update.size() && i < begin + chunk_; ++i) os << "    " << update[i] << "\n";
-            os << "}\n\n";
-        }
-        std::vector<Slot> saved;
-        for (const auto& v : p_.vars) saved.push_back(v.slot);
-        os << "constexpr unsigned all_column_slots[] = {";
-        for (std::size_t j = 0; j < saved.size(); ++j) os << (j ? ", " : "") << saved[j];
-        if (saved.empty()) os << "0";
-        os << "};\n\n";
-        ++functions_;
-        euler_prologue(os);
-        os << "    double* const __restrict n = r.scratch;\n"
-           << "    double t = s[0];\n"
-           << "    for (long k = k_begin; k < k_end; ++k) {\n";
-        for (const auto& f : step_fns) os << "        " << f << "(s, n, dt);\n";
-        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
-        os << "        t = start + static_cast<double>(k) * dt;\n"
-           << "        s[0] = t;\n";
-        for (const auto& st : events_before(N)) os << "        " << st << "\n";
-        for (const auto& seg : flow_segments_) os << "        " << seg << "(s);\n";
-        for (const auto& st : events_after(N)) os << "        " << st << "\n";
-        os << "        if (--until == 0) {\n"
-           << "            until = save_every;\n"
-           << "            *out_t++ = t;\n"
-           << "            if (all_columns) {\n"
-           << "                for (unsigned long j = 0; j < " << p_.vars.size() << "ul; ++j) *out_v++ = s[all_column_slots[j]];\n"
-           << "            } else {\n"
-           << "                for (unsigned long j = 0; j < ncols; ++j) *out_v++ = s[cols[j]];\n"
-           << "            }\n"
-           << "        }\n"
-           << "    }\n"
-           << "    s[0] = t;\n";
-        euler_epilogue(os);
-    }
-};
 
 const char* const preamble_includes =
     "#include <algorithm>\n#include <bit>\n#include <cstdint>\n";
@@ -629,7 +218,7 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
     h << ns_close;
     g.header = h.str();
 
-    Generator gen(p, o);
+    const detail::KernelCode k = detail::kernel_code(p, o, "kernel_def", o.source_text, o.source_path, g.fingerprint);
     std::ostringstream s;
     s << "// " << name << ".cpp: generated by libsim " << SIM_VERSION_STRING << " from " << from
       << "; do not edit.\n"
@@ -637,7 +226,7 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
       << "// the interpreter's, bit for bit.\n"
       << "#include \"" << name << ".hpp\"\n\n"
       << preamble_includes << "\n#include <sim/ops.hpp>\n\n"
-      << gen.kernel("kernel_def", o.source_text, o.source_path, g.fingerprint) << "\n";
+      << k.text << "\n";
     if (with_class) {
         s << "const sim::Kernel& " << qual << "::kernel() { return kernel_def; }\n\n"
           << qual << "::" << name << "() : sim::Model(sim::model_from_kernel(kernel_def)) {}\n";
@@ -645,21 +234,21 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
         s << "const sim::Kernel& " << qual << "_kernel() { return kernel_def; }\n";
     }
     g.source = s.str();
-    g.functions = gen.functions();
-    g.locals = gen.locals();
+    g.functions = k.functions;
+    g.locals = k.locals;
     return g;
 }
 
 std::string generate_kernel_source(const Model& model, const GenerateOptions& o) {
     const Program& p = detail::program_of(model);
     detail::check_generatable(p);
-    Generator gen(p, o);
+    const std::string kernel = detail::kernel_code(p, o, "kernel_def", "", "", fingerprint_of(p)).text;
     std::ostringstream s;
     s << "// A libsim kernel for the model '" << comment_text(p.spec.name) << "' (native mode).\n"
       << preamble_includes << "\n"
       << strip_pragma_once(detail::embedded_kernel_hpp) << "\n"
       << strip_pragma_once(detail::embedded_ops_hpp) << "\n"
-      << gen.kernel("kernel_def", "", "", fingerprint_of(p)) << "\n"
+      << kernel << "\n"
       << "extern \"C\" __attribute__((visibility(\"default\"))) const sim::Kernel* sim_kernel() { return &kernel_def; }\n";
     return s.str();
 }

@@ -13,19 +13,17 @@
 //    equivalences), then every variable is expanded element by element by a
 //    tree pass (expand.cpp): subscripts bound, array functions unrolled,
 //    Vensim functions mapped onto the builtin table, macros instantiated.
+//    Right-hand sides: reader_rhs.cpp; the limit checks: reader_limits.cpp;
+//    the Reader itself: reader_detail.hpp.
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <set>
 #include <sstream>
 
 #include "io/model_size.hpp"
 #include "io/vensim/expand.hpp"
-#include "io/vensim/reader.hpp"
+#include "io/vensim/reader_detail.hpp"
 #include "sim/input.hpp"
 #include "sim/load.hpp"
 #include "lang/names.hpp"
@@ -34,748 +32,397 @@
 
 namespace sim {
 
-namespace vensim {
-namespace {
+namespace vensim::detail {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+void Reader::run() {
+    split();
+    for (const auto& r : records_) record(r);
+    // Limits (--max-elements) checked on counts before expand() makes a
+    // single element; the variables after expansion (--max-variables).
+    if (!within_limits()) return;
+    Parsed m;
+    m.dims = std::move(dims_);
+    m.equivalent = std::move(equivalent_);
+    m.defs = std::move(defs_);
+    m.macros = std::move(macros_);
+    m.file = t_.file();
+    expand(m, spec_, diags_);
+    check_model_size(spec_, limits_, diags_);
+}
 
-bool starts_with_ci(std::string_view s, std::size_t p, std::string_view w) {
-    if (p + w.size() > s.size()) return false;
-    for (std::size_t i = 0; i < w.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[p + i])) != std::tolower(static_cast<unsigned char>(w[i])))
+// --- 1. records
+void Reader::split() {
+    const std::size_t n = s_.size();
+    std::size_t p = 0;
+    if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) p = 3;
+    p = skip_ws(s_, p, n);
+    if (starts_with_ci(s_, p, "{UTF-8}")) p += 7;
+    int macro = -1;
+    while (true) {
+        p = skip_ws(s_, p, n);
+        if (p >= n) break;
+        if (s_[p] == '\\') {  // the sketch (\\\---///, some files \\---///): ignored
+            std::size_t q = p;
+            while (q < n && s_[q] == '\\') ++q;
+            if (s_.compare(q, 6, "---///") == 0) break;
+        }
+        if (starts_with_ci(s_, p, ":MACRO:")) {
+            if (macro >= 0) error(sim::Code::E_VENSIM_MACRO, p, "", "a macro inside a macro: close the first with :END OF MACRO:");
+            macro = macro_header(p + 7);
+            p = s_.find('\n', p);
+            if (p == std::string::npos) p = n;
+            continue;
+        }
+        if (starts_with_ci(s_, p, ":END OF MACRO:")) {
+            if (macro < 0) error(sim::Code::E_VENSIM_MACRO, p, "", ":END OF MACRO: without :MACRO:");
+            macro = -1;
+            p += 14;
+            continue;
+        }
+        // One record: fields separated by '~' up to '|', quotes respected.
+        Record r{p, std::string::npos, {}, {}, macro};
+        std::vector<std::size_t> tildes;
+        std::size_t q = p;
+        bool closed = false;
+        while (q < n) {
+            char c = s_[q];
+            if (c == '"' && tildes.empty()) {
+                std::size_t e = past_quoted(s_, q, n);
+                if (e == std::string_view::npos) break;
+                q = e;
+                continue;
+            }
+            if (c == '~') tildes.push_back(q);
+            if (c == '\\' && s_.compare(q, 9, "\\\\\\---///") == 0) break;  // the sketch: never inside a record
+            if (c == '|') {
+                closed = true;
+                break;
+            }
+            ++q;
+        }
+        if (!closed) {
+            error(sim::Code::E_VENSIM_SYNTAX, p, "",
+                  "this record does not end with '|' (a Vensim record is `name = equation ~ units ~ comment |`)");
+            break;
+        }
+        r.eq_end = tildes.empty() ? q : tildes[0];
+        if (tildes.size() >= 1) {
+            std::size_t ue = tildes.size() >= 2 ? tildes[1] : q;
+            r.units = trim(std::string_view(s_).substr(tildes[0] + 1, ue - tildes[0] - 1));
+            // Units may carry a range: "Minutes [0,?]".
+            if (auto b = r.units.find('['); b != std::string::npos) r.units = trim(r.units.substr(0, b));
+        }
+        if (tildes.size() >= 2) {
+            std::size_t de = tildes.size() >= 3 ? tildes[2] : q;
+            r.doc = trim(std::string_view(s_).substr(tildes[1] + 1, de - tildes[1] - 1));
+        }
+        records_.push_back(std::move(r));
+        p = q + 1;
+    }
+    if (macro >= 0)
+        diags_.error(sim::Code::E_VENSIM_MACRO, macros_[static_cast<std::size_t>(macro)].loc, "",
+                     "macro '" + macros_[static_cast<std::size_t>(macro)].name + "' has no :END OF MACRO:");
+}
+
+// `NAME(in1, in2 : out1)`: returns the macro's index.
+int Reader::macro_header(std::size_t p) {
+    std::size_t eol = s_.find('\n', p);
+    if (eol == std::string::npos) eol = s_.size();
+    p = skip_ws(s_, p, eol);
+    std::size_t open = s_.find('(', p);
+    Macro m;
+    m.loc = t_.at(p);
+    if (open == std::string::npos || open > eol) {
+        error(sim::Code::E_VENSIM_MACRO, p, "", "a macro header is `:MACRO: NAME(input, ...)`");
+        m.name = trim(std::string_view(s_).substr(p, eol - p));
+    } else {
+        m.name = trim(std::string_view(s_).substr(p, open - p));
+        std::size_t close = s_.find(')', open);
+        if (close == std::string::npos || close > eol) close = eol;
+        std::string args(s_.substr(open + 1, close - open - 1));
+        if (auto colon = args.find(':'); colon != std::string::npos) {
+            error(sim::Code::E_VENSIM_UNSUPPORTED, open, m.name,
+                  "macro outputs after ':' (more than one output) are not supported");
+            args = args.substr(0, colon);
+        }
+        std::stringstream ss(args);
+        std::string a;
+        while (std::getline(ss, a, ','))
+            if (!trim(a).empty()) m.inputs.push_back(canonical_name(trim(a)));
+    }
+    m.canonical = canonical_name(m.name);
+    macros_.push_back(std::move(m));
+    return static_cast<int>(macros_.size()) - 1;
+}
+
+// --- 2. one record
+void Reader::record(const Record& r) {
+    std::size_t p = skip_ws(s_, r.begin, r.eq_end);
+    const std::size_t e = r.eq_end;
+    if (p >= e) return;  // an empty record
+    if (s_[p] == '*') return;  // a group header (****** .Name ******)
+    if (starts_with_ci(s_, p, ":GRAPH") || starts_with_ci(s_, p, ":TEST INPUT") ||
+        starts_with_ci(s_, p, ":THE CONDITION") || starts_with_ci(s_, p, ":IMPLIES")) {
+        diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(p), "", "a Vensim reality check or graph definition: ignored");
+        return;
+    }
+    // The name.
+    Def d;
+    const std::size_t name_at = p;
+    if (s_[p] == '"') {
+        std::size_t q = past_quoted(s_, p, e);
+        if (q == std::string_view::npos) {
+            error(sim::Code::E_VENSIM_SYNTAX, p, "", "unterminated quoted name: add the closing '\"'");
+            return;
+        }
+        // Unescaped as the expression lexer does (\" and \\), so that
+        // the definition and its references have one canonical name.
+        for (std::size_t i = p + 1; i + 1 < q; ++i) {
+            if (s_[i] == '\\' && i + 2 < q && (s_[i + 1] == '"' || s_[i + 1] == '\\')) ++i;
+            d.name += s_[i];
+        }
+        p = q;
+    } else {
+        std::size_t q = p;
+        while (q < e && !std::strchr("[=:(<~", s_[q])) ++q;
+        d.name = trim(std::string_view(s_).substr(p, q - p));
+        // Names with line breaks (continued lines) read as one run of blanks.
+        p = q;
+    }
+    d.canonical = canonical_name(d.name);
+    d.loc = t_.at(name_at);
+    d.units = r.units;
+    d.doc = r.doc;
+    if (d.canonical.empty()) {
+        error(sim::Code::E_VENSIM_SYNTAX, name_at, "", "expected a variable name at the start of the record");
+        return;
+    }
+    p = skip_ws(s_, p, e);
+    if (p < e && s_[p] == '[') {
+        if (!subscript_list(p, e, d.subs, d.name)) return;
+        p = skip_ws(s_, p, e);
+    }
+    while (starts_with_ci(s_, p, ":EXCEPT:")) {
+        p = skip_ws(s_, p + 8, e);
+        for (;;) {
+            std::vector<std::string> ex;
+            if (p >= e || s_[p] != '[') {
+                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, ":EXCEPT: is followed by subscript lists, as in :EXCEPT: [a]");
+                return;
+            }
+            if (!subscript_list(p, e, ex, d.name)) return;
+            d.except.push_back(std::move(ex));
+            p = skip_ws(s_, p, e);
+            if (p < e && s_[p] == ',') {
+                p = skip_ws(s_, p + 1, e);
+                continue;
+            }
+            break;
+        }
+    }
+    if (starts_with_ci(s_, p, ":THE CONDITION:") || starts_with_ci(s_, p, ":TEST INPUT:")) {
+        diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(name_at), d.name, "a Vensim reality check: ignored");
+        return;
+    }
+    // Data keywords (`x :INTERPOLATE:`) only say how data is read.
+    for (std::string_view kw : {":INTERPOLATE:", ":RAW:", ":HOLD BACKWARD:", ":LOOK FORWARD:"})
+        if (starts_with_ci(s_, p, kw)) {
+            d.data_mode = canonical_name(kw.substr(1, kw.size() - 2));
+            p = skip_ws(s_, p + kw.size(), e);
+        }
+    if (p >= e) {
+        error(sim::Code::E_VENSIM_UNSUPPORTED, name_at, d.name,
+              "a data variable without an equation (its values come from a .vdf data file) is not supported: "
+              "give it an equation or use GET DIRECT DATA");
+        return;
+    }
+    if (s_.compare(p, 3, "<->") == 0) {
+        std::string other = trim(std::string_view(s_).substr(p + 3, e - p - 3));
+        if (!d.subs.empty() || other.empty())
+            error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "an equivalence is `A <-> B` with two dimension names");
+        else equivalent_[d.canonical] = canonical_name(other);
+        return;
+    }
+    if (s_[p] == ':' && !(p + 1 < e && s_[p + 1] == '=')) {
+        if (!d.subs.empty()) {
+            error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "unexpected ':' after a subscripted name");
+            return;
+        }
+        if (r.macro >= 0) {
+            error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "a subscript range defined inside a macro is not supported");
+            return;
+        }
+        dimension(d, p + 1, e);
+        return;
+    }
+    if (s_[p] == '(') {
+        // A lookup: name(table).
+        std::string err;
+        std::size_t err_at = 0;
+        auto gf = parse_table(std::string_view(s_).substr(p, e - p), err, err_at);
+        if (!gf) {
+            error(sim::Code::E_VENSIM_SYNTAX, p + err_at, d.name, "lookup '" + d.name + "': " + err);
+            return;
+        }
+        gf->loc = t_.at(p);
+        d.kind = Def::Kind::lookup;
+        d.gf = std::move(gf);
+        add(std::move(d), r.macro);
+        return;
+    }
+    std::size_t rhs;
+    if (s_.compare(p, 2, ":=") == 0) rhs = p + 2;
+    else if (s_.compare(p, 2, "==") == 0) rhs = p + 2;
+    else if (s_[p] == '=') rhs = p + 1;
+    else {
+        error(sim::Code::E_VENSIM_SYNTAX, p, d.name,
+              std::string("expected '=', ':', '(' or '<->' after the name, found '") + s_[p] + "'");
+        return;
+    }
+    rhs = skip_ws(s_, rhs, e);
+    std::size_t rhs_end = e;
+    while (rhs_end > rhs && is_space(s_[rhs_end - 1])) --rhs_end;
+    if (rhs >= rhs_end) {
+        error(sim::Code::E_EMPTY_EQUATION, p, d.name, "the equation after '=' is empty");
+        return;
+    }
+    if (!right_side(d, rhs, rhs_end)) return;
+    add(std::move(d), r.macro);
+}
+
+void Reader::add(Def d, int macro) {
+    if (macro >= 0) macros_[static_cast<std::size_t>(macro)].defs.push_back(std::move(d));
+    else defs_.push_back(std::move(d));
+}
+
+// `[a, b!, c]` at p; p moves past ']'.
+bool Reader::subscript_list(std::size_t& p, std::size_t e, std::vector<std::string>& out, const std::string& var) {
+    std::size_t close = s_.find(']', p);
+    if (close == std::string::npos || close >= e) {
+        error(sim::Code::E_VENSIM_SYNTAX, p, var, "the subscript list '[' is not closed with ']'");
+        return false;
+    }
+    std::string_view inner = std::string_view(s_).substr(p + 1, close - p - 1);
+    std::size_t at = p + 1;
+    for (;;) {
+        std::size_t comma = inner.find(',');
+        std::string item = trim(inner.substr(0, comma));
+        if (item.empty()) {
+            error(sim::Code::E_VENSIM_SYNTAX, at, var, "empty subscript: write an element or dimension name");
             return false;
+        }
+        out.push_back(canonical_name(item));
+        if (comma == std::string_view::npos) break;
+        at += comma + 1;
+        inner = inner.substr(comma + 1);
+    }
+    p = close + 1;
     return true;
 }
 
-std::size_t skip_ws(std::string_view s, std::size_t p, std::size_t end) {
-    while (p < end && is_space(s[p])) ++p;
-    return p;
+// A subscript range or element name must be visible text, as a
+// variable's (the compiler checks those): E-BAD-NAME, where it is written.
+bool Reader::visible(const std::string& name, SourceLoc at, const std::string& range) {
+    const auto bad = name_problem(name);
+    if (!bad) return true;
+    at.col += static_cast<int>(bad->offset);  // exact for a name written on one line
+    diags_.error(sim::Code::E_BAD_NAME, at, visible_name(range),
+                 "the name '" + visible_name(name) + "' holds " + bad->what + "; remove it (names must be visible text)");
+    return false;
 }
 
-std::string trim(std::string_view s) { return std::string(text::trim(s)); }
-
-// Past a "quoted name" starting at p (on the quote); npos if unterminated.
-std::size_t past_quoted(std::string_view s, std::size_t p, std::size_t end) {
-    for (++p; p < end; ++p) {
-        if (s[p] == '\\' && p + 1 < end) {
-            ++p;
+// `Dim: a, b, (p1-p5), Sub -> Map` (p after the ':').
+void Reader::dimension(const Def& d, std::size_t p, std::size_t e) {
+    if (!visible(d.name, d.loc, d.name)) return;
+    Dim dim;
+    dim.name = d.name;
+    dim.loc = d.loc;
+    std::size_t arrow = s_.find("->", p);
+    std::size_t body_end = arrow != std::string::npos && arrow < e ? arrow : e;
+    std::string_view body = std::string_view(s_).substr(p, body_end - p);
+    if (starts_with_ci(s_, skip_ws(s_, p, e), "GET ")) {
+        error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "subscript ranges read from a file (GET ... SUBSCRIPT) are not supported");
+        return;
+    }
+    std::size_t i = 0;
+    while (i < body.size()) {
+        std::size_t j = i;
+        int depth = 0;
+        while (j < body.size() && !(body[j] == ',' && depth == 0)) {
+            if (body[j] == '(') ++depth;
+            if (body[j] == ')') --depth;
+            ++j;
+        }
+        std::string item = trim(body.substr(i, j - i));
+        const std::size_t item_at = p + i + std::min(body.substr(i, j - i).find_first_not_of(" \t\r\n"), j - i);
+        i = j + 1;
+        if (item.empty()) continue;
+        if (item.front() == '(') {
+            // (p1-p5): a numbered range.
+            std::string inner = trim(std::string_view(item).substr(1, item.size() - (item.back() == ')' ? 2 : 1)));
+            std::size_t dash = inner.find('-');
+            auto split = [](const std::string& x, std::string& prefix, long& num) {
+                std::size_t k = x.size();
+                while (k > 0 && std::isdigit(static_cast<unsigned char>(x[k - 1]))) --k;
+                if (k == x.size() || x.size() - k > 9) return false;
+                prefix = x.substr(0, k);
+                num = std::stol(x.substr(k));
+                return true;
+            };
+            std::string pa, pb;
+            long a = 0, b = 0;
+            if (dash == std::string::npos || !split(trim(inner.substr(0, dash)), pa, a) ||
+                !split(trim(inner.substr(dash + 1)), pb, b) || canonical_name(pa) != canonical_name(pb) || b < a) {
+                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "a numbered range is written (p1-p5): '" + item + "' is not one");
+                return;
+            }
+            if (static_cast<std::size_t>(b - a + 1) > limits_.array_elements) {
+                error(sim::Code::E_LIMIT, p, d.name,
+                      "numbered range '" + item + "' has " + std::to_string(b - a + 1) + " elements" +
+                          limit_hint(limits_.array_elements, "--max-elements"));
+                return;
+            }
+            if (static_cast<std::size_t>(b - a + 1) > max_dim_size) {
+                error(sim::Code::E_VENSIM_SUBSCRIPT, p, d.name,
+                      "numbered range '" + item + "' has more than " + std::to_string(max_dim_size) + " elements");
+                return;
+            }
+            for (long k = a; k <= b; ++k) {
+                dim.display.push_back(trim(pa) + std::to_string(k));
+                dim.elems.push_back(canonical_name(dim.display.back()));
+            }
             continue;
         }
-        if (s[p] == '"') return p + 1;
+        if (!visible(item, t_.at(item_at), d.name)) return;
+        dim.display.push_back(item);
+        dim.elems.push_back(canonical_name(item));
     }
-    return std::string_view::npos;
+    if (arrow != std::string::npos && arrow < e) {
+        std::string_view target = std::string_view(s_).substr(arrow + 2, e - arrow - 2);
+        std::string tt = trim(target);
+        if (!tt.empty() && tt.front() == '(') {
+            // -> (Target: x, y, z): positional onto Target.
+            std::size_t colon = tt.find(':');
+            tt = trim(tt.substr(1, (colon == std::string::npos ? tt.size() - 1 : colon) - 1));
+        }
+        std::stringstream ss(tt);
+        std::string one;
+        while (std::getline(ss, one, ','))
+            if (!trim(one).empty()) dim.maps_to.push_back(canonical_name(trim(one)));
+    }
+    if (dim.elems.empty()) {
+        error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "subscript range '" + d.name + "' has no elements");
+        return;
+    }
+    if (dims_.count(d.canonical)) {
+        error(sim::Code::E_DUPLICATE, d.loc.line ? p : p, d.name, "subscript range '" + d.name + "' is defined twice");
+        return;
+    }
+    dim.order = dims_.size();
+    dims_[d.canonical] = std::move(dim);
 }
 
-struct Record {
-    std::size_t begin, eq_end;  // the equation field [begin, eq_end)
-    std::string units, doc;
-    int macro = -1;
-};
-
-class Reader {
-public:
-    Reader(Text& text, Diagnostics& diags, ModelSpec& spec, const Limits& limits)
-        : t_(text), s_(text.str()), diags_(diags), spec_(spec), limits_(limits) {}
-
-    void run() {
-        split();
-        for (const auto& r : records_) record(r);
-        // Limits (--max-elements) checked on counts before expand() makes a
-        // single element; the variables after expansion (--max-variables).
-        if (!within_limits()) return;
-        Parsed m;
-        m.dims = std::move(dims_);
-        m.equivalent = std::move(equivalent_);
-        m.defs = std::move(defs_);
-        m.macros = std::move(macros_);
-        m.file = t_.file();
-        expand(m, spec_, diags_);
-        check_model_size(spec_, limits_, diags_);
-    }
-
-private:
-    Text& t_;
-    const std::string& s_;
-    Diagnostics& diags_;
-    ModelSpec& spec_;
-    const Limits& limits_;
-    std::vector<Record> records_;
-    std::map<std::string, Dim> dims_;
-    std::map<std::string, std::string> equivalent_;  // alias -> dimension
-    std::vector<Def> defs_;
-    std::vector<Macro> macros_;
-
-    void error(Code code, std::size_t off, const std::string& var, std::string msg) {
-        diags_.error(code, t_.at(off), var, std::move(msg));
-    }
-
-    // --- 1. records
-    void split() {
-        const std::size_t n = s_.size();
-        std::size_t p = 0;
-        if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) p = 3;
-        p = skip_ws(s_, p, n);
-        if (starts_with_ci(s_, p, "{UTF-8}")) p += 7;
-        int macro = -1;
-        while (true) {
-            p = skip_ws(s_, p, n);
-            if (p >= n) break;
-            if (s_[p] == '\\') {  // the sketch (\\\---///, some files \\---///): ignored
-                std::size_t q = p;
-                while (q < n && s_[q] == '\\') ++q;
-                if (s_.compare(q, 6, "---///") == 0) break;
-            }
-            if (starts_with_ci(s_, p, ":MACRO:")) {
-                if (macro >= 0) error(sim::Code::E_VENSIM_MACRO, p, "", "a macro inside a macro: close the first with :END OF MACRO:");
-                macro = macro_header(p + 7);
-                p = s_.find('\n', p);
-                if (p == std::string::npos) p = n;
-                continue;
-            }
-            if (starts_with_ci(s_, p, ":END OF MACRO:")) {
-                if (macro < 0) error(sim::Code::E_VENSIM_MACRO, p, "", ":END OF MACRO: without :MACRO:");
-                macro = -1;
-                p += 14;
-                continue;
-            }
-            // One record: fields separated by '~' up to '|', quotes respected.
-            Record r{p, std::string::npos, {}, {}, macro};
-            std::vector<std::size_t> tildes;
-            std::size_t q = p;
-            bool closed = false;
-            while (q < n) {
-                char c = s_[q];
-                if (c == '"' && tildes.empty()) {
-                    std::size_t e = past_quoted(s_, q, n);
-                    if (e == std::string_view::npos) break;
-                    q = e;
-                    continue;
-                }
-                if (c == '~') tildes.push_back(q);
-                if (c == '\\' && s_.compare(q, 9, "\\\\\\---///") == 0) break;  // the sketch: never inside a record
-                if (c == '|') {
-                    closed = true;
-                    break;
-                }
-                ++q;
-            }
-            if (!closed) {
-                error(sim::Code::E_VENSIM_SYNTAX, p, "",
-                      "this record does not end with '|' (a Vensim record is `name = equation ~ units ~ comment |`)");
-                break;
-            }
-            r.eq_end = tildes.empty() ? q : tildes[0];
-            if (tildes.size() >= 1) {
-                std::size_t ue = tildes.size() >= 2 ? tildes[1] : q;
-                r.units = trim(std::string_view(s_).substr(tildes[0] + 1, ue - tildes[0] - 1));
-                // Units may carry a range: "Minutes [0,?]".
-                if (auto b = r.units.find('['); b != std::string::npos) r.units = trim(r.units.substr(0, b));
-            }
-            if (tildes.size() >= 2) {
-                std::size_t de = tildes.size() >= 3 ? tildes[2] : q;
-                r.doc = trim(std::string_view(s_).substr(tildes[1] + 1, de - tildes[1] - 1));
-            }
-            records_.push_back(std::move(r));
-            p = q + 1;
-        }
-        if (macro >= 0)
-            diags_.error(sim::Code::E_VENSIM_MACRO, macros_[static_cast<std::size_t>(macro)].loc, "",
-                         "macro '" + macros_[static_cast<std::size_t>(macro)].name + "' has no :END OF MACRO:");
-    }
-
-    // `NAME(in1, in2 : out1)`: returns the macro's index.
-    int macro_header(std::size_t p) {
-        std::size_t eol = s_.find('\n', p);
-        if (eol == std::string::npos) eol = s_.size();
-        p = skip_ws(s_, p, eol);
-        std::size_t open = s_.find('(', p);
-        Macro m;
-        m.loc = t_.at(p);
-        if (open == std::string::npos || open > eol) {
-            error(sim::Code::E_VENSIM_MACRO, p, "", "a macro header is `:MACRO: NAME(input, ...)`");
-            m.name = trim(std::string_view(s_).substr(p, eol - p));
-        } else {
-            m.name = trim(std::string_view(s_).substr(p, open - p));
-            std::size_t close = s_.find(')', open);
-            if (close == std::string::npos || close > eol) close = eol;
-            std::string args(s_.substr(open + 1, close - open - 1));
-            if (auto colon = args.find(':'); colon != std::string::npos) {
-                error(sim::Code::E_VENSIM_UNSUPPORTED, open, m.name,
-                      "macro outputs after ':' (more than one output) are not supported");
-                args = args.substr(0, colon);
-            }
-            std::stringstream ss(args);
-            std::string a;
-            while (std::getline(ss, a, ','))
-                if (!trim(a).empty()) m.inputs.push_back(canonical_name(trim(a)));
-        }
-        m.canonical = canonical_name(m.name);
-        macros_.push_back(std::move(m));
-        return static_cast<int>(macros_.size()) - 1;
-    }
-
-    // --- 2. one record
-    void record(const Record& r) {
-        std::size_t p = skip_ws(s_, r.begin, r.eq_end);
-        const std::size_t e = r.eq_end;
-        if (p >= e) return;  // an empty record
-        if (s_[p] == '*') return;  // a group header (****** .Name ******)
-        if (starts_with_ci(s_, p, ":GRAPH") || starts_with_ci(s_, p, ":TEST INPUT") ||
-            starts_with_ci(s_, p, ":THE CONDITION") || starts_with_ci(s_, p, ":IMPLIES")) {
-            diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(p), "", "a Vensim reality check or graph definition: ignored");
-            return;
-        }
-        // The name.
-        Def d;
-        const std::size_t name_at = p;
-        if (s_[p] == '"') {
-            std::size_t q = past_quoted(s_, p, e);
-            if (q == std::string_view::npos) {
-                error(sim::Code::E_VENSIM_SYNTAX, p, "", "unterminated quoted name: add the closing '\"'");
-                return;
-            }
-            // Unescaped as the expression lexer does (\" and \\), so that
-            // the definition and its references have one canonical name.
-            for (std::size_t i = p + 1; i + 1 < q; ++i) {
-                if (s_[i] == '\\' && i + 2 < q && (s_[i + 1] == '"' || s_[i + 1] == '\\')) ++i;
-                d.name += s_[i];
-            }
-            p = q;
-        } else {
-            std::size_t q = p;
-            while (q < e && !std::strchr("[=:(<~", s_[q])) ++q;
-            d.name = trim(std::string_view(s_).substr(p, q - p));
-            // Names with line breaks (continued lines) read as one run of blanks.
-            p = q;
-        }
-        d.canonical = canonical_name(d.name);
-        d.loc = t_.at(name_at);
-        d.units = r.units;
-        d.doc = r.doc;
-        if (d.canonical.empty()) {
-            error(sim::Code::E_VENSIM_SYNTAX, name_at, "", "expected a variable name at the start of the record");
-            return;
-        }
-        p = skip_ws(s_, p, e);
-        if (p < e && s_[p] == '[') {
-            if (!subscript_list(p, e, d.subs, d.name)) return;
-            p = skip_ws(s_, p, e);
-        }
-        while (starts_with_ci(s_, p, ":EXCEPT:")) {
-            p = skip_ws(s_, p + 8, e);
-            for (;;) {
-                std::vector<std::string> ex;
-                if (p >= e || s_[p] != '[') {
-                    error(sim::Code::E_VENSIM_SYNTAX, p, d.name, ":EXCEPT: is followed by subscript lists, as in :EXCEPT: [a]");
-                    return;
-                }
-                if (!subscript_list(p, e, ex, d.name)) return;
-                d.except.push_back(std::move(ex));
-                p = skip_ws(s_, p, e);
-                if (p < e && s_[p] == ',') {
-                    p = skip_ws(s_, p + 1, e);
-                    continue;
-                }
-                break;
-            }
-        }
-        if (starts_with_ci(s_, p, ":THE CONDITION:") || starts_with_ci(s_, p, ":TEST INPUT:")) {
-            diags_.warning(sim::Code::W_VENSIM_IGNORED, t_.at(name_at), d.name, "a Vensim reality check: ignored");
-            return;
-        }
-        // Data keywords (`x :INTERPOLATE:`) only say how data is read.
-        for (std::string_view kw : {":INTERPOLATE:", ":RAW:", ":HOLD BACKWARD:", ":LOOK FORWARD:"})
-            if (starts_with_ci(s_, p, kw)) {
-                d.data_mode = canonical_name(kw.substr(1, kw.size() - 2));
-                p = skip_ws(s_, p + kw.size(), e);
-            }
-        if (p >= e) {
-            error(sim::Code::E_VENSIM_UNSUPPORTED, name_at, d.name,
-                  "a data variable without an equation (its values come from a .vdf data file) is not supported: "
-                  "give it an equation or use GET DIRECT DATA");
-            return;
-        }
-        if (s_.compare(p, 3, "<->") == 0) {
-            std::string other = trim(std::string_view(s_).substr(p + 3, e - p - 3));
-            if (!d.subs.empty() || other.empty())
-                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "an equivalence is `A <-> B` with two dimension names");
-            else equivalent_[d.canonical] = canonical_name(other);
-            return;
-        }
-        if (s_[p] == ':' && !(p + 1 < e && s_[p + 1] == '=')) {
-            if (!d.subs.empty()) {
-                error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "unexpected ':' after a subscripted name");
-                return;
-            }
-            if (r.macro >= 0) {
-                error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "a subscript range defined inside a macro is not supported");
-                return;
-            }
-            dimension(d, p + 1, e);
-            return;
-        }
-        if (s_[p] == '(') {
-            // A lookup: name(table).
-            std::string err;
-            std::size_t err_at = 0;
-            auto gf = parse_table(std::string_view(s_).substr(p, e - p), err, err_at);
-            if (!gf) {
-                error(sim::Code::E_VENSIM_SYNTAX, p + err_at, d.name, "lookup '" + d.name + "': " + err);
-                return;
-            }
-            gf->loc = t_.at(p);
-            d.kind = Def::Kind::lookup;
-            d.gf = std::move(gf);
-            add(std::move(d), r.macro);
-            return;
-        }
-        std::size_t rhs;
-        if (s_.compare(p, 2, ":=") == 0) rhs = p + 2;
-        else if (s_.compare(p, 2, "==") == 0) rhs = p + 2;
-        else if (s_[p] == '=') rhs = p + 1;
-        else {
-            error(sim::Code::E_VENSIM_SYNTAX, p, d.name,
-                  std::string("expected '=', ':', '(' or '<->' after the name, found '") + s_[p] + "'");
-            return;
-        }
-        rhs = skip_ws(s_, rhs, e);
-        std::size_t rhs_end = e;
-        while (rhs_end > rhs && is_space(s_[rhs_end - 1])) --rhs_end;
-        if (rhs >= rhs_end) {
-            error(sim::Code::E_EMPTY_EQUATION, p, d.name, "the equation after '=' is empty");
-            return;
-        }
-        if (!right_side(d, rhs, rhs_end)) return;
-        add(std::move(d), r.macro);
-    }
-
-    void add(Def d, int macro) {
-        if (macro >= 0) macros_[static_cast<std::size_t>(macro)].defs.push_back(std::move(d));
-        else defs_.push_back(std::move(d));
-    }
-
-    // `[a, b!, c]` at p; p moves past ']'.
-    bool subscript_list(std::size_t& p, std::size_t e, std::vector<std::string>& out, const std::string& var) {
-        std::size_t close = s_.find(']', p);
-        if (close == std::string::npos || close >= e) {
-            error(sim::Code::E_VENSIM_SYNTAX, p, var, "the subscript list '[' is not closed with ']'");
-            return false;
-        }
-        std::string_view inner = std::string_view(s_).substr(p + 1, close - p - 1);
-        std::size_t at = p + 1;
-        for (;;) {
-            std::size_t comma = inner.find(',');
-            std::string item = trim(inner.substr(0, comma));
-            if (item.empty()) {
-                error(sim::Code::E_VENSIM_SYNTAX, at, var, "empty subscript: write an element or dimension name");
-                return false;
-            }
-            out.push_back(canonical_name(item));
-            if (comma == std::string_view::npos) break;
-            at += comma + 1;
-            inner = inner.substr(comma + 1);
-        }
-        p = close + 1;
-        return true;
-    }
-
-    // A subscript range or element name must be visible text, as a
-    // variable's (the compiler checks those): E-BAD-NAME, where it is written.
-    bool visible(const std::string& name, SourceLoc at, const std::string& range) {
-        const auto bad = name_problem(name);
-        if (!bad) return true;
-        at.col += static_cast<int>(bad->offset);  // exact for a name written on one line
-        diags_.error(sim::Code::E_BAD_NAME, at, visible_name(range),
-                     "the name '" + visible_name(name) + "' holds " + bad->what + "; remove it (names must be visible text)");
-        return false;
-    }
-
-    // `Dim: a, b, (p1-p5), Sub -> Map` (p after the ':').
-    void dimension(const Def& d, std::size_t p, std::size_t e) {
-        if (!visible(d.name, d.loc, d.name)) return;
-        Dim dim;
-        dim.name = d.name;
-        dim.loc = d.loc;
-        std::size_t arrow = s_.find("->", p);
-        std::size_t body_end = arrow != std::string::npos && arrow < e ? arrow : e;
-        std::string_view body = std::string_view(s_).substr(p, body_end - p);
-        if (starts_with_ci(s_, skip_ws(s_, p, e), "GET ")) {
-            error(sim::Code::E_VENSIM_UNSUPPORTED, p, d.name, "subscript ranges read from a file (GET ... SUBSCRIPT) are not supported");
-            return;
-        }
-        std::size_t i = 0;
-        while (i < body.size()) {
-            std::size_t j = i;
-            int depth = 0;
-            while (j < body.size() && !(body[j] == ',' && depth == 0)) {
-                if (body[j] == '(') ++depth;
-                if (body[j] == ')') --depth;
-                ++j;
-            }
-            std::string item = trim(body.substr(i, j - i));
-            const std::size_t item_at = p + i + std::min(body.substr(i, j - i).find_first_not_of(" \t\r\n"), j - i);
-            i = j + 1;
-            if (item.empty()) continue;
-            if (item.front() == '(') {
-                // (p1-p5): a numbered range.
-                std::string inner = trim(std::string_view(item).substr(1, item.size() - (item.back() == ')' ? 2 : 1)));
-                std::size_t dash = inner.find('-');
-                auto split = [](const std::string& x, std::string& prefix, long& num) {
-                    std::size_t k = x.size();
-                    while (k > 0 && std::isdigit(static_cast<unsigned char>(x[k - 1]))) --k;
-                    if (k == x.size() || x.size() - k > 9) return false;
-                    prefix = x.substr(0, k);
-                    num = std::stol(x.substr(k));
-                    return true;
-                };
-                std::string pa, pb;
-                long a = 0, b = 0;
-                if (dash == std::string::npos || !split(trim(inner.substr(0, dash)), pa, a) ||
-                    !split(trim(inner.substr(dash + 1)), pb, b) || canonical_name(pa) != canonical_name(pb) || b < a) {
-                    error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "a numbered range is written (p1-p5): '" + item + "' is not one");
-                    return;
-                }
-                if (static_cast<std::size_t>(b - a + 1) > limits_.array_elements) {
-                    error(sim::Code::E_LIMIT, p, d.name,
-                          "numbered range '" + item + "' has " + std::to_string(b - a + 1) + " elements" +
-                              limit_hint(limits_.array_elements, "--max-elements"));
-                    return;
-                }
-                if (static_cast<std::size_t>(b - a + 1) > max_dim_size) {
-                    error(sim::Code::E_VENSIM_SUBSCRIPT, p, d.name,
-                          "numbered range '" + item + "' has more than " + std::to_string(max_dim_size) + " elements");
-                    return;
-                }
-                for (long k = a; k <= b; ++k) {
-                    dim.display.push_back(trim(pa) + std::to_string(k));
-                    dim.elems.push_back(canonical_name(dim.display.back()));
-                }
-                continue;
-            }
-            if (!visible(item, t_.at(item_at), d.name)) return;
-            dim.display.push_back(item);
-            dim.elems.push_back(canonical_name(item));
-        }
-        if (arrow != std::string::npos && arrow < e) {
-            std::string_view target = std::string_view(s_).substr(arrow + 2, e - arrow - 2);
-            std::string tt = trim(target);
-            if (!tt.empty() && tt.front() == '(') {
-                // -> (Target: x, y, z): positional onto Target.
-                std::size_t colon = tt.find(':');
-                tt = trim(tt.substr(1, (colon == std::string::npos ? tt.size() - 1 : colon) - 1));
-            }
-            std::stringstream ss(tt);
-            std::string one;
-            while (std::getline(ss, one, ','))
-                if (!trim(one).empty()) dim.maps_to.push_back(canonical_name(trim(one)));
-        }
-        if (dim.elems.empty()) {
-            error(sim::Code::E_VENSIM_SYNTAX, p, d.name, "subscript range '" + d.name + "' has no elements");
-            return;
-        }
-        if (dims_.count(d.canonical)) {
-            error(sim::Code::E_DUPLICATE, d.loc.line ? p : p, d.name, "subscript range '" + d.name + "' is defined twice");
-            return;
-        }
-        dim.order = dims_.size();
-        dims_[d.canonical] = std::move(dim);
-    }
-
-    // --- limits
-    // The element counts of every subscript range once expand() has
-    // replaced a range listed inside another by its elements (four rounds,
-    // in name order, in place: expand.cpp, dimensions()), computed on
-    // counts, saturating; then each arrayed left-hand side's element count.
-    // E-LIMIT (--max-elements) for any over Limits::array_elements.
-    bool within_limits() {
-        using Count = std::uint64_t;
-        constexpr Count cap = Count{1} << 62;
-        auto add = [&](Count a, Count b) { return a > cap - b ? cap : a + b; };
-        auto mul = [&](Count a, Count b) { return b != 0 && a > cap / b ? cap : a * b; };
-        struct Shape {
-            Count plain = 0;                     // elements that are not ranges
-            std::map<std::string, Count> ranges; // ranges listed (each to be replaced by its elements)
-        };
-        std::map<std::string, Shape> shape;
-        for (const auto& [name, dim] : dims_) {
-            Shape& sh = shape[name];
-            for (const auto& e : dim.elems) {
-                if (dims_.count(e)) sh.ranges[e] = add(sh.ranges[e], 1);
-                else sh.plain = add(sh.plain, 1);
-            }
-        }
-        for (int round = 0; round < 4; ++round)
-            for (auto& [name, sh] : shape) {
-                Shape out;
-                out.plain = sh.plain;
-                for (const auto& [r, k] : sh.ranges) {
-                    if (r == name) {  // a range listing itself keeps the name as an element
-                        out.ranges[r] = add(out.ranges[r], k);
-                        continue;
-                    }
-                    const Shape& other = shape[r];
-                    out.plain = add(out.plain, mul(k, other.plain));
-                    for (const auto& [r2, k2] : other.ranges) out.ranges[r2] = add(out.ranges[r2], mul(k, k2));
-                }
-                sh = std::move(out);
-            }
-        std::map<std::string, Count> size;
-        for (const auto& [name, sh] : shape) {
-            Count n = sh.plain;
-            for (const auto& [r, k] : sh.ranges) n = add(n, k);
-            size[name] = n;
-        }
-        bool ok = true;
-        std::vector<std::pair<const Dim*, Count>> in_order;  // file order
-        for (const auto& [name, dim] : dims_) in_order.emplace_back(&dim, size[name]);
-        std::sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) { return a.first->order < b.first->order; });
-        for (const auto& [dim, n] : in_order) {
-            if (n <= limits_.array_elements) continue;
-            diags_.error(sim::Code::E_LIMIT, dim->loc, dim->name,
-                         "subscript range '" + dim->name + "' has " + (n >= cap ? std::string("more than 4e18") : std::to_string(n)) +
-                             " elements once the ranges it lists are expanded" +
-                             limit_hint(limits_.array_elements, "--max-elements"));
-            ok = false;
-        }
-        if (!ok) return false;
-        // An equivalence (alias <-> range) gives the alias the range's size.
-        auto size_of = [&](const std::string& sub) -> Count {
-            if (auto it = size.find(sub); it != size.end()) return it->second;
-            if (auto eq = equivalent_.find(sub); eq != equivalent_.end())
-                if (auto it = size.find(eq->second); it != size.end()) return it->second;
-            return 1;  // an element
-        };
-        auto check_def = [&](const Def& d) {
-            if (d.subs.size() < 2) return;  // one range: checked above
-            Count n = 1;
-            for (const auto& sub : d.subs) n = mul(n, size_of(sub));
-            if (n <= limits_.array_elements) return;
-            std::string subs;
-            for (const auto& sub : d.subs) {
-                auto it = dims_.find(sub);
-                subs += (subs.empty() ? "" : ", ") + (it != dims_.end() ? it->second.name : sub);
-            }
-            diags_.error(sim::Code::E_LIMIT, d.loc, d.name,
-                         "'" + d.name + "[" + subs + "]' has " + (n >= cap ? std::string("more than 4e18") : std::to_string(n)) +
-                             " elements" + limit_hint(limits_.array_elements, "--max-elements"));
-            ok = false;
-        };
-        for (const auto& d : defs_) check_def(d);
-        for (const auto& mac : macros_)
-            for (const auto& d : mac.defs) check_def(d);
-        return ok && macros_within_depth();
-    }
-
-    // Macros calling macros: the longest chain of calls (not counting a
-    // recursive one, which expand() reports) within Limits::depth (--max-depth).
-    bool macros_within_depth() {
-        if (macros_.empty()) return true;
-        std::map<std::string, std::size_t> index;
-        for (std::size_t i = 0; i < macros_.size(); ++i) index.emplace(macros_[i].canonical, i);
-        std::vector<std::set<std::size_t>> calls(macros_.size());
-        for (std::size_t i = 0; i < macros_.size(); ++i)
-            for (const auto& d : macros_[i].defs)
-                for (const Equation* eq : {&d.eq, &d.init})
-                    for (const auto& node : eq->tree.nodes)
-                        if (const auto* c = std::get_if<ast::Call>(&node.v))
-                            if (auto it = index.find(c->canonical); it != index.end()) calls[i].insert(it->second);
-        // Depth of each macro's calls (1 = calls none), iteratively: a long
-        // chain must not recurse here either.
-        std::vector<std::size_t> depth(macros_.size(), 0);  // 0 = not yet known
-        std::vector<char> state(macros_.size(), 0);          // 1 = on the stack, 2 = done
-        for (std::size_t root = 0; root < macros_.size(); ++root) {
-            if (state[root]) continue;
-            std::vector<std::pair<std::size_t, std::set<std::size_t>::const_iterator>> stack{{root, calls[root].begin()}};
-            state[root] = 1;
-            while (!stack.empty()) {
-                auto& [i, it] = stack.back();
-                if (it != calls[i].end()) {
-                    const std::size_t j = *it++;
-                    if (state[j] == 0) {
-                        state[j] = 1;
-                        stack.emplace_back(j, calls[j].begin());
-                    }
-                    continue;  // state 1: a recursive call, expand() reports it
-                }
-                std::size_t deepest = 0;
-                for (std::size_t j : calls[i])
-                    if (state[j] == 2) deepest = std::max(deepest, depth[j]);
-                depth[i] = deepest + 1;
-                state[i] = 2;
-                stack.pop_back();
-            }
-        }
-        for (std::size_t i = 0; i < macros_.size(); ++i) {
-            if (depth[i] <= limits_.depth) continue;
-            diags_.error(sim::Code::E_LIMIT, macros_[i].loc, macros_[i].name,
-                         "macro '" + macros_[i].name + "' starts a chain of " + std::to_string(depth[i]) +
-                             " macros, each calling the next" + limit_hint(limits_.depth, "--max-depth"));
-            return false;
-        }
-        return true;
-    }
-
-    // The right-hand side [b, e) of `=`.
-    bool right_side(Def& d, std::size_t b, std::size_t e) {
-        std::string_view rhs = std::string_view(s_).substr(b, e - b);
-        auto equation = [&](std::size_t from, std::size_t to) {
-            return Equation::parse(std::string(s_.substr(from, to - from)), t_.at(from), ast::Dialect::vensim);
-        };
-        if (starts_with_ci(rhs, 0, "WITH LOOKUP")) {
-            // WITH LOOKUP(input, (table))
-            std::size_t open = s_.find('(', b);
-            std::size_t close = e - 1;
-            if (open == std::string::npos || open >= e || s_[close] != ')') {
-                error(sim::Code::E_VENSIM_SYNTAX, b, d.name, "WITH LOOKUP is written WITH LOOKUP(input, (table))");
-                return false;
-            }
-            // The input ends at the first top-level comma.
-            int depth = 0;
-            std::size_t comma = std::string::npos;
-            for (std::size_t q = open + 1; q < close; ++q) {
-                char c = s_[q];
-                if (c == '"') {
-                    q = past_quoted(s_, q, close);
-                    if (q == std::string_view::npos) break;
-                    --q;
-                    continue;
-                }
-                if (c == '(' || c == '[') ++depth;
-                else if (c == ')' || c == ']') --depth;
-                else if (c == ',' && depth == 0) {
-                    comma = q;
-                    break;
-                }
-            }
-            if (comma == std::string::npos) {
-                error(sim::Code::E_VENSIM_SYNTAX, open, d.name, "WITH LOOKUP needs an input and a table: WITH LOOKUP(input, (table))");
-                return false;
-            }
-            std::string err;
-            std::size_t err_at = 0;
-            std::size_t tb = skip_ws(s_, comma + 1, close);
-            auto gf = parse_table(std::string_view(s_).substr(tb, close - tb), err, err_at);
-            if (!gf) {
-                error(sim::Code::E_VENSIM_SYNTAX, tb + err_at, d.name, "WITH LOOKUP table: " + err);
-                return false;
-            }
-            gf->loc = t_.at(tb);
-            d.gf = std::move(gf);
-            std::size_t ib = skip_ws(s_, open + 1, comma);
-            d.eq = equation(ib, comma);
-            return true;
-        }
-        if (starts_with_ci(rhs, 0, "TABBED ARRAY")) {
-            std::size_t open = s_.find('(', b);
-            if (open == std::string::npos || open >= e || s_[e - 1] != ')') {
-                error(sim::Code::E_VENSIM_SYNTAX, b, d.name, "TABBED ARRAY is written TABBED ARRAY(numbers separated by tabs)");
-                return false;
-            }
-            return values(d, open + 1, e - 1, true);
-        }
-        bool get = false;
-        for (std::string_view g : {"GET XLS", "GET DIRECT", "GET 123", "GET DATA", "GET_XLS", "GET_DIRECT"})
-            get = get || starts_with_ci(rhs, 0, g);
-        if (get) {
-            d.kind = Def::Kind::data;
-            d.eq = Equation{};
-            d.eq.text = std::string(rhs);
-            d.eq.loc = t_.at(b);
-            return true;
-        }
-        if (starts_with_ci(rhs, 0, "A FUNCTION OF")) {
-            error(sim::Code::E_VENSIM_UNSUPPORTED, b, d.name, "'A FUNCTION OF' is an incomplete Vensim equation: write the equation");
-            return false;
-        }
-        // A list of numbers: 1, 2, 3; 4, 5, 6;
-        bool list = false, only_numbers = true;
-        for (char c : rhs) {
-            if (c == ',' || c == ';') list = true;
-            else if (!(std::isdigit(static_cast<unsigned char>(c)) || is_space(c) || c == '.' || c == '-' || c == '+' ||
-                       c == 'e' || c == 'E'))
-                only_numbers = false;
-        }
-        if (list && only_numbers) return values(d, b, e, false);
-        d.eq = equation(b, e);
-        if (!d.eq.tree.empty()) {
-            const auto& root = d.eq.tree[d.eq.tree.root];
-            if (const auto* c = std::get_if<ast::Call>(&root.v); c && c->canonical == "integ") {
-                if (c->args.size() != 2) {
-                    error(sim::Code::E_ARG_COUNT, b, d.name, "INTEG takes 2 arguments (rate, initial value)");
-                    return false;
-                }
-                Equation whole = std::move(d.eq);
-                d.eq = sub_equation(whole, c->args[0]);
-                d.init = sub_equation(whole, c->args[1]);
-                d.kind = Def::Kind::stock;
-            }
-        }
-        return true;
-    }
-
-    // Numbers separated by ',' ';' or blanks (tabbed) in [b, e).
-    bool values(Def& d, std::size_t b, std::size_t e, bool tabbed) {
-        std::size_t p = b;
-        while (p < e) {
-            while (p < e && (is_space(s_[p]) || s_[p] == ',' || s_[p] == ';')) ++p;
-            if (p >= e) break;
-            std::size_t q = p;
-            while (q < e && !(is_space(s_[q]) || s_[q] == ',' || s_[q] == ';')) ++q;
-            auto r = text::parse_number(std::string_view(s_).substr(p, q - p));
-            if (!r) {
-                error(sim::Code::E_BAD_NUMBER, p, d.name,
-                      "'" + s_.substr(p, q - p) + "' in a list of constants " + text::describe(r.status));
-                return false;
-            }
-            d.values.push_back(r.value);
-            p = q;
-        }
-        (void)tabbed;
-        d.kind = Def::Kind::values;
-        return true;
-    }
-};
-
-}  // namespace
-
-// An argument (node `id`) of `eq`'s tree as an equation of its own: its
-// text, its position, its subtree with spans rebased onto that text.
-Equation sub_equation(const Equation& eq, ast::NodeId id) {
-    const ast::Span span = eq.tree[id].span;
-    Equation out;
-    out.text = eq.text.substr(span.begin, span.end - span.begin);
-    out.loc = eq.at(span.begin);
-    out.lines_from_col1 = eq.lines_from_col1;
-    std::vector<ast::NodeId> map(eq.tree.nodes.size(), 0);
-    std::vector<bool> keep(eq.tree.nodes.size(), false);
-    keep[id] = true;
-    for (ast::NodeId i = id + 1; i-- > 0;) {
-        if (!keep[i]) continue;
-        ast::for_each_child(eq.tree[i], [&](ast::NodeId c) { keep[c] = true; });
-    }
-    for (ast::NodeId i = 0; i <= id; ++i) {
-        if (!keep[i]) continue;
-        ast::Node n = eq.tree[i];
-        auto remap = [&](ast::NodeId& c) { c = map[c]; };
-        std::visit(
-            [&](auto& x) {
-                using T = std::decay_t<decltype(x)>;
-                if constexpr (std::is_same_v<T, ast::Name>) for (auto& c : x.subscripts) remap(c);
-                else if constexpr (std::is_same_v<T, ast::Unary>) remap(x.arg);
-                else if constexpr (std::is_same_v<T, ast::Binary>) remap(x.lhs), remap(x.rhs);
-                else if constexpr (std::is_same_v<T, ast::Call>) for (auto& c : x.args) remap(c);
-                else if constexpr (std::is_same_v<T, ast::If>) remap(x.cond), remap(x.then_), remap(x.else_);
-            },
-            n.v);
-        n.span.begin = n.span.begin >= span.begin ? n.span.begin - span.begin : 0;
-        n.span.end = n.span.end >= span.begin ? n.span.end - span.begin : 0;
-        map[i] = out.tree.add(std::move(n));
-    }
-    out.tree.root = map[id];
-    return out;
-}
-
-}  // namespace vensim
+}  // namespace vensim::detail
 
 ModelSpec parse_vensim(std::string_view bytes, const std::string& filename, Diagnostics& diags, const Limits& limits) {
     ModelSpec spec;
@@ -786,7 +433,7 @@ ModelSpec parse_vensim(std::string_view bytes, const std::string& filename, Diag
     auto text = decode_text(bytes, filename, TextFormat::vensim, diags);
     if (!text) return spec;
     vensim::Text t(std::move(*text), filename);
-    vensim::Reader(t, diags, spec, limits).run();
+    vensim::detail::Reader(t, diags, spec, limits).run();
     return spec;
 }
 

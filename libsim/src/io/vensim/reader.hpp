@@ -1,6 +1,6 @@
 // The Vensim .mdl reader (private to io/vensim): records, left-hand sides,
 // subscript ranges, macros, lookups, then one tree pass per element
-// (reader.cpp, expand.cpp). External data: data.cpp.
+// (reader*.cpp: reader_detail.hpp; expand*.cpp). External data: data.cpp.
 #pragma once
 
 #include <map>
