@@ -11,8 +11,10 @@
 # ($FUZZ_CORPUS/<target>, default build-fuzz/corpus/<target>) that keeps what
 # the fuzzer adds between runs. FUZZ_SAVE=1 merges the work corpus back into
 # fuzz/corpus/<target> minimised (-merge=1: the smallest set of inputs with
-# the same coverage), to be committed. To fuzz longer at low priority:
-#   FUZZ_SAVE=1 nice -n 19 scripts/fuzz.sh 3600 xmile
+# the same coverage), to be committed - but not for xmile and vensim, whose
+# corpora grow from the SDXorg suite's models (which may not be copied into
+# the project: keep those with FUZZ_CORPUS outside). To fuzz longer at low priority:
+#   FUZZ_SAVE=1 nice -n 19 scripts/fuzz.sh 3600 parser
 # Crashes are written to build-fuzz/crashes/<target>/; each one found becomes
 # a file in tests/bad_inputs/ (or a unit test) before it is fixed. The last
 # line of each log gives executions, coverage (cov: edges, ft: features).
@@ -106,7 +108,9 @@ for t in "${targets[@]}"; do
   fi
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed "s/^/fuzz_$t: /" || true
   grep -E '^#[0-9]+' "$log" | tail -n 1 | sed "s/^/fuzz_$t: last: /" || true
-  if [ "${FUZZ_SAVE:-0}" = 1 ]; then
+  if [ "${FUZZ_SAVE:-0}" = 1 ] && { [ "$t" = xmile ] || [ "$t" = vensim ]; }; then
+    echo "fuzz_$t: corpus not saved into fuzz/corpus: it grows from the SDXorg suite's models; it stays in $corpus_root/$t"
+  elif [ "${FUZZ_SAVE:-0}" = 1 ]; then
     # Minimise into a fresh directory, then replace the repository's corpus.
     fresh=$build/merge_$t
     rm -rf "$fresh" && mkdir -p "$fresh"
