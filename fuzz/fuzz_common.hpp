@@ -1,11 +1,23 @@
 // Shared by the libFuzzer targets: compile and run a loaded model under tight
 // budgets, so that every input exercises the compiler and the VM too, and no
-// input can make a run long or large.
+// input can make a run long or large; and the loaders' limits for fuzzing.
 #pragma once
 
 #include <sim/sim.hpp>
 
 namespace sim_fuzz {
+
+// The loaders' limits for fuzzing: small enough that no input can make the
+// expansion itself long (a 500-byte .mdl declaring a 900,000-element array
+// within the default limits took over 10 s under ASan: a libFuzzer timeout,
+// not a bug); inputs over them must be refused with E-LIMIT, which is
+// fuzzed too.
+inline sim::Limits limits() {
+    sim::Limits l;
+    l.variables = 20'000;
+    l.array_elements = 20'000;
+    return l;
+}
 
 inline void compile_and_run(const sim::ModelSpec& spec, sim::Diagnostics& diags, sim::RunOptions opts = {}) {
     if (diags.has_errors()) return;

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (; part < 4; ++part) ::unlink((d + "/" + names[part]).c_str());
     sim::Diagnostics diags;
-    sim::Limits limits;
+    sim::Limits limits = sim_fuzz::limits();
     limits.depth = 16;  // keeps chains short; longer ones must be refused with E-LIMIT
     sim::Scenario sc = sim::load_scenario(d + "/a.yaml", diags, limits);
     sim_fuzz::compile_and_run(sc.model, diags, sc.run);

@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
     }
     sim::Diagnostics diags;
-    sim::Scenario sc = sim::load_scenario(path, diags);
+    sim::Scenario sc = sim::load_scenario(path, diags, sim_fuzz::limits());
     sim_fuzz::compile_and_run(sc.model, diags, sc.run);
     return 0;
 }

@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     sim::Diagnostics diags;
-    auto spec = sim::parse_vensim(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.mdl", diags);
+    auto spec = sim::parse_vensim(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.mdl", diags, sim_fuzz::limits());
     sim_fuzz::compile_and_run(spec, diags);
     return 0;
 }

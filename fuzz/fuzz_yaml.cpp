@@ -7,7 +7,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     sim::Diagnostics diags;
-    auto spec = sim::parse_yaml(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.yaml", diags);
+    auto spec = sim::parse_yaml(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.yaml", diags, sim_fuzz::limits());
     sim_fuzz::compile_and_run(spec, diags);
     return 0;
 }
