@@ -369,3 +369,17 @@ TEST_CASE("vensim: the text is decoded and the model bounded by sim::Limits, as 
         CHECK(bad.items().front().loc.col == 12);
     }
 }
+
+TEST_CASE("vensim: FORECAST of an argument that cannot be expanded is refused, the tree kept valid") {
+    // Found by fuzz_vensim (UBSan: a copy of node 0 of an empty tree): the
+    // first argument names an unknown subscript, so its copy fails and
+    // FORECAST's second copy of it must not read a node that is not there.
+    const std::string text = "{UTF-8}\nDim1: A, B ~~|\nx[Dim1] = 1 ~~|\n"
+                             "f[Dim1] = FORECAST(x[Dim0], 2, 3) ~~|\n"
+                             "INITIAL TIME = 0 ~~|\nFINAL TIME = 2 ~~|\nTIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n";
+    sim::Diagnostics d;
+    parse(text, d);
+    REQUIRE(d.has_errors());
+    CHECK(d.items().front().code == sim::Code::E_VENSIM_SUBSCRIPT);
+    CHECK(d.items().front().message.find("unknown subscript 'Dim0'") != std::string::npos);
+}

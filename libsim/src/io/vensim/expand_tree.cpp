@@ -193,6 +193,10 @@ NodeId Expander::name(const ast::Expr& src, const ast::Node& n, const ast::Name&
 
 // A copy of `from`'s subtree at `id`, every node with span `s`.
 NodeId Expander::graft(const ast::Expr& from, NodeId id, ast::Expr& out, ast::Span s) {
+    // A failed copy (Ctx::failed is set; the element is refused) returns 0,
+    // which need not be a node: a placeholder keeps the tree valid (found by
+    // fuzz_vensim: FORECAST of an argument that failed, on an empty tree).
+    if (id >= from.nodes.size()) return out.number(0, s);
     ast::Node n = from[id];
     n.span = s;
     std::visit(
