@@ -153,17 +153,12 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os, co
     const Tr tr{lang == Lang::zh};
     os << tr("# Lever comparison: ", "# 政策组合比较：") << (r.model_name.empty() ? tr("model", "模型") : r.model_name)
        << "\n\n";
+    os << inputs_md(r.inputs, lang);
     if (tr.zh) {
-        if (!r.inputs.empty()) {
-            os << "输入文件：\n\n";
-            for (const auto& line : r.inputs) os << "- `" << line << "`\n";
-            os << "\n";
-        }
         os << k << " 项政策的全部组合（同一编译模型的 " << r.combinations.size() << " 次运行），叠加在基准情景之上；取值年份：";
         for (std::size_t a = 0; a < r.at.size(); ++a) os << (a ? "、" : "") << time_str(r.at[a]);
         os << "。各效应的定义见 libsim 源代码中的 docs/compare.md。含图表的同一报告见 report.html。\n\n";
     } else {
-    os << inputs_md(r.inputs);
     os << "Every combination of " << k << " levers (" << r.combinations.size()
        << " runs of one compiled model) on top of the base scenario; values at ";
     for (std::size_t a = 0; a < r.at.size(); ++a) os << (a ? ", " : "") << time_str(r.at[a]);

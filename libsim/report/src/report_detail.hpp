@@ -173,10 +173,11 @@ std::string gp_label(const std::string& s);  // a double-quoted label in a data 
 // A file name made of `name` (unique among `used`).
 std::string file_stem(const std::string& name, std::set<std::string>& used);
 
-// The heading's input list, "Inputs:\n\n- `line`\n...\n" (nothing if none).
-inline std::string inputs_md(const std::vector<std::string>& inputs) {
+// The heading's input list, "Inputs:\n\n- `line`\n...\n" (nothing if none),
+// headed in the report's language.
+inline std::string inputs_md(const std::vector<std::string>& inputs, Lang lang = Lang::en) {
     if (inputs.empty()) return "";
-    std::string s = "Inputs:\n\n";
+    std::string s = lang == Lang::zh ? "输入文件：\n\n" : "Inputs:\n\n";
     for (const auto& line : inputs) s += "- `" + line + "`\n";
     return s + "\n";
 }

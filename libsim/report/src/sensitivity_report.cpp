@@ -194,13 +194,7 @@ void write_sensitivity_report(const SensitivityResult& r, const SensCharts& ch, 
     auto tr = [zh](const char* en, const char* zh_text) { return zh ? zh_text : en; };
     os << tr("# Sensitivity analysis: ", "# 敏感性分析：") << (o.title.empty() ? tr("model", "模型") : o.title)
        << "\n\n";
-    if (!zh) {
-        os << inputs_md(o.inputs);
-    } else if (!o.inputs.empty()) {
-        os << "输入文件：\n\n";
-        for (const auto& line : o.inputs) os << "- `" << line << "`\n";
-        os << "\n";
-    }
+    os << inputs_md(o.inputs, o.lang);
     // The summary first, in the report's language (the sentences of report.html).
     os << tr("## Summary\n\n", "## 主要结论\n\n");
     for (const auto& sentence : sensitivity_sentences(r, o)) os << "- " << sentence << "\n";
