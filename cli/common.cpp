@@ -26,7 +26,8 @@ Command::Command(CLI::App& parent, const char* name, const char* text) : help_te
 void LimitOptions::add(CLI::App* app) {
     for (auto* o : {app->add_option("--max-input", input), app->add_option("--max-depth", depth),
                     app->add_option("--max-variables", variables), app->add_option("--max-elements", elements),
-                    app->add_option("--max-modules", modules), app->add_option("--max-memory", memory)})
+                    app->add_option("--max-modules", modules), app->add_option("--max-operations", operations),
+                    app->add_option("--max-memory", memory)})
         o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->allow_extra_args(false);
 }
 
@@ -55,6 +56,7 @@ sim::Limits LimitOptions::limits() const {
     if (!variables.empty()) l.variables = count_option("--max-variables", variables);
     if (!elements.empty()) l.array_elements = count_option("--max-elements", elements);
     if (!modules.empty()) l.module_instances = count_option("--max-modules", modules);
+    if (!operations.empty()) l.operations = count_option("--max-operations", operations);
     max_memory();
     return l;
 }

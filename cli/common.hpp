@@ -40,9 +40,9 @@ struct UsageError : std::runtime_error {
 
 // The resource limits of every command (sim::Limits and the memory budget),
 // as options: --max-input, --max-depth, --max-variables, --max-elements,
-// --max-modules, --max-memory. The same lines appear in each command's help.
+// --max-modules, --max-operations, --max-memory. The same lines appear in each command's help.
 struct LimitOptions {
-    std::string input, depth, variables, elements, modules, memory;
+    std::string input, depth, variables, elements, modules, operations, memory;
     // Adds the options to `app`.
     void add(CLI::App* app);
     // The limits given (defaults for the rest). Throws UsageError.
@@ -59,6 +59,8 @@ struct LimitOptions {
     "  --max-variables N    variables after modules and arrays (default 1000000)\n"           \
     "  --max-elements N     elements of one dimension (default 1000000)\n"                    \
     "  --max-modules N      module instances (default 10000)\n"                               \
+    "  --max-operations N   expression nodes a Vensim model's macros and array\n"              \
+    "                       functions expand to (default 5000000)\n"                          \
     "  --max-memory BYTES   memory a run or comparison may keep (default: half of the\n"      \
     "                       memory available)\n"
 

@@ -293,6 +293,32 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         CHECK(e->message.find(".xls") != std::string::npos);
         CHECK_AT(e->loc, where(text, "GET XLS"));
     }
+    SUBCASE("a macro doubling its argument at each level is bounded by Limits::operations") {
+        // F = F(x+x): 2^32 nodes within the 32 levels; the nodes of the
+        // macro arguments' own arenas count too (found by fuzz_vensim).
+        const std::string text = mdl(":MACRO: F(x)\nF = F(x+x) ~~|\n:END OF MACRO:\ny = F(1) ~~|\n");
+        sim::Limits lim;
+        lim.operations = 1000;
+        sim::Diagnostics d;
+        sim::parse_vensim(text, "m.mdl", d, lim);
+        const auto* e = find_code(d, sim::Code::E_LIMIT);
+        REQUIRE(e);
+        CHECK(e->message.find("--max-operations") != std::string::npos);
+        CHECK_AT(e->loc, where(text, "x) ~~"));  // the copy that went over
+        // VECTOR LOOKUP unrolls into a chain that repeats its input several
+        // times per element: nested, the copies multiply inside one equation.
+        std::string in = "TIME";
+        for (int i = 0; i < 6; ++i) in = "VECTOR LOOKUP(v[d1], " + in + ", 0, 10, 0)";
+        const std::string nested = mdl("D: (d1-d4) ~~|\nv[D] = 1, 2, 3, 4 ~~|\ny = " + in + " ~~|\n");
+        sim::Diagnostics d2;
+        sim::parse_vensim(nested, "m.mdl", d2, lim);
+        const auto* e2 = find_code(d2, sim::Code::E_LIMIT);
+        REQUIRE_MESSAGE(e2, d2.str());
+        CHECK(e2->variable == "y");
+        sim::Diagnostics d3;  // within the default limit it expands
+        sim::parse_vensim(mdl("D: (d1-d4) ~~|\nv[D] = 1, 2, 3, 4 ~~|\ny = VECTOR LOOKUP(v[d1], TIME, 0, 10, 0) ~~|\n"), "m.mdl", d3);
+        CHECK_MESSAGE(!d3.has_errors(), d3.str());
+    }
     SUBCASE("a macro calling itself is bounded") {
         const std::string text = mdl(":MACRO: M(a)\nM = M(a) ~~|\n:END OF MACRO:\nx = M(1) ~~|\n");
         sim::Diagnostics d;

@@ -29,6 +29,10 @@ struct Limits {
     std::size_t array_elements = 1'000'000;
     // Module instances in one model (all levels). --max-modules
     std::size_t module_instances = 10'000;
+    // Expression nodes made while expanding a Vensim model's macros and
+    // unrolled array functions (all equations, macro arguments included;
+    // about 100 bytes each). --max-operations
+    std::size_t operations = 5'000'000;
 };
 
 // The default memory budget of a run or an experiment (RunOptions::max_memory

@@ -477,6 +477,8 @@ bool Expander::data_element(const DataValues& data, const Def& d, const std::vec
 
 }  // namespace detail
 
-void expand(Parsed& m, ModelSpec& spec, Diagnostics& diags) { detail::Expander(m, spec, diags).run(); }
+void expand(Parsed& m, ModelSpec& spec, Diagnostics& diags, const Limits& limits) {
+    detail::Expander(m, spec, diags, limits).run();
+}
 
 }  // namespace sim::vensim

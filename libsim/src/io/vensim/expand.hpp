@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/vensim/reader.hpp"
+#include "sim/limits.hpp"
 
 namespace sim::vensim {
 
@@ -21,7 +22,7 @@ struct Parsed {
 
 // Fills `spec` (variables, sim specs) from `m`; every problem is a located
 // diagnostic.
-void expand(Parsed& m, ModelSpec& spec, Diagnostics& diags);
+void expand(Parsed& m, ModelSpec& spec, Diagnostics& diags, const Limits& limits);
 
 // Node `id` of `eq`'s tree as an equation of its own (its text, position,
 // and subtree with spans rebased).

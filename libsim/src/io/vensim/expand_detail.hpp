@@ -51,7 +51,8 @@ struct PendingStock {
 
 class Expander {
 public:
-    Expander(Parsed& m, ModelSpec& spec, Diagnostics& diags) : m_(m), spec_(spec), diags_(diags) {}
+    Expander(Parsed& m, ModelSpec& spec, Diagnostics& diags, const Limits& limits)
+        : m_(m), spec_(spec), diags_(diags), limits_(limits) {}
 
     void run();
 
@@ -59,6 +60,7 @@ private:
     Parsed& m_;
     ModelSpec& spec_;
     Diagnostics& diags_;
+    const Limits& limits_;
     std::map<std::string, std::string> elem_display_;  // canonical element -> as written
     std::map<std::string, const Macro*> macros_;
     std::map<std::string, std::size_t> elem_pos_;  // canonical element -> position in the first range listing it
@@ -67,7 +69,7 @@ private:
     std::vector<PendingStock> pending_;
     std::map<std::string, std::pair<std::string, LookupKind>> derived_;  // derived canonical -> (table canonical, kind)
     std::size_t instances_ = 0;
-    std::size_t total_nodes_ = 0;  // nodes of every expanded equation so far
+    std::size_t made_ = 0;  // nodes made so far, kept or not (macro arguments too): Limits::operations
     double saveper_ = 1;
     bool too_many_ = false;
     std::size_t random_calls_ = 0;
@@ -109,6 +111,7 @@ private:
     Equation rebuilt(const Equation& eq, Ctx& c);
     NodeId number(ast::Expr& out, double v, ast::Span s);
     NodeId copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c);
+    bool too_many_nodes(Ctx& c, ast::Span span);
     std::optional<std::string> bind(const std::string& d, const Ctx& c) const;
     NodeId name(const ast::Expr& src, const ast::Node& n, const ast::Name& x, ast::Expr& out, Ctx& c);
     NodeId graft(const ast::Expr& from, NodeId id, ast::Expr& out, ast::Span s);

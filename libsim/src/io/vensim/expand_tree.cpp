@@ -22,21 +22,20 @@ Equation Expander::rebuilt(const Equation& eq, Ctx& c) {
     if (eq.tree.empty()) return out;
     c.eq = &eq;
     NodeId root = copy(eq.tree, eq.tree.root, out.tree, c);
+    too_many_nodes(c, eq.tree[eq.tree.root].span);  // a graft over the limit left a placeholder
     if (!c.failed) {
-        // Unrolled array functions and macro arguments grow trees: bound
-        // their size (memory) and depth (later stages recurse).
-        total_nodes_ += out.tree.nodes.size();
+        // Unrolled array functions and macro arguments grow trees: their
+        // size is bounded in copy() (Limits::operations), their depth here
+        // (later stages recurse).
         std::vector<std::uint32_t> depth(out.tree.nodes.size(), 1);
         std::uint32_t deepest = 0;
         for (NodeId i = 0; i < out.tree.nodes.size(); ++i) {
             ast::for_each_child(out.tree[i], [&](NodeId k) { depth[i] = std::max(depth[i], depth[k] + 1); });
             deepest = std::max(deepest, depth[i]);
         }
-        if (total_nodes_ > max_total_nodes || deepest > static_cast<std::uint32_t>(ast::max_tree_depth)) {
+        if (deepest > static_cast<std::uint32_t>(ast::max_tree_depth)) {
             error(sim::Code::E_VENSIM_SUBSCRIPT, c, out.tree[root].span,
-                  total_nodes_ > max_total_nodes
-                      ? "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations"
-                      : "the expanded equation is more than " + std::to_string(ast::max_tree_depth) + " operations deep");
+                  "the expanded equation is more than " + std::to_string(ast::max_tree_depth) + " operations deep");
             c.failed = true;
         }
     }
@@ -50,6 +49,19 @@ Equation Expander::rebuilt(const Equation& eq, Ctx& c) {
 }
 
 // --- the tree pass
+// Every node made counts against Limits::operations, kept or not: a macro
+// passing its argument on twice (F = F(x+x)) doubles it at each level, in
+// arenas of its own. Sets c.failed (once reported) when over.
+bool Expander::too_many_nodes(Ctx& c, ast::Span span) {
+    if (made_ <= limits_.operations) return false;
+    if (!c.failed)
+        error(sim::Code::E_LIMIT, c, span,
+              "the model's equations expand (macros, array functions) to too many operations" +
+                  limit_hint(limits_.operations, "--max-operations"));
+    c.failed = true;
+    return true;
+}
+
 NodeId Expander::number(ast::Expr& out, double v, ast::Span s) {
     NodeId n = out.number(std::abs(v), s);
     return v < 0 ? out.unary(ast::Op::neg, n, s) : n;
@@ -58,12 +70,8 @@ NodeId Expander::number(ast::Expr& out, double v, ast::Span s) {
 // Copies node `id` of `src` (and its subtree) into `out` for context `c`.
 NodeId Expander::copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c) {
     if (c.failed) return 0;
-    if (total_nodes_ + out.nodes.size() > max_total_nodes) {
-        error(sim::Code::E_VENSIM_SUBSCRIPT, c, src[id].span,
-              "the model's equations expand (arrays, macros) to more than " + std::to_string(max_total_nodes) + " operations");
-        c.failed = true;
-        return 0;
-    }
+    ++made_;
+    if (too_many_nodes(c, src[id].span)) return 0;
     const ast::Node& n = src[id];
     return std::visit(
         [&](const auto& x) -> NodeId {
@@ -126,8 +134,10 @@ NodeId Expander::name(const ast::Expr& src, const ast::Node& n, const ast::Name&
     std::string text = x.text;
     if (x.subscripts.empty()) {
         if (c.scope) {
-            if (auto it = c.scope->inputs.find(canon); it != c.scope->inputs.end())
-                return graft(*it->second.first, it->second.second, out, n.span);
+            if (auto it = c.scope->inputs.find(canon); it != c.scope->inputs.end()) {
+                NodeId g = graft(*it->second.first, it->second.second, out, n.span);
+                return too_many_nodes(c, n.span) ? 0 : g;
+            }
             if (c.scope->locals.count(canon)) {
                 text = c.scope->prefix + text;
                 return out.name(text, n.span);
@@ -196,7 +206,8 @@ NodeId Expander::graft(const ast::Expr& from, NodeId id, ast::Expr& out, ast::Sp
     // A failed copy (Ctx::failed is set; the element is refused) returns 0,
     // which need not be a node: a placeholder keeps the tree valid (found by
     // fuzz_vensim: FORECAST of an argument that failed, on an empty tree).
-    if (id >= from.nodes.size()) return out.number(0, s);
+    if (id >= from.nodes.size() || made_ > limits_.operations) return out.number(0, s);
+    ++made_;
     ast::Node n = from[id];
     n.span = s;
     std::visit(

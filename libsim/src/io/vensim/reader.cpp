@@ -46,7 +46,7 @@ void Reader::run() {
     m.defs = std::move(defs_);
     m.macros = std::move(macros_);
     m.file = t_.file();
-    expand(m, spec_, diags_);
+    expand(m, spec_, diags_, limits_);
     check_model_size(spec_, limits_, diags_);
 }
 

@@ -20,7 +20,6 @@ inline constexpr std::size_t max_elements = 1'000'000;   // element variables in
 inline constexpr std::size_t max_dim_size = 100'000;     // elements of one dimension
 inline constexpr int max_macro_depth = 32;               // macros calling macros
 inline constexpr std::size_t max_macro_instances = 100'000;
-inline constexpr std::size_t max_total_nodes = 20'000'000;  // expression nodes of all expanded equations
 
 // A dimension (Vensim "subscript range"): elements in order, canonical and
 // as written; the dimensions it maps onto positionally (`-> B`).
