@@ -20,6 +20,10 @@
 # line of each log gives executions, coverage (cov: edges, ft: features).
 # FUZZ_TIMEOUT (default 10 s) is the per-input limit: raise it on a loaded
 # machine, where a starved process trips it without any slow input.
+# FUZZ_SEED (default: random) fixes libFuzzer's random seed: scripts/test.sh
+# (CI) uses FUZZ_SEED=1, so that a CI result can be reproduced here
+# (the same mutations from the same corpus; how far a run gets still depends
+# on the machine's speed). Discovery runs keep the random seed.
 # Exit status: 0 no crash, 1 a target crashed (its log is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,8 +103,10 @@ for t in "${targets[@]}"; do
   seed "$t"
   mkdir -p "$build/crashes/$t"
   log=$build/fuzz_$t.log
-  echo "fuzz_$t: ${secs}s, corpus $corpus_root/$t ($(ls "$corpus_root/$t" | wc -l) files)"
-  if ! "$build/fuzz/fuzz_$t" "$corpus_root/$t" -max_total_time="$secs" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" \
+  echo "fuzz_$t: ${secs}s${FUZZ_SEED:+, seed $FUZZ_SEED}, corpus $corpus_root/$t ($(ls "$corpus_root/$t" | wc -l) files)"
+  seed_opt=()
+  [ -n "${FUZZ_SEED:-}" ] && seed_opt=(-seed="$FUZZ_SEED")
+  if ! "$build/fuzz/fuzz_$t" "$corpus_root/$t" "${seed_opt[@]}" -max_total_time="$secs" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" \
         -rss_limit_mb=2048 -artifact_prefix="$build/crashes/$t/" -print_final_stats=1 >"$log" 2>&1; then
     echo "fuzz_$t: CRASH; see $log and $build/crashes/$t/"
     tail -n 60 "$log"

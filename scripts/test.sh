@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command (B): install what is missing, build everything and run the whole test suite:
-#   1. the libFuzzer targets for a bounded time (scripts/fuzz.sh, 4 x 30 s),
+#   1. the libFuzzer targets for a bounded time (scripts/fuzz.sh, 7 x 30 s,
+#      random seed 1 unless FUZZ_SEED says otherwise: reproducible),
 #   2. the whole suite under ASan + UBSan (scripts/sanitize.sh, build-asan),
 #   3. the normal Release build, warnings as errors (SIM_WERROR), and the
 #      whole suite through ctest (last, so that its summary closes the output).
@@ -31,7 +32,7 @@ if [ "$quick" = 1 ]; then
   exit
 fi
 if [ "${SIM_QUICK:-0}" != 1 ]; then
-  bash scripts/fuzz.sh "${SIM_FUZZ_SECONDS:-30}"
+  FUZZ_SEED=${FUZZ_SEED:-1} bash scripts/fuzz.sh "${SIM_FUZZ_SECONDS:-30}"
   bash scripts/sanitize.sh
 fi
 cmake --build build -j"$(nproc)"
