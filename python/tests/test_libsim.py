@@ -226,6 +226,46 @@ def test_runs_from_several_threads_agree():
         assert np.array_equal(df.to_numpy().view(np.int64), ref.to_numpy().view(np.int64))
 
 
+@pytest.mark.parametrize("call", ["run", "compare"])
+def test_the_gil_is_released_during_a_run(call, tmp_path):
+    # With a switch interval of 1,000 s the interpreter never takes the GIL from a running
+    # thread: the main thread, woken by the event, gets it only when the worker gives it up.
+    # If the C++ call holds the GIL that is after the call (done is True by then); if it
+    # releases it, the main thread runs during the call. The calls take about a second
+    # (dt = 1/16384 for the run; 32 runs at dt = 1/1024, one thread, for the comparison):
+    # a 0.5 ms run (an earlier version of this test) could end before the woken main thread
+    # asked for the GIL, which made the test racy.
+    m = libsim.load(str(CQ / "model.yaml"))
+    scen = tmp_path / "fine.yaml"
+    scen.write_text("extends: %s\nsim: {dt: 0.0009765625}\n" % (CQ / "scenarios" / "compare.yaml").as_posix())
+    s = libsim.load(str(scen))
+    slow = {
+        "run": lambda: m.run(time_step=1 / 16384, saveper=1, return_columns=["rural_income"]),
+        "compare": lambda: s.compare(threads=1),
+    }[call]
+    m.run()  # warm up: lazy imports (file reads release the GIL too) happen here
+    started = threading.Event()
+    state = {"done": False}
+
+    def work():
+        started.set()
+        slow()
+        state["done"] = True
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        started.wait()
+        during = not state["done"]
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert state["done"]
+    assert during, "the main thread ran only after m.%s() returned: the GIL was held during it" % call
+
+
 # --- description ----------------------------------------------------------------------------
 
 def test_levers_constants_doc():
