@@ -301,10 +301,16 @@ struct ModelSpec {
     // What reports and the dashboard show for NAME: the variable's display
     // metadata, its units when the display gives none and keeps the scale;
     // an array element's is its array's with the element appended to the
-    // titles ("... [core]"). Empty if NAME is unknown.
+    // titles ("... [core]"). Empty if NAME is unknown. A linear search: a
+    // caller describing every variable looks them up once and calls the
+    // free display_of below.
     Display display_of(std::string_view name) const;
     Lever* find_lever(std::string_view name);
 };
+
+// ModelSpec::display_of for a variable already found: `v` is the variable
+// named `column`, or (element true) the array `column` is an element of.
+Display display_of(const Variable& v, std::string_view column, bool element);
 
 // canonical_name (the identity of names) is declared in sim/expr.hpp.
 

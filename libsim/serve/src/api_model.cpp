@@ -71,7 +71,7 @@ void put_variable_info(json::Writer& w, const State& s, const std::string& name)
     // title, display_units and value * display_scale when given.
     // Titles as the reports give them (ModelSpec::display_of): an element's
     // is its array's with the element ("... [core]").
-    const Display d = s.spec.display_of(name);
+    const Display d = v ? display_of(*v, name, element) : Display{};
     if (!d.title.empty()) w.key("title").string(d.title);
     if (!d.title_zh.empty()) w.key("title_zh").string(d.title_zh);
     if (v && !v->display.units.empty()) w.key("display_units").string(v->display.units);

@@ -306,14 +306,19 @@ const Variable* ModelSpec::find_or_array(std::string_view name) const {
 }
 
 Display ModelSpec::display_of(std::string_view name) const {
-    const Variable* v = find_or_array(name);
-    if (!v) return {};
-    Display d = v->display;
-    if (d.units.empty() && d.scale == 1) d.units = v->units;
-    if (!find(name)) {  // an element: name the element after the array's title
-        const std::string element(name.substr(name.find('[')));
-        if (!d.title.empty()) d.title += " " + element;
-        if (!d.title_zh.empty()) d.title_zh += " " + element;
+    if (const Variable* v = find(name)) return sim::display_of(*v, name, false);
+    const Variable* a = find_or_array(name);
+    return a ? sim::display_of(*a, name, true) : Display{};
+}
+
+Display display_of(const Variable& v, std::string_view column, bool element) {
+    Display d = v.display;
+    if (d.units.empty() && d.scale == 1) d.units = v.units;
+    if (const auto b = column.find('['); element && b != std::string_view::npos) {
+        // an element: name the element after the array's title
+        const std::string sub(column.substr(b));
+        if (!d.title.empty()) d.title += " " + sub;
+        if (!d.title_zh.empty()) d.title_zh += " " + sub;
     }
     return d;
 }
