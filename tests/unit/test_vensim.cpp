@@ -319,6 +319,31 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         sim::parse_vensim(mdl("D: (d1-d4) ~~|\nv[D] = 1, 2, 3, 4 ~~|\ny = VECTOR LOOKUP(v[d1], TIME, 0, 10, 0) ~~|\n"), "m.mdl", d3);
         CHECK_MESSAGE(!d3.has_errors(), d3.str());
     }
+    SUBCASE("subscript ranges are bounded together, not only one by one") {
+        // 300 one-line ranges of 100,000 each (7 KB) made 30,000,000 names
+        // (2 GB, 2 minutes) within the per-range limit; here at a limit of 1,000.
+        sim::Limits lim;
+        lim.array_elements = 1000;
+        std::string body;
+        for (int i = 0; i < 3; ++i) body += "D" + std::to_string(i) + ": (p1-p400) ~~|\n";
+        const std::string text = mdl(body + "x = 1 ~~|\n");
+        sim::Diagnostics d;
+        sim::parse_vensim(text, "m.mdl", d, lim);
+        const auto* e = find_code(d, sim::Code::E_LIMIT);
+        REQUIRE_MESSAGE(e, d.str());
+        CHECK(e->variable == "D2");
+        CHECK(e->message.find("1200 elements together") != std::string::npos);
+        // Ranges listing a range copy it: counted before the copies are made.
+        const std::string copies = mdl("Big: (b1-b400) ~~|\nC1: Big ~~|\nC2: Big ~~|\nx = 1 ~~|\n");
+        sim::Diagnostics d2;
+        sim::parse_vensim(copies, "m.mdl", d2, lim);
+        const auto* e2 = find_code(d2, sim::Code::E_LIMIT);
+        REQUIRE_MESSAGE(e2, d2.str());
+        CHECK(e2->message.find("together once the ranges they list are expanded") != std::string::npos);
+        sim::Diagnostics d3;  // within the limit: fine
+        sim::parse_vensim(mdl("Big: (b1-b400) ~~|\nC1: Big ~~|\nx = 1 ~~|\n"), "m.mdl", d3, lim);
+        CHECK_MESSAGE(!d3.has_errors(), d3.str());
+    }
     SUBCASE("a macro calling itself is bounded") {
         const std::string text = mdl(":MACRO: M(a)\nM = M(a) ~~|\n:END OF MACRO:\nx = M(1) ~~|\n");
         sim::Diagnostics d;

@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -75,6 +76,7 @@ private:
     std::map<std::string, std::string> equivalent_;  // alias -> dimension
     std::vector<Def> defs_;
     std::vector<Macro> macros_;
+    std::uint64_t numbered_elements_ = 0;  // made by every (p1-pN) so far: within Limits::array_elements
 
     void error(Code code, std::size_t off, const std::string& var, std::string msg) {
         diags_.error(code, t_.at(off), var, std::move(msg));

@@ -21,7 +21,8 @@ namespace sim::vensim::detail {
 // replaced a range listed inside another by its elements (four rounds,
 // in name order, in place: expand.cpp, dimensions()), computed on
 // counts, saturating; then each arrayed left-hand side's element count.
-// E-LIMIT (--max-elements) for any over Limits::array_elements.
+// E-LIMIT (--max-elements) for any over Limits::array_elements, and for
+// all ranges together over it.
 bool Reader::within_limits() {
     using Count = std::uint64_t;
     constexpr Count cap = Count{1} << 62;
@@ -73,6 +74,20 @@ bool Reader::within_limits() {
         ok = false;
     }
     if (!ok) return false;
+    // All ranges together, as expand() will make them (a range listing a
+    // large one copies it: a thousand one-line copies of a 1,000,000-element
+    // range would be 10^9 names).
+    Count total = 0;
+    for (const auto& [dim, n] : in_order) {
+        total = add(total, n);
+        if (total <= limits_.array_elements) continue;
+        diags_.error(sim::Code::E_LIMIT, dim->loc, dim->name,
+                     "the subscript ranges up to '" + dim->name + "' have " +
+                         (total >= cap ? std::string("more than 4e18") : std::to_string(total)) +
+                         " elements together once the ranges they list are expanded" +
+                         limit_hint(limits_.array_elements, "--max-elements"));
+        return false;
+    }
     // An equivalence (alias <-> range) gives the alias the range's size.
     auto size_of = [&](const std::string& sub) -> Count {
         if (auto it = size.find(sub); it != size.end()) return it->second;
