@@ -291,6 +291,28 @@ def memory_module_fanout(d):
               r"--max-modules\) \[E-LIMIT\]")
 
 
+VENSIM_CONTROLS = "INITIAL TIME = 0 ~~|\nFINAL TIME = 1 ~~|\nTIME STEP = 1 ~~|\n"
+
+
+@case
+def memory_vensim_macro_doubling(d):
+    """60 bytes of macro doubling its argument at each of 32 levels: 2^32 nodes."""
+    write(d + "/twice.mdl", "{UTF-8}\n:MACRO: F(x)\nF = F(x+x) ~~|\n:END OF MACRO:\ny = F(1) ~~|\n" + VENSIM_CONTROLS)
+    sdsim(["check", "twice.mdl", "--max-operations", "200000"], d, rc=1, rss_mb=100, timeout=60,
+          out=r"^twice\.mdl:3:\d+: error: variable 'F#\d+\.F': the model's equations expand \(macros, array functions\) "
+              r"to too many operations; the limit is 200000 \(raise it with --max-operations\) \[E-LIMIT\]\ntwice\.mdl: 1 error, 0 warnings\n$")
+
+
+@case
+def memory_vensim_numbered_ranges(d):
+    """300 one-line numbered ranges of 100,000 elements each (7 KB): 30,000,000 names."""
+    text = "{UTF-8}\n" + "".join("D%d: (p1-p100000) ~~|\n" % i for i in range(300)) + "x = 1 ~~|\n" + VENSIM_CONTROLS
+    write(d + "/ranges.mdl", text)
+    sdsim(["check", "ranges.mdl", "--max-elements", "150000"], d, rc=1, rss_mb=100, timeout=60,
+          out=r"ranges\.mdl:3:4: error: variable 'D1': the numbered ranges up to '\(p1-p100000\)' have 200000 "
+              r"elements together; the limit is 150000 \(raise it with --max-elements\) \[E-LIMIT\]")
+
+
 @case
 def memory_huge_dimension(d):
     """359 bytes declaring 10^8 elements."""

@@ -340,6 +340,17 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         const auto* e2 = find_code(d2, sim::Code::E_LIMIT);
         REQUIRE_MESSAGE(e2, d2.str());
         CHECK(e2->message.find("together once the ranges they list are expanded") != std::string::npos);
+        // One range listing others over the limit by itself (explicit
+        // elements, so that no numbered range counts first).
+        sim::Limits ten;
+        ten.array_elements = 10;
+        const std::string listed = mdl("A: a1, a2, a3, a4, a5, a6 ~~|\nB: b1, b2, b3, b4, b5 ~~|\nBig: A, B ~~|\nx = 1 ~~|\n");
+        sim::Diagnostics d4;
+        sim::parse_vensim(listed, "m.mdl", d4, ten);
+        const auto* e4 = find_code(d4, sim::Code::E_LIMIT);
+        REQUIRE_MESSAGE(e4, d4.str());
+        CHECK(e4->variable == "Big");
+        CHECK(e4->message.find("'Big' has 11 elements once the ranges it lists are expanded") != std::string::npos);
         sim::Diagnostics d3;  // within the limit: fine
         sim::parse_vensim(mdl("Big: (b1-b400) ~~|\nC1: Big ~~|\nx = 1 ~~|\n"), "m.mdl", d3, lim);
         CHECK_MESSAGE(!d3.has_errors(), d3.str());
@@ -394,17 +405,17 @@ TEST_CASE("vensim: the text is decoded and the model bounded by sim::Limits, as 
               std::string::npos);
         CHECK(spec.variables.empty());
     }
-    {  // 3 x 3 = 9 elements of one array, each range within the limit
-        const std::string text = mdl("A: a1, a2, a3 ~~|\nB: b1, b2, b3 ~~|\nv[A, B] = 1 ~~|\n");
+    {  // 2 x 3 = 6 elements of one array, the ranges within the limit (5 together)
+        const std::string text = mdl("A: a1, a2 ~~|\nB: b1, b2, b3 ~~|\nv[A, B] = 1 ~~|\n");
         sim::Diagnostics d;
         const auto spec = sim::parse_vensim(text, "m.mdl", d, lim);
         REQUIRE(find_code(d, sim::Code::E_LIMIT));
         CHECK_AT(d.items().front().loc, where(text, "v[A, B]"));
-        CHECK(d.items().front().message.find("'v[A, B]' has 9 elements") != std::string::npos);
+        CHECK(d.items().front().message.find("'v[A, B]' has 6 elements") != std::string::npos);
         CHECK(spec.variables.empty());
         sim::Diagnostics ok;
         sim::Limits wide = lim;
-        wide.array_elements = 9;
+        wide.array_elements = 6;
         wide.variables = 100;
         (void)sim::parse_vensim(text, "m.mdl", ok, wide);
         CHECK_MESSAGE(!ok.has_errors(), ok.str());

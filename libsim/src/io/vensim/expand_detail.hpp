@@ -69,6 +69,7 @@ private:
     std::vector<PendingStock> pending_;
     std::map<std::string, std::pair<std::string, LookupKind>> derived_;  // derived canonical -> (table canonical, kind)
     std::size_t instances_ = 0;
+    int operations_reported_ = 0;
     std::size_t made_ = 0;  // nodes made so far, kept or not (macro arguments too): Limits::operations
     double saveper_ = 1;
     bool too_many_ = false;

@@ -54,7 +54,7 @@ Equation Expander::rebuilt(const Equation& eq, Ctx& c) {
 // arenas of its own. Sets c.failed (once reported) when over.
 bool Expander::too_many_nodes(Ctx& c, ast::Span span) {
     if (made_ <= limits_.operations) return false;
-    if (!c.failed)
+    if (!c.failed && !operations_reported_++)  // once: the enclosing macro calls fail with it
         error(sim::Code::E_LIMIT, c, span,
               "the model's equations expand (macros, array functions) to too many operations" +
                   limit_hint(limits_.operations, "--max-operations"));
