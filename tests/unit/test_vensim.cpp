@@ -1,5 +1,5 @@
 // Vensim .mdl reader: records, stocks and flows, time settings, lookups,
-// subscripts (subranges, mappings, :EXCEPT:, lists), array functions,
+// subscripts (subranges, mappings, :EXCEPT:, lists), array and vector functions,
 // macros, Vensim's function semantics, format detection, and errors with
 // their exact positions in the .mdl.
 #include <doctest/doctest.h>
@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "sim/expr.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
@@ -444,4 +445,124 @@ TEST_CASE("vensim: FORECAST of an argument that cannot be expanded is refused, t
     REQUIRE(d.has_errors());
     CHECK(d.items().front().code == sim::Code::E_VENSIM_SUBSCRIPT);
     CHECK(d.items().front().message.find("unknown subscript 'Dim0'") != std::string::npos);
+}
+
+TEST_CASE("vensim: VECTOR SELECT: the selected elements combined by the numerical action") {
+    // sel = 1, 0, 2, 0 selects d1 (x 3) and d3 (x -1); s*x there: 3 and -2.
+    // Actions 0..4 on s*x: sum 1, product -6, min -2, max 3, mean 0.5;
+    // 6..10 on x: sum 2, product -3, min -1, max 3, mean 1; 5: 3^1 * (-1)^2 = 3.
+    const std::string text = mdl(R"(D: (d1-d4) ~~|
+E: e1, e2 ~~|
+sel[D] = 1, 0, 2, 0 ~~|
+x[D] = 3, 5, -1, 7 ~~|
+none[D] = 0 ~~|
+y[E] = 10, 20 ~~|
+m[E, D] = 1, 0, 0, 1; 0, 0, 0, 0; ~~|
+five = 5 ~~|
+low = VECTOR SELECT(sel[D!], x[D!], -9, Time, 0) ~~|
+high = VECTOR SELECT(sel[D!], x[D!], -9, Time + 6, 0) ~~|
+powered = VECTOR SELECT(sel[D!], x[D!], -9, five, 0) ~~|
+missing = VECTOR SELECT(none[D!], x[D!], -9, Time, 0) ~~|
+rows[E] = VECTOR SELECT(m[E, D!], x[D!], -9, 6, 0) ~~|
+cross = VECTOR SELECT(sel[D!], y[E!], -9, 0, 0) ~~|
+plain[D] = VECTOR SELECT(sel[D!], x[D], -9, 6, 0) ~~|
+)");
+    CHECK(run(text, "low") == std::vector<double>{1, -6, -2, 3, 0.5});
+    CHECK(run(text, "high") == std::vector<double>{2, -3, -1, 3, 1});
+    CHECK(run(text, "powered")[0] == 3);
+    CHECK(run(text, "missing") == std::vector<double>{-9, -9, -9, -9, -9});
+    CHECK(run(text, "rows[e1]")[0] == 10);  // d1 and d4 of x: 3 + 7
+    CHECK(run(text, "rows[e2]")[0] == -9);  // a row of zeros: the missing value
+    CHECK(run(text, "cross")[0] == 90);     // over D x E: (1 + 2) * (10 + 20)
+    // x[D] beside sel[D!] is the element on the left, the same for both
+    // selected elements: 2 * x[d2].
+    CHECK(run(text, "plain[d2]")[0] == 10);
+}
+
+TEST_CASE("vensim: VECTOR SORT ORDER, RANK and REORDER: the last subscript, ties in a stable order") {
+    // v = 3, 1, 3, 2. Ascending, the earlier of the equal 3s first: d2, d4,
+    // d1, d3, so sort order (0-based) 1, 3, 0, 2 and ranks 3, 1, 4, 2.
+    // Descending is that order reversed: d3, d1, d4, d2: sort order 2, 0, 3,
+    // 1 and ranks 2, 4, 1, 3. Reordered by the ascending order: 1, 2, 3, 3.
+    // Rows of w: e1 = v, e2 = 4, 3, 2, 1 (ascending ranks 4, 3, 2, 1).
+    const std::string text = mdl(R"(D: (d1-d4) ~~|
+S: (s1-s4) -> D ~~|
+E: e1, e2 ~~|
+v[D] = 3, 1, 3, 2 ~~|
+w[E, D] = 3, 1, 3, 2; 4, 3, 2, 1; ~~|
+idx[D] = 0, 4, -1, 3 ~~|
+up[D] = VECTOR SORT ORDER(v[D], 1) ~~|
+down[D] = VECTOR SORT ORDER(v[D], 0) ~~|
+mapped[S] = VECTOR SORT ORDER(v[D], 1) ~~|
+rank up[D] = VECTOR RANK(v[D], 1) ~~|
+rank down[D] = VECTOR RANK(v[D], -1) ~~|
+rank rows[E, D] = VECTOR RANK(w[E, D], 1) ~~|
+rank when[D] = VECTOR RANK(v[D], Time - 1) ~~|
+sorted[D] = VECTOR REORDER(v[D], up[D]) ~~|
+outside[D] = VECTOR REORDER(v[D], idx[D]) ~~|
+)");
+    auto at0 = [&](const std::string& prefix) {  // the four elements' values at time 0
+        std::vector<double> out;
+        for (int i = 1; i <= 4; ++i) out.push_back(run(text, prefix + std::to_string(i) + "]")[0]);
+        return out;
+    };
+    CHECK(at0("up[d") == std::vector<double>{1, 3, 0, 2});
+    CHECK(at0("down[d") == std::vector<double>{2, 0, 3, 1});
+    CHECK(at0("mapped[s") == std::vector<double>{1, 3, 0, 2});
+    CHECK(at0("rank up[d") == std::vector<double>{3, 1, 4, 2});
+    CHECK(at0("rank down[d") == std::vector<double>{2, 4, 1, 3});
+    CHECK(at0("rank rows[e2,d") == std::vector<double>{4, 3, 2, 1});
+    CHECK(at0("rank rows[e1,d") == std::vector<double>{3, 1, 4, 2});
+    CHECK(at0("sorted[d") == std::vector<double>{1, 2, 3, 3});
+    // Index 0 -> v[d1] = 3, 3 -> v[d4] = 2; 4 and -1 are outside: :NA:.
+    CHECK(at0("outside[d") == std::vector<double>{3, sim::ast::vensim_na, sim::ast::vensim_na, 2});
+    // The direction read at each time: Time - 1 is -1, 0 (descending), then 1 (ascending).
+    CHECK(run(text, "rank when[d1]") == std::vector<double>{2, 2, 3, 3, 3});
+}
+
+TEST_CASE("vensim: vector functions refused or bounded, with their position") {
+    auto first_error = [](const std::string& text, sim::Code code, const sim::Limits& lim = {}) {
+        sim::Diagnostics d;
+        sim::parse_vensim(text, "m.mdl", d, lim);
+        const auto* e = find_code(d, code);
+        REQUIRE_MESSAGE(e, d.str());
+        return *e;
+    };
+    const std::string head = "D: (d1-d4) ~~|\nv[D] = 3, 1, 3, 2 ~~|\n";
+    SUBCASE("VECTOR SELECT with an error action other than 0") {
+        const std::string text = mdl(head + "s = VECTOR SELECT(v[D!], v[D!], 0, 0, 1) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_UNSUPPORTED);
+        CHECK_AT(e.loc, where(text, "VECTOR SELECT"));
+        CHECK(e.variable == "s");
+        CHECK(e.message.find("error action") != std::string::npos);
+    }
+    SUBCASE("VECTOR SELECT with a numerical action outside 0..10") {
+        const std::string text = mdl(head + "s = VECTOR SELECT(v[D!], v[D!], 0, 11, 0) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SYNTAX);
+        CHECK_AT(e.loc, where(text, "VECTOR SELECT"));
+        CHECK(e.message.find("0 to 10") != std::string::npos);
+    }
+    SUBCASE("VECTOR RANK of an expression rather than a variable") {
+        const std::string text = mdl(head + "r[D] = VECTOR RANK(v[D] * 2, 1) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_UNSUPPORTED);
+        CHECK_AT(e.loc, where(text, "VECTOR RANK"));
+        CHECK(e.variable == "r[d1]");
+    }
+    SUBCASE("more elements than the stated bound") {
+        const std::string text = mdl("D: (d1-d501) ~~|\nv[D] = 1 ~~|\nr[D] = VECTOR RANK(v[D], 1) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_UNSUPPORTED);
+        CHECK_AT(e.loc, where(text, "VECTOR RANK"));
+        CHECK(e.message.find("500 elements") != std::string::npos);
+    }
+    SUBCASE("a sort order, n^2 nodes per element, counts against Limits::operations") {
+        const std::string text = mdl("D: (d1-d60) ~~|\nv[D] = 1 ~~|\no[D] = VECTOR SORT ORDER(v[D], 1) ~~|\n");
+        sim::Limits lim;
+        lim.operations = 20000;
+        auto e = first_error(text, sim::Code::E_LIMIT, lim);
+        CHECK(e.message.find("--max-operations") != std::string::npos);
+        CHECK(e.variable.rfind("o[", 0) == 0);
+        sim::Diagnostics d;  // within the default limit it expands
+        sim::parse_vensim(text, "m.mdl", d);
+        CHECK_MESSAGE(!d.has_errors(), d.str());
+    }
 }

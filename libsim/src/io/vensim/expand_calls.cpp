@@ -2,7 +2,8 @@
 // VMIN and VMAX over `d!` unrolled; Vensim's functions mapped onto the
 // builtin table or written out as trees; VECTOR LOOKUP unrolled into IFs;
 // LOOKUP FORWARD/BACKWARD/EXTRAPOLATE through derived tables; each macro
-// call instantiated as variables of its own (`MACRO#k.`).
+// call instantiated as variables of its own (`MACRO#k.`). VECTOR SELECT,
+// RANK, SORT ORDER and REORDER: expand_vectors.cpp.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -44,7 +45,7 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
         return out.call(callee, std::move(a), sp);
     };
     static const std::set<std::string> unsupported = {
-        "vector_select", "vector_elm_map", "vector_sort_order", "vector_reorder", "vector_rank",
+        "vector_elm_map",
         "allocate_available", "allocate_by_priority", "invert_matrix", "delay_material", "sinteg",
         "get_data_at_time", "get_data_between_times", "find_zero", "a_function_of", "time_base",
         "delay_conveyor", "queue_fifo", "queue_attribute", "shift_if_true", "npv", "npv_with_lag", "npve"};
@@ -213,6 +214,8 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
         return out.call("MIN", {out.call("MAX", {v, lo}, sp), hi}, sp);
     }
     if (f == "vector_lookup") return vector_lookup(src, n, x, out, c);
+    if (f == "vector_select") return vector_select(src, n, x, out, c);
+    if (f == "vector_rank" || f == "vector_sort_order" || f == "vector_reorder") return vector_order(src, n, x, out, c);
     if (auto it = macros_.find(f); it != macros_.end()) return macro_call(*it->second, src, n, x, out, c);
     return plain(x.text);
 }

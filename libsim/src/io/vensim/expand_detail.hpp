@@ -1,4 +1,4 @@
-// The Vensim reader's tree pass, shared between its three files (private to
+// The Vensim reader's tree pass, shared between its four files (private to
 // io/vensim/): the Expander that expand() runs, and what it carries.
 //   expand.cpp        the pass itself: dimensions, time settings, each
 //                     variable's definitions and elements, stocks' rates,
@@ -6,7 +6,8 @@
 //   expand_tree.cpp   an equation's tree copied for one element: names,
 //                     subscripts bound to elements;
 //   expand_calls.cpp  calls: array functions, Vensim functions mapped onto
-//                     the builtin table, VECTOR LOOKUP, macro instances.
+//                     the builtin table, VECTOR LOOKUP, macro instances;
+//   expand_vectors.cpp  VECTOR SELECT, RANK, SORT ORDER, REORDER.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +39,7 @@ struct Ctx {
     const std::vector<std::string>* lhs = nullptr;  // canonical subscripts on the left
     std::vector<std::string> elems;                 // the element bound at each
     std::map<std::string, std::string> bang;         // d (without '!') -> element, inside SUM etc.
+    std::set<std::string> bang_only;                 // of those, the ones a plain `d` does not see (VECTOR SELECT)
     const Scope* scope = nullptr;
     const Equation* eq = nullptr;
     std::string var;  // display name, for messages
@@ -125,6 +127,13 @@ private:
     NodeId vector_lookup(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
     static std::string reference_key(const ast::Expr& e, NodeId id);
     NodeId macro_call(const Macro& mac, const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
+
+    // --- vector functions (expand_vectors.cpp)
+    bool made(Ctx& c, std::size_t k, ast::Span span);
+    NodeId vector_select(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
+    std::optional<std::pair<std::string, std::size_t>> sorted_range(const ast::Expr& src, NodeId id, Ctx& c, ast::Span sp,
+                                                                     const std::string& fname);
+    NodeId vector_order(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
 };
 
 }  // namespace sim::vensim::detail

@@ -103,7 +103,7 @@ NodeId Expander::copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c) {
 
 // The element a dimension subscript `d` stands for in context `c`.
 std::optional<std::string> Expander::bind(const std::string& d, const Ctx& c) const {
-    if (auto it = c.bang.find(d); it != c.bang.end()) return it->second;
+    if (auto it = c.bang.find(d); it != c.bang.end() && !c.bang_only.count(d)) return it->second;
     const auto& lhs = *c.lhs;
     for (std::size_t j = 0; j < lhs.size(); ++j)
         if (lhs[j] == d) return c.elems[j];
