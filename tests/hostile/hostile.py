@@ -646,10 +646,16 @@ def accepted_vensim_text_and_limits(d):
           out=r"r\.mdl: error: the model has 3000 variables after expansion; the limit is 2000 \(raise it with "
               r"--max-variables\) \[E-LIMIT\]")
     sdsim(["check", "r.mdl"], d, rc=0)
-    write(d + "/a.mdl", "{UTF-8}\nA: (a1-a50) ~~|\nB: (b1-b50) ~~|\nAll: A, B ~~|\nv[A, All] = 1 ~~|\n" + VENSIM_TAIL)
+    # Elements listed one by one (numbered ranges are also bounded together as they are read).
+    names = lambda p: ", ".join("%s%d" % (p, i) for i in range(1, 51))
+    write(d + "/a.mdl", "{UTF-8}\nA: %s ~~|\nB: %s ~~|\nAll: A, B ~~|\nv[A, All] = 1 ~~|\n" % (names("a"), names("b"))
+          + VENSIM_TAIL)
     sdsim(["check", "a.mdl", "--max-elements", "90"], d, rc=1,
           out=r"a\.mdl:4:1: error: variable 'All': subscript range 'All' has 100 elements once the ranges it lists are "
               r"expanded; the limit is 90 \(raise it with --max-elements\) \[E-LIMIT\]")
+    sdsim(["check", "a.mdl", "--max-elements", "150"], d, rc=1,
+          out=r"a\.mdl:4:1: error: variable 'All': the subscript ranges up to 'All' have 200 elements together once the "
+              r"ranges they list are expanded; the limit is 150 \(raise it with --max-elements\) \[E-LIMIT\]")
     sdsim(["check", "a.mdl", "--max-elements", "4000"], d, rc=1,
           out=r"a\.mdl:5:1: error: variable 'v': 'v\[A, All\]' has 5000 elements; the limit is 4000 .*\[E-LIMIT\]")
     sdsim(["check", "a.mdl"], d, rc=0)
