@@ -174,7 +174,8 @@ NodeId Expander::vector_order(const ast::Expr& src, const ast::Node& n, const as
     }
     auto range = sorted_range(src, x.args[0], c, sp, fname);
     if (!range) return 0;
-    const auto& [d, k] = *range;
+    const std::string& d = range->first;  // not a structured binding: clang 14 cannot capture one
+    const std::size_t k = range->second;
     const std::vector<std::string>& elems = m_.dims.at(d).elems;
     const std::size_t size = elems.size();
     auto elem = [&](std::size_t j) {  // v[..., d_j]
