@@ -60,6 +60,15 @@ sim::SourceLoc where(const std::string& text, const std::string& needle, std::si
     return simtest::loc_of("m.mdl", text, needle, from);
 }
 
+// The first diagnostic with `code` of `text` read within `lim` (required).
+sim::Diagnostic first_error(const std::string& text, sim::Code code, const sim::Limits& lim = {}) {
+    sim::Diagnostics d;
+    sim::parse_vensim(text, "m.mdl", d, lim);
+    const auto* e = find_code(d, code);
+    REQUIRE_MESSAGE(e, d.str());
+    return *e;
+}
+
 // Runs a model; the value of `name` at each saved time.
 std::vector<double> run(const std::string& text, const std::string& name) {
     sim::Diagnostics d;
@@ -300,22 +309,15 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         const std::string text = mdl(":MACRO: F(x)\nF = F(x+x) ~~|\n:END OF MACRO:\ny = F(1) ~~|\n");
         sim::Limits lim;
         lim.operations = 1000;
-        sim::Diagnostics d;
-        sim::parse_vensim(text, "m.mdl", d, lim);
-        const auto* e = find_code(d, sim::Code::E_LIMIT);
-        REQUIRE(e);
-        CHECK(e->message.find("--max-operations") != std::string::npos);
-        CHECK_AT(e->loc, where(text, "x) ~~"));  // the copy that went over
+        const auto e = first_error(text, sim::Code::E_LIMIT, lim);
+        CHECK(e.message.find("--max-operations") != std::string::npos);
+        CHECK_AT(e.loc, where(text, "x) ~~"));  // the copy that went over
         // VECTOR LOOKUP unrolls into a chain that repeats its input several
         // times per element: nested, the copies multiply inside one equation.
         std::string in = "TIME";
         for (int i = 0; i < 6; ++i) in = "VECTOR LOOKUP(v[d1], " + in + ", 0, 10, 0)";
         const std::string nested = mdl("D: (d1-d4) ~~|\nv[D] = 1, 2, 3, 4 ~~|\ny = " + in + " ~~|\n");
-        sim::Diagnostics d2;
-        sim::parse_vensim(nested, "m.mdl", d2, lim);
-        const auto* e2 = find_code(d2, sim::Code::E_LIMIT);
-        REQUIRE_MESSAGE(e2, d2.str());
-        CHECK(e2->variable == "y");
+        CHECK(first_error(nested, sim::Code::E_LIMIT, lim).variable == "y");
         sim::Diagnostics d3;  // within the default limit it expands
         sim::parse_vensim(mdl("D: (d1-d4) ~~|\nv[D] = 1, 2, 3, 4 ~~|\ny = VECTOR LOOKUP(v[d1], TIME, 0, 10, 0) ~~|\n"), "m.mdl", d3);
         CHECK_MESSAGE(!d3.has_errors(), d3.str());
@@ -327,31 +329,21 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         lim.array_elements = 1000;
         std::string body;
         for (int i = 0; i < 3; ++i) body += "D" + std::to_string(i) + ": (p1-p400) ~~|\n";
-        const std::string text = mdl(body + "x = 1 ~~|\n");
-        sim::Diagnostics d;
-        sim::parse_vensim(text, "m.mdl", d, lim);
-        const auto* e = find_code(d, sim::Code::E_LIMIT);
-        REQUIRE_MESSAGE(e, d.str());
-        CHECK(e->variable == "D2");
-        CHECK(e->message.find("1200 elements together") != std::string::npos);
+        const auto e = first_error(mdl(body + "x = 1 ~~|\n"), sim::Code::E_LIMIT, lim);
+        CHECK(e.variable == "D2");
+        CHECK(e.message.find("1200 elements together") != std::string::npos);
         // Ranges listing a range copy it: counted before the copies are made.
         const std::string copies = mdl("Big: (b1-b400) ~~|\nC1: Big ~~|\nC2: Big ~~|\nx = 1 ~~|\n");
-        sim::Diagnostics d2;
-        sim::parse_vensim(copies, "m.mdl", d2, lim);
-        const auto* e2 = find_code(d2, sim::Code::E_LIMIT);
-        REQUIRE_MESSAGE(e2, d2.str());
-        CHECK(e2->message.find("together once the ranges they list are expanded") != std::string::npos);
+        CHECK(first_error(copies, sim::Code::E_LIMIT, lim).message.find("together once the ranges they list are expanded") !=
+              std::string::npos);
         // One range listing others over the limit by itself (explicit
         // elements, so that no numbered range counts first).
         sim::Limits ten;
         ten.array_elements = 10;
         const std::string listed = mdl("A: a1, a2, a3, a4, a5, a6 ~~|\nB: b1, b2, b3, b4, b5 ~~|\nBig: A, B ~~|\nx = 1 ~~|\n");
-        sim::Diagnostics d4;
-        sim::parse_vensim(listed, "m.mdl", d4, ten);
-        const auto* e4 = find_code(d4, sim::Code::E_LIMIT);
-        REQUIRE_MESSAGE(e4, d4.str());
-        CHECK(e4->variable == "Big");
-        CHECK(e4->message.find("'Big' has 11 elements once the ranges it lists are expanded") != std::string::npos);
+        const auto e4 = first_error(listed, sim::Code::E_LIMIT, ten);
+        CHECK(e4.variable == "Big");
+        CHECK(e4.message.find("'Big' has 11 elements once the ranges it lists are expanded") != std::string::npos);
         sim::Diagnostics d3;  // within the limit: fine
         sim::parse_vensim(mdl("Big: (b1-b400) ~~|\nC1: Big ~~|\nx = 1 ~~|\n"), "m.mdl", d3, lim);
         CHECK_MESSAGE(!d3.has_errors(), d3.str());
@@ -521,13 +513,6 @@ outside[D] = VECTOR REORDER(v[D], idx[D]) ~~|
 }
 
 TEST_CASE("vensim: vector functions refused or bounded, with their position") {
-    auto first_error = [](const std::string& text, sim::Code code, const sim::Limits& lim = {}) {
-        sim::Diagnostics d;
-        sim::parse_vensim(text, "m.mdl", d, lim);
-        const auto* e = find_code(d, code);
-        REQUIRE_MESSAGE(e, d.str());
-        return *e;
-    };
     const std::string head = "D: (d1-d4) ~~|\nv[D] = 3, 1, 3, 2 ~~|\n";
     SUBCASE("VECTOR SELECT with an error action other than 0") {
         const std::string text = mdl(head + "s = VECTOR SELECT(v[D!], v[D!], 0, 0, 1) ~~|\n");

@@ -88,41 +88,31 @@ std::string csv_field(std::string_view s) {
     return o;
 }
 
-std::string lower(std::string_view s) {
-    std::string o(s);
+namespace {
+
+void lower_in_place(std::string& o) {
     for (char& c : o)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return o;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    // Three rolling rows: the transposition needs the row before the previous.
-    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-        }
-        std::swap(prev2, prev);
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
+}  // namespace
+
+std::string lower(std::string_view s) {
+    std::string o(s);
+    lower_in_place(o);
+    return o;
 }
 
 namespace {
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// edit_distance(lower(a), lower(b)) if it is at most k, else k + 1, in the
-// caller's buffer. Every cell of a row is at least the smaller of the two
-// rows' minima before it (the transposition reaches back two rows), so once
-// both exceed k the distance does: a suggestion among thousands of names
+// edit_distance(a, b) if it is at most k, else k + 1, in the caller's
+// buffer. Every cell of a row is at least the smaller of the two rows'
+// minima before it (the transposition reaches back two rows), so once both
+// exceed k the distance does: a suggestion among thousands of names
 // computes a few rows per candidate, not |a| x |b| cells (fuzz_vensim: a
 // model with 1,000 unknown names took 40 s under ASan).
 std::size_t distance_within(std::string_view a, std::string_view b, std::size_t k, std::vector<std::size_t>& rows) {
+    // Three rolling rows: the transposition needs the row before the previous.
     const std::size_t m = b.size() + 1;
     rows.assign(3 * m, 0);
     std::size_t* prev2 = rows.data();
@@ -131,13 +121,11 @@ std::size_t distance_within(std::string_view a, std::string_view b, std::size_t 
     for (std::size_t j = 0; j < m; ++j) prev[j] = j;
     std::size_t prev_min = 0;
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        const char ai = ascii_lower(a[i - 1]);
         cur[0] = i;
         std::size_t row_min = i;
         for (std::size_t j = 1; j < m; ++j) {
-            const char bj = ascii_lower(b[j - 1]);
-            std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai == bj ? 0u : 1u)});
-            if (i > 1 && j > 1 && ai == ascii_lower(b[j - 2]) && ascii_lower(a[i - 2]) == bj) v = std::min(v, prev2[j - 2] + 1);
+            std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, prev2[j - 2] + 1);
             cur[j] = v;
             row_min = std::min(row_min, v);
         }
@@ -153,17 +141,25 @@ std::size_t distance_within(std::string_view a, std::string_view b, std::size_t 
 
 }  // namespace
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> rows;
+    return distance_within(a, b, std::max(a.size(), b.size()), rows);  // never more than the longer length
+}
+
 std::optional<std::string> closest(std::string_view word, std::span<const std::string> candidates) {
     const std::string w = lower(word);
     const std::size_t limit = std::clamp<std::size_t>(w.size() / 3, 1, 3);
     std::size_t best = limit + 1;
     const std::string* pick = nullptr;
     std::vector<std::size_t> rows;
+    std::string lc;  // the candidate in lower case, in a buffer reused across candidates
     for (const auto& c : candidates) {
         // Length difference is a lower bound on the distance: skip hopeless ones cheaply.
         std::size_t diff = c.size() > w.size() ? c.size() - w.size() : w.size() - c.size();
         if (diff >= best) continue;
-        std::size_t d = distance_within(w, c, best - 1, rows);
+        lc.assign(c);
+        lower_in_place(lc);
+        std::size_t d = distance_within(w, lc, best - 1, rows);
         if (d < best) {
             best = d;
             pick = &c;

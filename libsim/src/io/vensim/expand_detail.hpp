@@ -71,7 +71,7 @@ private:
     std::vector<PendingStock> pending_;
     std::map<std::string, std::pair<std::string, LookupKind>> derived_;  // derived canonical -> (table canonical, kind)
     std::size_t instances_ = 0;
-    int operations_reported_ = 0;
+    bool operations_reported_ = false;
     std::size_t made_ = 0;  // nodes made so far, kept or not (macro arguments too): Limits::operations
     double saveper_ = 1;
     bool too_many_ = false;
@@ -115,6 +115,7 @@ private:
     NodeId number(ast::Expr& out, double v, ast::Span s);
     NodeId copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c);
     bool too_many_nodes(Ctx& c, ast::Span span);
+    bool made(Ctx& c, std::size_t k, ast::Span span);
     std::optional<std::string> bind(const std::string& d, const Ctx& c) const;
     NodeId name(const ast::Expr& src, const ast::Node& n, const ast::Name& x, ast::Expr& out, Ctx& c);
     NodeId graft(const ast::Expr& from, NodeId id, ast::Expr& out, ast::Span s);
@@ -129,7 +130,6 @@ private:
     NodeId macro_call(const Macro& mac, const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
 
     // --- vector functions (expand_vectors.cpp)
-    bool made(Ctx& c, std::size_t k, ast::Span span);
     NodeId vector_select(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
     std::optional<std::pair<std::string, std::size_t>> sorted_range(const ast::Expr& src, NodeId id, Ctx& c, ast::Span sp,
                                                                      const std::string& fname);

@@ -54,12 +54,19 @@ Equation Expander::rebuilt(const Equation& eq, Ctx& c) {
 // arenas of its own. Sets c.failed (once reported) when over.
 bool Expander::too_many_nodes(Ctx& c, ast::Span span) {
     if (made_ <= limits_.operations) return false;
-    if (!c.failed && !operations_reported_++)  // once: the enclosing macro calls fail with it
+    if (!c.failed && !operations_reported_)  // once: the enclosing macro calls fail with it
         error(sim::Code::E_LIMIT, c, span,
               "the model's equations expand (macros, array functions) to too many operations" +
                   limit_hint(limits_.operations, "--max-operations"));
+    operations_reported_ = true;
     c.failed = true;
     return true;
+}
+
+// Counts `k` nodes made; false (and c.failed) once over the limit.
+bool Expander::made(Ctx& c, std::size_t k, ast::Span span) {
+    made_ += k;
+    return !too_many_nodes(c, span);
 }
 
 NodeId Expander::number(ast::Expr& out, double v, ast::Span s) {
@@ -70,8 +77,7 @@ NodeId Expander::number(ast::Expr& out, double v, ast::Span s) {
 // Copies node `id` of `src` (and its subtree) into `out` for context `c`.
 NodeId Expander::copy(const ast::Expr& src, NodeId id, ast::Expr& out, Ctx& c) {
     if (c.failed) return 0;
-    ++made_;
-    if (too_many_nodes(c, src[id].span)) return 0;
+    if (!made(c, 1, src[id].span)) return 0;
     const ast::Node& n = src[id];
     return std::visit(
         [&](const auto& x) -> NodeId {

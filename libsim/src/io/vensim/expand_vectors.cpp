@@ -16,13 +16,6 @@
 
 namespace sim::vensim::detail {
 
-// Nodes made here directly (not through copy()/graft()) count against
-// Limits::operations too; false (and c.failed) once over.
-bool Expander::made(Ctx& c, std::size_t k, ast::Span span) {
-    made_ += k;
-    return !too_many_nodes(c, span);
-}
-
 // VECTOR SELECT(selection[d!], expression[d!], missing, action, error action):
 // the elements where the selection is non-zero, combined by the action
 // (0 sum, 1 product, 2 min, 3 max, 4 mean of selection * expression; 5 the
