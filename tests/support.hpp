@@ -54,13 +54,17 @@ struct TempDir {
 };
 
 // 1-based line and column of the first occurrence of `needle` in `text` at or
-// after `from`, computed from the raw text (independently of any loader).
+// after `from`, computed from the raw text (independently of any loader);
+// the column counts characters.
 inline std::pair<int, int> line_col(const std::string& text, const std::string& needle, std::size_t from = 0) {
     auto p = text.find(needle, from);
     REQUIRE_MESSAGE(p != std::string::npos, needle);
     int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
     auto ls = p == 0 ? std::string::npos : text.rfind('\n', p - 1);
-    int col = static_cast<int>(ls == std::string::npos ? p : p - ls - 1) + 1;
+    const std::size_t start = ls == std::string::npos ? 0 : ls + 1;
+    int col = 1;  // columns count characters (UTF-8 lead bytes), as every reader reports them
+    for (std::size_t i = start; i < p; ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
     return {line, col};
 }
 

@@ -189,3 +189,52 @@ TEST_CASE("errors: the non-throwing overloads return the value or the diagnostic
     auto no_scenario = sim::try_load_scenario((dir / "missing.yaml").string());
     CHECK_FALSE(no_scenario);
 }
+
+// Columns count characters in every reader: a name with accents earlier on
+// the line does not push the reported column right by its extra bytes.
+TEST_CASE("errors: columns count characters in YAML, XMILE and Vensim") {
+    const auto first = [](const std::string& text, const std::string& file, sim::Code code) {
+        sim::Diagnostics d;
+        sim::ModelSpec spec = sim::parse_model(text, file, d);
+        if (!d.has_errors()) sim::Model::compile(spec, d);
+        const auto* e = simtest::find_code(d, code);
+        REQUIRE_MESSAGE(e, d.str());
+        return *e;
+    };
+    SUBCASE("YAML: an equation's unknown name and a parse error") {
+        const std::string text =
+            "sim: {start: 0, stop: 1, dt: 1}\n"
+            "auxiliaries:\n"
+            "  \"\xC3\xA9_x\": {equation: \"1 + \xC3\xA9_\xC3\xA9 + bad\"}\n"
+            "  \"\xC3\xA9_\xC3\xA9\": {equation: \"1\"}\n"
+            "  \"\xC3\xA9\xC3\xA9\xC3\xA9\": {equation: \"1 +* 2\"}\n";
+        const auto unknown = first(text, "m.yaml", sim::Code::E_UNKNOWN_NAME);
+        CHECK(unknown.loc.line == 3);
+        CHECK(unknown.loc.col == 32);  // 35 if bytes were counted
+        CHECK(unknown.loc.col == simtest::line_col(text, "bad").second);
+        const auto parse = first(text, "m.yaml", sim::Code::E_PARSE);
+        CHECK(parse.loc.line == 5);
+        CHECK(parse.loc.col == 25);  // 28 in bytes
+    }
+    SUBCASE("Vensim") {
+        const std::string text =
+            "{UTF-8}\n\xC3\xA9 x = \xC3\xA9 \xC3\xA9 + bad\n~~|\n\xC3\xA9 \xC3\xA9 = 1 ~~|\n"
+            "INITIAL TIME = 0 ~~|\nFINAL TIME = 1 ~~|\nTIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n";
+        const auto e = first(text, "m.mdl", sim::Code::E_UNKNOWN_NAME);
+        CHECK(e.loc.line == 2);
+        CHECK(e.loc.col == 13);  // 16 in bytes
+    }
+    SUBCASE("XMILE") {
+        const std::string text =
+            "<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+            "<sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs>\n"
+            "<model><variables>\n"
+            "<aux name=\"\xC3\xA9_x\"><eqn>\xC3\xA9_\xC3\xA9 + bad</eqn></aux>\n"
+            "<aux name=\"\xC3\xA9_\xC3\xA9\"><eqn>1</eqn></aux>\n"
+            "</variables></model></xmile>\n";
+        const auto e = first(text, "m.xmile", sim::Code::E_UNKNOWN_NAME);
+        CHECK(e.loc.line == 4);
+        CHECK(e.loc.col == simtest::line_col(text, "bad").second);
+        CHECK(e.loc.col == 28);  // 31 in bytes
+    }
+}

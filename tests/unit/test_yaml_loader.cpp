@@ -200,7 +200,7 @@ TEST_CASE("yaml: equation positions for quoted and block scalars") {
     CHECK_AT(m.find("g")->equation.loc, where(text, "b\"}"));
 }
 
-TEST_CASE("yaml: positions after non-ASCII names are byte columns, like Equation::at") {
+TEST_CASE("yaml: positions after non-ASCII names count characters, like Equation::at") {
     const std::string text = "aux:\n  人口 总数: \"a + b\"\nconstants:\n  a: 1\n  b: 2\n";
     sim::Diagnostics d;
     auto m = parse(text, d);

@@ -1,5 +1,6 @@
 // Equation lexer (lexer.hpp).
 #include "lang/lexer.hpp"
+#include "util/text.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -80,7 +81,8 @@ std::string where(std::string_view src, std::size_t off) {
     std::size_t line = 1, line_start = 0;
     for (std::size_t i = 0; i < off && i < src.size(); ++i)
         if (src[i] == '\n') { ++line; line_start = i + 1; }
-    std::string col = "column " + std::to_string(off - line_start + 1);
+    const std::size_t end = std::min(off, src.size());
+    std::string col = "column " + std::to_string(text::characters(src.substr(line_start, end - line_start)) + 1);
     if (src.find('\n') == std::string_view::npos) return col;
     return "line " + std::to_string(line) + ", " + col;
 }

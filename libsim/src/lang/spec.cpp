@@ -69,8 +69,12 @@ SourceLoc Equation::at(std::size_t offset) const {
         if (text[i] == '\n') { ++nl; last_nl = i; }
     l.line += nl;
     if (l.col > 0) {
-        if (last_nl == std::string::npos) l.col += static_cast<int>(offset);
-        else l.col = (lines_from_col1 ? 1 : l.col) + static_cast<int>(offset - last_nl - 1);
+        const std::size_t end = std::min(offset, text.size());
+        if (last_nl == std::string::npos)
+            l.col += static_cast<int>(text::characters(std::string_view(text).substr(0, end)));
+        else
+            l.col = (lines_from_col1 ? 1 : l.col) +
+                    static_cast<int>(text::characters(std::string_view(text).substr(last_nl + 1, end - last_nl - 1)));
     }
     return l;
 }

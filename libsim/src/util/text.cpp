@@ -97,6 +97,26 @@ void lower_in_place(std::string& o) {
 
 }  // namespace
 
+std::size_t characters(std::string_view s) {
+    std::size_t n = 0;
+    for (char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+int Columns::column(std::string_view text, std::size_t line_start, std::size_t off) {
+    off = std::min(off, text.size());
+    line_start = std::min(line_start, off);
+    if (line_start != line_ || off < off_) {
+        line_ = line_start;
+        off_ = line_start;
+        col_ = 1;
+    }
+    col_ += characters(text.substr(off_, off - off_));
+    off_ = off;
+    return static_cast<int>(col_);
+}
+
 std::string lower(std::string_view s) {
     std::string o(s);
     lower_in_place(o);

@@ -53,6 +53,23 @@ std::string_view trim(std::string_view s);
 // ASCII lower case (names are compared case-insensitively only in ASCII).
 std::string lower(std::string_view s);
 
+// Characters in UTF-8 text `s` (its code points, counted by their lead
+// bytes). Every reader reports a column as 1 + the characters before it on
+// its line, so a name with accents does not shift the columns after it.
+std::size_t characters(std::string_view s);
+
+// 1 + the characters of `text` in [line_start, off): a byte's column. It
+// remembers its last answer, so positions asked in increasing order along a
+// line cost the bytes between them, not the whole line again (one long line
+// of many records or YAML nodes stays linear).
+class Columns {
+public:
+    int column(std::string_view text, std::size_t line_start, std::size_t off);
+
+private:
+    std::size_t line_ = static_cast<std::size_t>(-1), off_ = 0, col_ = 1;
+};
+
 // Optimal-string-alignment distance: a swap of neighbours ("nmae") is one edit.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

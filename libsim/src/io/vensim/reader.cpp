@@ -325,7 +325,8 @@ bool Reader::subscript_list(std::size_t& p, std::size_t e, std::vector<std::stri
 bool Reader::visible(const std::string& name, SourceLoc at, const std::string& range) {
     const auto bad = name_problem(name);
     if (!bad) return true;
-    at.col += static_cast<int>(bad->offset);  // exact for a name written on one line
+    // Exact for a name written on one line.
+    at.col += static_cast<int>(text::characters(std::string_view(name).substr(0, bad->offset)));
     diags_.error(sim::Code::E_BAD_NAME, at, visible_name(range),
                  "the name '" + visible_name(name) + "' holds " + bad->what + "; remove it (names must be visible text)");
     return false;

@@ -12,6 +12,7 @@
 
 #include "sim/diagnostic.hpp"
 #include "sim/spec.hpp"
+#include "util/text.hpp"
 
 namespace sim::vensim {
 
@@ -70,6 +71,7 @@ private:
     std::string s_;
     std::string file_;
     std::vector<std::size_t> line_starts_;
+    mutable text::Columns columns_;  // columns count characters
 };
 
 // Parses a lookup table `( [(x0,y0)-(x1,y1)], (x,y), ... )`, `((x,y), ...)`

@@ -30,7 +30,7 @@ SourceLoc Text::at(std::size_t off) const {
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), off);
     std::size_t line = static_cast<std::size_t>(it - line_starts_.begin());
     std::size_t start = line_starts_[line - 1];
-    return SourceLoc{file_, static_cast<int>(line), static_cast<int>(off - start + 1)};
+    return SourceLoc{file_, static_cast<int>(line), columns_.column(s_, start, off)};
 }
 
 namespace {

@@ -530,7 +530,7 @@ ModelSpec parse_yaml(std::string_view bytes, const std::string& filename, Diagno
     try {
         ModelReader(r, m).read(*root);
     } catch (const YAML::Exception& e) {  // defensive: every access above is type-checked
-        diags.error(sim::Code::E_YAML_SYNTAX, {filename, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, r.at(e.mark), "",
                     std::string("YAML error: ") + e.what());
     }
     check_model_size(m, limits, diags);

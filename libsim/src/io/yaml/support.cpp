@@ -24,25 +24,44 @@ Reader::Reader(std::string file, std::string_view text, Diagnostics& diags)
         if (text_[i] == '\n') line_starts_.push_back(i + 1);
 }
 
+int Reader::char_col(int line, int byte_col) const {
+    if (line < 1 || byte_col < 1 || static_cast<std::size_t>(line) > line_starts_.size()) return byte_col;
+    const std::size_t ls = line_starts_[static_cast<std::size_t>(line - 1)];
+    return columns_.column(text_, ls, ls + static_cast<std::size_t>(byte_col - 1));
+}
+
+SourceLoc Reader::at(const YAML::Mark& m) const {
+    if (m.line < 0 || m.column < 0) return SourceLoc{file_, 0, 0};
+    return SourceLoc{file_, m.line + 1, char_col(m.line + 1, m.column + 1)};
+}
+
+SourceLoc mark_loc(std::string_view text, const std::string& file, const YAML::Mark& m) {
+    if (m.line < 0 || m.column < 0) return SourceLoc{file, 0, 0};
+    std::size_t ls = 0;
+    for (int line = 0; line < m.line && ls < text.size(); ++line) {
+        const std::size_t nl = text.find('\n', ls);
+        if (nl == std::string_view::npos) break;
+        ls = nl + 1;
+    }
+    text::Columns c;
+    return SourceLoc{file, m.line + 1, c.column(text, ls, ls + static_cast<std::size_t>(m.column))};
+}
+
 SourceLoc Reader::loc(const YAML::Node& n) const {
-    SourceLoc l{file_, 0, 0};
-    if (!n.IsDefined()) return l;
-    const YAML::Mark m = n.Mark();
-    if (m.line < 0 || m.column < 0) return l;
-    l.line = m.line + 1;
-    l.col = m.column + 1;
-    return l;
+    if (!n.IsDefined()) return SourceLoc{file_, 0, 0};
+    return at(n.Mark());
 }
 
 SourceLoc Reader::text_loc(const YAML::Node& n) const {
-    SourceLoc l = loc(n);
-    if (l.line == 0 || !n.IsScalar() || static_cast<std::size_t>(l.line) > line_starts_.size()) return l;
-    // Marks count lines reliably; columns may count characters, so only the
-    // line is used to find the node's first byte (the column is ASCII-safe
-    // for the indicator characters checked here when the line is ASCII).
+    if (!n.IsDefined() || !n.IsScalar()) return loc(n);
+    const YAML::Mark m = n.Mark();
+    // yaml-cpp's marks count bytes: the node's first byte is found from
+    // them, and the column converted to characters at the end.
+    SourceLoc l{file_, m.line + 1, m.column + 1};
+    if (m.line < 0 || m.column < 0 || static_cast<std::size_t>(l.line) > line_starts_.size()) return loc(n);
     const std::size_t ls = line_starts_[static_cast<std::size_t>(l.line - 1)];
     const std::size_t p = ls + static_cast<std::size_t>(l.col - 1);
-    if (p >= text_.size()) return l;
+    if (p >= text_.size()) return loc(n);
     const char c = text_[p];
     if (c == '"' || c == '\'') {
         ++l.col;
@@ -55,10 +74,11 @@ SourceLoc Reader::text_loc(const YAML::Node& n) const {
             while (i < text_.size() && text_[i] == ' ') ++i;
             if (i >= text_.size() || text_[i] == '\n' || text_[i] == '\r') continue;
             l.line = static_cast<int>(next) + 1;
-            l.col = static_cast<int>(i - b) + 1;
+            l.col = static_cast<int>(i - b) + 1;  // blanks only: bytes = characters
             return l;
         }
     }
+    l.col = char_col(l.line, l.col);
     return l;
 }
 
@@ -333,11 +353,11 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
         root = YAML::Load(buffer);
         second = second_document(buffer);
     } catch (const YAML::ParserException& e) {
-        diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, mark_loc(text, file, e.mark), "",
                     "YAML syntax error: " + e.msg + "; check indentation, colons and brackets here");
         return std::nullopt;
     } catch (const YAML::Exception& e) {
-        diags.error(sim::Code::E_YAML_SYNTAX, {file, e.mark.line + 1, e.mark.column + 1}, "",
+        diags.error(sim::Code::E_YAML_SYNTAX, mark_loc(text, file, e.mark), "",
                     std::string("YAML error: ") + e.what());
         return std::nullopt;
     }

@@ -16,6 +16,7 @@
 #include "sim/diagnostic.hpp"
 #include "sim/limits.hpp"
 #include "sim/spec.hpp"
+#include "util/text.hpp"
 
 namespace sim::yaml_detail {
 
@@ -29,6 +30,9 @@ public:
 
     // Position of the node itself (for a key: its first character).
     SourceLoc loc(const YAML::Node& n) const;
+    // A yaml-cpp mark (0-based line, byte column) as a position (1-based
+    // line, column in characters, as every reader counts them).
+    SourceLoc at(const YAML::Mark& m) const;
     // Position of the first character of a scalar's text: after the opening
     // quote of a quoted scalar; the first content line of a block scalar.
     SourceLoc text_loc(const YAML::Node& n) const;
@@ -60,8 +64,15 @@ private:
     std::string file_;
     std::string_view text_;
     std::vector<std::size_t> line_starts_;  // byte offset of each line
+    mutable text::Columns columns_;
     Diagnostics* diags_;
+    // 1-based line and byte column -> column in characters.
+    int char_col(int line, int byte_col) const;
 };
+
+// A yaml-cpp mark in `text` as a position with its column in characters
+// (for the errors reported before a Reader exists).
+SourceLoc mark_loc(std::string_view text, const std::string& file, const YAML::Mark& m);
 
 // Parses the one YAML document of `text` (UTF-8, from decode_text), whose
 // top level must be a mapping. Before yaml-cpp (which recurses) sees the
