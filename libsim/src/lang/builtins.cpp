@@ -86,10 +86,10 @@ constexpr BuiltinInfo table[] = {
     {Builtin::active_initial, "active_initial", "ACTIVE INITIAL", 2, 2, "value, initial"},
     {Builtin::vensim_random, "vensim:random", "vensim:RANDOM", 2, 2, "seed, call"},
     {Builtin::vensim_random_normal, "vensim:random_normal", "vensim:RANDOM NORMAL", 2, 2, "seed, call"},
-    // 1 + n^2 (n <= vensim::max_matrix_size, 32) and 2 + 5n (n <= vensim::max_vector_elements, 500).
-    {Builtin::vensim_invert_matrix, "vensim:invert_matrix", "vensim:INVERT MATRIX", 2, 1 + 32 * 32,
-     "position, the n x n elements row by row"},
-    {Builtin::vensim_allocate_available, "vensim:allocate_available", "vensim:ALLOCATE AVAILABLE", 7, 2 + 5 * 500,
+    {Builtin::vensim_invert_matrix, "vensim:invert_matrix", "vensim:INVERT MATRIX", 2,
+     1 + vensim_max_matrix * vensim_max_matrix, "position, the n x n elements row by row"},
+    {Builtin::vensim_allocate_available, "vensim:allocate_available", "vensim:ALLOCATE AVAILABLE", 7,
+     2 + 5 * vensim_max_vector,
      "position, available, the n requests, the n profiles (type, priority, width, extra)"},
 };
 

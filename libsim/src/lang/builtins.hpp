@@ -32,6 +32,11 @@ enum class Builtin : std::uint8_t {
     vensim_invert_matrix, vensim_allocate_available
 };
 
+// The .mdl reader's bounds on those two (io/vensim/reader.hpp), which their
+// argument counts follow: an n x n matrix, n targets.
+inline constexpr int vensim_max_matrix = 32;
+inline constexpr int vensim_max_vector = 500;
+
 // True for the array functions (their argument is iterated, not resolved once).
 bool is_array_function(Builtin b);
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lang/builtins.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/spec.hpp"
 
@@ -22,10 +23,10 @@ inline constexpr int max_macro_depth = 32;               // macros calling macro
 inline constexpr std::size_t max_macro_instances = 100'000;
 // Elements of one VECTOR SELECT/RANK/SORT ORDER/REORDER/ALLOCATE AVAILABLE, unrolled per element
 // (a rank is n terms, a sort order n^2; Limits::operations bounds the total).
-inline constexpr std::size_t max_vector_elements = 500;
+inline constexpr std::size_t max_vector_elements = ast::vensim_max_vector;
 // Rows of one INVERT MATRIX: each of its n^2 elements is an elimination
 // over the whole matrix at every evaluation, n^3 operations.
-inline constexpr std::size_t max_matrix_size = 32;
+inline constexpr std::size_t max_matrix_size = ast::vensim_max_matrix;
 
 // A dimension (Vensim "subscript range"): elements in order, canonical and
 // as written; the dimensions it maps onto positionally (`-> B`).
