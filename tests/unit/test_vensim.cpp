@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/expr.hpp"
+#include "sim/generate.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
@@ -549,5 +550,188 @@ TEST_CASE("vensim: vector functions refused or bounded, with their position") {
         sim::Diagnostics d;  // within the default limit it expands
         sim::parse_vensim(text, "m.mdl", d);
         CHECK_MESSAGE(!d.has_errors(), d.str());
+    }
+}
+
+TEST_CASE("vensim: INVERT MATRIX over the last two subscripts, by position, per leading element") {
+    // [[4, 7], [2, 6]]^-1 = [[0.6, -0.7], [-0.2, 0.4]] (determinant 10);
+    // [[2, 0, 0], [0, 4, 0], [1, 0, 1]]^-1 = [[0.5, 0, 0], [0, 0.25, 0], [-0.5, 0, 1]];
+    // a pivot of 0 in the first column needs a row swap: [[0, 1], [1, 0]] is its own inverse.
+    const std::string text = mdl(R"(R: r1, r2 ~~|
+C <-> R ~~|
+K: k1, k2, k3 ~~|
+L <-> K ~~|
+E: e1, e2 ~~|
+m[R, C] = 4, 7; 2, 6; ~~|
+inv[R, C] = INVERT MATRIX(m[R, C], 2) ~~|
+flipped[C, R] = INVERT MATRIX(m[R, C], ELMCOUNT(R)) ~~|
+swap[E, R, C] = INVERT MATRIX(s[E, R, C], 2) ~~|
+s[e1, R, C] = 0, 1; 1, 0; ~~|
+s[e2, r1, r1] = 4 + Time ~~|
+s[e2, r1, r2] = 7 ~~|
+s[e2, r2, r1] = 2 ~~|
+s[e2, r2, r2] = 6 ~~|
+big[K, L] = 2, 0, 0; 0, 4, 0; 1, 0, 1; ~~|
+big inv[K, L] = INVERT MATRIX(big[K, L], 3) ~~|
+)");
+    auto at0 = [&](const std::string& name) { return run(text, name)[0]; };
+    CHECK(at0("inv[r1,r1]") == doctest::Approx(0.6));
+    CHECK(at0("inv[r1,r2]") == doctest::Approx(-0.7));
+    CHECK(at0("inv[r2,r1]") == doctest::Approx(-0.2));
+    CHECK(at0("inv[r2,r2]") == doctest::Approx(0.4));
+    // Read and written by position (Vensim's): the same numbers.
+    CHECK(at0("flipped[r1,r2]") == doctest::Approx(-0.7));
+    CHECK(at0("flipped[r2,r1]") == doctest::Approx(-0.2));
+    CHECK(at0("swap[e1,r1,r1]") == 0);
+    CHECK(at0("swap[e1,r1,r2]") == 1);
+    CHECK(at0("swap[e1,r2,r1]") == 1);
+    CHECK(at0("swap[e1,r2,r2]") == 0);
+    // Recomputed as the matrix changes: at time 1, [[5, 7], [2, 6]] (determinant 16).
+    const auto a = run(text, "swap[e2,r1,r1]");
+    CHECK(a[0] == doctest::Approx(0.6));
+    CHECK(a[1] == doctest::Approx(6.0 / 16));
+    CHECK(run(text, "swap[e2,r2,r2]")[1] == doctest::Approx(5.0 / 16));
+    const double want[3][3] = {{0.5, 0, 0}, {0, 0.25, 0}, {-0.5, 0, 1}};
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) {
+            const std::string name = "big inv[k" + std::to_string(i + 1) + ",k" + std::to_string(j + 1) + "]";
+            CHECK_MESSAGE(at0(name) == doctest::Approx(want[i][j]), name);
+        }
+    // Generated code does not compute it (the interpreter does): refused, located.
+    sim::Diagnostics d;
+    auto m = sim::Model::compile(parse(text, d), d);
+    REQUIRE_MESSAGE(m.has_value(), d.str());
+    try {
+        (void)sim::generate_cpp(*m, {});
+        FAIL("generate_cpp accepted INVERT MATRIX");
+    } catch (const sim::Error& e) {
+        REQUIRE(e.diagnostics().items().size() == 1);
+        const sim::Diagnostic& x = e.diagnostics().items().front();
+        CHECK(x.code == sim::Code::E_GENERATE);
+        CHECK(x.message.find("INVERT MATRIX") != std::string::npos);
+    }
+}
+
+TEST_CASE("vensim: INVERT MATRIX of a singular matrix stops the run, naming the variable and the cause") {
+    const std::string text = mdl(R"(R: r1, r2 ~~|
+C <-> R ~~|
+m[r1, r1] = 1 ~~|
+m[r1, r2] = 2 ~~|
+m[r2, r1] = 2 + 2 * STEP(1, 2) ~~|
+m[r2, r2] = 4 ~~|
+inv[R, C] = INVERT MATRIX(m[R, C], 2) ~~|
+)");
+    sim::Diagnostics d;
+    auto spec = parse(text, d);
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    auto m = sim::Model::compile(spec, d);
+    REQUIRE_MESSAGE(m.has_value(), d.str());
+    try {
+        (void)m->run();
+        FAIL("a singular matrix was inverted");
+    } catch (const sim::Error& e) {
+        REQUIRE(e.diagnostics().items().size() == 1);
+        const sim::Diagnostic& x = e.diagnostics().items().front();
+        CHECK(x.code == sim::Code::E_NONFINITE);
+        CHECK(x.variable == "inv[r1,r1]");
+        CHECK(x.message.find("INVERT MATRIX of a singular matrix") != std::string::npos);
+        CHECK(x.message.find("at time 0 ") != std::string::npos);
+        CHECK_AT(x.loc, where(text, "INVERT MATRIX"));
+    }
+    // With --on-nonfinite=warn the run goes on: NaN while singular, the
+    // inverse of [[1, 2], [4, 4]] from time 2 on.
+    sim::RunOptions o;
+    o.on_nonfinite = sim::NonFinite::warn;
+    auto r = m->run(o);
+    auto col = r.column("inv[r1,r1]");
+    REQUIRE(col.has_value());
+    CHECK(std::isnan(r.at(0, *col)));
+    CHECK(r.at(2, *col) == doctest::Approx(-1.0));
+}
+
+TEST_CASE("vensim: INVERT MATRIX refused or bounded, with its position") {
+    SUBCASE("larger than the fixed bound (32 x 32)") {
+        const std::string text = mdl("R: (r1-r33) ~~|\nC <-> R ~~|\nm[R, C] = 1 ~~|\ninv[R, C] = INVERT MATRIX(m[R, C], 33) ~~|\n");
+        auto e = first_error(text, sim::Code::E_LIMIT);
+        CHECK_AT(e.loc, where(text, "INVERT MATRIX"));
+        CHECK(e.variable == "inv[r1,r1]");
+        CHECK(e.message.find("larger than 32 x 32") != std::string::npos);
+    }
+    SUBCASE("a size that does not match the ranges") {
+        const std::string text = mdl("R: r1, r2 ~~|\nC <-> R ~~|\nm[R, C] = 1 ~~|\ninv[R, C] = INVERT MATRIX(m[R, C], 3) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SUBSCRIPT);
+        CHECK_AT(e.loc, where(text, "INVERT MATRIX"));
+        CHECK(e.message.find("have 2 and 2 elements") != std::string::npos);
+    }
+    SUBCASE("one range for rows and columns") {
+        const std::string text = mdl("R: r1, r2 ~~|\nm[R] = 1 ~~|\ninv[R] = INVERT MATRIX(m[R, R], 2) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SUBSCRIPT);
+        CHECK(e.message.find("both its rows and its columns") != std::string::npos);
+    }
+    SUBCASE("an expression rather than a matrix") {
+        const std::string text = mdl("R: r1, r2 ~~|\nC <-> R ~~|\nm[R, C] = 1 ~~|\ninv[R, C] = INVERT MATRIX(2 * m[R, C], 2) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_UNSUPPORTED);
+        CHECK(e.message.find("last two subscripts are subscript ranges") != std::string::npos);
+    }
+    SUBCASE("a size that is not a constant") {
+        const std::string text = mdl("R: r1, r2 ~~|\nC <-> R ~~|\nm[R, C] = 1 ~~|\ninv[R, C] = INVERT MATRIX(m[R, C], Time) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SYNTAX);
+        CHECK(e.message.find("whole number") != std::string::npos);
+    }
+    SUBCASE("n^2 nodes per element count against Limits::operations") {
+        const std::string text = mdl("R: (r1-r20) ~~|\nC <-> R ~~|\nm[R, C] = 1 ~~|\ninv[R, C] = INVERT MATRIX(m[R, C], 20) ~~|\n");
+        sim::Limits lim;
+        lim.operations = 100000;  // 20^4 = 160,000 names
+        auto e = first_error(text, sim::Code::E_LIMIT, lim);
+        CHECK(e.message.find("--max-operations") != std::string::npos);
+    }
+}
+
+TEST_CASE("vensim: ALLOCATE AVAILABLE along the request's last subscript, profiles from their first element") {
+    // Rectangular profiles of width 1. Far apart (priorities 5 and 1): the
+    // first target is served in full first (10 of 15), the second gets the
+    // rest. Equal profiles share in proportion to the requests (20 as 5 and
+    // 15). Enough available: every request in full.
+    const std::string text = mdl(R"(T: t1, t2 ~~|
+P: ptype, ppriority, pwidth, pextra ~~|
+request[T] = 10, 20 ~~|
+apart[T, P] = 1, 5, 1, 0; 1, 1, 1, 0; ~~|
+same[T, ptype] = 1 ~~|
+same[T, ppriority] = 3 ~~|
+same[T, pwidth] = 2 ~~|
+same[T, pextra] = 0 ~~|
+share[T] = ALLOCATE AVAILABLE(request[T], apart[T, ptype], 15) ~~|
+even[T] = ALLOCATE AVAILABLE(other[T], same[T, ptype], 20) ~~|
+other[T] = 10, 30 ~~|
+plenty[T] = ALLOCATE AVAILABLE(request[T], apart[T, ptype], 100) ~~|
+)");
+    auto at0 = [&](const std::string& name) { return run(text, name)[0]; };
+    CHECK(at0("share[t1]") == doctest::Approx(10));
+    CHECK(at0("share[t2]") == doctest::Approx(5));
+    CHECK(at0("even[t1]") == doctest::Approx(5));
+    CHECK(at0("even[t2]") == doctest::Approx(15));
+    CHECK(at0("plenty[t1]") == 10);
+    CHECK(at0("plenty[t2]") == 20);
+}
+
+TEST_CASE("vensim: ALLOCATE AVAILABLE refused with its position") {
+    const std::string head = "T: t1, t2 ~~|\nP: ptype, ppriority, pwidth, pextra ~~|\nrequest[T] = 10, 20 ~~|\n"
+                             "pp[T, P] = 1, 5, 1, 0; 1, 1, 1, 0; ~~|\n";
+    SUBCASE("a profile subscripted by its range, not its first element") {
+        const std::string text = mdl(head + "a[T] = ALLOCATE AVAILABLE(request[T], pp[T, P], 15) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SUBSCRIPT);
+        CHECK_AT(e.loc, where(text, "ALLOCATE AVAILABLE"));
+        CHECK(e.variable == "a[t1]");
+        CHECK(e.message.find("first element") != std::string::npos);
+    }
+    SUBCASE("fewer than 4 elements from the first") {
+        const std::string text = mdl(head + "a[T] = ALLOCATE AVAILABLE(request[T], pp[T, ppriority], 15) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_SUBSCRIPT);
+        CHECK(e.message.find("it has 3") != std::string::npos);
+    }
+    SUBCASE("a request that is not a vector") {
+        const std::string text = mdl(head + "a = ALLOCATE AVAILABLE(request[t1], pp[t1, ptype], 15) ~~|\n");
+        auto e = first_error(text, sim::Code::E_VENSIM_UNSUPPORTED);
+        CHECK_AT(e.loc, where(text, "ALLOCATE AVAILABLE"));
     }
 }

@@ -152,6 +152,38 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
         }
         case Builtin::vensim_random: return op(Code::random01, args[0], args[1]);
         case Builtin::vensim_random_normal: return op(Code::random_normal, args[0], args[1]);
+        case Builtin::vensim_invert_matrix:
+        case Builtin::vensim_allocate_available: {
+            // The .mdl reader's unrolled calls (io/vensim/expand_vectors.cpp):
+            // (position, n x n elements) and (position, available, n requests,
+            // 4n profile values); one Code::vector instruction each.
+            const bool inverse = info.id == Builtin::vensim_invert_matrix;
+            const std::size_t rest = args.size() - (inverse ? 1 : 2);
+            std::size_t size = 0;
+            if (inverse)
+                while (size * size < rest) ++size;
+            else
+                size = rest / 5;
+            const bool shaped = size > 0 && (inverse ? size * size : 5 * size) == rest;
+            const RNode k = node(args[0]);  // a copy: as_var below adds nodes
+            const double elements = static_cast<double>(inverse ? rest : size);
+            if (!shaped || k.kind != RNode::num || !(k.value >= 0 && k.value < elements) || k.value != std::floor(k.value)) {
+                error_at(sim::Code::E_ARRAY_ARG, n.span.begin,
+                         std::string(info.name) + " takes " + std::string(info.params) +
+                             ": the position a number written in the call");
+                return -1;
+            }
+            CVec v;
+            v.kind = inverse ? VectorOp::invert_matrix : VectorOp::allocate_available;
+            v.k = static_cast<std::uint32_t>(k.value);
+            const std::size_t first = inverse ? 1 : 2;
+            for (std::size_t i = first; i < first + (inverse ? rest : size); ++i) v.a.push_back(as_var(args[i], "vector_in"));
+            if (!inverse) {
+                for (std::size_t i = first + size; i < args.size(); ++i) v.b.push_back(as_var(args[i], "vector_in"));
+                v.p0 = as_var(args[1], "vector_arg");
+            }
+            return vec_call(std::move(v));
+        }
         case Builtin::time: return raw_slot(slot_time);
         case Builtin::dt: return raw_slot(slot_dt);
         case Builtin::starttime: return raw_slot(slot_start);

@@ -162,6 +162,45 @@ double allocate_available(const std::vector<double>& req, const std::vector<doub
     return curve(req[k], pp[4 * k], pp[4 * k + 1], pp[4 * k + 2], x);
 }
 
+// Element k (row-major) of the inverse of the n x n matrix `a`: column
+// k % n of the inverse solves a x = e_(k % n), by Gauss-Jordan elimination
+// with partial pivoting (each element is its own instruction, so only that
+// column is carried). NaN for a non-finite entry or a singular matrix: a
+// pivot no larger than n * epsilon * the largest |a_ij| (a rank-deficient
+// matrix leaves a pivot of rounding noise rather than an exact 0).
+double invert_matrix(std::vector<double> a, std::size_t k) {
+    std::size_t n = 0;
+    while (n * n < a.size()) ++n;
+    if (n == 0 || n * n != a.size() || k >= a.size()) return nan;
+    double scale = 0;
+    for (double x : a) {
+        if (!std::isfinite(x)) return nan;
+        scale = std::max(scale, std::abs(x));
+    }
+    const double tiny = static_cast<double>(n) * std::numeric_limits<double>::epsilon() * scale;
+    std::vector<double> b(n, 0.0);
+    b[k % n] = 1;
+    for (std::size_t j = 0; j < n; ++j) {
+        std::size_t p = j;
+        for (std::size_t i = j + 1; i < n; ++i)
+            if (std::abs(a[i * n + j]) > std::abs(a[p * n + j])) p = i;
+        if (!(std::abs(a[p * n + j]) > tiny)) return nan;
+        if (p != j) {
+            for (std::size_t c = j; c < n; ++c) std::swap(a[p * n + c], a[j * n + c]);
+            std::swap(b[p], b[j]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i == j) continue;
+            const double f = a[i * n + j] / a[j * n + j];
+            if (f == 0) continue;
+            for (std::size_t c = j; c < n; ++c) a[i * n + c] -= f * a[j * n + c];
+            b[i] -= f * b[j];
+        }
+    }
+    const std::size_t row = k / n;
+    return b[row] / a[row * n + row];
+}
+
 }  // namespace
 
 double vector_value(const VectorOp& op, const double* s) {
@@ -197,6 +236,7 @@ double vector_value(const VectorOp& op, const double* s) {
         case VectorOp::allocate_priority:
             return allocate_by_priority(values(op.a, s), values(op.b, s), s[op.p0], s[op.p1], op.k);
         case VectorOp::allocate_available: return allocate_available(values(op.a, s), values(op.b, s), s[op.p0], op.k);
+        case VectorOp::invert_matrix: return invert_matrix(values(op.a, s), op.k);
     }
     return nan;
 }
@@ -211,6 +251,7 @@ const char* to_string(VectorOp::Kind k) {
         case VectorOp::xmile_rank: return "rank";
         case VectorOp::allocate_priority: return "allocate_by_priority";
         case VectorOp::allocate_available: return "allocate_available";
+        case VectorOp::invert_matrix: return "invert_matrix";
     }
     return "?";
 }

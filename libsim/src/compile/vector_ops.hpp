@@ -1,6 +1,6 @@
 // Functions of whole vectors (VECTOR SORT ORDER, VECTOR RANK, VECTOR
 // REORDER, VECTOR ELM MAP, VECTOR SELECT, RANK, ALLOCATE BY PRIORITY,
-// ALLOCATE AVAILABLE): each element of their result is one instruction
+// ALLOCATE AVAILABLE, INVERT MATRIX): each element of their result is one instruction
 // `dst = vector_value(ops[b], s)` (Code::vector) that reads its input
 // slots and computes the element asked for. The one authority for their
 // meaning, used by the VM and the non-finite diagnosis.
@@ -23,6 +23,7 @@ struct VectorOp {
         xmile_rank,          // a: array, p0: n; the 1-based position of the n-th smallest element
         allocate_priority,   // a: request, b: priority, p0: width, p1: supply; the share of element k
         allocate_available,  // a: request, b: profiles (4 per element), p0: available; the share of element k
+        invert_matrix,       // a: n x n matrix, row-major; element k (row-major) of its inverse, NaN if singular
     };
     Kind kind = sort_order;
     std::vector<Slot> a, b;

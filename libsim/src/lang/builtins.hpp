@@ -25,8 +25,17 @@ enum class Builtin : std::uint8_t {
     // PULSE TRAIN to these `vensim:` names (io/vensim), so a model gets the
     // semantics of the format it was written in.
     vensim_integer, vensim_modulo, vensim_step, vensim_pulse, vensim_pulse_train,
-    quantum, sample_if_true, active_initial, vensim_random, vensim_random_normal
+    quantum, sample_if_true, active_initial, vensim_random, vensim_random_normal,
+    // The .mdl reader's unrolled INVERT MATRIX and ALLOCATE AVAILABLE: one
+    // element each, its position first, then every scalar it reads
+    // (io/vensim/expand_vectors.cpp; compile/vector_ops.hpp).
+    vensim_invert_matrix, vensim_allocate_available
 };
+
+// The .mdl reader's bounds on those two (io/vensim/reader.hpp), which their
+// argument counts follow: an n x n matrix, n targets.
+inline constexpr int vensim_max_matrix = 32;
+inline constexpr int vensim_max_vector = 500;
 
 // True for the array functions (their argument is iterated, not resolved once).
 bool is_array_function(Builtin b);

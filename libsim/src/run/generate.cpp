@@ -151,13 +151,13 @@ std::string program_fingerprint(const Model& model) { return fingerprint_of(deta
 namespace detail {
 
 // Generated code does not compute the vector functions (Code::vector,
-// Program::vector_ops: VECTOR SELECT, VECTOR SORT ORDER, ALLOCATE ...) yet:
-// such a program is refused, located at the first variable that calls one,
-// rather than miscompiled.
+// Program::vector_ops: VECTOR SELECT, VECTOR SORT ORDER, ALLOCATE ...,
+// INVERT MATRIX) yet: such a program is refused, located at the first
+// variable that calls one, rather than miscompiled.
 void check_generatable(const Program& p) {
     if (p.vector_ops.empty()) return;
     const std::string message =
-        "generated code does not support the VECTOR and ALLOCATE functions yet; use the interpreter";
+        "generated code does not support the VECTOR and ALLOCATE functions and INVERT MATRIX yet; use the interpreter";
     std::unordered_map<Slot, const VarInfo*> var_of;
     for (const auto& v : p.vars) var_of.emplace(v.slot, &v);
     Diagnostics d;

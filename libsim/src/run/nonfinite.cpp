@@ -3,7 +3,8 @@
 // the last evaluation (Euler) or of a re-evaluation at the last accepted
 // grid point (Runge-Kutta), and the first user variable holding a
 // non-finite value is reported with its equation, and whether one of its
-// divisions had a zero divisor (E-DIV-ZERO rather than E-NONFINITE).
+// divisions had a zero divisor (E-DIV-ZERO rather than E-NONFINITE) or one
+// of its INVERT MATRIX calls a singular matrix.
 #include <cmath>
 #include <unordered_map>
 
@@ -53,7 +54,11 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
             if (it == var_of.end()) continue;
             if (!std::isfinite(s[tape[i].dst])) {
                 c.var = &p_.vars[it->second];
-                for (std::size_t j = first; j <= i; ++j) c.div0 = c.div0 || divides_by_zero(tape[j], s);
+                for (std::size_t j = first; j <= i; ++j) {
+                    c.div0 = c.div0 || divides_by_zero(tape[j], s);
+                    c.singular = c.singular || (tape[j].op == Code::vector && std::isnan(s[tape[j].dst]) &&
+                                                p_.vector_ops[tape[j].b].kind == VectorOp::invert_matrix);
+                }
             }
             first = i + 1;
         }
@@ -98,6 +103,9 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
             what = "the stock became " + vs + " in the step from time " + number(t) +
                    " although its flows were finite there: it overflowed; check for runaway growth or use a "
                    "smaller dt";
+        } else if (c.singular) {
+            what = "INVERT MATRIX of a singular matrix (no inverse) at time " + number(t) + " makes the value NaN in '" +
+                   eq + "'";
         } else if (c.div0) {
             what = "division by zero at time " + number(t) + " makes the value " + vs + " in '" + eq +
                    "'; guard the divisor or use SAFEDIV(a, b, value if b is 0)";

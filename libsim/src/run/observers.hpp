@@ -161,6 +161,7 @@ private:
     struct Culprit {
         const VarInfo* var = nullptr;
         bool div0 = false, overflow = false;
+        bool singular = false;  // an INVERT MATRIX of the variable's gave NaN: a singular matrix
     };
     Culprit find(const double* s, bool initial) const;
     Diagnostic describe(const Culprit& c, const double* s, bool initial) const;

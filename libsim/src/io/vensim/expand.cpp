@@ -109,11 +109,10 @@ void Expander::dimensions() {
     // An element's value (a subscript used as a number) is its position
     // in the largest range listing it (the family's root; the first
     // defined among equals).
-    std::map<std::string, const Dim*> root;
     for (const auto& [name, d] : m_.dims)
         for (std::size_t i = 0; i < d.elems.size(); ++i) {
             elem_display_.emplace(d.elems[i], d.display[i]);
-            const Dim*& r = root[d.elems[i]];
+            const Dim*& r = elem_root_[d.elems[i]];
             if (!r || d.elems.size() > r->elems.size() ||
                 (d.elems.size() == r->elems.size() && d.order < r->order)) {
                 r = &d;

@@ -3,7 +3,8 @@
 // builtin table or written out as trees; VECTOR LOOKUP unrolled into IFs;
 // LOOKUP FORWARD/BACKWARD/EXTRAPOLATE through derived tables; each macro
 // call instantiated as variables of its own (`MACRO#k.`). VECTOR SELECT,
-// RANK, SORT ORDER and REORDER: expand_vectors.cpp.
+// RANK, SORT ORDER, REORDER, INVERT MATRIX and ALLOCATE AVAILABLE:
+// expand_vectors.cpp.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -46,7 +47,7 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
     };
     static const std::set<std::string> unsupported = {
         "vector_elm_map",
-        "allocate_available", "allocate_by_priority", "invert_matrix", "delay_material", "sinteg",
+        "allocate_by_priority", "delay_material", "sinteg",
         "get_data_at_time", "get_data_between_times", "find_zero", "a_function_of", "time_base",
         "delay_conveyor", "queue_fifo", "queue_attribute", "shift_if_true", "npv", "npv_with_lag", "npve"};
     if (unsupported.count(f)) {
@@ -216,6 +217,8 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
     if (f == "vector_lookup") return vector_lookup(src, n, x, out, c);
     if (f == "vector_select") return vector_select(src, n, x, out, c);
     if (f == "vector_rank" || f == "vector_sort_order" || f == "vector_reorder") return vector_order(src, n, x, out, c);
+    if (f == "invert_matrix") return invert_matrix(src, n, x, out, c);
+    if (f == "allocate_available") return allocate_available(src, n, x, out, c);
     if (auto it = macros_.find(f); it != macros_.end()) return macro_call(*it->second, src, n, x, out, c);
     return plain(x.text);
 }

@@ -7,7 +7,8 @@
 //                     subscripts bound to elements;
 //   expand_calls.cpp  calls: array functions, Vensim functions mapped onto
 //                     the builtin table, VECTOR LOOKUP, macro instances;
-//   expand_vectors.cpp  VECTOR SELECT, RANK, SORT ORDER, REORDER.
+//   expand_vectors.cpp  VECTOR SELECT, RANK, SORT ORDER, REORDER, INVERT
+//                     MATRIX, ALLOCATE AVAILABLE.
 #pragma once
 
 #include <algorithm>
@@ -66,6 +67,7 @@ private:
     std::map<std::string, std::string> elem_display_;  // canonical element -> as written
     std::map<std::string, const Macro*> macros_;
     std::map<std::string, std::size_t> elem_pos_;  // canonical element -> position in the first range listing it
+    std::map<std::string, const Dim*> elem_root_;  // canonical element -> that range (elem_pos_ is 1-based in it)
     std::set<std::string> variables_;              // canonical names of the model's variables
     std::unordered_map<std::string, std::size_t> by_name_;  // canonical -> spec variable
     std::vector<PendingStock> pending_;
@@ -134,6 +136,8 @@ private:
     std::optional<std::pair<std::string, std::size_t>> sorted_range(const ast::Expr& src, NodeId id, Ctx& c, ast::Span sp,
                                                                      const std::string& fname);
     NodeId vector_order(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
+    NodeId invert_matrix(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
+    NodeId allocate_available(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c);
 };
 
 }  // namespace sim::vensim::detail

@@ -5,6 +5,9 @@
 // compile/vector_ops.cpp gives the same functions on arrays (YAML, XMILE):
 // a stable ascending order, reversed when the direction is <= 0; sort
 // order 0-based, rank 1-based (Vensim's, checked by the SDXorg cases).
+// INVERT MATRIX and ALLOCATE AVAILABLE become one call an element over
+// every scalar they read (vensim:INVERT MATRIX, vensim:ALLOCATE
+// AVAILABLE), computed by compile/vector_ops.cpp.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -115,8 +118,8 @@ NodeId Expander::vector_select(const ast::Expr& src, const ast::Node& n, const a
     return out.if_(none, missing, r, sp);
 }
 
-// The vector of VECTOR RANK, SORT ORDER or REORDER: a name whose last
-// subscript is a range, the one sorted. Its canonical name (through an
+// The vector of VECTOR RANK, SORT ORDER, REORDER or ALLOCATE AVAILABLE: a
+// name whose last subscript is a range, the one sorted (allocated along). Its canonical name (through an
 // equivalence) and the position in it of the element bound here.
 std::optional<std::pair<std::string, std::size_t>> Expander::sorted_range(const ast::Expr& src, NodeId id, Ctx& c,
                                                                         ast::Span sp, const std::string& fname) {
@@ -126,7 +129,8 @@ std::optional<std::pair<std::string, std::size_t>> Expander::sorted_range(const 
     if (auto eq = m_.equivalent.find(d); eq != m_.equivalent.end() && !is_dim(d)) d = eq->second;
     if (!last || !is_dim(d)) {
         error(sim::Code::E_VENSIM_UNSUPPORTED, c, sp,
-              fname + "'s vector is a variable whose last subscript is a subscript range, the one sorted (as in x[d])");
+              fname + "'s vector is a variable whose last subscript is a subscript range, the one " +
+                  (fname == "ALLOCATE AVAILABLE" ? "allocated along" : "sorted") + " (as in x[d])");
         c.failed = true;
         return std::nullopt;
     }
@@ -215,6 +219,170 @@ NodeId Expander::vector_order(const ast::Expr& src, const ast::Node& n, const as
     NodeId a = value(true), b = value(false);
     if (c.failed || !made(c, 3, sp)) return 0;
     return out.if_(up, a, b, sp);
+}
+
+// INVERT MATRIX(m[..., r, c], n): the element of the inverse of the n x n
+// block m[..., r, c] (its leading subscripts bound as usual) at this
+// element's positions along the left-hand side's last two subscripts.
+// Vensim reads the block and writes the inverse by position, so
+// inv[c, r] = INVERT MATRIX(m[r, c], n) lays it out by position too. One
+// vensim:INVERT MATRIX call over the n^2 elements (compile/vector_ops.cpp:
+// NaN for a singular matrix, which the run reports as E-NONFINITE).
+NodeId Expander::invert_matrix(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c) {
+    const ast::Span sp = n.span;
+    auto fail = [&](sim::Code code, const std::string& msg) {
+        error(code, c, sp, msg);
+        c.failed = true;
+        return NodeId{0};
+    };
+    if (x.args.size() != 2)
+        return fail(sim::Code::E_ARG_COUNT, "INVERT MATRIX takes 2 arguments (matrix, size), but " +
+                                                std::to_string(x.args.size()) + " were given");
+    // Copied first: ELMCOUNT(r) is a number once copied.
+    const NodeId size_id = copy(src, x.args[1], out, c);
+    if (c.failed) return 0;
+    const std::optional<double> size = initial_value(out, size_id, 0);
+    if (!size || !(*size >= 1) || *size != std::floor(*size))
+        return fail(sim::Code::E_VENSIM_SYNTAX,
+                    "INVERT MATRIX's size is a whole number of at least 1, written as a number or a constant");
+    if (*size > static_cast<double>(max_matrix_size))
+        return fail(sim::Code::E_LIMIT, "INVERT MATRIX of a matrix larger than " + std::to_string(max_matrix_size) + " x " +
+                                            std::to_string(max_matrix_size) + " (here " + text::number(*size) +
+                                            ") is not supported: each element of the inverse is an elimination over "
+                                            "the whole matrix at every step (a fixed bound, docs/vensim.md)");
+    const std::size_t m = static_cast<std::size_t>(*size);
+    // The block's ranges: the matrix's last two subscripts.
+    const auto* v = std::get_if<ast::Name>(&src[x.args[0]].v);
+    auto range_of = [&](NodeId s) {
+        const auto* sn = std::get_if<ast::Name>(&src[s].v);
+        std::string d = sn && sn->subscripts.empty() ? sn->canonical : "";
+        if (auto eq = m_.equivalent.find(d); eq != m_.equivalent.end() && !is_dim(d)) d = eq->second;
+        return is_dim(d) ? d : std::string();
+    };
+    const std::size_t ns = v ? v->subscripts.size() : 0;
+    const std::string rows = ns >= 2 ? range_of(v->subscripts[ns - 2]) : "";
+    const std::string cols = ns >= 2 ? range_of(v->subscripts[ns - 1]) : "";
+    if (rows.empty() || cols.empty())
+        return fail(sim::Code::E_VENSIM_UNSUPPORTED,
+                    "INVERT MATRIX's matrix is a variable whose last two subscripts are subscript ranges, its rows "
+                    "and columns (as in m[r, c])");
+    if (rows == cols)
+        return fail(sim::Code::E_VENSIM_SUBSCRIPT,
+                    "INVERT MATRIX's matrix names range '" + rows +
+                        "' for both its rows and its columns; name an equivalent range for the columns (c <-> r)");
+    const Dim& R = m_.dims.at(rows);
+    const Dim& C = m_.dims.at(cols);
+    if (R.elems.size() != m || C.elems.size() != m)
+        return fail(sim::Code::E_VENSIM_SUBSCRIPT, "INVERT MATRIX of size " + std::to_string(m) + ": the matrix's ranges '" +
+                                                       R.name + "' and '" + C.name + "' have " +
+                                                       std::to_string(R.elems.size()) + " and " +
+                                                       std::to_string(C.elems.size()) + " elements");
+    // This element's row and column: its positions along the last two
+    // subscripts on the left (a range there, or an element of the matrix's).
+    const std::size_t nl = c.lhs ? c.lhs->size() : 0;
+    auto position = [&](std::size_t j, const Dim& fallback) -> std::optional<std::size_t> {
+        const std::string& s = (*c.lhs)[j];
+        const Dim& d = is_dim(s) ? m_.dims.at(s) : fallback;
+        auto it = std::find(d.elems.begin(), d.elems.end(), c.elems[j]);
+        if (d.elems.size() != m || it == d.elems.end()) return std::nullopt;
+        return static_cast<std::size_t>(it - d.elems.begin());
+    };
+    const std::optional<std::size_t> i = nl >= 2 ? position(nl - 2, R) : std::nullopt;
+    const std::optional<std::size_t> j = nl >= 2 ? position(nl - 1, C) : std::nullopt;
+    if (!i || !j)
+        return fail(sim::Code::E_VENSIM_SUBSCRIPT,
+                    "INVERT MATRIX gives a matrix: use it in the equation of a variable whose last two subscripts are "
+                    "ranges of " + std::to_string(m) + " elements, the inverse's rows and columns");
+    std::vector<NodeId> args{out.number(static_cast<double>(*i * m + *j), sp)};
+    if (!made(c, 2, sp)) return 0;
+    const auto saved = c.bang;
+    const auto saved_only = c.bang_only;
+    for (std::size_t p = 0; p < m && !c.failed; ++p)
+        for (std::size_t q = 0; q < m && !c.failed; ++q) {
+            c.bang[rows] = R.elems[p];
+            c.bang[cols] = C.elems[q];
+            c.bang_only.erase(rows);
+            c.bang_only.erase(cols);
+            args.push_back(copy(src, x.args[0], out, c));
+        }
+    c.bang = saved;
+    c.bang_only = saved_only;
+    if (c.failed) return 0;
+    return out.call("vensim:INVERT MATRIX", std::move(args), sp);
+}
+
+// ALLOCATE AVAILABLE(request[..., d], pp[..., d, pfirst], available): this
+// element's share of `available` among the targets along the request's
+// last subscript d (compile/vector_ops.cpp, the meaning XMILE's arrays get
+// too). A target's priority profile is pp's 4 elements from pfirst on in
+// pfirst's range (Vensim's layout: pp[d, ptype] over ptype, ppriority,
+// pwidth, pextra): type (1 rectangular, 2 triangular, 3 normal, 4
+// exponential), priority, width, extra (unused by these four types).
+NodeId Expander::allocate_available(const ast::Expr& src, const ast::Node& n, const ast::Call& x, ast::Expr& out, Ctx& c) {
+    const ast::Span sp = n.span;
+    auto fail = [&](sim::Code code, const std::string& msg) {
+        error(code, c, sp, msg);
+        c.failed = true;
+        return NodeId{0};
+    };
+    if (x.args.size() != 3)
+        return fail(sim::Code::E_ARG_COUNT, "ALLOCATE AVAILABLE takes 3 arguments (request, priority profile, "
+                                            "available), but " + std::to_string(x.args.size()) + " were given");
+    auto range = sorted_range(src, x.args[0], c, sp, "ALLOCATE AVAILABLE");
+    if (!range) return 0;
+    const std::string& d = range->first;  // not a structured binding: clang 14 cannot capture one
+    const std::size_t k = range->second;
+    const std::vector<std::string>& elems = m_.dims.at(d).elems;
+    // The profile's first element, and the range its four are read from.
+    const auto* pv = std::get_if<ast::Name>(&src[x.args[1]].v);
+    const auto* last = pv && !pv->subscripts.empty() ? std::get_if<ast::Name>(&src[pv->subscripts.back()].v) : nullptr;
+    const std::string first = last && last->subscripts.empty() ? last->canonical : "";
+    if (first.empty() || is_dim(first) || !is_elem(first))
+        return fail(sim::Code::E_VENSIM_SUBSCRIPT,
+                    "ALLOCATE AVAILABLE's priority profile is a variable whose last subscript is the profile's first "
+                    "element (as in pp[d, ptype], with ptype, ppriority, pwidth, pextra a range)");
+    const Dim& P = *elem_root_.at(first);
+    const std::size_t at = elem_pos_.at(first) - 1;
+    if (at + 4 > P.elems.size())
+        return fail(sim::Code::E_VENSIM_SUBSCRIPT, "ALLOCATE AVAILABLE's priority profile is 4 elements of range '" +
+                                                       P.name + "' from '" + last->text + "' on; it has " +
+                                                       std::to_string(P.elems.size() - at));
+    auto with = [&](std::size_t j, NodeId a) {  // argument a with d bound to its j-th element
+        const auto saved = c.bang;
+        const auto saved_only = c.bang_only;
+        c.bang[d] = elems[j];
+        c.bang_only.erase(d);
+        NodeId r = copy(src, a, out, c);
+        c.bang = saved;
+        c.bang_only = saved_only;
+        return r;
+    };
+    std::vector<NodeId> args{out.number(static_cast<double>(k), sp)};
+    args.push_back(copy(src, x.args[2], out, c));
+    for (std::size_t j = 0; j < elems.size() && !c.failed; ++j) args.push_back(with(j, x.args[0]));
+    std::vector<NodeId> profiles;
+    for (std::size_t j = 0; j < elems.size() && !c.failed; ++j) {
+        const NodeId p = with(j, x.args[1]);
+        if (c.failed) break;
+        // pp[..., pfirst] as copied, then the same name at the next three elements.
+        const auto* pn = std::get_if<ast::Name>(&out[p].v);
+        if (!pn) return fail(sim::Code::E_VENSIM_SUBSCRIPT, "ALLOCATE AVAILABLE's priority profile is a variable");
+        const std::string name = pn->text;
+        std::vector<std::string> subs;
+        for (NodeId s : pn->subscripts)
+            if (const auto* sn = std::get_if<ast::Name>(&out[s].v)) subs.push_back(sn->text);
+        if (subs.size() != pn->subscripts.size() || !made(c, 3 * (subs.size() + 1), sp)) return 0;
+        profiles.push_back(p);
+        for (std::size_t o = 1; o < 4; ++o) {
+            std::vector<NodeId> ids;
+            for (std::size_t s = 0; s + 1 < subs.size(); ++s) ids.push_back(out.name(subs[s], sp));
+            ids.push_back(out.name(P.display[at + o], sp));
+            profiles.push_back(out.name(name, sp, std::move(ids)));
+        }
+    }
+    if (c.failed) return 0;
+    args.insert(args.end(), profiles.begin(), profiles.end());
+    return out.call("vensim:ALLOCATE AVAILABLE", std::move(args), sp);
 }
 
 }  // namespace sim::vensim::detail

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lang/builtins.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/spec.hpp"
 #include "util/text.hpp"
@@ -21,9 +22,12 @@ inline constexpr std::size_t max_elements = 1'000'000;   // element variables in
 inline constexpr std::size_t max_dim_size = 100'000;     // elements of one dimension
 inline constexpr int max_macro_depth = 32;               // macros calling macros
 inline constexpr std::size_t max_macro_instances = 100'000;
-// Elements of one VECTOR SELECT/RANK/SORT ORDER/REORDER, unrolled per element
+// Elements of one VECTOR SELECT/RANK/SORT ORDER/REORDER/ALLOCATE AVAILABLE, unrolled per element
 // (a rank is n terms, a sort order n^2; Limits::operations bounds the total).
-inline constexpr std::size_t max_vector_elements = 500;
+inline constexpr std::size_t max_vector_elements = ast::vensim_max_vector;
+// Rows of one INVERT MATRIX: each of its n^2 elements is an elimination
+// over the whole matrix at every evaluation, n^3 operations.
+inline constexpr std::size_t max_matrix_size = ast::vensim_max_matrix;
 
 // A dimension (Vensim "subscript range"): elements in order, canonical and
 // as written; the dimensions it maps onto positionally (`-> B`).
