@@ -1,6 +1,7 @@
 // The Chongqing model (models/chongqing/model.yaml, levers as shipped: all
-// off) three ways: the hand translation of bench/chongqing_hand.hpp, libsim's
-// generated code (sim::compile_native, as bench_batch makes it: compiled once,
+// off) three ways: the hand translation of bench/chongqing_hand.hpp (also
+// compiled with its constants as run-time values, chongqing_hand_runtime.cpp,
+// to show what folding them is worth), libsim's generated code (sim::compile_native, as bench_batch makes it: compiled once,
 // excluded from the timings) and the interpreter. One Euler run each, dt 1/8
 // over 2013-2050, saving the same columns once a year (the stocks and the key
 // outputs listed in chongqing_hand::columns, not every variable), results
@@ -9,7 +10,7 @@
 //
 //   bench_chongqing_hand --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
 //
-// Before timing, main() checks that every value the hand loop saves equals
+// Before timing, main() checks that every value either hand loop saves equals
 // the interpreter's within relative 1e-9 and that the generated code gives the
 // interpreter's bits, and exits 1 (printing the largest difference) if not, so
 // the bench_smoke ctest fails; it exits 77 (skipped) with no C++ compiler.
@@ -30,6 +31,11 @@
 #include "sim/native.hpp"
 #include "sim/sim.hpp"
 
+namespace bench {
+// chongqing_hand_runtime.cpp: the hand loop with run-time constants.
+void chongqing_hand_runtime_run(std::vector<double>& times, std::vector<double>& values);
+}  // namespace bench
+
 namespace {
 
 const std::string model_path = std::string(SIM_SOURCE_DIR) + "/models/chongqing/model.yaml";
@@ -49,13 +55,13 @@ sim::RunOptions options(sim::RunEngine engine) {
 }
 
 // Largest relative difference |a - b| / max(|a|, |b|) (0 where both are 0)
-// between the hand loop and the interpreter; 1 on a shape mismatch.
-int check_hand(const sim::Results& r) {
-    const chongqing_hand::Results h = chongqing_hand::run();
+// between a hand loop's results and the interpreter's; 1 if over 1e-9 or on
+// a shape mismatch.
+int check_hand(const char* which, const sim::Results& r, const chongqing_hand::Results& h) {
     using chongqing_hand::cols;
     if (r.rows() != static_cast<std::size_t>(chongqing_hand::rows) || r.cols() != cols || r.times != h.times) {
-        std::fprintf(stderr, "bench_chongqing_hand: the interpreter saved %zu x %zu, the hand loop %d x %zu\n",
-                     r.rows(), r.cols(), chongqing_hand::rows, cols);
+        std::fprintf(stderr, "bench_chongqing_hand: the interpreter saved %zu x %zu, the %s %d x %zu\n", r.rows(),
+                     r.cols(), which, chongqing_hand::rows, cols);
         return 1;
     }
     double worst = 0;
@@ -79,12 +85,12 @@ int check_hand(const sim::Results& r) {
     }
     const auto col = *r.column(chongqing_hand::columns[worst_col]);
     std::fprintf(stderr,
-                 "bench_chongqing_hand: hand loop vs interpreter, %d rows x %zu columns: largest relative "
+                 "bench_chongqing_hand: %s vs interpreter, %d rows x %zu columns: largest relative "
                  "difference %.3g ('%s' at %g: interpreter %.17g, hand %.17g)\n",
-                 chongqing_hand::rows, cols, worst, chongqing_hand::columns[worst_col], r.times[worst_row],
+                 which, chongqing_hand::rows, cols, worst, chongqing_hand::columns[worst_col], r.times[worst_row],
                  r.at(worst_row, col), h.values[worst_row * cols + worst_col]);
     if (!(worst <= 1e-9)) {
-        std::fprintf(stderr, "bench_chongqing_hand: the hand loop differs from the interpreter by more than 1e-9\n");
+        std::fprintf(stderr, "bench_chongqing_hand: the %s differs from the interpreter by more than 1e-9\n", which);
         return 1;
     }
     return 0;
@@ -106,6 +112,14 @@ void BM_hand(benchmark::State& state) {
         benchmark::ClobberMemory();
     });
 }
+void BM_hand_runtime_constants(benchmark::State& state) {
+    timed(state, [] {
+        std::vector<double> times, values;
+        bench::chongqing_hand_runtime_run(times, values);
+        benchmark::DoNotOptimize(values.data());
+        benchmark::ClobberMemory();
+    });
+}
 void run_engine(benchmark::State& state, const sim::Model& m, sim::RunEngine engine) {
     const sim::RunOptions o = options(engine);
     timed(state, [&] {
@@ -118,6 +132,7 @@ void BM_generated(benchmark::State& state) { run_engine(state, *setup_ptr->gener
 void BM_interpreter(benchmark::State& state) { run_engine(state, setup_ptr->model, sim::RunEngine::interpreter); }
 
 BENCHMARK(BM_hand)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_hand_runtime_constants)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_generated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_interpreter)->Unit(benchmark::kMicrosecond);
 
@@ -148,10 +163,14 @@ public:
             std::sort(v.begin(), v.end());
             return v[v.size() / 2];
         };
-        const double hand = get("BM_hand"), gen = get("BM_generated"), interp = get("BM_interpreter");
-        std::printf("\nChongqing, CPU per run: hand %.1f us, generated %.1f us, interpreter %.1f us\n", hand, gen,
-                    interp);
-        std::printf("generated / hand = %.2f, interpreter / hand = %.2f\n", gen / hand, interp / hand);
+        const double hand = get("BM_hand"), runtime = get("BM_hand_runtime_constants");
+        const double gen = get("BM_generated"), interp = get("BM_interpreter");
+        std::printf("\nChongqing, CPU per run: hand %.1f us, hand with run-time constants %.1f us, generated %.1f us, "
+                    "interpreter %.1f us\n",
+                    hand, runtime, gen, interp);
+        std::printf("generated / hand = %.2f, interpreter / hand = %.2f, hand with run-time constants / hand = %.2f, "
+                    "generated / hand with run-time constants = %.2f\n",
+                    gen / hand, interp / hand, runtime / hand, gen / runtime);
     }
 
 private:
@@ -188,7 +207,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bench_chongqing_hand: the generated code differs from the interpreter\n");
             return 1;
         }
-        if (check_hand(ri) != 0) return 1;
+        if (check_hand("hand loop", ri, chongqing_hand::run()) != 0) return 1;
+        chongqing_hand::Results rt;
+        bench::chongqing_hand_runtime_run(rt.times, rt.values);
+        if (check_hand("hand loop with run-time constants", ri, rt) != 0) return 1;
 
         RatioReporter reporter;
         benchmark::RunSpecifiedBenchmarks(&reporter);

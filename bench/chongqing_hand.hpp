@@ -15,17 +15,28 @@
 // - Lookups: `continuous` interpolates and clamps at the ends; `discrete` is
 //   the y of the last point with x <= input (the first y below the range).
 // The model has no SMOOTH, DELAY or PREVIOUS (its delays are written as stocks).
+//
+// CHONGQING_HAND_CONST is `constexpr`, as a modeller would write it;
+// chongqing_hand_runtime.cpp compiles this file again with non-const
+// globals instead (in namespace chongqing_hand_runtime), the constants then
+// run-time values as in libsim's generated code, to measure what folding
+// them is worth.
 #pragma once
+
+#ifndef CHONGQING_HAND_CONST
+#define CHONGQING_HAND_CONST constexpr
+#define CHONGQING_HAND_NAMESPACE chongqing_hand
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
 
-namespace chongqing_hand {
+namespace CHONGQING_HAND_NAMESPACE {
 
 // --- time
-constexpr double start = 2013, dt = 0.125;
+CHONGQING_HAND_CONST double start = 2013, dt = 0.125;
 constexpr int steps = 296;       // (2050 - 2013) / dt
 constexpr int save_every = 8;    // save_step 1 year
 constexpr int rows = steps / save_every + 1;
@@ -34,63 +45,63 @@ constexpr int rows = steps / save_every + 1;
 constexpr int A = 4;  // core, metro, northeast, southeast
 
 // --- constants (model.yaml `constants:`)
-constexpr double initial_rural_share[A] = {0.058, 0.392, 0.401, 0.149};
-constexpr double initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065};
-constexpr double core_migration_propensity = 1, northeast_migration_propensity = 0.89,
+CHONGQING_HAND_CONST double initial_rural_share[A] = {0.058, 0.392, 0.401, 0.149};
+CHONGQING_HAND_CONST double initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065};
+CHONGQING_HAND_CONST double core_migration_propensity = 1, northeast_migration_propensity = 0.89,
                  southeast_migration_propensity = 0.84;
-constexpr double wing_local_destination_share = 0.5, core_destination_share = 0.68;
-constexpr double initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
-constexpr double initial_migrant_share = 0.175;
-constexpr double normal_migration_rate = 0.0396833, reference_expected_income_ratio = 2;
-constexpr double perception_delay = 5;
-constexpr double reference_employment_probability = 0.9, employment_growth_sensitivity = 10;
-constexpr double reference_real_growth = 0.07, job_perception_time = 2, initial_perceived_real_growth = 0.12;
-constexpr double normal_return_rate = 0.02;
-constexpr double settlement_intention = 0.57, settlement_time = 5.6171, registration_settlement_boost = 1.0;
-constexpr double citizenization_cost_per_person = 80000, citizenization_budget_share = 0.04;
-constexpr double registration_budget_share = 0.02, migrant_service_cost = 2000;
-constexpr double census_revision_urban = 92.7355, census_revision_total_level = 72.721094;
-constexpr double initial_gdp = 12385;
-constexpr double tfp_base_growth = 0.015, innovation_rd_increase = 0.25, tfp_rd_elasticity = 0.27;
-constexpr double innovation_adjustment_time = 8, rd_intensity = 0.0236, public_rd_share = 0.5;
-constexpr double income_gdp_elasticity = 0.9, demand_feedback_strength = 0.5;
-constexpr double utilization_adjustment_time = 1, reference_tracking_time = 0.25;
-constexpr double initial_urban_income = 24691.009673, initial_operating_income = 3324.66;
-constexpr double initial_property_income = 220.436, initial_public_transfer = 1100;
-constexpr double remittance_share = 0.208689, outside_work_intensity = 0.0809069;
-constexpr double initial_remitting_fraction = 0.6, remittance_duration = 15;
-constexpr double consumer_price_growth = 0.02, agri_tfp_premium = 0.012;
-constexpr double consolidation_elasticity = 0.3, processing_value_uplift = 1.0;
-constexpr double rural_local_spending_share = 0.5, urban_rural_product_share = 0.06;
-constexpr double initial_county_supply_share = 0.4, county_supply_processing_elasticity = 1.0;
-constexpr double county_supply_landing_elasticity = 0.5, county_labour_share = 0.5, local_wage_ratio = 0.8;
-constexpr double wage_infrastructure_elasticity = 0.1, operating_infrastructure_elasticity = 0.1;
-constexpr double transfer_service_elasticity = 1.0;
-constexpr double rural_construction_land = 500, initial_vacancy_rate = 0.1, initial_market_share = 0.015;
-constexpr double vacate_fraction = 0.4, base_entry_rate = 0.015, reform_entry_rate = 0.03;
-constexpr double land_development_delay = 2, land_ticket_price = 93000, farmer_land_share = 0.5;
-constexpr double annual_land_rent = 1500, land_reform_cost_per_mu = 5000;
-constexpr double rural_infra_investment_share = 0.02, initial_infrastructure_capital = 1263.8;
-constexpr double infra_extra_share = 0.01, infrastructure_depreciation = 0.096;
-constexpr double initial_public_service_index = 0.55, service_infrastructure_elasticity = 0.5;
-constexpr double service_gap_closure = 0.4, service_adjustment_time = 5, service_cost_per_rural_resident = 1000;
-constexpr double initial_processing_rate = 0.3, processing_infrastructure_elasticity = 0.2;
-constexpr double processing_adjustment_time = 5, max_processing_rate = 0.75, planning_processing_boost = 0.15;
-constexpr double initial_landing_rate = 0.45, landing_land_elasticity = 0.2;
-constexpr double landing_infrastructure_elasticity = 0.1, planning_landing_boost = 0.15;
-constexpr double landing_adjustment_time = 3, processing_innovation_elasticity = 1.0;
-constexpr double planning_spend_share = 0.001;
-constexpr double national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19446;
-constexpr double income_perception_time = 1, habit_strength = 0.5, initial_income_growth = 0.09;
-constexpr double habit_time = 1, migrant_consumption_gap = 0.18, migrant_income_ratio = 0.8;
-constexpr double registration_gap_closure = 0.5, service_consumption_effect = 0.3;
+CHONGQING_HAND_CONST double wing_local_destination_share = 0.5, core_destination_share = 0.68;
+CHONGQING_HAND_CONST double initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
+CHONGQING_HAND_CONST double initial_migrant_share = 0.175;
+CHONGQING_HAND_CONST double normal_migration_rate = 0.0396833, reference_expected_income_ratio = 2;
+CHONGQING_HAND_CONST double perception_delay = 5;
+CHONGQING_HAND_CONST double reference_employment_probability = 0.9, employment_growth_sensitivity = 10;
+CHONGQING_HAND_CONST double reference_real_growth = 0.07, job_perception_time = 2, initial_perceived_real_growth = 0.12;
+CHONGQING_HAND_CONST double normal_return_rate = 0.02;
+CHONGQING_HAND_CONST double settlement_intention = 0.57, settlement_time = 5.6171, registration_settlement_boost = 1.0;
+CHONGQING_HAND_CONST double citizenization_cost_per_person = 80000, citizenization_budget_share = 0.04;
+CHONGQING_HAND_CONST double registration_budget_share = 0.02, migrant_service_cost = 2000;
+CHONGQING_HAND_CONST double census_revision_urban = 92.7355, census_revision_total_level = 72.721094;
+CHONGQING_HAND_CONST double initial_gdp = 12385;
+CHONGQING_HAND_CONST double tfp_base_growth = 0.015, innovation_rd_increase = 0.25, tfp_rd_elasticity = 0.27;
+CHONGQING_HAND_CONST double innovation_adjustment_time = 8, rd_intensity = 0.0236, public_rd_share = 0.5;
+CHONGQING_HAND_CONST double income_gdp_elasticity = 0.9, demand_feedback_strength = 0.5;
+CHONGQING_HAND_CONST double utilization_adjustment_time = 1, reference_tracking_time = 0.25;
+CHONGQING_HAND_CONST double initial_urban_income = 24691.009673, initial_operating_income = 3324.66;
+CHONGQING_HAND_CONST double initial_property_income = 220.436, initial_public_transfer = 1100;
+CHONGQING_HAND_CONST double remittance_share = 0.208689, outside_work_intensity = 0.0809069;
+CHONGQING_HAND_CONST double initial_remitting_fraction = 0.6, remittance_duration = 15;
+CHONGQING_HAND_CONST double consumer_price_growth = 0.02, agri_tfp_premium = 0.012;
+CHONGQING_HAND_CONST double consolidation_elasticity = 0.3, processing_value_uplift = 1.0;
+CHONGQING_HAND_CONST double rural_local_spending_share = 0.5, urban_rural_product_share = 0.06;
+CHONGQING_HAND_CONST double initial_county_supply_share = 0.4, county_supply_processing_elasticity = 1.0;
+CHONGQING_HAND_CONST double county_supply_landing_elasticity = 0.5, county_labour_share = 0.5, local_wage_ratio = 0.8;
+CHONGQING_HAND_CONST double wage_infrastructure_elasticity = 0.1, operating_infrastructure_elasticity = 0.1;
+CHONGQING_HAND_CONST double transfer_service_elasticity = 1.0;
+CHONGQING_HAND_CONST double rural_construction_land = 500, initial_vacancy_rate = 0.1, initial_market_share = 0.015;
+CHONGQING_HAND_CONST double vacate_fraction = 0.4, base_entry_rate = 0.015, reform_entry_rate = 0.03;
+CHONGQING_HAND_CONST double land_development_delay = 2, land_ticket_price = 93000, farmer_land_share = 0.5;
+CHONGQING_HAND_CONST double annual_land_rent = 1500, land_reform_cost_per_mu = 5000;
+CHONGQING_HAND_CONST double rural_infra_investment_share = 0.02, initial_infrastructure_capital = 1263.8;
+CHONGQING_HAND_CONST double infra_extra_share = 0.01, infrastructure_depreciation = 0.096;
+CHONGQING_HAND_CONST double initial_public_service_index = 0.55, service_infrastructure_elasticity = 0.5;
+CHONGQING_HAND_CONST double service_gap_closure = 0.4, service_adjustment_time = 5, service_cost_per_rural_resident = 1000;
+CHONGQING_HAND_CONST double initial_processing_rate = 0.3, processing_infrastructure_elasticity = 0.2;
+CHONGQING_HAND_CONST double processing_adjustment_time = 5, max_processing_rate = 0.75, planning_processing_boost = 0.15;
+CHONGQING_HAND_CONST double initial_landing_rate = 0.45, landing_land_elasticity = 0.2;
+CHONGQING_HAND_CONST double landing_infrastructure_elasticity = 0.1, planning_landing_boost = 0.15;
+CHONGQING_HAND_CONST double landing_adjustment_time = 3, processing_innovation_elasticity = 1.0;
+CHONGQING_HAND_CONST double planning_spend_share = 0.001;
+CHONGQING_HAND_CONST double national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19446;
+CHONGQING_HAND_CONST double income_perception_time = 1, habit_strength = 0.5, initial_income_growth = 0.09;
+CHONGQING_HAND_CONST double habit_time = 1, migrant_consumption_gap = 0.18, migrant_income_ratio = 0.8;
+CHONGQING_HAND_CONST double registration_gap_closure = 0.5, service_consumption_effect = 0.3;
 
 // Per-area constants (the model's `definitions:` per element).
-constexpr double area_migration_propensity[A] = {core_migration_propensity, 1, northeast_migration_propensity,
+CHONGQING_HAND_CONST double area_migration_propensity[A] = {core_migration_propensity, 1, northeast_migration_propensity,
                                                  southeast_migration_propensity};
-constexpr double area_local_destination_share[A] = {1, 1, wing_local_destination_share,
+CHONGQING_HAND_CONST double area_local_destination_share[A] = {1, 1, wing_local_destination_share,
                                                     wing_local_destination_share};
-constexpr double area_centre_destination_share[A] = {core_destination_share, 1 - core_destination_share, 0, 0};
+CHONGQING_HAND_CONST double area_centre_destination_share[A] = {core_destination_share, 1 - core_destination_share, 0, 0};
 
 // --- levers: L_lever = L_on * L_intensity * MIN(1, MAX(0, (TIME - L_start) / L_phase_in)),
 // every one off (`on: false`) as the model ships.
@@ -98,7 +109,7 @@ struct Lever {
     double on, intensity, start, phase_in;
     double at(double t) const { return on * intensity * std::min(1.0, std::max(0.0, (t - start) / phase_in)); }
 };
-constexpr Lever planning{0, 1, 2025, 5}, land{0, 1, 2025, 3}, infrastructure{0, 1, 2025, 5},
+CHONGQING_HAND_CONST Lever planning{0, 1, 2025, 5}, land{0, 1, 2025, 3}, infrastructure{0, 1, 2025, 5},
     registration{0, 1, 2025, 3}, innovation{0, 1, 2025, 5};
 
 // --- graphical functions (model.yaml `lookups:`)
@@ -117,19 +128,19 @@ inline double discrete(const double (&x)[N], const double (&y)[N], double v) {
     return i == 0 ? y[0] : y[i - 1];
 }
 
-constexpr double switch_x[] = {2013, 2024}, switch_y[] = {1, 0};
-constexpr double natural_x[] = {2013, 2018, 2019, 2020, 2021, 2022, 2023, 2030, 2040, 2050};
-constexpr double natural_y[] = {0.0035, 0.003, 0.0025, 0.001, -0.0005, -0.00211, -0.003, -0.0045, -0.006, -0.007};
-constexpr double external_x[] = {2014, 2019, 2020, 2021, 2022, 2023, 2024};
-constexpr double external_y[] = {14.457044, 21.744582, 5, 5, 7.7, -12, 0};
-constexpr double census_x[] = {2013, 2020, 2021}, census_y[] = {0, 1, 0};
-constexpr double real_growth_x[] = {2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023};
-constexpr double real_growth_y[] = {0.109, 0.11, 0.107, 0.093, 0.06, 0.063, 0.039, 0.083, 0.026, 0.061};
-constexpr double input_x[] = {2024, 2030, 2040, 2050}, input_y[] = {0.04, 0.03, 0.02, 0.012};
-constexpr double deflator_x[] = {2014, 2019, 2020, 2021, 2022, 2023, 2024, 2026};
-constexpr double deflator_y[] = {0.02, 0.0286, 0.021, 0.0285, 0.0178, -0.0246, 0.01, 0.015};
-constexpr double urban_growth_x[] = {2014, 2019, 2021, 2023};
-constexpr double urban_growth_y[] = {0.0742703, 0.0621931, 0.0679255, 0.042};
+CHONGQING_HAND_CONST double switch_x[] = {2013, 2024}, switch_y[] = {1, 0};
+CHONGQING_HAND_CONST double natural_x[] = {2013, 2018, 2019, 2020, 2021, 2022, 2023, 2030, 2040, 2050};
+CHONGQING_HAND_CONST double natural_y[] = {0.0035, 0.003, 0.0025, 0.001, -0.0005, -0.00211, -0.003, -0.0045, -0.006, -0.007};
+CHONGQING_HAND_CONST double external_x[] = {2014, 2019, 2020, 2021, 2022, 2023, 2024};
+CHONGQING_HAND_CONST double external_y[] = {14.457044, 21.744582, 5, 5, 7.7, -12, 0};
+CHONGQING_HAND_CONST double census_x[] = {2013, 2020, 2021}, census_y[] = {0, 1, 0};
+CHONGQING_HAND_CONST double real_growth_x[] = {2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023};
+CHONGQING_HAND_CONST double real_growth_y[] = {0.109, 0.11, 0.107, 0.093, 0.06, 0.063, 0.039, 0.083, 0.026, 0.061};
+CHONGQING_HAND_CONST double input_x[] = {2024, 2030, 2040, 2050}, input_y[] = {0.04, 0.03, 0.02, 0.012};
+CHONGQING_HAND_CONST double deflator_x[] = {2014, 2019, 2020, 2021, 2022, 2023, 2024, 2026};
+CHONGQING_HAND_CONST double deflator_y[] = {0.02, 0.0286, 0.021, 0.0285, 0.0178, -0.0246, 0.01, 0.015};
+CHONGQING_HAND_CONST double urban_growth_x[] = {2014, 2019, 2021, 2023};
+CHONGQING_HAND_CONST double urban_growth_y[] = {0.0742703, 0.0621931, 0.0679255, 0.042};
 
 // --- stocks
 struct Stocks {
@@ -659,4 +670,4 @@ inline Results run() {
     return r;
 }
 
-}  // namespace chongqing_hand
+}  // namespace CHONGQING_HAND_NAMESPACE
