@@ -18,6 +18,7 @@
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
 #include "sim/model.hpp"
+#include "../../bench/chongqing_hand.hpp"
 
 namespace {
 
@@ -448,6 +449,27 @@ TEST_CASE("chongqing: results change by less than 1 % when dt halves") {
                 INFO(v << " at " << a.times[i] << ": " << xa[i] << " vs " << xb[i]);
                 CHECK(std::abs(xb[i] / xa[i] - 1) < 0.01);
             }
+        }
+    }
+}
+
+// The hand translation bench_chongqing_hand times libsim against: a change to
+// the model that is not made there too fails here.
+TEST_CASE("chongqing: the hand translation in bench/ saves the interpreter's values (relative 1e-9)") {
+    sim::RunOptions o;
+    o.save.assign(std::begin(chongqing_hand::columns), std::end(chongqing_hand::columns));
+    const sim::Results r = cq_model().run(o);
+    const chongqing_hand::Results h = chongqing_hand::run();
+    REQUIRE(r.rows() == static_cast<std::size_t>(chongqing_hand::rows));
+    REQUIRE(r.cols() == chongqing_hand::cols);
+    CHECK(r.times == h.times);
+    for (std::size_t c = 0; c < chongqing_hand::cols; ++c) {
+        const auto col = r.column(chongqing_hand::columns[c]);
+        REQUIRE(col.has_value());
+        for (std::size_t row = 0; row < r.rows(); ++row) {
+            const double a = r.at(row, *col), b = h.values[row * chongqing_hand::cols + c];
+            INFO(chongqing_hand::columns[c] << " at " << r.times[row] << ": " << a << " vs " << b);
+            CHECK(std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)));
         }
     }
 }
