@@ -2,6 +2,7 @@
 // and compares the results with the expected output Stella/Vensim produced.
 //
 //   conformance_runner <test-models dir> <model> <expected> [--method euler] [--skip-nan] [--known-failure]
+//       (<model> and <expected> relative to the directory, or absolute)
 //       (--skip-nan: a NaN cell of the expected file, Vensim's :NA: in the
 //       wild models' references, is not compared; --known-failure: the case
 //       is listed as not passing, so exit 0 when it fails and 1 when it passes)
@@ -195,8 +196,10 @@ bool close_enough(double expected, double actual) {
 // Runs one case; prints the outcome; true if it passes.
 bool run_case(const std::string& root, const std::string& model, const std::string& expected,
               std::optional<sim::Method> method, bool verbose) {
-    const std::string model_path = root + "/" + model;
-    const std::string expected_path = root + "/" + expected;
+    // An absolute path (a model of our own, tests/xmile_macro) is used as is.
+    auto at = [&](const std::string& p) { return !p.empty() && p[0] == '/' ? p : root + "/" + p; };
+    const std::string model_path = at(model);
+    const std::string expected_path = at(expected);
     auto fail = [&](const std::string& why) {
         std::cout << "FAIL " << model << ": " << why << "\n";
         return false;

@@ -531,7 +531,7 @@ TEST_CASE("xmile: unsupported elements are diagnosed with their line") {
 <aux name="fine"><eqn>a :AND: b</eqn></aux>
 )",
                              "<start>0</start><stop>1</stop><dt>1</dt>", "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0",
-                             "<macro name=\"m\"><eqn>1</eqn></macro>\n");
+                             "<macro name=\"m\"><eqn>1</eqn><sim_specs><stop>3</stop></sim_specs></macro>\n");
     sim::Diagnostics d;
     parse(text, d);
     INFO(d.str());
@@ -539,8 +539,8 @@ TEST_CASE("xmile: unsupported elements are diagnosed with their line") {
     std::vector<const sim::Diagnostic*> u;
     for (const auto& x : d.items())
         if (x.code == sim::Code::E_XMILE_UNSUPPORTED) u.push_back(&x);
-    CHECK_AT(u[0]->loc, where(text, "<macro"));
-    CHECK(u[0]->message.find("<macro>") != std::string::npos);
+    CHECK_AT(u[0]->loc, where(text, "<sim_specs><stop>"));
+    CHECK(u[0]->message.find("<sim_specs> in macro 'm'") != std::string::npos);
     CHECK_AT(u[1]->loc, where(text, "<conveyor>"));
     CHECK(u[1]->variable == "belt");
     CHECK_AT(u[2]->loc, where(text, "isee:foo"));

@@ -136,6 +136,7 @@ enum class Code : std::uint16_t {
     E_XMILE_DUPLICATE,
     E_XMILE_EQN,
     E_XMILE_GF,
+    E_XMILE_MACRO,
     E_XMILE_MODEL,
     E_XMILE_MODULE,
     E_XMILE_NAME,

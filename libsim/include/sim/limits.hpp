@@ -27,11 +27,12 @@ struct Limits {
     std::size_t variables = 1'000'000;
     // Elements of one dimension or one arrayed variable. --max-elements
     std::size_t array_elements = 1'000'000;
-    // Module instances in one model (all levels). --max-modules
+    // Module instances in one model (all levels), calls of XMILE macros with
+    // <variables> included. --max-modules
     std::size_t module_instances = 10'000;
     // Expression nodes made while expanding a Vensim model's macros and
-    // unrolled array functions (all equations, macro arguments included;
-    // about 100 bytes each). --max-operations
+    // unrolled array functions, or an XMILE model's macros (all equations,
+    // macro arguments included; about 100 bytes each). --max-operations
     std::size_t operations = 5'000'000;
 };
 

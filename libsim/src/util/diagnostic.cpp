@@ -119,6 +119,7 @@ constexpr std::array<CodeInfo, static_cast<std::size_t>(Code::count_)> table{{
     {C::E_XMILE_DUPLICATE, "E-XMILE-DUPLICATE", "an XMILE variable defined more than once"},
     {C::E_XMILE_EQN, "E-XMILE-EQN", "an XMILE variable without <eqn>"},
     {C::E_XMILE_GF, "E-XMILE-GF", "an XMILE graphical function that cannot be read"},
+    {C::E_XMILE_MACRO, "E-XMILE-MACRO", "an XMILE macro problem: a malformed <macro>, a wrong argument count, a recursive macro"},
     {C::E_XMILE_MODEL, "E-XMILE-MODEL", "an XMILE file without <model>"},
     {C::E_XMILE_MODULE, "E-XMILE-MODULE", "an XMILE module that cannot be connected"},
     {C::E_XMILE_NAME, "E-XMILE-NAME", "an XMILE variable without a name"},

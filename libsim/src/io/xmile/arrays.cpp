@@ -129,7 +129,7 @@ bool Loader::read_elements(pugi::xml_node v, Variable& var, const Scope& scope) 
     }
     bool all_numbers = true;
     auto set_equation = [&](ArrayDefinition& d, pugi::xml_node eqn) {
-        d.equation = scoped_eqn(eqn, scope, display);
+        d.equation = scoped_eqn(eqn, scope, display, true);
         if (!number(d.equation.text)) all_numbers = false;
     };
     for (auto e : elements) {
@@ -190,7 +190,7 @@ bool Loader::read_elements(pugi::xml_node v, Variable& var, const Scope& scope) 
             rest.values = std::move(*values);
             var.definitions.push_back(std::move(rest));
         } else if (var.definitions.empty()) {
-            var.equation = scoped_eqn(eqns[0], scope, display);  // apply-to-all
+            var.equation = scoped_eqn(eqns[0], scope, display, true);  // apply-to-all
             if (!number(var.equation.text)) all_numbers = false;
         } else {
             set_equation(rest, eqns[0]);  // the elements no <element> defines

@@ -224,8 +224,7 @@ ModelSpec Loader::run() {
         } else if (t == "name") {
             if (spec_.name.empty()) spec_.name = trimmed(text_of(c));
         } else if (t == "macro") {
-            error(sim::Code::E_XMILE_UNSUPPORTED, c, c.attribute("name").as_string(),
-                  "<macro> is not supported: expand the macro into ordinary variables");
+            read_macro(c);
         } else if (t == "data") {
             warning(sim::Code::W_XMILE_IGNORED, c, "", "<data> (import/export of data files) is ignored");
         }
@@ -247,6 +246,7 @@ ModelSpec Loader::run() {
         std::string stem = file_.substr(file_.find_last_of("/\\") == std::string::npos ? 0 : file_.find_last_of("/\\") + 1);
         spec_.name = stem.substr(0, stem.rfind('.'));
     }
+    check_macro_calls();
     if (auto n = root_model.attribute("name")) module_stack_.push_back(canonical_name(n.value()));
     load_instance(root_model, "", "", behavior_, {});
     if (!over_limit_) check_model_size(spec_, limits_, diags_);

@@ -6,6 +6,7 @@
 //   modules.cpp    one model instance: its names, its variables, its modules
 //   arrays.cpp     <dimensions> of a variable, <element>s, the Vensim-export forms
 //   flatten.cpp    the tree pass that flattens modules
+//   macros.cpp     <macro> definitions and the tree pass that expands calls
 //
 // Modules are flattened (a variable `v` of module `m` becomes `m.v`; a
 // `<connect>`ed input becomes an auxiliary equal to its source) by renaming
@@ -75,6 +76,28 @@ struct Scope {
     std::set<std::string> stock_flows;          // canonical names listed as a stock's inflow or outflow
 };
 
+// A <macro> (XMILE 1.0 section 4.8): called like a function. Without
+// <variables> each call is replaced by the macro's <eqn> with the call's
+// arguments in place of its parameters; with <variables> each call is an
+// instance of them (named `MACRO#k.var`, each parameter an auxiliary equal
+// to its argument) and is replaced by the <eqn> read in that instance.
+struct MacroParm {
+    std::string name;  // as written
+    std::string canonical;
+    pugi::xml_node node;
+    std::optional<Equation> fallback;  // default="...": may use earlier parameters
+};
+
+struct MacroDef {
+    std::string name;  // as written
+    std::string canonical;
+    pugi::xml_node node;
+    std::vector<MacroParm> parms;
+    std::size_t required = 0;  // parameters without a default (they come first)
+    Equation eqn;
+    pugi::xml_node vars;  // <variables>, or null for an expression macro
+};
+
 // Connected module inputs: canonical local name -> (canonical flattened
 // source name, the <connect> element).
 using Inputs = std::map<std::string, std::pair<std::string, pugi::xml_node>>;
@@ -105,6 +128,15 @@ private:
     std::set<std::string> defined_;  // canonical flattened names already emitted
     std::vector<std::string> module_stack_;
     std::set<std::string> recovered_;  // undeclared namespace prefixes, declared on the root
+    std::map<std::string, MacroDef> macros_;  // canonical macro name -> definition (the well-formed ones)
+    std::set<std::string> macro_names_;       // every <macro> name read (duplicates)
+    std::size_t mx_depth_ = 0;                // recursion of the expansion (all equations being expanded)
+    std::vector<std::string> macro_stack_;    // macros being expanded, outermost first
+    std::size_t macro_instances_ = 0;         // calls of macros with <variables> (MACRO#k.)
+    // Nodes made by expanding macro calls, kept or not (Limits::operations):
+    // a macro passing its parameter on twice doubles its argument per level.
+    std::size_t made_ = 0;
+    bool operations_reported_ = false;
 
     SourceLoc loc(pugi::xml_node n) const;
     void error(sim::Code code, pugi::xml_node n, std::string var, std::string msg) {
@@ -133,13 +165,18 @@ private:
     std::optional<GraphicalFunction> read_gf(pugi::xml_node gf, const std::string& var);
     std::vector<double> read_points(pugi::xml_node pts, const std::string& var, bool& ok);
     Equation read_eqn(pugi::xml_node eqn, const std::string& var);
-    // The equation of `eqn` flattened for `scope` (module names).
-    Equation scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var);
+    // The equation of `eqn` flattened for `scope` (module names), its macro
+    // calls expanded (`arrayed`: an arrayed variable's equation).
+    Equation scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var, bool arrayed = false);
     void read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, const Inputs& inputs);
     void add_variable(Variable v, pugi::xml_node where);
     // modules.cpp
     void load_instance(pugi::xml_node model, const std::string& prefix, const std::string& display_prefix,
                        Behavior beh, const Inputs& inputs);
+    // The variables of one instance (a model's or a macro's <variables>),
+    // except those named in `skip`.
+    void load_variables(pugi::xml_node vars, const Scope& scope, Behavior beh, const Inputs& inputs,
+                        const std::set<std::string>& skip);
     Scope collect_scope(pugi::xml_node vars, const std::string& prefix, const std::string& display_prefix);
     void instantiate_module(pugi::xml_node v, const std::string& prefix, const std::string& display_prefix,
                             Behavior beh);
@@ -153,6 +190,25 @@ private:
     bool read_elements(pugi::xml_node v, Variable& var, const Scope& scope);
     // flatten.cpp
     void flatten(Equation& eq, const Scope& scope, const std::string& var);
+    // macros.cpp
+    void read_macro(pugi::xml_node m);
+    // Refuses recursive macros and chains of calls deeper than Limits::depth.
+    void check_macro_calls();
+    // The tree pass: every call of a macro in `eq` expanded (see MacroDef);
+    // the tree is left as it was if an error is reported.
+    void expand_macros(Equation& eq, const Scope& scope, const std::string& var, bool arrayed);
+    struct MacroCtx;
+    using Bindings = std::map<std::string, ast::NodeId>;
+    ast::NodeId mx_copy(const ast::Expr& src, ast::NodeId id, ast::Expr& out, MacroCtx& c, const Bindings* b,
+                        std::optional<ast::Span> at);
+    ast::NodeId mx_graft(const ast::Expr& from, ast::NodeId id, ast::Expr& out, MacroCtx& c,
+                         std::optional<ast::Span> at);
+    ast::NodeId mx_call(const MacroDef& mac, const ast::Expr& src, const ast::Node& n, const ast::Call& x,
+                        ast::Expr& out, MacroCtx& c, const Bindings* b, std::optional<ast::Span> at);
+    bool mx_made(MacroCtx& c, ast::Span at);
+    // A macro with <variables>: one instance of them; returns its scope.
+    Scope load_macro_instance(const MacroDef& mac, const std::string& prefix, const std::string& display_prefix,
+                              std::vector<Equation> args, const std::string& var);
 };
 
 }  // namespace sim::xmile

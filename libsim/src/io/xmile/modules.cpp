@@ -39,9 +39,17 @@ void Loader::load_instance(pugi::xml_node model, const std::string& prefix, cons
     auto vars = child(model, "variables");
     if (!vars) vars = model;
     const Scope scope = collect_scope(vars, prefix, display_prefix);
+    load_variables(vars, scope, beh, inputs, {});
+}
+
+void Loader::load_variables(pugi::xml_node vars, const Scope& scope, Behavior beh, const Inputs& inputs,
+                            const std::set<std::string>& skip) {
+    const std::string& prefix = scope.prefix;
+    const std::string& display_prefix = scope.display_prefix;
     for (auto v : vars.children()) {
         if (v.type() != pugi::node_element || tag(v).empty()) continue;  // vendor elements (isee:dependencies, ...)
         std::string_view t = tag(v);
+        if (!skip.empty() && skip.count(canonical_name(unescape_name(v.attribute("name").as_string())))) continue;
         if (t == "stock" || t == "flow" || t == "aux") {
             read_variable(v, scope, beh, inputs);
         } else if (t == "gf") {
@@ -111,7 +119,7 @@ void Loader::instantiate_module(pugi::xml_node v, const std::string& prefix, con
         over_limit_ = true;
         return;
     }
-    if (++module_instances_ > limits_.module_instances) {
+    if (++module_instances_ + macro_instances_ > limits_.module_instances) {
         error(sim::Code::E_LIMIT, v, display_prefix + name,
               "the model has more than " + std::to_string(limits_.module_instances) +
                   " module instances (each <module> is instantiated once per instance of the model holding it)" +

@@ -256,9 +256,10 @@ void Loader::read_variable(pugi::xml_node v, const Scope& scope, Behavior beh, c
     add_variable(std::move(var), v);
 }
 
-Equation Loader::scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var) {
+Equation Loader::scoped_eqn(pugi::xml_node eqn, const Scope& scope, const std::string& var, bool arrayed) {
     Equation e = read_eqn(eqn, var);
     flatten(e, scope, var);
+    if (!macros_.empty()) expand_macros(e, scope, var, arrayed);
     return e;
 }
 
