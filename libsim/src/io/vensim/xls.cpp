@@ -67,10 +67,12 @@ public:
         if (!chain(u32(f_, 0x30), fat_, ssz_, f_, dir, err)) return false;
         std::size_t root = dir.size(), found = dir.size();
         for (std::size_t e = 0; e + 128 <= dir.size(); e += 128) {
+            // FreeXL converts each entry's name by its stated length, unchecked.
+            if (u16(dir, e + 64) > 64 || u16(dir, e + 64) % 2) return bad(err, "its directory is corrupt");
             const auto type = static_cast<unsigned char>(dir[e + 66]);
             if (type == 5 && root == dir.size()) root = e;
             if (type != 2) continue;
-            const std::size_t len = std::min<std::size_t>(u16(dir, e + 64), 64);
+            const std::size_t len = u16(dir, e + 64);
             std::string name;
             for (std::size_t i = 0; i + 1 < len && dir[e + i] != '\0'; i += 2)  // UTF-16LE, NUL-terminated
                 name += static_cast<char>(std::tolower(static_cast<unsigned char>(dir[e + i])));
@@ -126,11 +128,25 @@ private:
     std::vector<std::uint32_t> fat_;
 };
 
+// Whether the string of a BIFF8 record at `p` (flags byte, optional rich
+// text and extension sizes, then `chars` characters) fits in the record's
+// `len` bytes: FreeXL copies as many bytes as the string says, and a 16-bit
+// count can reach far past its 8,224-byte record buffer.
+bool string_fits(const std::string& w, std::size_t d, std::size_t len, std::size_t p, std::size_t chars, bool biff8) {
+    if (!biff8) return p + chars <= len;
+    if (p >= len) return false;
+    const auto flags = static_cast<unsigned char>(w[d + p]);
+    p += 1 + (flags & 0x08 ? 2 : 0) + (flags & 0x04 ? 4 : 0);
+    return p + chars * (flags & 0x01 ? 2 : 1) <= len;
+}
+
 // The cells FreeXL will allocate for the sheets of the BIFF record stream
 // `w` (an upper bound: each sheet's declared DIMENSION and its farthest
-// cell record, whichever is larger), stopping once it is over `limit`.
-std::uint64_t grid_cells(const std::string& w, std::uint64_t limit) {
+// cell record, whichever is larger), stopping once it is over `limit`;
+// `bad` is set when a LABEL or FORMAT record's string runs past its record.
+std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, bool& bad) {
     std::uint64_t total = 0, rows = 0, cols = 0;
+    const bool biff8 = w.size() >= 6 && u16(w, 4) == 0x0600;  // the first BOF's version
     auto close = [&] {
         total += rows * cols;
         rows = cols = 0;
@@ -152,6 +168,9 @@ std::uint64_t grid_cells(const std::string& w, std::uint64_t limit) {
             case 0x0000:  // DIMENSION of BIFF2
                 if (len >= 8) rows = std::max<std::uint64_t>(rows, u16(w, d + 2)), cols = std::max<std::uint64_t>(cols, u16(w, d + 6));
                 break;
+            case 0x041E:  // FORMAT: index, 16-bit count, string (BIFF8)
+                if (biff8 && (len < 4 || !string_fits(w, d, len, 4, u16(w, d + 2), true))) bad = true;
+                break;
             case 0x00BD: case 0x00BE:  // MULRK, MULBLANK: row, first column, ..., last column
                 if (len >= 6) rows = std::max<std::uint64_t>(rows, u16(w, d) + 1u), cols = std::max<std::uint64_t>(cols, u16(w, d + len - 2) + 1u);
                 [[fallthrough]];
@@ -159,6 +178,7 @@ std::uint64_t grid_cells(const std::string& w, std::uint64_t limit) {
             case 0x0201: case 0x0203: case 0x0204: case 0x0205: case 0x0206: case 0x027E:  // BLANK NUMBER LABEL BOOLERR FORMULA RK
             case 0x00FD: case 0x00D6: case 0x0406:                                         // LABELSST RSTRING FORMULA
                 if (len >= 4) rows = std::max<std::uint64_t>(rows, u16(w, d) + 1u), cols = std::max<std::uint64_t>(cols, u16(w, d + 2) + 1u);
+                if (type == 0x0204 && (len < 8 || !string_fits(w, d, len, 8, u16(w, d + 6), biff8))) bad = true;  // LABEL
                 break;
             default:
                 break;
@@ -211,10 +231,12 @@ bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
     std::string why, stream;
     Container c(file);
     if (!c.open(why) || !c.stream("Workbook", "Book", stream, why)) return corrupt(why);
-    if (grid_cells(stream, max_data_cells) > max_data_cells) {
+    bool bad_string = false;
+    if (grid_cells(stream, max_data_cells, bad_string) > max_data_cells) {
         err = "the sheets of '" + path + "' span more than " + std::to_string(max_data_cells) + " cells";
         return false;
     }
+    if (bad_string) return corrupt("a text cell or number format runs past its record");
     Handle x;
     if (int rc = freexl_open(path.c_str(), &x.h); rc != FREEXL_OK) return corrupt(freexl_error(rc));
     unsigned int info = 0;
