@@ -408,6 +408,17 @@ TEST_CASE("vensim: a corrupt or truncated .xls is E-VENSIM-DATA at the call, nam
     const auto* b = find_code(d3, sim::Code::E_VENSIM_DATA);
     REQUIRE_MESSAGE(b, d3.str());
     CHECK(b->message.find("x.xls' span more than 10000000 cells") != std::string::npos);
+    // A DIMENSION record two bytes short: FreeXL would read its fields from
+    // the previous record's bytes (found by an AddressSanitizer mutation run).
+    std::string shrt = bytes;
+    shrt[at + 2] = '\x0c';
+    dir.write("x.xls", shrt);
+    sim::Diagnostics d4;
+    sim::parse_vensim(text, model, d4);
+    const auto* s = find_code(d4, sim::Code::E_VENSIM_DATA);
+    REQUIRE_MESSAGE(s, d4.str());
+    CHECK(s->message.find("x.xls' is not a readable .xls workbook: a sheet's DIMENSION record is short or repeated") !=
+          std::string::npos);
 #endif
 }
 

@@ -143,13 +143,18 @@ bool string_fits(const std::string& w, std::size_t d, std::size_t len, std::size
 // The cells FreeXL will allocate for the sheets of the BIFF record stream
 // `w` (an upper bound: each sheet's declared DIMENSION and its farthest
 // cell record, whichever is larger), stopping once it is over `limit`;
-// `bad` is set when a LABEL or FORMAT record's string runs past its record.
-std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, bool& bad) {
+// `bad` says why FreeXL must not see the stream: a LABEL or FORMAT string
+// running past its record, or a DIMENSION record shorter than its fields
+// or repeated in a sheet (FreeXL reads such fields from the previous
+// record's bytes and allocates the sheet's grid again).
+std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, std::string& bad) {
     std::uint64_t total = 0, rows = 0, cols = 0;
+    int dimensions = 0;
     const bool biff8 = w.size() >= 6 && u16(w, 4) == 0x0600;  // the first BOF's version
     auto close = [&] {
         total += rows * cols;
         rows = cols = 0;
+        dimensions = 0;
     };
     for (std::size_t p = 0; p + 4 <= w.size() && total <= limit;) {
         const std::uint32_t type = u16(w, p), len = u16(w, p + 2);
@@ -162,6 +167,7 @@ std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, bool& bad) {
                 close();
                 break;
             case 0x0200:  // DIMENSION: BIFF8 has 32-bit rows, BIFF5 16-bit
+                if (len < (biff8 ? 14u : 10u) || ++dimensions > 1) bad = "a sheet's DIMENSION record is short or repeated";
                 if (len >= 14) rows = std::max<std::uint64_t>(rows, u32(w, d + 4)), cols = std::max<std::uint64_t>(cols, u16(w, d + 10));
                 else if (len >= 10) rows = std::max<std::uint64_t>(rows, u16(w, d + 2)), cols = std::max<std::uint64_t>(cols, u16(w, d + 6));
                 break;
@@ -169,7 +175,7 @@ std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, bool& bad) {
                 if (len >= 8) rows = std::max<std::uint64_t>(rows, u16(w, d + 2)), cols = std::max<std::uint64_t>(cols, u16(w, d + 6));
                 break;
             case 0x041E:  // FORMAT: index, 16-bit count, string (BIFF8)
-                if (biff8 && (len < 4 || !string_fits(w, d, len, 4, u16(w, d + 2), true))) bad = true;
+                if (biff8 && (len < 4 || !string_fits(w, d, len, 4, u16(w, d + 2), true))) bad = "a number format runs past its record";
                 break;
             case 0x00BD: case 0x00BE:  // MULRK, MULBLANK: row, first column, ..., last column
                 if (len >= 6) rows = std::max<std::uint64_t>(rows, u16(w, d) + 1u), cols = std::max<std::uint64_t>(cols, u16(w, d + len - 2) + 1u);
@@ -178,7 +184,7 @@ std::uint64_t grid_cells(const std::string& w, std::uint64_t limit, bool& bad) {
             case 0x0201: case 0x0203: case 0x0204: case 0x0205: case 0x0206: case 0x027E:  // BLANK NUMBER LABEL BOOLERR FORMULA RK
             case 0x00FD: case 0x00D6: case 0x0406:                                         // LABELSST RSTRING FORMULA
                 if (len >= 4) rows = std::max<std::uint64_t>(rows, u16(w, d) + 1u), cols = std::max<std::uint64_t>(cols, u16(w, d + 2) + 1u);
-                if (type == 0x0204 && (len < 8 || !string_fits(w, d, len, 8, u16(w, d + 6), biff8))) bad = true;  // LABEL
+                if (type == 0x0204 && (len < 8 || !string_fits(w, d, len, 8, u16(w, d + 6), biff8))) bad = "a text cell runs past its record";  // LABEL
                 break;
             default:
                 break;
@@ -231,12 +237,12 @@ bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
     std::string why, stream;
     Container c(file);
     if (!c.open(why) || !c.stream("Workbook", "Book", stream, why)) return corrupt(why);
-    bool bad_string = false;
-    if (grid_cells(stream, max_data_cells, bad_string) > max_data_cells) {
+    std::string bad;
+    if (grid_cells(stream, max_data_cells, bad) > max_data_cells) {
         err = "the sheets of '" + path + "' span more than " + std::to_string(max_data_cells) + " cells";
         return false;
     }
-    if (bad_string) return corrupt("a text cell or number format runs past its record");
+    if (!bad.empty()) return corrupt(bad);
     Handle x;
     if (int rc = freexl_open(path.c_str(), &x.h); rc != FREEXL_OK) return corrupt(freexl_error(rc));
     unsigned int info = 0;
