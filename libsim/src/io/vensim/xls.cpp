@@ -5,10 +5,12 @@
 // file, so the extents are read first, here, from the file's own records
 // (the compound-file container's Workbook stream, then its BIFF records),
 // and a workbook whose sheets span more than max_data_cells together is
-// refused before FreeXL sees it.
+// refused before FreeXL sees it, as is one with a length FreeXL would trust
+// past its buffer (grid_cells, Container::stream).
 #include <freexl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -267,6 +269,7 @@ bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
                 if (v.type == FREEXL_CELL_INT) d = v.value.int_value;
                 else if (v.type == FREEXL_CELL_DOUBLE) d = v.value.double_value;
                 else continue;
+                if (!std::isfinite(d)) continue;  // Excel stores none: a corrupt cell is blank
                 if (g.size() <= r) g.resize(r + 1);
                 if (g[r].size() <= col) g[r].resize(col + std::size_t{1});
                 g[r][col] = d;
