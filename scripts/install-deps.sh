@@ -2,7 +2,8 @@
 # Installs the Debian packages libsim needs that are not on the machine yet.
 # Runs apt-get directly as root, through sudo otherwise. Idempotent.
 set -euo pipefail
-# libzip-dev: the Vensim reader reads .xlsx data files (zip archives).
+# libzip-dev, libfreexl-dev: the Vensim reader reads .xlsx data files (zip archives) and .xls
+# (Excel 97) ones.
 # clang-14 + libclang-rt-14-dev: sanitizer and libFuzzer builds; valgrind: memcheck tests;
 # python3: seeds the parser fuzzer; python3-yaml, python3-numpy: the Chongqing model's table and
 # calibration checks (models/chongqing/tools); graphviz: renders `sdsim graph` output (the
@@ -14,7 +15,7 @@ set -euo pipefail
 # suite (python/, docs/python.md); libopenmpi-dev, openmpi-bin: ensembles across MPI ranks
 # (docs/scaling.md).
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
-      libpugixml-dev libzip-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
+      libpugixml-dev libzip-dev libfreexl-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
       python3-yaml python3-numpy graphviz libutf8proc-dev libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-noto-cjk
       python3-dev pybind11-dev python3-pandas python3-pytest libopenmpi-dev openmpi-bin)
 missing=()

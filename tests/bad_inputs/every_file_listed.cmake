@@ -4,7 +4,7 @@
 #   cmake -DDIR=tests/bad_inputs -P every_file_listed.cmake
 cmake_minimum_required(VERSION 3.25)
 get_filename_component(DIR "${DIR}" ABSOLUTE)
-set(helpers scenario/model.yaml scenario/broken_model_file.yaml)
+set(helpers scenario/model.yaml scenario/broken_model_file.yaml vensim/prices.xls)
 # The first field of every row (rows hold ';' and '[', so no list of rows).
 file(READ ${DIR}/expected.tsv text)
 string(REGEX MATCHALL "\n[^\t\n#][^\t\n]*\t" firsts "\n${text}")

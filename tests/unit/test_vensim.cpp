@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "sim/expr.hpp"
@@ -295,15 +298,6 @@ TEST_CASE("vensim: errors carry the .mdl position") {
         REQUIRE(e);
         CHECK_AT(e->loc, where(text, "M(1, 2)"));
     }
-    SUBCASE("an .xls data file is refused by name") {
-        const std::string text = mdl("x = GET XLS CONSTANTS('data.xls', 'Sheet1', 'A1') ~~|\n");
-        sim::Diagnostics d;
-        parse(text, d);
-        const auto* e = find_code(d, sim::Code::E_VENSIM_DATA);
-        REQUIRE(e);
-        CHECK(e->message.find(".xls") != std::string::npos);
-        CHECK_AT(e->loc, where(text, "GET XLS"));
-    }
     SUBCASE("a macro doubling its argument at each level is bounded by Limits::operations") {
         // F = F(x+x): 2^32 nodes within the 32 levels; the nodes of the
         // macro arguments' own arenas count too (found by fuzz_vensim).
@@ -373,6 +367,92 @@ TEST_CASE("vensim: external data from a .csv beside the model") {
     CHECK(r.at(3, *r.column("d")) == 40);
     CHECK(r.at(0, *r.column("c")) == 20);
 }
+
+TEST_CASE("vensim: a corrupt or truncated .xls is E-VENSIM-DATA at the call, naming the file") {
+    simtest::TempDir dir("vensim_xls_bad");
+    dir.write("x.xls", "garbage \x01\x02\xff bytes, no compound-file header");
+    const std::string model = (dir / "m.mdl").string();
+    const std::string text = mdl("x = 1 + y ~~|\ny = GET XLS CONSTANTS('x.xls', 'Sheet1', 'B2') ~~|\n");
+    sim::Diagnostics d;
+    sim::parse_vensim(text, model, d);
+    const auto* e = find_code(d, sim::Code::E_VENSIM_DATA);
+    REQUIRE_MESSAGE(e, d.str());
+    CHECK(e->variable == "y");
+    CHECK(e->message.find("x.xls' is not a readable .xls workbook: it has no compound-file header") != std::string::npos);
+    CHECK_AT(e->loc, simtest::loc_of(model, text, "GET XLS"));
+#ifdef SIM_CONFORMANCE_DIR
+    // The first 2,000 bytes of a real workbook: the header is there, its sectors are not.
+    const std::string real = std::string(SIM_CONFORMANCE_DIR) + "/test-models/tests/get_data_args_3d_xls/input.xls";
+    if (!std::filesystem::exists(real)) {
+        simtest::skip("the conformance suite is not at SIM_CONFORMANCE_DIR");
+        return;
+    }
+    std::ifstream in(real, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 4000);
+    dir.write("x.xls", bytes.substr(0, 2000));
+    sim::Diagnostics d2;
+    sim::parse_vensim(text, model, d2);
+    const auto* t = find_code(d2, sim::Code::E_VENSIM_DATA);
+    REQUIRE_MESSAGE(t, d2.str());
+    CHECK(t->message.find("x.xls' is not a readable .xls workbook: a chain of its sectors leaves the file") != std::string::npos);
+    // A DIMENSION record claiming 16,777,215 rows x 9 columns: FreeXL would
+    // allocate them all when opening the file; refused before.
+    const std::string dim("\x00\x02\x0e\x00", 4);
+    const auto at = bytes.find(dim);
+    REQUIRE(at != std::string::npos);
+    std::string big = bytes;
+    big.replace(at + 8, 4, std::string("\xff\xff\xff\x00", 4));
+    dir.write("x.xls", big);
+    sim::Diagnostics d3;
+    sim::parse_vensim(text, model, d3);
+    const auto* b = find_code(d3, sim::Code::E_VENSIM_DATA);
+    REQUIRE_MESSAGE(b, d3.str());
+    CHECK(b->message.find("x.xls' span more than 10000000 cells") != std::string::npos);
+    // A DIMENSION record two bytes short: FreeXL would read its fields from
+    // the previous record's bytes (found by an AddressSanitizer mutation run).
+    std::string shrt = bytes;
+    shrt[at + 2] = '\x0c';
+    dir.write("x.xls", shrt);
+    sim::Diagnostics d4;
+    sim::parse_vensim(text, model, d4);
+    const auto* s = find_code(d4, sim::Code::E_VENSIM_DATA);
+    REQUIRE_MESSAGE(s, d4.str());
+    CHECK(s->message.find("x.xls' is not a readable .xls workbook: a sheet's DIMENSION record is short or repeated") !=
+          std::string::npos);
+#endif
+}
+
+#ifdef SIM_CONFORMANCE_DIR
+TEST_CASE("vensim: .xls data, lookups and constants read through FreeXL (conformance workbooks in place)") {
+    const std::string tests = std::string(SIM_CONFORMANCE_DIR) + "/test-models/tests/";
+    const std::string data = tests + "get_data_args_3d_xls/input.xls";
+    const std::string consts = tests + "get_constants_incomplete_subscript/inputs.xls";
+    if (!std::filesystem::exists(data) || !std::filesystem::exists(consts)) {
+        simtest::skip("the conformance suite is not at SIM_CONFORMANCE_DIR");
+        return;
+    }
+    // Sheet1: times 0, 5, ..., 30 in C4:I4; row 5 0, -2, 10, ...; row 7 -1, -3, -5, 10, ...
+    // tab1: 1, 2, 3 in B2:D2. The workbooks are named by absolute path.
+    const std::string text = mdl("d := GET XLS DATA('" + data + "', 'Sheet1', '4', 'C5') ~~|\n"
+                                 "l( GET XLS LOOKUPS('" + data + "', 'Sheet1', '4', 'C7') ) ~~|\n"
+                                 "y = l(12.5) ~~|\n"
+                                 "dim: a, b, c ~~|\ndim2: female, male ~~|\n"
+                                 "w[dim, female] = GET DIRECT CONSTANTS('" + consts + "', 'tab1', 'B2') ~~|\n"
+                                 "wb = w[b, female] ~~|\n");
+    const auto d = run(text, "d");
+    REQUIRE(d.size() == 5);
+    CHECK(d[0] == 0);
+    CHECK(d[4] == doctest::Approx(-1.6));  // between 0 at t = 0 and -2 at t = 5
+    CHECK(run(text, "y")[0] == doctest::Approx(2.5));  // between -5 at 10 and 10 at 15
+    CHECK(run(text, "wb")[0] == 2);
+    sim::Diagnostics diags;  // name(GET ... DATA(...)) is not a lookup
+    parse(mdl("l( GET XLS DATA('" + data + "', 'Sheet1', '4', 'C7') ) ~~|\ny = l(1) ~~|\n"), diags);
+    const auto* e = find_code(diags, sim::Code::E_VENSIM_SYNTAX);
+    REQUIRE_MESSAGE(e, diags.str());
+    CHECK(e->message.find("a lookup read from a file is written name( GET XLS LOOKUPS(") != std::string::npos);
+}
+#endif
 
 TEST_CASE("vensim: load_model picks the reader by extension and by content") {
     simtest::TempDir dir("vensim_detect");

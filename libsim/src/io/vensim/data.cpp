@@ -126,16 +126,14 @@ std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
     const Grid* grid = nullptr;
     std::string sheet = text::lower(c.args[1]);
     Grid plain;
-    if (ext == ".xls") {
-        return fail("'" + c.args[0] + "' is an .xls (Excel 97) workbook, which libsim does not read: save it as .xlsx or .csv");
-    } else if (ext == ".xlsx") {
-        if (!read_xlsx(path.string(), wb, err)) return fail(err);
+    if (ext == ".xls" || ext == ".xlsx") {
+        if (!(ext == ".xls" ? read_xls : read_xlsx)(path.string(), wb, err)) return fail(err);
     } else if (ext == ".csv" || ext == ".tab" || ext == ".txt") {
         char delim = c.args[1] == "\\t" || c.args[1] == "\t" || ext == ".tab" ? '\t' : (c.args[1].empty() ? ',' : c.args[1][0]);
         if (!read_delimited(path.string(), delim, plain, err)) return fail(err);
         grid = &plain;
     } else {
-        return fail("data file '" + c.args[0] + "': only .csv, .tab and .xlsx files are read");
+        return fail("data file '" + c.args[0] + "': only .csv, .tab, .xls and .xlsx files are read");
     }
     // A cell reference or a named range -> sheet, first cell, extent.
     struct Where {
@@ -204,18 +202,22 @@ std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
     if (constants) {
         // A named range holding exactly the values: filled in order (a row
         // or a column), row by row, or column by column when transposed.
+        // A position of one element (`x[dim, female]`) is not a dimension of the values.
+        std::vector<std::size_t> dims;
+        for (std::size_t p = 0; p < choices.size(); ++p)
+            if (choices[p].size() > 1) dims.push_back(p);
         const bool filled = at.rows && at.rows * at.cols == combos.size();
-        if (choices.size() > 2 && !filled) return fail("GET CONSTANTS for more than two subscripts is not supported");
+        if (dims.size() > 2 && !filled) return fail("GET CONSTANTS for more than two subscripts is not supported");
         for (std::size_t k = 0; k < combos.size(); ++k) {
-            std::size_t i = idx[k].size() > 0 ? idx[k][0] : 0, j = idx[k].size() > 1 ? idx[k][1] : 0;
+            std::size_t i = dims.size() > 0 ? idx[k][dims[0]] : 0, j = dims.size() > 1 ? idx[k][dims[1]] : 0;
             std::size_t dr = 0, dc = 0;
             if (filled) {
                 if (at.rows == 1) dc = k;
                 else if (at.cols == 1) dr = k;
                 else if (!transposed) dr = k / at.cols, dc = k % at.cols;
                 else dr = k % at.rows, dc = k / at.rows;
-            } else if (choices.size() == 1) (transposed ? dr : dc) = i;
-            else if (choices.size() == 2) {
+            } else if (dims.size() == 1) (transposed ? dr : dc) = i;
+            else if (dims.size() == 2) {
                 dr = transposed ? j : i;
                 dc = transposed ? i : j;
             }

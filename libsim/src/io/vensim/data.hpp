@@ -1,6 +1,6 @@
 // External data for the Vensim reader: GET DIRECT DATA/CONSTANTS/LOOKUPS
-// and GET XLS DATA/CONSTANTS/LOOKUPS from .csv/.tab and .xlsx files beside
-// the model (data.cpp, xlsx.cpp). Every size a data file can inflate is
+// and GET XLS DATA/CONSTANTS/LOOKUPS from .csv/.tab, .xls and .xlsx files
+// beside the model (data.cpp, xls.cpp, xlsx.cpp). Every size a data file can inflate is
 // bounded (docs/vensim.md).
 #pragma once
 
@@ -32,9 +32,9 @@ struct DataValues {
     }
 };
 
-inline constexpr std::size_t max_data_file_bytes = 64u << 20;        // a .csv/.tab file or an .xlsx archive
+inline constexpr std::size_t max_data_file_bytes = 64u << 20;        // a .csv/.tab file, an .xls or an .xlsx archive
 inline constexpr std::size_t max_xlsx_part_bytes = 256u << 20;       // one decompressed part of an .xlsx
-inline constexpr std::size_t max_data_cells = 10'000'000;            // cells of one sheet
+inline constexpr std::size_t max_data_cells = 10'000'000;            // cells of one sheet (.xls: of all sheets' grids)
 
 // The values of a `GET ...` definition for the elements of its left-hand
 // side (`choices`: the elements at each subscript position), or nullptr
@@ -52,8 +52,9 @@ struct Workbook {
     std::map<std::string, Grid> sheets;  // by lower-case name
     std::map<std::pair<std::string, std::string>, NamedRange> names;  // (sheet scope or "", lower-case name)
 };
-// xlsx.cpp
+// xlsx.cpp, xls.cpp: false with `err` (naming the file) if it cannot be read.
 bool read_xlsx(const std::string& path, Workbook& wb, std::string& err);
+bool read_xls(const std::string& path, Workbook& wb, std::string& err);  // no named ranges
 bool parse_cell(std::string_view s, std::size_t& row, std::size_t& col);
 
 }  // namespace sim::vensim

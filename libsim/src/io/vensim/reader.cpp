@@ -256,6 +256,23 @@ void Reader::record(const Record& r) {
         return;
     }
     if (s_[p] == '(') {
+        // A lookup read from a file: name( GET XLS LOOKUPS(...) ), the same
+        // definition as name = GET XLS LOOKUPS(...).
+        const std::size_t in = skip_ws(s_, p + 1, e);
+        if (starts_with_ci(s_, in, "GET ") || starts_with_ci(s_, in, "GET_")) {
+            std::size_t close = e;
+            while (close > in && is_space(s_[close - 1])) --close;
+            const std::size_t call = s_.find('(', in);
+            const bool lookups = call < close && canonical_name(std::string_view(s_).substr(in, call - in)).ends_with("_lookups");
+            if (!lookups || s_[close - 1] != ')') {
+                error(sim::Code::E_VENSIM_SYNTAX, in, d.name,
+                      "a lookup read from a file is written name( GET XLS LOOKUPS('file', 'sheet', 'row or column', 'cell') )");
+                return;
+            }
+            if (!right_side(d, in, close - 1)) return;
+            add(std::move(d), r.macro);
+            return;
+        }
         // A lookup: name(table).
         std::string err;
         std::size_t err_at = 0;
