@@ -815,3 +815,37 @@ TEST_CASE("vensim: ALLOCATE AVAILABLE refused with its position") {
         CHECK_AT(e.loc, where(text, "ALLOCATE AVAILABLE"));
     }
 }
+
+// Vensim's DELAY N drains stage k with the delay time of k steps before and
+// divides the last stage by the previous step's delay time. The reference
+// below is that recurrence written out independently of the compiler (Euler,
+// dt 1, material per stage held as D * value as PySD's DelayN holds it).
+TEST_CASE("vensim: DELAY N remembers the delay time stage by stage when it changes") {
+    const std::string ctl = "INITIAL TIME = 0 ~~|\nFINAL TIME = 40 ~~|\nTIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n";
+    const std::string text = "{UTF-8}\ninput = -1 + STEP(5, 5) ~~|\ndelay time = 4 + STEP(2, 15) ~~|\n"
+                             "out = DELAY N(input, delay time, 6, 2) ~~|\n"
+                             "same = DELAY N(input, 4, 6, 3) ~~|\nthree = DELAY3I(input, 4, 6) ~~|\n" + ctl;
+    const auto step = [](double t, double h, double at) { return t >= at ? h : 0.0; };
+    const auto delay_time = [&](double t) { return 4 + step(t, 2, 15); };
+    const auto input = [&](double t) { return -1 + step(t, 5, 5); };
+    const int order = 2;
+    std::vector<double> state(order, 6 * delay_time(0)), times(order, delay_time(0)), want;
+    for (int k = 0; k <= 40; ++k) {
+        const double t = k;
+        want.push_back(state[order - 1] / times[0]);
+        for (int i = order - 1; i > 0; --i) times[i] = times[i - 1];
+        times[0] = delay_time(t);
+        std::vector<double> outflow(order);
+        for (int i = 0; i < order; ++i) outflow[i] = state[i] / times[i];
+        for (int i = 0; i < order; ++i) state[i] += order * ((i == 0 ? input(t) : outflow[i - 1]) - outflow[i]);
+    }
+    const auto got = run(text, "out");
+    REQUIRE(got.size() == want.size());
+    for (std::size_t k = 0; k < want.size(); ++k) CHECK(got[k] == doctest::Approx(want[k]).epsilon(1e-12));
+    // The step at 15 reaches the output one step late, not at once (DELAYN's
+    // current-delay-time form would drop it to 4/6 of its value at 15).
+    CHECK(got[15] == doctest::Approx(3.94970703125).epsilon(1e-12));
+    // With a constant delay time it is the staged delay: DELAY3I for n = 3.
+    const auto same = run(text, "same"), three = run(text, "three");
+    for (std::size_t k = 0; k < same.size(); ++k) CHECK(same[k] == doctest::Approx(three[k]).epsilon(1e-12));
+}

@@ -74,6 +74,7 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
     switch (info.id) {
         case Builtin::delay: case Builtin::smth1: case Builtin::smth3: case Builtin::smthn:
         case Builtin::delay1: case Builtin::delay3: case Builtin::delayn: case Builtin::trend:
+        case Builtin::vensim_delayn:
             if (args.size() > 1 && args[1] >= 0) {
                 const auto* call = std::get_if<ast::Call>(&n.v);
                 const std::uint32_t at = call && call->args.size() > 1 ? eq_->tree[call->args[1]].span.begin : n.span.begin;
@@ -231,23 +232,51 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
         }
         case Builtin::delay1:
         case Builtin::delay3:
-        case Builtin::delayn: {
+        case Builtin::delayn:
+        case Builtin::vensim_delayn: {
+            const bool vensim = info.id == Builtin::vensim_delayn;
             int stages = info.id == Builtin::delay1   ? 1
                          : info.id == Builtin::delay3 ? 3
                                                       : const_count(args[2], n, info.name);
             if (stages < 0) return -1;
-            int initial = info.id == Builtin::delayn ? arg(3, args[0]) : arg(2, args[0]);
+            int initial = info.id == Builtin::delayn || vensim ? arg(3, args[0]) : arg(2, args[0]);
             int stage_time = op(Code::div, args[1], num(stages));
+            // Vensim's DELAY N remembers the delay time stage by stage: stage
+            // k drains with the delay time of k steps before, and the output
+            // is the last stage over the previous step's delay time (PySD's
+            // DelayN, which reproduces Vensim's output when the delay time
+            // changes: the suite's tests/delays). The same as DELAYN while the
+            // delay time is constant.
+            const auto previous_of = [&](int x) {
+                int in = as_var(x, "previous_in");
+                int out = add_hidden(Role::state, VarKind::aux, "previous");
+                var(out).init = ref(in);
+                previous_.push_back({out, in});
+                return ref(out);
+            };
+            int lagged = args[1], first_lag = -1;
             int in = add_hidden(Role::aux, VarKind::flow, "delay_inflow");
             var(in).run = var(in).init = args[0];
+            int last = -1;
             for (int i = 0; i < stages; ++i) {
                 int s = add_hidden(Role::stock, VarKind::stock, "delay_stage");
                 int out = add_hidden(Role::aux, VarKind::flow, "delay_outflow");
-                var(out).run = var(out).init = op(Code::div, ref(s), stage_time);
+                int drain = stage_time;
+                if (vensim && i > 0) {
+                    lagged = previous_of(lagged);
+                    if (first_lag < 0) first_lag = lagged;
+                    drain = op(Code::div, lagged, num(stages));
+                }
+                var(out).run = var(out).init = op(Code::div, ref(s), drain);
                 var(s).init = op(Code::mul, initial, stage_time);  // each stage holds initial * D/n
                 var(s).inflows = {in};
                 var(s).outflows = {out};
                 in = out;
+                last = s;
+            }
+            if (vensim) {
+                if (first_lag < 0) first_lag = previous_of(args[1]);
+                return op(Code::div, ref(last), op(Code::div, first_lag, num(stages)));
             }
             return ref(in);
         }

@@ -86,6 +86,7 @@ constexpr BuiltinInfo table[] = {
     {Builtin::active_initial, "active_initial", "ACTIVE INITIAL", 2, 2, "value, initial"},
     {Builtin::vensim_random, "vensim:random", "vensim:RANDOM", 2, 2, "seed, call"},
     {Builtin::vensim_random_normal, "vensim:random_normal", "vensim:RANDOM NORMAL", 2, 2, "seed, call"},
+    {Builtin::vensim_delayn, "vensim:delay_n", "vensim:DELAY N", 4, 4, "input, delay_time, n, initial"},
     {Builtin::vensim_invert_matrix, "vensim:invert_matrix", "vensim:INVERT MATRIX", 2,
      1 + vensim_max_matrix * vensim_max_matrix, "position, the n x n elements row by row"},
     {Builtin::vensim_allocate_available, "vensim:allocate_available", "vensim:ALLOCATE AVAILABLE", 7,

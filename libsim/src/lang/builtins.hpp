@@ -29,7 +29,10 @@ enum class Builtin : std::uint8_t {
     // The .mdl reader's unrolled INVERT MATRIX and ALLOCATE AVAILABLE: one
     // element each, its position first, then every scalar it reads
     // (io/vensim/expand_vectors.cpp; compile/vector_ops.hpp).
-    vensim_invert_matrix, vensim_allocate_available
+    vensim_invert_matrix, vensim_allocate_available,
+    // Vensim's DELAY N (input, delay time, order, initial): DELAYN whose stage
+    // k drains with the delay time of k steps before (compile/lower.cpp).
+    vensim_delayn
 };
 
 // The .mdl reader's bounds on those two (io/vensim/reader.hpp), which their

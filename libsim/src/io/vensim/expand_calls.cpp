@@ -134,7 +134,7 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
         // Vensim fixes the order at the initial time: a constant
         // expression (of constants, STEP, ...) is evaluated there.
         if (auto v = initial_value(out, order, 0)) order = number(out, *v, out[order].span);
-        return out.call(f == "smooth_n" ? "SMTHN" : "DELAYN", {a, b, order, init}, sp);
+        return out.call(f == "smooth_n" ? "SMTHN" : "vensim:DELAY N", {a, b, order, init}, sp);
     }
     if (f == "forecast") {
         // input * (1 + horizon * TREND(input, average time, 0))
