@@ -12,6 +12,21 @@
 #include "util/text.hpp"
 
 namespace sim::vensim {
+
+bool data_file_fits(const std::string& path, std::string& err) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        err = "cannot open '" + path + "'";
+        return false;
+    }
+    if (size > max_data_file_bytes) {
+        err = "'" + path + "' is larger than " + std::to_string(max_data_file_bytes >> 20) + " MiB";
+        return false;
+    }
+    return true;
+}
+
 namespace {
 
 struct Call {
@@ -57,16 +72,7 @@ bool parse_call(const std::string& t, Call& c, std::string& err) {
 }
 
 bool read_delimited(const std::string& path, char delim, Grid& g, std::string& err) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        err = "cannot open '" + path + "'";
-        return false;
-    }
-    if (size > max_data_file_bytes) {
-        err = "'" + path + "' is larger than " + std::to_string(max_data_file_bytes >> 20) + " MiB";
-        return false;
-    }
+    if (!data_file_fits(path, err)) return false;
     std::ifstream in(path, std::ios::binary);
     std::string line;
     std::size_t cells = 0;

@@ -53,6 +53,9 @@ struct Workbook {
     std::map<std::pair<std::string, std::string>, NamedRange> names;  // (sheet scope or "", lower-case name)
 };
 // xlsx.cpp, xls.cpp: false with `err` (naming the file) if it cannot be read.
+// The data file exists and is at most max_data_file_bytes (else false and
+// `err`): checked before any reader spends memory on it.
+bool data_file_fits(const std::string& path, std::string& err);
 bool read_xlsx(const std::string& path, Workbook& wb, std::string& err);
 bool read_xls(const std::string& path, Workbook& wb, std::string& err);  // no named ranges
 bool parse_cell(std::string_view s, std::size_t& row, std::size_t& col);

@@ -13,6 +13,7 @@
 
 #include "io/vensim/reader_detail.hpp"
 #include "lang/tree.hpp"
+#include "util/call_depth.hpp"
 
 namespace sim::vensim::detail {
 
@@ -129,32 +130,9 @@ bool Reader::macros_within_depth() {
                 for (const auto& node : eq->tree.nodes)
                     if (const auto* c = std::get_if<ast::Call>(&node.v))
                         if (auto it = index.find(c->canonical); it != index.end()) calls[i].insert(it->second);
-    // Depth of each macro's calls (1 = calls none), iteratively: a long
-    // chain must not recurse here either.
-    std::vector<std::size_t> depth(macros_.size(), 0);  // 0 = not yet known
-    std::vector<char> state(macros_.size(), 0);          // 1 = on the stack, 2 = done
-    for (std::size_t root = 0; root < macros_.size(); ++root) {
-        if (state[root]) continue;
-        std::vector<std::pair<std::size_t, std::set<std::size_t>::const_iterator>> stack{{root, calls[root].begin()}};
-        state[root] = 1;
-        while (!stack.empty()) {
-            auto& [i, it] = stack.back();
-            if (it != calls[i].end()) {
-                const std::size_t j = *it++;
-                if (state[j] == 0) {
-                    state[j] = 1;
-                    stack.emplace_back(j, calls[j].begin());
-                }
-                continue;  // state 1: a recursive call, expand() reports it
-            }
-            std::size_t deepest = 0;
-            for (std::size_t j : calls[i])
-                if (state[j] == 2) deepest = std::max(deepest, depth[j]);
-            depth[i] = deepest + 1;
-            state[i] = 2;
-            stack.pop_back();
-        }
-    }
+    // A recursive call adds no depth here: expand() reports it.
+    const std::vector<std::size_t> depth =
+        util::call_depths(calls, [](std::size_t, const std::vector<std::size_t>&) {});
     for (std::size_t i = 0; i < macros_.size(); ++i) {
         if (depth[i] <= limits_.depth) continue;
         diags_.error(sim::Code::E_LIMIT, macros_[i].loc, macros_[i].name,

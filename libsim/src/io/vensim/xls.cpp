@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -217,16 +216,7 @@ struct Handle {
 }  // namespace
 
 bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        err = "cannot open '" + path + "'";
-        return false;
-    }
-    if (size > max_data_file_bytes) {
-        err = "'" + path + "' is larger than " + std::to_string(max_data_file_bytes >> 20) + " MiB";
-        return false;
-    }
+    if (!data_file_fits(path, err)) return false;
     std::string file;
     {
         std::ifstream in(path, std::ios::binary);

@@ -7,7 +7,6 @@
 #include <zip.h>
 
 #include <cstring>
-#include <filesystem>
 #include <pugixml.hpp>
 
 #include "io/vensim/data.hpp"
@@ -78,16 +77,7 @@ bool parse_cell(std::string_view s, std::size_t& row, std::size_t& col) {
 }
 
 bool read_xlsx(const std::string& path, Workbook& wb, std::string& err) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        err = "cannot open '" + path + "'";
-        return false;
-    }
-    if (size > max_data_file_bytes) {
-        err = "'" + path + "' is larger than " + std::to_string(max_data_file_bytes >> 20) + " MiB";
-        return false;
-    }
+    if (!data_file_fits(path, err)) return false;
     int zerr = 0;
     Archive a;
     a.z = zip_open(path.c_str(), ZIP_RDONLY, &zerr);

@@ -13,6 +13,7 @@
 
 #include "io/xmile/loader.hpp"
 #include "lang/tree.hpp"
+#include "util/call_depth.hpp"
 #include "util/text.hpp"
 
 namespace sim::xmile {
@@ -189,43 +190,21 @@ void Loader::check_macro_calls() {
             }
         }
     }
-    std::vector<std::size_t> depth(list.size(), 0);
-    std::vector<char> state(list.size(), 0);  // 1 = on the stack, 2 = done
     std::set<std::size_t> refused;
-    for (std::size_t root = 0; root < list.size(); ++root) {
-        if (state[root]) continue;
-        std::vector<std::pair<std::size_t, std::set<std::size_t>::const_iterator>> stack{{root, calls[root].begin()}};
-        state[root] = 1;
-        while (!stack.empty()) {
-            const std::size_t i = stack.back().first;
-            auto& it = stack.back().second;
-            if (it != calls[i].end()) {
-                const std::size_t j = *it++;
-                if (state[j] == 0) {
-                    state[j] = 1;
-                    stack.emplace_back(j, calls[j].begin());
-                } else if (state[j] == 1 && !refused.count(j)) {
-                    std::string chain;
-                    bool on = false;
-                    for (const auto& s : stack) {
-                        on = on || s.first == j;
-                        if (on) chain += list[s.first]->name + " -> ";
-                    }
-                    refused.insert(j);
-                    error(sim::Code::E_XMILE_MACRO, list[j]->node, list[j]->name,
-                          "macro '" + list[j]->name + "' calls itself (" + chain + list[j]->name +
-                              "): recursive macros are not supported; write the iteration as a stock and flows");
-                }
-                continue;
+    const std::vector<std::size_t> depth =
+        util::call_depths(calls, [&](std::size_t j, const std::vector<std::size_t>& path) {
+            if (refused.count(j)) return;
+            std::string chain;
+            bool on = false;
+            for (std::size_t s : path) {
+                on = on || s == j;
+                if (on) chain += list[s]->name + " -> ";
             }
-            std::size_t deepest = 0;
-            for (std::size_t j : calls[i])
-                if (state[j] == 2) deepest = std::max(deepest, depth[j]);
-            depth[i] = deepest + 1;
-            state[i] = 2;
-            stack.pop_back();
-        }
-    }
+            refused.insert(j);
+            error(sim::Code::E_XMILE_MACRO, list[j]->node, list[j]->name,
+                  "macro '" + list[j]->name + "' calls itself (" + chain + list[j]->name +
+                      "): recursive macros are not supported; write the iteration as a stock and flows");
+        });
     for (std::size_t i = 0; i < list.size(); ++i)
         if (depth[i] > limits_.depth && refused.empty()) {
             error(sim::Code::E_LIMIT, list[i]->node, list[i]->name,
