@@ -202,6 +202,9 @@ private:
     int add_hidden(Role role, VarKind kind, const char* what);
     int hidden_aux(const char* what, int expr);
     int as_var(int expr, const char* what);  // a variable holding `expr` (itself for a plain reference)
+    // A reference to PREVIOUS(expr): its value at the step before, `init`
+    // (-1: expr's own initial value) at the start.
+    int previous_of(int expr, int init);
 
     // --- resolution (resolve.cpp, lower.cpp)
     int resolve_equation(int v, const Equation& eq);

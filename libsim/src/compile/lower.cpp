@@ -67,6 +67,14 @@ int Compiler::const_count(int expr, const ast::Node& n, std::string_view fname) 
     return static_cast<int>(r.value);
 }
 
+int Compiler::previous_of(int expr, int init) {
+    int in = as_var(expr, "previous_in");
+    int out = add_hidden(Role::state, VarKind::aux, "previous");
+    var(out).init = init >= 0 ? init : ref(in);
+    previous_.push_back({out, in});
+    return ref(out);
+}
+
 // `args` are resolved and their count checked against the table.
 int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vector<int>& args) {
     auto arg = [&](std::size_t i, int fallback) { return i < args.size() ? args[i] : fallback; };
@@ -195,13 +203,7 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
             var(out).init = args[0];
             return ref(out);
         }
-        case Builtin::previous: {
-            int in = as_var(args[0], "previous_in");
-            int out = add_hidden(Role::state, VarKind::aux, "previous");
-            var(out).init = arg(1, ref(in));
-            previous_.push_back({out, in});
-            return ref(out);
-        }
+        case Builtin::previous: return previous_of(args[0], arg(1, -1));
         case Builtin::delay: {
             int in = as_var(args[0], "delay_in");
             int d = as_var(args[1], "delay_time");
@@ -247,13 +249,6 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
             // DelayN, which reproduces Vensim's output when the delay time
             // changes: the suite's tests/delays). The same as DELAYN while the
             // delay time is constant.
-            const auto previous_of = [&](int x) {
-                int in = as_var(x, "previous_in");
-                int out = add_hidden(Role::state, VarKind::aux, "previous");
-                var(out).init = ref(in);
-                previous_.push_back({out, in});
-                return ref(out);
-            };
             int lagged = args[1], first_lag = -1;
             int in = add_hidden(Role::aux, VarKind::flow, "delay_inflow");
             var(in).run = var(in).init = args[0];
@@ -263,7 +258,7 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
                 int out = add_hidden(Role::aux, VarKind::flow, "delay_outflow");
                 int drain = stage_time;
                 if (vensim && i > 0) {
-                    lagged = previous_of(lagged);
+                    lagged = previous_of(lagged, -1);
                     if (first_lag < 0) first_lag = lagged;
                     drain = op(Code::div, lagged, num(stages));
                 }
@@ -275,7 +270,7 @@ int Compiler::builtin(const ast::Node& n, const ast::BuiltinInfo& info, std::vec
                 last = s;
             }
             if (vensim) {
-                if (first_lag < 0) first_lag = previous_of(args[1]);
+                if (first_lag < 0) first_lag = previous_of(args[1], -1);
                 return op(Code::div, ref(last), op(Code::div, first_lag, num(stages)));
             }
             return ref(in);
