@@ -50,6 +50,9 @@ CHONGQING_HAND_CONST double initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065
 CHONGQING_HAND_CONST double core_migration_propensity = 1, northeast_migration_propensity = 0.89,
                  southeast_migration_propensity = 0.84;
 CHONGQING_HAND_CONST double wing_local_destination_share = 0.5, core_destination_share = 0.68;
+CHONGQING_HAND_CONST double core_rural_income_level = 1.2, metro_rural_income_level = 1.05,
+                 northeast_rural_income_level = 0.95, southeast_rural_income_level = 0.93;
+CHONGQING_HAND_CONST double infrastructure_wing_targeting = 0;
 CHONGQING_HAND_CONST double initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
 CHONGQING_HAND_CONST double initial_migrant_share = 0.175;
 CHONGQING_HAND_CONST double normal_migration_rate = 0.0396833, reference_expected_income_ratio = 2;
@@ -102,6 +105,9 @@ CHONGQING_HAND_CONST double area_migration_propensity[A] = {core_migration_prope
 CHONGQING_HAND_CONST double area_local_destination_share[A] = {1, 1, wing_local_destination_share,
                                                     wing_local_destination_share};
 CHONGQING_HAND_CONST double area_centre_destination_share[A] = {core_destination_share, 1 - core_destination_share, 0, 0};
+CHONGQING_HAND_CONST double area_is_wing[A] = {0, 0, 1, 1};
+CHONGQING_HAND_CONST double area_income_level[A] = {core_rural_income_level, metro_rural_income_level,
+                                         northeast_rural_income_level, southeast_rural_income_level};
 
 // --- levers: L_lever = L_on * L_intensity * MIN(1, MAX(0, (TIME - L_start) / L_phase_in)),
 // every one off (`on: false`) as the model ships.
@@ -151,7 +157,8 @@ struct Stocks {
     double consumption_share_reference, price_level, urban_income;
     double rural_operating_core, rural_property_core, rural_transfer_core;
     double occupied_homesteads, idle_construction_land, land_in_market, productive_market_land;
-    double rural_infrastructure_capital, public_service_index, processing_conversion_rate, project_landing_rate;
+    double infra[A];  // area_rural_infrastructure_capital
+    double public_service_index, processing_conversion_rate, project_landing_rate;
     double remitting_migrants, perceived_rural_income, perceived_urban_income;
     double rural_consumption_habit, migrant_consumption_habit, hukou_consumption_habit;
     double cumulative_fiscal_cost;
@@ -173,13 +180,14 @@ struct Vars {
     double consumption_share_reference_change, price_level_change, urban_income_change;
     double rural_operating_core_change, rural_property_core_change, rural_transfer_core_change;
     double homestead_vacating, market_entry, land_development;
-    double infrastructure_investment, infrastructure_depreciation_flow;
+    double area_infrastructure_investment[A], area_infrastructure_depreciation[A];
     double public_service_change, processing_rate_change, landing_rate_change;
     double perceived_rural_income_change, perceived_urban_income_change;
     double rural_habit_change, migrant_habit_change, hukou_habit_change, fiscal_cost_rate;
     // saved outputs
     double non_citizenized_migrants, urbanization_rate, hukou_urbanization_rate, gdp, rural_income;
     double income_ratio, total_household_consumption, average_consumption, area_urbanization_rate[A];
+    double rural_infrastructure_capital, area_rural_income[A];
     // for the initial values
     double expected_income_ratio, consumption_share_of_supply, rural_operating_income, rural_property_income;
     double rural_transfer_income, outside_wage_income, local_wage_from_urban_demand, county_supply_share;
@@ -245,11 +253,35 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.price_level_change = s.price_level * std::log(1 + deflator_growth);
 
     // Rural infrastructure and public services.
-    const double infrastructure_index = (s.rural_infrastructure_capital / s.price_level / rural_residents) /
+    // Capital by area: ordinary investment by rural residents, the lever's
+    // extra investment as infrastructure_wing_targeting directs it.
+    double rural_infrastructure_capital = 0, wing_rural = 0;
+    for (int a = 0; a < A; ++a) {
+        rural_infrastructure_capital += s.infra[a];
+        wing_rural += area_is_wing[a] * s.rural[a];
+    }
+    v.rural_infrastructure_capital = rural_infrastructure_capital;
+    const double infrastructure_index = (rural_infrastructure_capital / s.price_level / rural_residents) /
                                         (initial_infrastructure_capital / initial_rural_residents);
-    v.infrastructure_investment =
-        std::max(0.0, gdp * (rural_infra_investment_share + infra_extra_share * infrastructure_lever));
-    v.infrastructure_depreciation_flow = std::max(0.0, s.rural_infrastructure_capital * infrastructure_depreciation);
+    double area_wage_effect[A], area_operating_effect[A];
+    double wage_effect_sum = 0, operating_effect_sum = 0;
+    for (int a = 0; a < A; ++a) {
+        const double lever_share = (1 - infrastructure_wing_targeting) * s.rural[a] / rural_residents +
+                                   infrastructure_wing_targeting * area_is_wing[a] * s.rural[a] /
+                                       std::max(1e-6, wing_rural);
+        v.area_infrastructure_investment[a] =
+            std::max(0.0, gdp * (rural_infra_investment_share * s.rural[a] / rural_residents +
+                                 infra_extra_share * infrastructure_lever * lever_share));
+        v.area_infrastructure_depreciation[a] = std::max(0.0, s.infra[a] * infrastructure_depreciation);
+        const double area_index = (s.infra[a] / s.price_level / std::max(1e-6, s.rural[a])) /
+                                  (initial_infrastructure_capital / initial_rural_residents);
+        area_wage_effect[a] = std::pow(area_index, wage_infrastructure_elasticity);
+        area_operating_effect[a] = std::pow(area_index, operating_infrastructure_elasticity);
+        wage_effect_sum += s.rural[a] * area_wage_effect[a];
+        operating_effect_sum += s.rural[a] * area_operating_effect[a];
+    }
+    const double wage_infrastructure_effect = wage_effect_sum / rural_residents;
+    const double operating_infrastructure_effect = operating_effect_sum / rural_residents;
     const double supported_public_service =
         1 - 1 / (1 + initial_public_service_index / (1 - initial_public_service_index) *
                          std::pow(infrastructure_index, service_infrastructure_elasticity));
@@ -304,40 +336,12 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
         std::max(0.0, s.occupied_homesteads * vacate_fraction *
                           std::max(0.0, v.rural_to_urban_migration - return_migration) / rural_residents);
 
-    // Migration and boundary flows by area.
-    double migration_weight[A], weight_sum = 0;
-    for (int a = 0; a < A; ++a) {
-        migration_weight[a] = s.rural[a] * area_migration_propensity[a];
-        weight_sum += migration_weight[a];
-    }
-    double long_distance = 0;  // the wings' migrants who leave their own area
-    for (int a = 0; a < A; ++a) {
-        v.area_rural_to_urban_migration[a] =
-            std::max(0.0, v.rural_to_urban_migration * migration_weight[a] / std::max(1e-9, weight_sum));
-        long_distance += v.area_rural_to_urban_migration[a] * (1 - area_local_destination_share[a]);
-    }
-    for (int a = 0; a < A; ++a) {
-        v.area_migrant_arrivals[a] =
-            std::max(0.0, v.area_rural_to_urban_migration[a] * area_local_destination_share[a] +
-                              area_centre_destination_share[a] * long_distance);
-        const bool any = non_citizenized_migrants > 0;
-        v.area_return_migration[a] =
-            std::max(0.0, any ? return_migration * s.migrants[a] / non_citizenized_migrants : 0.0);
-        v.area_citizenization[a] = std::max(0.0, any ? citizenization * s.migrants[a] / non_citizenized_migrants : 0.0);
-        v.area_external_migration[a] = any ? net_external_migration * s.migrants[a] / non_citizenized_migrants : 0.0;
-        v.area_census_revision_urban_flow[a] = census_revision_urban_flow * s.migrants[a] / non_citizenized_migrants;
-        v.area_census_revision_rural_flow[a] = census_revision_rural_flow * s.rural[a] / rural_residents;
-        v.area_rural_natural_change[a] = s.rural[a] * natural_increase_rate;
-        v.area_migrant_natural_change[a] = s.migrants[a] * natural_increase_rate;
-        v.area_hukou_natural_change[a] = s.hukou[a] * natural_increase_rate;
-    }
-
     // Rural incomes other than local wages.
     v.rural_operating_income = s.rural_operating_core *
                                (1 + processing_value_uplift * (s.processing_conversion_rate - initial_processing_rate)) *
                                s.innovation_capability *
                                std::pow(initial_rural_residents / rural_residents, consolidation_elasticity) *
-                               std::pow(infrastructure_index, operating_infrastructure_elasticity);
+                               operating_infrastructure_effect;
     const double land_property_income = (v.market_entry * 1e4 * land_ticket_price * s.price_level +
                                          s.productive_market_land * 1e4 * annual_land_rent * s.price_level) *
                                         farmer_land_share / (rural_residents * 1e4);
@@ -348,7 +352,7 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     const double remittance_income = s.remitting_migrants * migrant_income * remittance_share / rural_residents;
     v.rural_transfer_income = public_transfer_income + remittance_income;
     v.outside_wage_income = s.urban_income * outside_work_intensity *
-                            std::pow(infrastructure_index, wage_infrastructure_elasticity) * employment_probability /
+                            wage_infrastructure_effect * employment_probability /
                             reference_employment_probability;
 
     // Household consumption: propensity x perceived income, held back by habit.
@@ -400,6 +404,51 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.expected_income_ratio = expected_urban_income / rural_income;
     v.perceived_expected_ratio_change =
         (v.expected_income_ratio - s.perceived_expected_income_ratio) / perception_delay;
+
+    // Migration and boundary flows by area.
+    // An area's infrastructure narrows its expected-income gap: the towns'
+    // pull relative to the city's, f^(-1/LN(reference_expected_income_ratio)).
+    double income_weight[A], income_weight_sum = 0;
+    for (int a = 0; a < A; ++a) {
+        income_weight[a] = area_income_level[a] *
+                           (v.outside_wage_income * area_wage_effect[a] / wage_infrastructure_effect +
+                            v.rural_operating_income * area_operating_effect[a] / operating_infrastructure_effect +
+                            rural_income - v.outside_wage_income - v.rural_operating_income) /
+                           rural_income;
+        income_weight_sum += s.rural[a] * income_weight[a];
+    }
+    double migration_income_factor[A];
+    for (int a = 0; a < A; ++a) {
+        v.area_rural_income[a] = rural_income * income_weight[a] * rural_residents / income_weight_sum;
+        migration_income_factor[a] =
+            std::pow(income_weight[a] / area_income_level[a], -1 / std::log(reference_expected_income_ratio));
+    }
+    double migration_weight[A], weight_sum = 0;
+    for (int a = 0; a < A; ++a) {
+        migration_weight[a] = s.rural[a] * area_migration_propensity[a] * migration_income_factor[a];
+        weight_sum += migration_weight[a];
+    }
+    double long_distance = 0;  // the wings' migrants who leave their own area
+    for (int a = 0; a < A; ++a) {
+        v.area_rural_to_urban_migration[a] =
+            std::max(0.0, v.rural_to_urban_migration * migration_weight[a] / std::max(1e-9, weight_sum));
+        long_distance += v.area_rural_to_urban_migration[a] * (1 - area_local_destination_share[a]);
+    }
+    for (int a = 0; a < A; ++a) {
+        v.area_migrant_arrivals[a] =
+            std::max(0.0, v.area_rural_to_urban_migration[a] * area_local_destination_share[a] +
+                              area_centre_destination_share[a] * long_distance);
+        const bool any = non_citizenized_migrants > 0;
+        v.area_return_migration[a] =
+            std::max(0.0, any ? return_migration * s.migrants[a] / non_citizenized_migrants : 0.0);
+        v.area_citizenization[a] = std::max(0.0, any ? citizenization * s.migrants[a] / non_citizenized_migrants : 0.0);
+        v.area_external_migration[a] = any ? net_external_migration * s.migrants[a] / non_citizenized_migrants : 0.0;
+        v.area_census_revision_urban_flow[a] = census_revision_urban_flow * s.migrants[a] / non_citizenized_migrants;
+        v.area_census_revision_rural_flow[a] = census_revision_rural_flow * s.rural[a] / rural_residents;
+        v.area_rural_natural_change[a] = s.rural[a] * natural_increase_rate;
+        v.area_migrant_natural_change[a] = s.migrants[a] * natural_increase_rate;
+        v.area_hukou_natural_change[a] = s.hukou[a] * natural_increase_rate;
+    }
 
     // Demand pull on output, real growth, urban income growth.
     v.consumption_share_of_supply = v.total_household_consumption / supply_gdp;
@@ -479,7 +528,7 @@ inline Stocks initial(Vars& v) {
     s.idle_construction_land = rural_construction_land * (1 - initial_market_share) * initial_vacancy_rate;
     s.land_in_market = rural_construction_land * initial_market_share;
     s.productive_market_land = rural_construction_land * initial_market_share;
-    s.rural_infrastructure_capital = initial_infrastructure_capital;
+    for (int a = 0; a < A; ++a) s.infra[a] = initial_infrastructure_capital * initial_rural_share[a] / rural_share_sum;
     s.public_service_index = initial_public_service_index;
     s.processing_conversion_rate = initial_processing_rate;
     s.project_landing_rate = initial_landing_rate;
@@ -531,7 +580,10 @@ constexpr const char* columns[] = {
     "non_citizenized_migrants", "urbanization_rate", "hukou_urbanization_rate", "gdp", "rural_income",
     "income_ratio", "total_household_consumption", "average_consumption", "fiscal_cost_rate",
     "area_urbanization_rate[core]", "area_urbanization_rate[metro]", "area_urbanization_rate[northeast]",
-    "area_urbanization_rate[southeast]"};
+    "area_urbanization_rate[southeast]", "area_rural_infrastructure_capital[core]",
+    "area_rural_infrastructure_capital[metro]", "area_rural_infrastructure_capital[northeast]",
+    "area_rural_infrastructure_capital[southeast]", "area_rural_income[core]", "area_rural_income[metro]",
+    "area_rural_income[northeast]", "area_rural_income[southeast]"};
 constexpr std::size_t cols = sizeof(columns) / sizeof(columns[0]);
 
 inline void save(const Stocks& s, const Vars& v, double* out) {
@@ -544,7 +596,7 @@ inline void save(const Stocks& s, const Vars& v, double* out) {
                               s.factor_input_index, s.demand_utilization, s.consumption_share_reference,
                               s.price_level, s.urban_income, s.rural_operating_core, s.rural_property_core,
                               s.rural_transfer_core, s.occupied_homesteads, s.idle_construction_land,
-                              s.land_in_market, s.productive_market_land, s.rural_infrastructure_capital,
+                              s.land_in_market, s.productive_market_land, v.rural_infrastructure_capital,
                               s.public_service_index, s.processing_conversion_rate, s.project_landing_rate,
                               s.remitting_migrants, s.perceived_rural_income, s.perceived_urban_income,
                               s.rural_consumption_habit, s.migrant_consumption_habit, s.hukou_consumption_habit,
@@ -552,7 +604,10 @@ inline void save(const Stocks& s, const Vars& v, double* out) {
                               v.hukou_urbanization_rate, v.gdp, v.rural_income, v.income_ratio,
                               v.total_household_consumption, v.average_consumption, v.fiscal_cost_rate,
                               v.area_urbanization_rate[0], v.area_urbanization_rate[1],
-                              v.area_urbanization_rate[2], v.area_urbanization_rate[3]};
+                              v.area_urbanization_rate[2], v.area_urbanization_rate[3],
+                              s.infra[0], s.infra[1], s.infra[2], s.infra[3],
+                              v.area_rural_income[0], v.area_rural_income[1],
+                              v.area_rural_income[2], v.area_rural_income[3]};
     static_assert(12 + sizeof(scalars) / sizeof(scalars[0]) == cols);
     std::copy(std::begin(scalars), std::end(scalars), out + 12);
 }
@@ -597,7 +652,8 @@ inline void step(Stocks& s, const Vars& v) {
     n.idle_construction_land += dt * (v.homestead_vacating - v.market_entry);
     n.land_in_market += dt * v.market_entry;
     n.productive_market_land += dt * v.land_development;
-    n.rural_infrastructure_capital += dt * (v.infrastructure_investment - v.infrastructure_depreciation_flow);
+    for (int a = 0; a < A; ++a)
+        n.infra[a] += dt * (v.area_infrastructure_investment[a] - v.area_infrastructure_depreciation[a]);
     n.public_service_index += dt * v.public_service_change;
     n.processing_conversion_rate += dt * v.processing_rate_change;
     n.project_landing_rate += dt * v.landing_rate_change;
@@ -625,19 +681,20 @@ inline void step(Stocks& s, const Vars& v) {
         n.idle_construction_land -= dt * pos(v.homestead_vacating) * w;
     if (const double w = withheld(n.idle_construction_land, dt * pos(v.market_entry)); w > 0)
         n.land_in_market -= dt * pos(v.market_entry) * w;
-    withheld(n.rural_infrastructure_capital, dt * pos(v.infrastructure_depreciation_flow));
+    for (int a = 0; a < A; ++a) withheld(n.infra[a], dt * pos(v.area_infrastructure_depreciation[a]));
     withheld(n.remitting_migrants, dt * (pos(v.return_migration_of_remitters) + pos(v.remittance_ties_ending)));
     // Then every non-negative stock is clipped at 0.
     for (int a = 0; a < A; ++a) {
         n.rural[a] = std::max(0.0, n.rural[a]);
         n.migrants[a] = std::max(0.0, n.migrants[a]);
         n.hukou[a] = std::max(0.0, n.hukou[a]);
+        n.infra[a] = std::max(0.0, n.infra[a]);
     }
     for (double* x : {&n.perceived_expected_income_ratio, &n.tfp_trend, &n.innovation_capability,
                       &n.factor_input_index, &n.demand_utilization, &n.consumption_share_reference, &n.price_level,
                       &n.urban_income, &n.rural_operating_core, &n.rural_property_core, &n.rural_transfer_core,
                       &n.occupied_homesteads, &n.idle_construction_land, &n.land_in_market,
-                      &n.productive_market_land, &n.rural_infrastructure_capital, &n.public_service_index,
+                      &n.productive_market_land, &n.public_service_index,
                       &n.processing_conversion_rate, &n.project_landing_rate, &n.remitting_migrants,
                       &n.perceived_rural_income, &n.perceived_urban_income, &n.rural_consumption_habit,
                       &n.migrant_consumption_habit, &n.hukou_consumption_habit})

@@ -10,7 +10,10 @@
 //
 // --poison V makes lever combination V (0-31) set a constant that no sample
 // sets to NaN, so that V's runs fail, on the rank that owns them (the error
-// test: variants are the outer index, so V = 31 lies on the last rank).
+// test: variants are the outer index, so V = 31 lies on the last rank). The
+// constant is initial_rural_residents (its NaN reaches every stock), or the
+// first unsampled constant of a model without it (a NaN that only meets
+// MAX(0, ...) of a non-negative flow would not fail the run).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -91,12 +94,15 @@ int main(int argc, char** argv) {
         o.threads = threads;
         o.variants = sim::lever_variants(levers);
         if (poison >= 0 && static_cast<std::size_t>(poison) < o.variants.size()) {
-            for (const auto& v : sc.model.variables)
-                if (v.kind == sim::VarKind::constant &&
-                    std::find(samples.names.begin(), samples.names.end(), v.name) == samples.names.end()) {
-                    o.variants[static_cast<std::size_t>(poison)].emplace_back(v.name, std::numeric_limits<double>::quiet_NaN());
-                    break;
-                }
+            std::string target;
+            for (const auto& v : sc.model.variables) {
+                if (v.kind != sim::VarKind::constant ||
+                    std::find(samples.names.begin(), samples.names.end(), v.name) != samples.names.end())
+                    continue;
+                if (target.empty() || v.name == "initial_rural_residents") target = v.name;
+            }
+            if (!target.empty())
+                o.variants[static_cast<std::size_t>(poison)].emplace_back(target, std::numeric_limits<double>::quiet_NaN());
         }
         o.comm = world && ranks > 1 ? world.get() : nullptr;
         const double t1 = wall_s(), c1 = cpu_s();

@@ -52,10 +52,13 @@ double value_of_constant(const std::string& name) {
     return 0;
 }
 
-// The constants held fixed (no range): the 2013 resident populations (data) and the
-// reference values of two normalisations. Every other constant has an `uncertainties:` entry.
+// The constants held fixed (no range): the 2013 resident populations (data), the
+// reference values of two normalisations and one policy setting (how the infrastructure
+// lever is targeted: a choice, not an uncertainty). Every other constant has an
+// `uncertainties:` entry.
 const std::set<std::string> kFixed = {"initial_rural_residents", "initial_urban_residents",
-                                      "reference_expected_income_ratio", "reference_real_growth"};
+                                      "reference_expected_income_ratio", "reference_real_growth",
+                                      "infrastructure_wing_targeting"};
 
 struct Range {
     double low, high;

@@ -31,8 +31,9 @@ VARS = [
     # incomes and demand (R1 local market, R2 demand pull)
     "rural_income", "urban_income", "rural_consumption", "local_wage_income", "total_household_consumption",
     "demand_utilization",
-    # infrastructure, industry and land (R3, R4)
-    "rural_infrastructure_capital", "public_service_index", "processing_conversion_rate", "project_landing_rate",
+    # infrastructure by area, industry and land (R3, R4)
+    "area_rural_infrastructure_capital", "area_infrastructure_investment", "area_rural_income",
+    "public_service_index", "processing_conversion_rate", "project_landing_rate",
     "idle_construction_land", "productive_market_land",
     "planning", "land", "infrastructure", "registration", "innovation",
 ]
