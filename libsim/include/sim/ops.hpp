@@ -49,7 +49,9 @@ inline double cosh(double a) { return std::cosh(a); }
 inline double tanh(double a) { return std::tanh(a); }
 inline double floor(double a) { return std::floor(a); }
 inline double safediv(double a, double b, double c) { return b == 0 ? c : a / b; }
-inline double nonneg(double a) { return std::max(0.0, a); }
+// A non-negative flow: max(0, a), but a NaN stays NaN (std::max(0.0, NaN) is 0:
+// a 0/0 in a non-negative flow would vanish silently instead of being reported).
+inline double nonneg(double a) { return a > 0 ? a : (a == a ? 0.0 : a); }
 
 // Vensim's semantics (.mdl models).
 inline double integer(double a) { return std::trunc(a); }         // INTEGER: toward zero
