@@ -156,7 +156,8 @@ struct Stocks {
     double tfp_trend, innovation_capability, factor_input_index, demand_utilization;
     double consumption_share_reference, price_level, urban_income;
     double rural_operating_core, rural_property_core, rural_transfer_core;
-    double occupied_homesteads, idle_construction_land, land_in_market, productive_market_land;
+    double occupied[A], idle[A], in_market[A], productive[A];  // area_occupied_homesteads, area_idle_construction_land,
+                                                              // area_land_in_market, area_productive_market_land
     double infra[A];  // area_rural_infrastructure_capital
     double public_service_index, processing_conversion_rate, project_landing_rate;
     double remitting_migrants, perceived_rural_income, perceived_urban_income;
@@ -179,7 +180,8 @@ struct Vars {
     double tfp_trend_growth, innovation_capability_change, factor_input_growth, utilization_change;
     double consumption_share_reference_change, price_level_change, urban_income_change;
     double rural_operating_core_change, rural_property_core_change, rural_transfer_core_change;
-    double homestead_vacating, market_entry, land_development;
+    double area_homestead_vacating[A], area_market_entry[A], area_land_development[A];
+    double occupied_homesteads, idle_construction_land, land_in_market, productive_market_land;  // sums
     double area_infrastructure_investment[A], area_infrastructure_depreciation[A];
     double public_service_change, processing_rate_change, landing_rate_change;
     double perceived_rural_income_change, perceived_urban_income_change;
@@ -253,6 +255,19 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.price_level_change = s.price_level * std::log(1 + deflator_growth);
 
     // Rural infrastructure and public services.
+    // Land: the citywide stocks are the areas' sums.
+    double occupied_homesteads = 0, idle_construction_land = 0, land_in_market = 0, productive_market_land = 0;
+    for (int a = 0; a < A; ++a) {
+        occupied_homesteads += s.occupied[a];
+        idle_construction_land += s.idle[a];
+        land_in_market += s.in_market[a];
+        productive_market_land += s.productive[a];
+    }
+    v.occupied_homesteads = occupied_homesteads;
+    v.idle_construction_land = idle_construction_land;
+    v.land_in_market = land_in_market;
+    v.productive_market_land = productive_market_land;
+
     // Capital by area: ordinary investment by rural residents, the lever's
     // extra investment as infrastructure_wing_targeting directs it.
     double rural_infrastructure_capital = 0, wing_rural = 0;
@@ -296,16 +311,20 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.processing_rate_change = (indicated_processing_rate - s.processing_conversion_rate) / processing_adjustment_time;
     const double indicated_landing_rate = std::min(
         0.95, initial_landing_rate *
-                      std::pow(s.productive_market_land / (rural_construction_land * initial_market_share),
+                      std::pow(productive_market_land / (rural_construction_land * initial_market_share),
                                landing_land_elasticity) *
                       std::pow(infrastructure_index, landing_infrastructure_elasticity) +
                   planning_landing_boost * planning_lever);
     v.landing_rate_change = (indicated_landing_rate - s.project_landing_rate) / landing_adjustment_time;
 
-    // Construction land.
-    v.market_entry =
-        std::max(0.0, s.idle_construction_land * (base_entry_rate + reform_entry_rate * land_reform_level));
-    v.land_development = (s.land_in_market - s.productive_market_land) / land_development_delay;
+    // Construction land, by area (vacating below, with the areas' migration).
+    double market_entry = 0;
+    for (int a = 0; a < A; ++a) {
+        v.area_market_entry[a] =
+            std::max(0.0, s.idle[a] * (base_entry_rate + reform_entry_rate * land_reform_level));
+        v.area_land_development[a] = (s.in_market[a] - s.productive[a]) / land_development_delay;
+        market_entry += v.area_market_entry[a];
+    }
 
     // Migration (Harris-Todaro) and citizenization, citywide.
     const double employment_probability =
@@ -332,9 +351,6 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.return_migration_of_remitters =
         std::max(0.0, return_migration * s.remitting_migrants / (s.remitting_migrants + non_citizenized_migrants));
     v.remittance_ties_ending = s.remitting_migrants / remittance_duration;
-    v.homestead_vacating =
-        std::max(0.0, s.occupied_homesteads * vacate_fraction *
-                          std::max(0.0, v.rural_to_urban_migration - return_migration) / rural_residents);
 
     // Rural incomes other than local wages.
     v.rural_operating_income = s.rural_operating_core *
@@ -342,8 +358,8 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
                                s.innovation_capability *
                                std::pow(initial_rural_residents / rural_residents, consolidation_elasticity) *
                                operating_infrastructure_effect;
-    const double land_property_income = (v.market_entry * 1e4 * land_ticket_price * s.price_level +
-                                         s.productive_market_land * 1e4 * annual_land_rent * s.price_level) *
+    const double land_property_income = (market_entry * 1e4 * land_ticket_price * s.price_level +
+                                         productive_market_land * 1e4 * annual_land_rent * s.price_level) *
                                         farmer_land_share / (rural_residents * 1e4);
     v.rural_property_income = s.rural_property_core + land_property_income;
     const double public_transfer_income =
@@ -408,20 +424,30 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     // Migration and boundary flows by area.
     // An area's infrastructure narrows its expected-income gap: the towns'
     // pull relative to the city's, f^(-1/LN(reference_expected_income_ratio)).
-    double income_weight[A], income_weight_sum = 0;
+    double income_weight[A], own_income_factor[A], income_weight_sum = 0;
     for (int a = 0; a < A; ++a) {
-        income_weight[a] = area_income_level[a] *
-                           (v.outside_wage_income * area_wage_effect[a] / wage_infrastructure_effect +
-                            v.rural_operating_income * area_operating_effect[a] / operating_infrastructure_effect +
-                            rural_income - v.outside_wage_income - v.rural_operating_income) /
+        const double area_land_property_income =
+            (v.area_market_entry[a] * 1e4 * land_ticket_price * s.price_level +
+             s.productive[a] * 1e4 * annual_land_rent * s.price_level) *
+            farmer_land_share / (std::max(1e-6, s.rural[a]) * 1e4);
+        income_weight[a] = (area_income_level[a] *
+                                (v.outside_wage_income * area_wage_effect[a] / wage_infrastructure_effect +
+                                 v.rural_operating_income * area_operating_effect[a] / operating_infrastructure_effect +
+                                 rural_income - v.outside_wage_income - v.rural_operating_income -
+                                 land_property_income) +
+                            area_land_property_income) /
                            rural_income;
+        own_income_factor[a] = (v.outside_wage_income * area_wage_effect[a] / wage_infrastructure_effect +
+                                v.rural_operating_income * area_operating_effect[a] / operating_infrastructure_effect +
+                                rural_income - v.outside_wage_income - v.rural_operating_income -
+                                land_property_income + area_land_property_income) /
+                               rural_income;
         income_weight_sum += s.rural[a] * income_weight[a];
     }
     double migration_income_factor[A];
     for (int a = 0; a < A; ++a) {
         v.area_rural_income[a] = rural_income * income_weight[a] * rural_residents / income_weight_sum;
-        migration_income_factor[a] =
-            std::pow(income_weight[a] / area_income_level[a], -1 / std::log(reference_expected_income_ratio));
+        migration_income_factor[a] = std::pow(own_income_factor[a], -1 / std::log(reference_expected_income_ratio));
     }
     double migration_weight[A], weight_sum = 0;
     for (int a = 0; a < A; ++a) {
@@ -448,6 +474,10 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
         v.area_rural_natural_change[a] = s.rural[a] * natural_increase_rate;
         v.area_migrant_natural_change[a] = s.migrants[a] * natural_increase_rate;
         v.area_hukou_natural_change[a] = s.hukou[a] * natural_increase_rate;
+        v.area_homestead_vacating[a] =
+            std::max(0.0, s.occupied[a] * vacate_fraction *
+                              std::max(0.0, v.area_rural_to_urban_migration[a] - v.area_return_migration[a]) /
+                              std::max(1e-6, s.rural[a]));
     }
 
     // Demand pull on output, real growth, urban income growth.
@@ -484,7 +514,7 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     // Public cost of the levers (L_cost).
     const double planning_cost = planning_lever * planning_spend_share * gdp * 1e8;
     const double land_cost =
-        land_reform_level * reform_entry_rate * s.idle_construction_land * 1e4 * land_reform_cost_per_mu;
+        land_reform_level * reform_entry_rate * idle_construction_land * 1e4 * land_reform_cost_per_mu;
     const double infrastructure_cost =
         infrastructure_lever * (infra_extra_share * gdp * 1e8 +
                                 service_cost_per_rural_resident * s.price_level * rural_residents * 1e4);
@@ -524,10 +554,14 @@ inline Stocks initial(Vars& v) {
     s.rural_operating_core = initial_operating_income;
     s.rural_property_core = initial_property_income;
     s.rural_transfer_core = initial_public_transfer;
-    s.occupied_homesteads = rural_construction_land * (1 - initial_market_share) * (1 - initial_vacancy_rate);
-    s.idle_construction_land = rural_construction_land * (1 - initial_market_share) * initial_vacancy_rate;
-    s.land_in_market = rural_construction_land * initial_market_share;
-    s.productive_market_land = rural_construction_land * initial_market_share;
+    for (int a = 0; a < A; ++a) {
+        s.occupied[a] = rural_construction_land * (1 - initial_market_share) * (1 - initial_vacancy_rate) *
+                        initial_rural_share[a] / rural_share_sum;
+        s.idle[a] = rural_construction_land * (1 - initial_market_share) * initial_vacancy_rate *
+                    initial_rural_share[a] / rural_share_sum;
+        s.in_market[a] = rural_construction_land * initial_market_share * initial_rural_share[a] / rural_share_sum;
+        s.productive[a] = rural_construction_land * initial_market_share * initial_rural_share[a] / rural_share_sum;
+    }
     for (int a = 0; a < A; ++a) s.infra[a] = initial_infrastructure_capital * initial_rural_share[a] / rural_share_sum;
     s.public_service_index = initial_public_service_index;
     s.processing_conversion_rate = initial_processing_rate;
@@ -595,8 +629,8 @@ inline void save(const Stocks& s, const Vars& v, double* out) {
                               s.cumulative_census_revision, s.tfp_trend, s.innovation_capability,
                               s.factor_input_index, s.demand_utilization, s.consumption_share_reference,
                               s.price_level, s.urban_income, s.rural_operating_core, s.rural_property_core,
-                              s.rural_transfer_core, s.occupied_homesteads, s.idle_construction_land,
-                              s.land_in_market, s.productive_market_land, v.rural_infrastructure_capital,
+                              s.rural_transfer_core, v.occupied_homesteads, v.idle_construction_land,
+                              v.land_in_market, v.productive_market_land, v.rural_infrastructure_capital,
                               s.public_service_index, s.processing_conversion_rate, s.project_landing_rate,
                               s.remitting_migrants, s.perceived_rural_income, s.perceived_urban_income,
                               s.rural_consumption_habit, s.migrant_consumption_habit, s.hukou_consumption_habit,
@@ -648,10 +682,12 @@ inline void step(Stocks& s, const Vars& v) {
     n.rural_operating_core += dt * v.rural_operating_core_change;
     n.rural_property_core += dt * v.rural_property_core_change;
     n.rural_transfer_core += dt * v.rural_transfer_core_change;
-    n.occupied_homesteads += dt * (-v.homestead_vacating);
-    n.idle_construction_land += dt * (v.homestead_vacating - v.market_entry);
-    n.land_in_market += dt * v.market_entry;
-    n.productive_market_land += dt * v.land_development;
+    for (int a = 0; a < A; ++a) {
+        n.occupied[a] += dt * (-v.area_homestead_vacating[a]);
+        n.idle[a] += dt * (v.area_homestead_vacating[a] - v.area_market_entry[a]);
+        n.in_market[a] += dt * v.area_market_entry[a];
+        n.productive[a] += dt * v.area_land_development[a];
+    }
     for (int a = 0; a < A; ++a)
         n.infra[a] += dt * (v.area_infrastructure_investment[a] - v.area_infrastructure_depreciation[a]);
     n.public_service_index += dt * v.public_service_change;
@@ -677,10 +713,12 @@ inline void step(Stocks& s, const Vars& v) {
             n.hukou[a] -= dt * pos(v.area_citizenization[a]) * w;
         }
     }
-    if (const double w = withheld(n.occupied_homesteads, dt * pos(v.homestead_vacating)); w > 0)
-        n.idle_construction_land -= dt * pos(v.homestead_vacating) * w;
-    if (const double w = withheld(n.idle_construction_land, dt * pos(v.market_entry)); w > 0)
-        n.land_in_market -= dt * pos(v.market_entry) * w;
+    for (int a = 0; a < A; ++a)
+        if (const double w = withheld(n.occupied[a], dt * pos(v.area_homestead_vacating[a])); w > 0)
+            n.idle[a] -= dt * pos(v.area_homestead_vacating[a]) * w;
+    for (int a = 0; a < A; ++a)
+        if (const double w = withheld(n.idle[a], dt * pos(v.area_market_entry[a])); w > 0)
+            n.in_market[a] -= dt * pos(v.area_market_entry[a]) * w;
     for (int a = 0; a < A; ++a) withheld(n.infra[a], dt * pos(v.area_infrastructure_depreciation[a]));
     withheld(n.remitting_migrants, dt * (pos(v.return_migration_of_remitters) + pos(v.remittance_ties_ending)));
     // Then every non-negative stock is clipped at 0.
@@ -689,12 +727,15 @@ inline void step(Stocks& s, const Vars& v) {
         n.migrants[a] = std::max(0.0, n.migrants[a]);
         n.hukou[a] = std::max(0.0, n.hukou[a]);
         n.infra[a] = std::max(0.0, n.infra[a]);
+        n.occupied[a] = std::max(0.0, n.occupied[a]);
+        n.idle[a] = std::max(0.0, n.idle[a]);
+        n.in_market[a] = std::max(0.0, n.in_market[a]);
+        n.productive[a] = std::max(0.0, n.productive[a]);
     }
     for (double* x : {&n.perceived_expected_income_ratio, &n.tfp_trend, &n.innovation_capability,
                       &n.factor_input_index, &n.demand_utilization, &n.consumption_share_reference, &n.price_level,
                       &n.urban_income, &n.rural_operating_core, &n.rural_property_core, &n.rural_transfer_core,
-                      &n.occupied_homesteads, &n.idle_construction_land, &n.land_in_market,
-                      &n.productive_market_land, &n.public_service_index,
+                      &n.public_service_index,
                       &n.processing_conversion_rate, &n.project_landing_rate, &n.remitting_migrants,
                       &n.perceived_rural_income, &n.perceived_urban_income, &n.rural_consumption_habit,
                       &n.migrant_consumption_habit, &n.hukou_consumption_habit})

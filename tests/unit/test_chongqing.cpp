@@ -273,15 +273,19 @@ TEST_CASE("chongqing areas: rural incomes and infrastructure by area add up to t
                                                                         {"infrastructure_wing_targeting", 1}}}) {
         const auto r = cq_run(set);
         for (int year = 2013; year <= 2050; ++year) {
-            double capital = 0, income = 0, rural = 0;
+            double capital = 0, income = 0, rural = 0, idle = 0, market = 0;
             for (const char* a : areas) {
                 const std::string e = std::string("[") + a + "]";
+                idle += r.at("area_idle_construction_land" + e, year);
+                market += r.at("area_land_in_market" + e, year);
                 capital += r.at("area_rural_infrastructure_capital" + e, year);
                 income += r.at("area_rural_income" + e, year) * r.at("area_rural_residents" + e, year);
                 rural += r.at("area_rural_residents" + e, year);
             }
             INFO("year " << year << ", " << set.size() << " overrides");
             CHECK(capital == doctest::Approx(r.at("rural_infrastructure_capital", year)).epsilon(1e-12));
+            CHECK(idle == doctest::Approx(r.at("idle_construction_land", year)).epsilon(1e-12));
+            CHECK(market == doctest::Approx(r.at("land_in_market", year)).epsilon(1e-12));
             CHECK(income / rural == doctest::Approx(r.at("rural_income", year)).epsilon(1e-12));
         }
     }
@@ -293,6 +297,28 @@ TEST_CASE("chongqing areas: rural incomes and infrastructure by area add up to t
         INFO(w << " 2020 rural income / city's " << rel);
         CHECK(rel < 1);
         CHECK(rel >= 15019.0 / 16361.0 - 1e-9);
+    }
+}
+
+TEST_CASE("chongqing areas: homesteads are vacated where rural residents leave, and the land lever acts in every area") {
+    const char* const areas[] = {"core", "metro", "northeast", "southeast"};
+    // Without migration no area vacates homesteads.
+    const auto still = cq_run({{"normal_migration_rate", 0}});
+    for (const char* a : areas) {
+        const std::string e = std::string("[") + a + "]";
+        INFO(e);
+        for (int year = 2013; year <= 2050; ++year)
+            CHECK(still.at("area_homestead_vacating" + e, year) == 0);
+    }
+    // The wings lose rural residents to the towns: their idle land grows, and more of it
+    // reaches the market with the land lever, paying their rural residents property income.
+    const auto base = cq_run(), land = cq_run(lever_on("land"));
+    for (const char* w : {"[northeast]", "[southeast]"}) {
+        const std::string a = w;
+        INFO(a);
+        CHECK(base.at("area_homestead_vacating" + a, 2030) > 0);
+        CHECK(land.at("area_land_in_market" + a, 2035) > base.at("area_land_in_market" + a, 2035));
+        CHECK(land.at("area_land_property_income" + a, 2035) > base.at("area_land_property_income" + a, 2035));
     }
 }
 

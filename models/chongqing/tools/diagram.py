@@ -34,7 +34,7 @@ VARS = [
     # infrastructure by area, industry and land (R3, R4)
     "area_rural_infrastructure_capital", "area_infrastructure_investment", "area_rural_income",
     "public_service_index", "processing_conversion_rate", "project_landing_rate",
-    "idle_construction_land", "productive_market_land",
+    "area_idle_construction_land", "area_productive_market_land",
     "planning", "land", "infrastructure", "registration", "innovation",
 ]
 
