@@ -47,31 +47,31 @@ constexpr int A = 4;  // core, metro, northeast, southeast
 // --- constants (model.yaml `constants:`)
 CHONGQING_HAND_CONST double initial_rural_share[A] = {0.058, 0.392, 0.401, 0.149};
 CHONGQING_HAND_CONST double initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065};
-CHONGQING_HAND_CONST double core_migration_propensity = 1, northeast_migration_propensity = 0.89,
-                 southeast_migration_propensity = 0.84;
-CHONGQING_HAND_CONST double wing_local_destination_share = 0.5, core_destination_share = 0.68;
+CHONGQING_HAND_CONST double core_migration_propensity = 1, northeast_migration_propensity = 0.898619,
+                 southeast_migration_propensity = 0.829347;
+CHONGQING_HAND_CONST double wing_local_destination_share = 0.5, core_destination_share = 0.69096;
 CHONGQING_HAND_CONST double core_rural_income_level = 1.2, metro_rural_income_level = 1.05,
                  northeast_rural_income_level = 0.95, southeast_rural_income_level = 0.93;
 CHONGQING_HAND_CONST double infrastructure_wing_targeting = 0;
 CHONGQING_HAND_CONST double initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
 CHONGQING_HAND_CONST double initial_migrant_share = 0.175;
-CHONGQING_HAND_CONST double normal_migration_rate = 0.0396833, reference_expected_income_ratio = 2;
+CHONGQING_HAND_CONST double normal_migration_rate = 0.0396041, reference_expected_income_ratio = 2;
 CHONGQING_HAND_CONST double perception_delay = 5;
 CHONGQING_HAND_CONST double reference_employment_probability = 0.9, employment_growth_sensitivity = 10;
 CHONGQING_HAND_CONST double reference_real_growth = 0.07, job_perception_time = 2, initial_perceived_real_growth = 0.12;
 CHONGQING_HAND_CONST double normal_return_rate = 0.02;
-CHONGQING_HAND_CONST double settlement_intention = 0.57, settlement_time = 5.6171, registration_settlement_boost = 1.0;
+CHONGQING_HAND_CONST double settlement_intention = 0.57, settlement_time = 5.59871, registration_settlement_boost = 1.0;
 CHONGQING_HAND_CONST double citizenization_cost_per_person = 80000, citizenization_budget_share = 0.04;
 CHONGQING_HAND_CONST double registration_budget_share = 0.02, migrant_service_cost = 2000;
-CHONGQING_HAND_CONST double census_revision_urban = 92.7355, census_revision_total_level = 72.721094;
+CHONGQING_HAND_CONST double census_revision_urban = 91.9053, census_revision_total_level = 72.721094;
 CHONGQING_HAND_CONST double initial_gdp = 12385;
 CHONGQING_HAND_CONST double tfp_base_growth = 0.015, innovation_rd_increase = 0.25, tfp_rd_elasticity = 0.27;
 CHONGQING_HAND_CONST double innovation_adjustment_time = 8, rd_intensity = 0.0236, public_rd_share = 0.5;
 CHONGQING_HAND_CONST double income_gdp_elasticity = 0.9, demand_feedback_strength = 0.5;
 CHONGQING_HAND_CONST double utilization_adjustment_time = 1, reference_tracking_time = 0.25;
-CHONGQING_HAND_CONST double initial_urban_income = 24691.009673, initial_operating_income = 3324.66;
-CHONGQING_HAND_CONST double initial_property_income = 220.436, initial_public_transfer = 1100;
-CHONGQING_HAND_CONST double remittance_share = 0.208689, outside_work_intensity = 0.0809069;
+CHONGQING_HAND_CONST double initial_urban_income = 24691.009673, initial_operating_income = 3327.63;
+CHONGQING_HAND_CONST double initial_property_income = 219.956, initial_public_transfer = 1100;
+CHONGQING_HAND_CONST double remittance_share = 0.209388, outside_work_intensity = 0.081004;
 CHONGQING_HAND_CONST double initial_remitting_fraction = 0.6, remittance_duration = 15;
 CHONGQING_HAND_CONST double consumer_price_growth = 0.02, agri_tfp_premium = 0.012;
 CHONGQING_HAND_CONST double consolidation_elasticity = 0.3, processing_value_uplift = 1.0;
@@ -94,7 +94,7 @@ CHONGQING_HAND_CONST double initial_landing_rate = 0.45, landing_land_elasticity
 CHONGQING_HAND_CONST double landing_infrastructure_elasticity = 0.1, planning_landing_boost = 0.15;
 CHONGQING_HAND_CONST double landing_adjustment_time = 3, processing_innovation_elasticity = 1.0;
 CHONGQING_HAND_CONST double planning_spend_share = 0.001;
-CHONGQING_HAND_CONST double national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19446;
+CHONGQING_HAND_CONST double national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19413;
 CHONGQING_HAND_CONST double income_perception_time = 1, habit_strength = 0.5, initial_income_growth = 0.09;
 CHONGQING_HAND_CONST double habit_time = 1, migrant_consumption_gap = 0.18, migrant_income_ratio = 0.8;
 CHONGQING_HAND_CONST double registration_gap_closure = 0.5, service_consumption_effect = 0.3;

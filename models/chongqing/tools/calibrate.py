@@ -44,7 +44,13 @@ FITTED = [
     "initial_operating_income",
     "initial_property_income",
     "remittance_share",
+    # the areas: who leaves the wings and where the wings' long-distance migrants go
+    "northeast_migration_propensity",
+    "southeast_migration_propensity",
+    "core_destination_share",
 ]
+AREAS = [("core", "central_city"), ("metro", "metro_new_districts"), ("northeast", "northeast"),
+         ("southeast", "southeast")]
 
 
 def load_data():
@@ -98,6 +104,13 @@ def targets(data):
     for comp in ("wage", "operating", "property", "transfer"):
         t.append((f"rural {comp} income 2023",
                   lambda r, d, c=comp: (r[f"rural_{c}_income"][2023], d[(f"income_rural_{c}", 2023)]), 0.05, "rel"))
+    for area, name in AREAS:
+        t.append((f"urbanization {area} 2022, %",
+                  lambda r, d, a=area, n=name: (100 * r[f"area_urbanization_rate[{a}]"][2022], d[(f"urbanization_{n}", 2022)]),
+                  2.0, "pp"))
+        t.append((f"population {area} 2022",
+                  lambda r, d, a=area, n=name: (r[f"area_resident_population[{a}]"][2022], d[(f"pop_{n}", 2022)]),
+                  0.05, "rel"))
     t.append(("consumption/income 2020",
               lambda r, d: (r["consumption_income_ratio"][2020], d[("cons_all", 2020)] / d[("income_all", 2020)]), 0.02, "abs"))
     return t
@@ -105,7 +118,8 @@ def targets(data):
 
 VARS = ["urbanization_rate", "hukou_urbanization_rate", "rural_income", "rural_wage_income",
         "rural_operating_income", "rural_property_income", "rural_transfer_income",
-        "consumption_income_ratio"]
+        "consumption_income_ratio"] + [f"area_urbanization_rate[{a}]" for a, _ in AREAS] + \
+       [f"area_resident_population[{a}]" for a, _ in AREAS]
 
 
 def run(sdsim, values):
