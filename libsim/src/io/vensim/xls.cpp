@@ -7,7 +7,15 @@
 // and a workbook whose sheets span more than max_data_cells together is
 // refused before FreeXL sees it, as is one with a length FreeXL would trust
 // past its buffer (grid_cells, Container::stream).
+// FreeXL opens files by name only: so that it parses the very bytes checked
+// here (a file replaced between the check and the open would escape it),
+// those bytes are handed to it through an anonymous in-memory file
+// (memfd_create, opened as /proc/self/fd/N) where Linux provides one.
 #include <freexl.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -213,6 +221,40 @@ struct Handle {
     }
 };
 
+// The checked bytes as a file FreeXL can open by name: an anonymous memory
+// file on Linux; elsewhere (or if /proc is not mounted) the path itself.
+struct Bytes {
+    int fd = -1;
+    std::string name;
+    Bytes(const std::string& path, const std::string& bytes) : name(path) {
+#if defined(__linux__) && defined(MFD_CLOEXEC)
+        fd = ::memfd_create("sim-xls", MFD_CLOEXEC);
+        if (fd < 0) return;
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+            if (n <= 0) {
+                ::close(fd);
+                fd = -1;
+                return;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+        if (::access(proc.c_str(), R_OK) == 0) name = proc;
+#else
+        (void)bytes;
+#endif
+    }
+    ~Bytes() {
+#if defined(__linux__)
+        if (fd >= 0) ::close(fd);
+#endif
+    }
+    Bytes(const Bytes&) = delete;
+    Bytes& operator=(const Bytes&) = delete;
+};
+
 }  // namespace
 
 bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
@@ -235,8 +277,9 @@ bool read_xls(const std::string& path, Workbook& wb, std::string& err) {
         return false;
     }
     if (!bad.empty()) return corrupt(bad);
+    const Bytes checked(path, file);
     Handle x;
-    if (int rc = freexl_open(path.c_str(), &x.h); rc != FREEXL_OK) return corrupt(freexl_error(rc));
+    if (int rc = freexl_open(checked.name.c_str(), &x.h); rc != FREEXL_OK) return corrupt(freexl_error(rc));
     unsigned int info = 0;
     if (freexl_get_info(x.h, FREEXL_BIFF_PASSWORD, &info) == FREEXL_OK && info == FREEXL_BIFF_OBFUSCATED)
         return corrupt("it is password-protected");
