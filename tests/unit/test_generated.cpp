@@ -131,8 +131,11 @@ int compare_engines(const std::string& what, const sim::Model& interp, const sim
 }
 
 // Compiles every model (in parallel: the C++ compiler is the cost) and
-// compares the engines on each.
-void check_models(const std::vector<std::string>& files) {
+// compares the engines on each. A model the interpreter cannot load or
+// compile is left out only if `may_not_load` holds for it (else the check
+// fails); one the generator cannot handle fails the check.
+template <class MayNotLoad>
+void check_models(const std::vector<std::string>& files, MayNotLoad&& may_not_load) {
     struct Case {
         std::string file;
         std::optional<sim::Model> model;
@@ -146,7 +149,10 @@ void check_models(const std::vector<std::string>& files) {
         sim::Diagnostics d;
         sim::ModelSpec spec = sim::load_model(f, d);
         if (!d.has_errors()) c.model = sim::Model::compile(spec, d);
-        if (c.model) cases.push_back(std::move(c));
+        if (c.model)
+            cases.push_back(std::move(c));
+        else
+            CHECK_MESSAGE(may_not_load(f), f << " does not load, and is not listed as a known failure:\n" << d.str());
     }
     const unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
     std::atomic<std::size_t> next{0};
@@ -276,7 +282,7 @@ TEST_CASE("generated: every model in models/ gives the interpreter's results") {
     }
     std::sort(files.begin(), files.end());
     REQUIRE(files.size() >= 5);
-    check_models(files);
+    check_models(files, [](const std::string&) { return false; });
 }
 
 TEST_CASE("generated: every conformance case the interpreter runs gives its results") {
@@ -289,7 +295,18 @@ TEST_CASE("generated: every conformance case the interpreter runs gives its resu
         simtest::skip("no conformance cases at " SIM_CONFORMANCE_DIR);
         return;
     }
-    check_models(files);
+    // The cases listed as known failures, with their reasons (a case that
+    // does not load is one of them: broken as shipped, GET TIME VALUE with
+    // calendar measures).
+    std::set<std::string> known;
+    for (const char* list : {"known_failures_mdl.tsv", "known_failures_xmile.tsv"}) {
+        std::ifstream f(std::string(SIM_SOURCE_DIR) + "/tests/conformance/" + list);
+        REQUIRE(f);
+        for (std::string line; std::getline(f, line);)
+            if (!line.empty() && line[0] != '#')
+                known.insert(std::string(SIM_CONFORMANCE_DIR) + "/test-models/" + line.substr(0, line.find('\t')));
+    }
+    check_models(files, [&](const std::string& f) { return known.count(f) > 0; });
 }
 
 TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to find the cause)") {
