@@ -1,8 +1,10 @@
-// The names of the vector functions (the tape dump). What they compute is
-// sim/ops_vector.hpp.
+// The interpreter's call of the vector functions and their names (the tape
+// dump). What they compute is sim/ops_vector.hpp.
 #include "compile/vector_ops.hpp"
 
 namespace sim::detail {
+
+double vector_value(const VectorOp& op, const double* s) { return ops::vector_value(op.call(), s); }
 
 const char* to_string(VectorOp::Kind k) {
     switch (k) {

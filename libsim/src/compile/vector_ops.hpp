@@ -26,7 +26,9 @@ struct VectorOp {
     ops::VectorCall call() const { return {kind, a.data(), a.size(), b.data(), b.size(), p0, p1, k}; }
 };
 
-inline double vector_value(const VectorOp& op, const double* s) { return ops::vector_value(op.call(), s); }
+// The interpreter's call (vector_ops.cpp: out of line, so that the VM's
+// dispatch loop stays small).
+double vector_value(const VectorOp& op, const double* s);
 
 const char* to_string(VectorOp::Kind k);
 
