@@ -8,6 +8,8 @@
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/native.hpp"
+#include "sim/ops.hpp"
+#include "sim/ops_vector.hpp"
 #include "sim/report.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"

@@ -10,8 +10,9 @@
 // from the instruction set's one description, so an operation the generator
 // does not know is a compile error in libsim, never a silent gap), lookups,
 // non-negative stocks, PREVIOUS, fixed delays, the hidden stocks of
-// SMOOTH/DELAY/TREND; the Euler loop is generated whole, and RK2/RK4/rk45
-// drive the generated flow function with the interpreter's own steppers.
+// SMOOTH/DELAY/TREND, the vector functions; the Euler loop is generated
+// whole, and RK2/RK4/rk45 drive the generated flow function with the
+// interpreter's own steppers.
 // Large models are split into several functions (GenerateOptions).
 #pragma once
 
@@ -47,15 +48,17 @@ struct GeneratedCode {
     bool locals = false;        // whether the Euler loop keeps slots in local variables
 };
 
-// The header and source for `model`. The source includes <sim/generated.hpp>
-// and <sim/ops.hpp> (installed with libsim) and "NAME.hpp"; compile it with
+// The header and source for `model`. The source includes <sim/generated.hpp>,
+// <sim/ops.hpp>, <sim/ops_vector.hpp> if the model calls vector functions
+// (installed with libsim) and "NAME.hpp"; compile it with
 // -ffp-contract=off and without -ffast-math (sim_add_model does), or the
 // results are no longer the interpreter's.
 GeneratedCode generate_cpp(const Model& model, const GenerateOptions& opts = {});
 
-// One self-contained source with only the kernel (sim/ops.hpp and
-// sim/kernel.hpp copied in) and `extern "C" const sim::Kernel* sim_kernel()`:
-// what native mode compiles into a shared object.
+// One self-contained source with only the kernel (sim/ops.hpp,
+// sim/kernel.hpp and, if needed, sim/ops_vector.hpp copied in) and
+// `extern "C" const sim::Kernel* sim_kernel()`: what native mode compiles
+// into a shared object.
 std::string generate_kernel_source(const Model& model, const GenerateOptions& opts = {});
 
 // The fingerprint a kernel for `model` must carry.

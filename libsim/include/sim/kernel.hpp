@@ -3,7 +3,8 @@
 // functions over the model's slot vector, the compiled Program's layout
 // written out as C++. libsim prepares every run (options, errors, the time
 // grid, events, saving) and calls these functions to evaluate; nothing in
-// them allocates or reports. Only the standard library is included, so a
+// them reports, and only the vector functions allocate (their working
+// vectors, as in the interpreter: sim/ops_vector.hpp). Only the standard library is included, so a
 // generated source compiles without libsim's sources (native mode copies
 // this header and sim/ops.hpp into the file it compiles).
 //

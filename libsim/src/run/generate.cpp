@@ -2,7 +2,7 @@
 // header and source around its kernel (generate_kernel.cpp: a Program
 // written out as C++ functions over its slot vector, a sim::Kernel),
 // generate_kernel_source a self-contained kernel for native mode; the
-// program fingerprint; what cannot be generated (check_generatable).
+// program fingerprint.
 #include "sim/generate.hpp"
 
 #include <bit>
@@ -12,7 +12,6 @@
 #include <cstring>
 #include <sstream>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "compile/program.hpp"
@@ -28,6 +27,7 @@ namespace detail {
 // made by CMake from sim/ops.hpp and sim/kernel.hpp).
 extern const char* const embedded_ops_hpp;
 extern const char* const embedded_kernel_hpp;
+extern const char* const embedded_ops_vector_hpp;
 }  // namespace detail
 
 namespace {
@@ -38,8 +38,9 @@ using detail::Program;
 using detail::Slot;
 
 // Bumped whenever the generated code would compute differently for the same
-// program (part of the fingerprint, with kernel_abi_version).
-constexpr int generator_revision = 1;
+// program (part of the fingerprint, with kernel_abi_version). 2: the vector
+// functions are generated (sim/ops_vector.hpp).
+constexpr int generator_revision = 2;
 
 struct Bytes {
     std::string b;
@@ -87,6 +88,15 @@ std::string fingerprint_of(const Program& p) {
         x.put(static_cast<std::uint64_t>(t.x.size()));
         for (double v : t.x) x.put(std::bit_cast<std::uint64_t>(v));
         for (double v : t.y) x.put(std::bit_cast<std::uint64_t>(v));
+    }
+    x.put(static_cast<std::uint64_t>(p.vector_ops.size()));
+    for (const auto& v : p.vector_ops) {
+        x.put(static_cast<std::uint8_t>(v.kind));
+        for (const auto* l : {&v.a, &v.b}) {
+            x.put(static_cast<std::uint64_t>(l->size()));
+            for (Slot s : *l) x.put(s);
+        }
+        for (auto u : {v.p0, v.p1, v.k}) x.put(u);
     }
     x.put(static_cast<std::uint64_t>(p.delays.size()));
     for (const auto& d : p.delays)
@@ -148,44 +158,9 @@ std::string strip_pragma_once(std::string text) {
 
 std::string program_fingerprint(const Model& model) { return fingerprint_of(detail::program_of(model)); }
 
-namespace detail {
-
-// Generated code does not compute the vector functions (Code::vector,
-// Program::vector_ops: VECTOR SELECT, VECTOR SORT ORDER, ALLOCATE ...,
-// INVERT MATRIX) yet: such a program is refused, located at the first
-// variable that calls one, rather than miscompiled.
-void check_generatable(const Program& p) {
-    if (p.vector_ops.empty()) return;
-    const std::string message =
-        "generated code does not support the VECTOR and ALLOCATE functions and INVERT MATRIX yet; use the interpreter";
-    std::unordered_map<Slot, const VarInfo*> var_of;
-    for (const auto& v : p.vars) var_of.emplace(v.slot, &v);
-    Diagnostics d;
-    for (const auto* tape : {&p.initial_tape, &p.flow_tape}) {
-        for (std::size_t i = 0; i < tape->size(); ++i) {
-            if ((*tape)[i].op != Code::vector) continue;
-            // The variable computed: the first one stored from here on (the
-            // call's result may go through temporaries first).
-            for (std::size_t j = i; j < tape->size(); ++j) {
-                const auto it = var_of.find((*tape)[j].dst);
-                if (it == var_of.end()) continue;
-                const VarInfo& v = *it->second;
-                d.error(sim::Code::E_GENERATE, v.equation(p.spec).loc, v.name, message);
-                throw Error(std::move(d));
-            }
-        }
-    }
-    d.error(sim::Code::E_GENERATE, {}, "", message);
-    throw Error(std::move(d));
-}
-
-void check_generatable(const Model& model) { check_generatable(program_of(model)); }
-
-}  // namespace detail
 
 GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
     const Program& p = detail::program_of(model);
-    detail::check_generatable(p);
     const std::string name = guard_name(o);
     GeneratedCode g;
     g.fingerprint = fingerprint_of(p);
@@ -225,7 +200,8 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
       << "// Compile without -ffast-math and with -ffp-contract=off: the results are then\n"
       << "// the interpreter's, bit for bit.\n"
       << "#include \"" << name << ".hpp\"\n\n"
-      << preamble_includes << "\n#include <sim/ops.hpp>\n\n"
+      << preamble_includes << "\n#include <sim/ops.hpp>\n"
+      << (p.vector_ops.empty() ? "" : "#include <sim/ops_vector.hpp>\n") << "\n"
       << k.text << "\n";
     if (with_class) {
         s << "const sim::Kernel& " << qual << "::kernel() { return kernel_def; }\n\n"
@@ -241,13 +217,13 @@ GeneratedCode generate_cpp(const Model& model, const GenerateOptions& o) {
 
 std::string generate_kernel_source(const Model& model, const GenerateOptions& o) {
     const Program& p = detail::program_of(model);
-    detail::check_generatable(p);
     const std::string kernel = detail::kernel_code(p, o, "kernel_def", "", "", fingerprint_of(p)).text;
     std::ostringstream s;
     s << "// A libsim kernel for the model '" << comment_text(p.spec.name) << "' (native mode).\n"
       << preamble_includes << "\n"
       << strip_pragma_once(detail::embedded_kernel_hpp) << "\n"
       << strip_pragma_once(detail::embedded_ops_hpp) << "\n"
+      << (p.vector_ops.empty() ? "" : strip_pragma_once(detail::embedded_ops_vector_hpp) + "\n")
       << kernel << "\n"
       << "extern \"C\" __attribute__((visibility(\"default\"))) const sim::Kernel* sim_kernel() { return &kernel_def; }\n";
     return s.str();

@@ -5,7 +5,9 @@
 // arithmetic from decode_arith (write_arith: the same operations in the same
 // grouping), every other code as a call of the sim/ops.hpp function that
 // op_info names (the function `apply` calls for the interpreter), lookups
-// through sim::ops::lookup over the tables written as arrays. The Euler
+// through sim::ops::lookup over the tables written as arrays, the vector
+// functions through sim::ops::vector_value (sim/ops_vector.hpp, the VM's
+// too) over their calls written as arrays. The Euler
 // loop does, statement for statement, what run/steppers.hpp's drivers and
 // run/observers.hpp's grid-point observer do, in the same order, so that
 // results are the interpreter's bit for bit.
@@ -21,6 +23,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,6 +96,7 @@ public:
         os << "namespace {\n\n";
         constants(os);
         tables(os);
+        vectors(os);
         tape_function(os, "initial", p_.initial_tape);
         flow_segments_ = tape_function(os, "flows", p_.flow_tape);
         if (locals_)
@@ -150,6 +154,34 @@ private:
         if (!p_.tables.empty()) os << "\n";
     }
 
+    // The vector functions' calls (Program::vector_ops) as sim::ops::VectorCall
+    // values, `vop[i]`, over arrays of their input slots (one array per
+    // distinct list: the elements of one call share theirs).
+    void vectors(std::ostream& os) {
+        if (p_.vector_ops.empty()) return;
+        std::map<std::vector<Slot>, std::string> lists;
+        auto list = [&](const std::vector<Slot>& l) -> std::string {
+            if (l.empty()) return "nullptr";
+            auto [it, added] = lists.emplace(l, "vl" + std::to_string(lists.size()));
+            if (added) {
+                os << "constexpr std::uint32_t " << it->second << "[] = {";
+                for (std::size_t j = 0; j < l.size(); ++j) os << (j ? ", " : "") << l[j];
+                os << "};\n";
+            }
+            return it->second;
+        };
+        std::vector<std::string> calls;
+        for (const auto& v : p_.vector_ops) {
+            const std::string a = list(v.a), b = list(v.b);
+            calls.push_back("{static_cast<sim::ops::VectorKind>(" + std::to_string(static_cast<int>(v.kind)) + "), " + a +
+                            ", " + std::to_string(v.a.size()) + "ul, " + b + ", " + std::to_string(v.b.size()) + "ul, " +
+                            std::to_string(v.p0) + "u, " + std::to_string(v.p1) + "u, " + std::to_string(v.k) + "u}");
+        }
+        os << "constexpr sim::ops::VectorCall vop[] = {\n";
+        for (const auto& c : calls) os << "    " << c << ",\n";
+        os << "};\n\n";
+    }
+
     // `dst = op(...)` with operands named by `name`; `T` and `DT` name TIME
     // and DT. Exhaustive over the instruction set's forms.
     template <class Name>
@@ -175,7 +207,9 @@ private:
                     rhs << ")";
                     break;
                 case detail::Form::arith: break;  // written by write_arith
-                case detail::Form::vector: break;  // never reached: refused by check_generatable
+                // Reads its inputs from the slot vector `s` (the Euler loop
+                // with locals stores them there first: vector_inputs).
+                case detail::Form::vector: rhs << "sim::ops::vector_value(vop[" << in.b << "], s)"; break;
             }
         }
         return name(in.dst) + " = " + rhs.str() + ";";
@@ -360,8 +394,26 @@ private:
         if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
         os << "        t = start + static_cast<double>(k) * dt;\n";
         for (const auto& st : events_before(N)) os << "        " << st << "\n";
-        for (const auto& in : p_.flow_tape)
+        // A vector function reads its inputs from the slot vector: the
+        // locals it reads that a step changes are stored there first, once
+        // until they change again.
+        std::vector<char> stored(p_.slots.size(), 0);
+        for (const auto& in : p_.flow_tape) {
+            if (in.op == Code::vector) {
+                const auto& v = p_.vector_ops[in.b];
+                auto store = [&](Slot x) {
+                    if ((x != detail::slot_time && !mut[x]) || stored[x]) return;
+                    stored[x] = 1;
+                    os << "        s[" << x << "] = " << loc(x) << ";\n";
+                };
+                for (Slot x : v.a) store(x);
+                for (Slot x : v.b) store(x);
+                store(v.p0);
+                store(v.p1);
+            }
             os << "        " << statement(in, N, "t", loc(detail::slot_dt)) << comment(in.dst) << "\n";
+            stored[in.dst] = 0;
+        }
         for (const auto& st : events_after(N)) os << "        " << st << "\n";
         os << "        if (--until == 0) {\n"
            << "            until = save_every;\n"

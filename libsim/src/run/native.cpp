@@ -30,12 +30,6 @@
 
 namespace sim {
 
-namespace detail {
-// run/generate.cpp: throws Error (E-GENERATE, located) if the generator
-// cannot compile the model (vector functions).
-void check_generatable(const Model& model);
-}  // namespace detail
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -105,12 +99,6 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
     NativeInfo local;
     NativeInfo& in = info ? *info : local;
     in = {};
-    try {
-        detail::check_generatable(model);
-    } catch (const Error& e) {
-        diags.append(e.diagnostics());
-        return std::nullopt;
-    }
     const std::string fingerprint = program_fingerprint(model);
     const std::string key = sha256_hex(fingerprint + '\0' + o.compiler + '\0' + o.flags).substr(0, 32);
 

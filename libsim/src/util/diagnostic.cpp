@@ -57,7 +57,7 @@ constexpr std::array<CodeInfo, static_cast<std::size_t>(Code::count_)> table{{
     {C::E_EXTENDS_CYCLE, "E-EXTENDS-CYCLE", "scenarios that extend each other in a cycle"},
     {C::E_EXTENDS_NOT_FOUND, "E-EXTENDS-NOT-FOUND", "the scenario named by 'extends:' does not exist"},
     {C::E_FLOW_LIST, "E-FLOW-LIST", "a flow listed twice for one stock, or as both an inflow and an outflow of it"},
-    {C::E_GENERATE, "E-GENERATE", "the C++ code of a model could not be generated or written (a bad class name, an unwritable directory, a function generated code does not support yet)"},
+    {C::E_GENERATE, "E-GENERATE", "the C++ code of a model could not be generated or written (a bad class or namespace name, an unwritable directory)"},
     {C::E_GENERATED_MISMATCH, "E-GENERATED-MISMATCH", "generated code does not match the model as this libsim compiles it; regenerate it"},
     {C::E_INCOMPLETE_DEFINITION, "E-INCOMPLETE-DEFINITION", "the definitions of an arrayed variable leave some of its elements undefined"},
     {C::E_INTEGRATION, "E-INTEGRATION", "the integrator failed (e.g. the adaptive step shrank to nothing)"},
