@@ -1,8 +1,10 @@
 // Native mode (sim/native.hpp): the generator's self-contained kernel source
 // (generate_kernel_source) compiled by the system C++ compiler into a shared
 // object, loaded with dlopen and attached to the model (attach_kernel
-// checks its fingerprint). Objects are cached by a hash of the program's
-// fingerprint, the compiler and its flags: written to a temporary name and
+// checks its fingerprint). Objects are cached by a hash of the generated
+// source itself (the program, its fingerprint and the embedded sim/ops.hpp,
+// so a libsim whose operations compute differently never reuses an object
+// compiled from older code), the compiler and its flags: written to a temporary name and
 // renamed into place (processes compiling the same model at once do not
 // see half a file), touched when used, and the least recently used deleted
 // beyond the size limit.
@@ -99,8 +101,11 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
     NativeInfo local;
     NativeInfo& in = info ? *info : local;
     in = {};
-    const std::string fingerprint = program_fingerprint(model);
-    const std::string key = sha256_hex(fingerprint + '\0' + o.compiler + '\0' + o.flags).substr(0, 32);
+    const auto t_gen = std::chrono::steady_clock::now();
+    const std::string src = generate_kernel_source(model);
+    const double generate_seconds = seconds_since(t_gen);
+    const std::string key = sha256_hex(src + '\0' + o.compiler + '\0' + o.flags).substr(0, 32);
+    in.generate_seconds = generate_seconds;  // spent on a cache hit too: the key is the source's hash
 
     // Where the object goes: the cache, or a temporary directory.
     fs::path dir;
@@ -136,9 +141,6 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
         in.from_cache = true;
         fs::last_write_time(so, fs::file_time_type::clock::now(), ec);  // used: keep it longest
     } else {
-        const auto t0 = std::chrono::steady_clock::now();
-        const std::string src = generate_kernel_source(model);
-        in.generate_seconds = seconds_since(t0);
         // Unique names in the directory: several processes, and threads, may
         // compile the same model at once.
         static std::atomic<unsigned> counter{0};
