@@ -131,6 +131,8 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
         // Vensim: (input, time, initial, n); the builtins: (input, time, n, initial).
         if (!args(4, 4)) return 0;
         NodeId a = arg(0), b = arg(1), init = arg(2), order = arg(3);
+        // A failed copy returns node 0, which need not exist in `out` (found by fuzz_vensim).
+        if (c.failed) return 0;
         // Vensim fixes the order at the initial time: a constant
         // expression (of constants, STEP, ...) is evaluated there.
         if (auto v = initial_value(out, order, 0)) order = number(out, *v, out[order].span);
@@ -226,7 +228,8 @@ NodeId Expander::call(const ast::Expr& src, const ast::Node& n, const ast::Call&
 // The value of a tree at the initial time if it depends only on numbers,
 // scalar variables with such equations, arithmetic and STEP; else nullopt.
 std::optional<double> Expander::initial_value(const ast::Expr& e, NodeId id, int depth) const {
-    if (depth > 50) return std::nullopt;
+    // A failed copy's node 0 need not exist (see graft).
+    if (depth > 50 || id >= e.nodes.size()) return std::nullopt;
     const auto& n = e[id];
     if (const auto* x = std::get_if<ast::Number>(&n.v)) return x->value;
     if (const auto* x = std::get_if<ast::Unary>(&n.v)) {
