@@ -13,11 +13,11 @@ set -euo pipefail
 # and of report.html, and their screenshots; fonts-noto-cjk: Chinese labels in charts;
 # python3-dev, pybind11-dev, python3-pandas, python3-pytest: the Python module and its pytest
 # suite (python/, docs/python.md); libopenmpi-dev, openmpi-bin: ensembles across MPI ranks
-# (docs/scaling.md).
+# (docs/scaling.md); time: /usr/bin/time -v in scripts/fuzz-cpu.sh.
 pkgs=(cmake ninja-build g++ libeigen3-dev libboost-dev libyaml-cpp-dev doctest-dev
       libpugixml-dev libzip-dev libfreexl-dev pkg-config libbenchmark-dev libcli11-dev gnuplot-nox clang-14 libclang-rt-14-dev valgrind python3
       python3-yaml python3-numpy graphviz libutf8proc-dev libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-noto-cjk
-      python3-dev pybind11-dev python3-pandas python3-pytest libopenmpi-dev openmpi-bin)
+      python3-dev pybind11-dev python3-pandas python3-pytest libopenmpi-dev openmpi-bin time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
