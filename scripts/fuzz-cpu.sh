@@ -13,8 +13,7 @@
 # it reaches CPU_SECONDS; `/usr/bin/time -v` records the totals. The log is
 # build-fuzz/cpu_TARGET.log (its last lines: executions, peak RSS), the times
 # build-fuzz/cpu_TARGET.time. FUZZ_SAVE=1 merges the work corpus back into
-# fuzz/corpus/TARGET minimised, as scripts/fuzz.sh does (not for xmile and
-# vensim, whose corpora grow from the SDXorg suite's models).
+# fuzz/corpus/TARGET minimised (scripts/fuzz-merge.sh, as scripts/fuzz.sh does).
 # Exit status: 0 stopped at the budget, 1 a crash, 2 a usage error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,16 +60,5 @@ if [ $rc -ne 0 ] && [ $rc -ne 72 ]; then
   tail -n 60 "$log"
   exit 1
 fi
-if [ "${FUZZ_SAVE:-0}" = 1 ] && [ "$t" != xmile ] && [ "$t" != vensim ]; then
-  fresh=$build/merge_$t
-  rm -rf "$fresh" && mkdir -p "$fresh"
-  "$bin" -merge=1 -max_len=65536 -timeout=60 -rss_limit_mb=2048 "$fresh" "$corpus" >"$build/merge_$t.log" 2>&1 || true
-  if [ -n "$(ls "$fresh")" ]; then
-    mkdir -p "fuzz/corpus/$t"
-    rm -f fuzz/corpus/"$t"/*
-    cp "$fresh"/* "fuzz/corpus/$t/"
-    find "fuzz/corpus/$t" -type f -size +16k -delete
-  fi
-  echo "fuzz_$t: corpus saved: $(ls "fuzz/corpus/$t" | wc -l) files, $(cat fuzz/corpus/"$t"/* | wc -c) bytes"
-fi
+if [ "${FUZZ_SAVE:-0}" = 1 ]; then FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-60} bash scripts/fuzz-merge.sh "$t"; fi
 exit 0

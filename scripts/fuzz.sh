@@ -10,7 +10,7 @@
 # (fuzz/corpus/<target>/) plus the seeds below, in a work directory
 # ($FUZZ_CORPUS/<target>, default build-fuzz/corpus/<target>) that keeps what
 # the fuzzer adds between runs. FUZZ_SAVE=1 merges the work corpus back into
-# fuzz/corpus/<target> minimised (-merge=1: the smallest set of inputs with
+# fuzz/corpus/<target> minimised (scripts/fuzz-merge.sh; -merge=1: the smallest set of inputs with
 # the same coverage), to be committed - but not for xmile and vensim, whose
 # corpora grow from the SDXorg suite's models (which may not be copied into
 # the project: keep those with FUZZ_CORPUS outside). To fuzz longer at low priority:
@@ -114,21 +114,6 @@ for t in "${targets[@]}"; do
   fi
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed "s/^/fuzz_$t: /" || true
   grep -E '^#[0-9]+' "$log" | tail -n 1 | sed "s/^/fuzz_$t: last: /" || true
-  if [ "${FUZZ_SAVE:-0}" = 1 ] && { [ "$t" = xmile ] || [ "$t" = vensim ]; }; then
-    echo "fuzz_$t: corpus not saved into fuzz/corpus: it grows from the SDXorg suite's models; it stays in $corpus_root/$t"
-  elif [ "${FUZZ_SAVE:-0}" = 1 ]; then
-    # Minimise into a fresh directory, then replace the repository's corpus.
-    fresh=$build/merge_$t
-    rm -rf "$fresh" && mkdir -p "$fresh"
-    "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 "$fresh" "$corpus_root/$t" \
-      >"$build/merge_$t.log" 2>&1 || true
-    mkdir -p "fuzz/corpus/$t"
-    rm -f fuzz/corpus/"$t"/*
-    cp "$fresh"/* "fuzz/corpus/$t/" 2>/dev/null || true
-    # Inputs over 16 KB stay out of the repository: they are mutations of
-    # the large seeds (the shipped models), which every run copies in again.
-    find "fuzz/corpus/$t" -type f -size +16k -delete
-    echo "fuzz_$t: corpus saved: $(ls fuzz/corpus/$t | wc -l) files, $(cat fuzz/corpus/$t/* | wc -c) bytes"
-  fi
+  if [ "${FUZZ_SAVE:-0}" = 1 ]; then bash scripts/fuzz-merge.sh "$t"; fi
 done
 exit $status
