@@ -4,6 +4,7 @@
 // SIR against a golden file; the dump of hidden stocks and events.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -123,4 +124,46 @@ TEST_CASE("program: the dump names hidden stocks, tables, delays and PREVIOUS") 
     CHECK(text.find("\nprevious\n  s") != std::string::npos);
     CHECK(text.find(" = x at the last accepted step") != std::string::npos);
     CHECK(text.find("d/dt x = grow") != std::string::npos);
+}
+
+// Hoisting (compile/emit.cpp): what reads only constants is computed once
+// per run, at the end of the initial tape, and recomputed for each run's
+// settings; what reads TIME (STEP, random numbers) or a stock stays per step.
+TEST_CASE("program: what reads only constants is computed once per run, and nothing else is") {
+    const char* mdl = R"({UTF-8}
+k = 2 ~ ~ |
+g = 0.1 ~ ~ |
+once = LN(1 + g) * k ~ ~ |
+s = INTEG(s * LN(1 + g), 1) ~ ~ |
+timed = STEP(k, 5) + LN(1 + g) ~ ~ |
+noise = RANDOM UNIFORM(0, 1, 7) * k ~ ~ |
+INITIAL TIME = 0 ~ ~ |
+FINAL TIME = 10 ~ ~ |
+TIME STEP = 1 ~ ~ |
+SAVEPER = 1 ~ ~ |
+)";
+    sim::Diagnostics d;
+    sim::ModelSpec spec = sim::parse_vensim(mdl, "hoist.mdl", d);
+    REQUIRE(!d.has_errors());
+    const sim::Model model = sim::Model::compile(spec);
+    const std::string text = dump(model);
+    const auto hoisted = text.find("once per run"), flows = text.find("\nflow tape");
+    REQUIRE(hoisted != std::string::npos);
+    REQUIRE(flows != std::string::npos);
+    CHECK(text.find("ln(", hoisted) < flows);             // the logarithms are computed once
+    CHECK(text.find("ln(", flows) == std::string::npos);   // and never per step
+    CHECK(text.find("step(", flows) != std::string::npos);  // STEP reads TIME: per step
+    CHECK(text.find("random", flows) != std::string::npos); // so does RANDOM UNIFORM
+
+    for (double g : {0.1, 0.2}) {  // hoisted values follow each run's constants
+        sim::RunOptions o;
+        o.set = {{"g", g}};
+        const sim::Results r = model.run(o);
+        const double lg = std::log(1 + g);
+        CHECK(r.at("once", 3) == lg * 2);
+        CHECK(r.at("timed", 4) == 0 + lg);
+        CHECK(r.at("timed", 6) == 2 + lg);
+        CHECK(r.at("s", 1) == 1 + 1 * (1 * lg));
+        CHECK(r.at("noise", 2) != r.at("noise", 3));
+    }
 }

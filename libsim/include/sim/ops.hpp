@@ -18,7 +18,9 @@ namespace sim::ops {
 // Time comparisons tolerate the rounding of start + n*dt.
 inline double time_eps(double dt) { return 1e-9 * std::abs(dt); }
 
-inline double pow(double a, double b) { return std::pow(a, b); }
+// x ^ 1 is x exactly (what std::pow returns, without its cost: models write
+// unit elasticities as settable constants, so the compiler cannot fold them).
+inline double pow(double a, double b) { return b == 1.0 ? a : std::pow(a, b); }
 inline double mod(double a, double b) { return a - b * std::floor(a / b); }  // sign of b (XMILE/Stella)
 inline double neg(double a) { return -a; }
 inline double not_(double a) { return a == 0 ? 1.0 : 0.0; }

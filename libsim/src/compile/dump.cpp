@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,7 +21,7 @@ using detail::Instr;
 using detail::Program;
 using detail::Slot;
 
-enum class SlotKind { fixed, variable, literal, temporary };
+enum class SlotKind { fixed, variable, literal, temporary, hoisted };
 
 class Dumper {
 public:
@@ -34,6 +35,8 @@ public:
                 kind_[s] = SlotKind::variable;
             else if (written_[s])
                 kind_[s] = SlotKind::temporary;
+        for (const auto& h : p.hoisted)
+            if (kind_[h.dst] == SlotKind::temporary) kind_[h.dst] = SlotKind::hoisted;
     }
 
     void all() {
@@ -41,7 +44,9 @@ public:
              << " stocks, " << p_.initial_tape.size() << " initial and " << p_.flow_tape.size()
              << " flow instructions\n";
         slots();
-        tape("initial tape", p_.initial_tape);
+        const auto split = p_.initial_tape.begin() + p_.hoist_begin;
+        tape("initial tape", {p_.initial_tape.begin(), split});
+        tape("once per run, hoisted from the flow tape (after the initial tape)", {split, p_.initial_tape.end()});
         tape("flow tape", p_.flow_tape);
         derivatives();
         tables();
@@ -120,6 +125,7 @@ private:
             case SlotKind::fixed: return label(s);
             case SlotKind::literal: return "literal " + text::number(p_.slots[s]);
             case SlotKind::temporary: return "temporary";
+            case SlotKind::hoisted: return "computed once per run (hoisted)";
             case SlotKind::variable: break;
         }
         const detail::VarInfo* v = p_.find(name(s));
@@ -138,7 +144,7 @@ private:
         flush("slots", "  ");
     }
 
-    void tape(const char* title, const std::vector<Instr>& t) {
+    void tape(const char* title, std::span<const Instr> t) {
         auto num = [](Slot s) { return slot(s); };
         auto lab = [this](Slot s) { return label(s); };
         for (const auto& in : t) line(slot(in.dst) + " = " + rhs(in, num), label(in.dst) + " = " + rhs(in, lab));

@@ -53,14 +53,61 @@ void Compiler::layout(Program& prog) {
 // Invariant after: the initial tape computes every initial value and the
 // flow tape every flow and auxiliary, each in dependency order; numbers live
 // in a pool of slots after the variables (one per distinct value), then the
-// temporaries, which no two equations need at once.
+// temporaries, which no two equations need at once, then the slots of the
+// hoisted values.
+//
+// Hoisting: what the flow tape would compute to the same value at every
+// step is computed once per run instead, at the end of the initial tape
+// (initial_tape[hoist_begin, end), after every constant is set and
+// computed): an auxiliary or flow whose equation reads only constants and
+// numbers (through arithmetic, pure functions and lookups; not TIME, DT,
+// the time functions, random numbers, stocks, state or vector functions),
+// into its own slot, and each largest such sub-expression of the other
+// flow-tape equations, into a slot of its own (`LN(1 + growth)` in `stock *
+// LN(1 + growth)`). The arithmetic is the same, operation for operation, so
+// results do not change by a bit; what changes is how often it is done
+// (Chongqing: 6 of its 13 LN calls a step). Program::hoisted records each
+// hoisted computation for the non-finite diagnosis (run/nonfinite.cpp).
 void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std::vector<int>& run_order) {
     Slot next = next_slot_;
     prog.pool_begin = next;
     std::vector<double>& tmpl = prog.slots;
     // Temporaries get provisional numbers (temp_flag | k) and are moved
-    // after the literal pool once its size is known.
-    constexpr Slot temp_flag = 0x80000000u;
+    // after the literal pool once its size is known; hoisted values
+    // (hoist_flag | k) after the temporaries.
+    constexpr Slot temp_flag = 0x80000000u, hoist_flag = 0x40000000u;
+    // Run invariance of variables (constants, literals, hoisted auxiliaries)
+    // and of nodes (memo: -1 unknown, 0 no, 1 yes).
+    std::vector<char> var_invariant(vars_.size(), 0);
+    for (std::size_t i = 0; i < vars_.size(); ++i)
+        var_invariant[i] = !vars_[i].broken && (vars_[i].literal || vars_[i].role == Role::constant);
+    std::vector<signed char> node_invariant(nodes_.size(), -1);
+    auto invariant = [&](auto& self, int e) -> bool {
+        if (e < 0) return true;
+        signed char& m = node_invariant[static_cast<std::size_t>(e)];
+        if (m >= 0) return m != 0;
+        const RNode& r = node(e);
+        bool yes = false;
+        switch (r.kind) {
+            case RNode::num: yes = true; break;
+            case RNode::var: yes = var_invariant[r.ref] != 0; break;
+            case RNode::slot: case RNode::vec: yes = false; break;
+            case RNode::table: yes = self(self, r.a); break;
+            case RNode::op:
+                yes = !op_info(r.code).timed && self(self, r.a) && self(self, r.b) && self(self, r.c);
+                break;
+        }
+        m = yes ? 1 : 0;
+        return yes;
+    };
+    // Worth a slot of its own: a computation, not a number or a variable.
+    auto hoistable = [&](int e) {
+        return e >= 0 && (node(e).kind == RNode::op || node(e).kind == RNode::table) && invariant(invariant, e);
+    };
+    std::vector<Instr> hoisted_tape;  // appended to the initial tape at the end
+    std::map<int, Slot> hoisted_node;  // node -> its provisional hoisted slot
+    std::uint32_t hoisted_count = 0;
+    bool hoisting = false;  // emitting a flow-tape equation
     std::map<std::uint64_t, Slot> pool;
     std::uint32_t max_temps = 0;
     auto pool_slot = [&](double v) {
@@ -73,11 +120,23 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
         }
         return it->second;
     };
-    auto emit_expr = [&](std::vector<Instr>& tape, int root, Slot dst) {
+    auto emit_expr = [&](auto& emit_self, std::vector<Instr>& tape, int root, Slot dst) -> void {
         std::uint32_t temps = 0;
         auto rec = [&](auto& self, int e, std::optional<Slot> into) -> Slot {
             const RNode& r = node(e);
             Slot s = 0;
+            if (hoisting && !into && hoistable(e)) {
+                auto [it, fresh] = hoisted_node.emplace(e, hoist_flag | hoisted_count);
+                if (fresh) {
+                    ++hoisted_count;
+                    const auto begin = static_cast<std::uint32_t>(hoisted_tape.size());
+                    hoisting = false;
+                    emit_self(emit_self, hoisted_tape, e, it->second);
+                    hoisting = true;
+                    prog.hoisted.push_back({it->second, begin, static_cast<std::uint32_t>(hoisted_tape.size())});
+                }
+                return it->second;
+            }
             switch (r.kind) {
                 case RNode::num: s = pool_slot(r.value); break;
                 case RNode::var: s = var(static_cast<int>(r.ref)).slot; break;
@@ -96,7 +155,9 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
                 case RNode::op: {
                     // Fuse nested +,-,* and / into one instruction (see Code::fused_*).
                     auto arith = [&](int i) {
-                        return i >= 0 && node(i).kind == RNode::op ? arith_index(node(i).code) : -1;
+                        return i >= 0 && node(i).kind == RNode::op && !(hoisting && hoistable(i))
+                                   ? arith_index(node(i).code)
+                                   : -1;
                     };
                     const int o = arith_index(r.code), la = arith(r.a), rb = arith(r.b);
                     if (o >= 0 && la >= 0) {
@@ -147,16 +208,40 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
         rec(rec, root, dst);
         max_temps = std::max(max_temps, temps);
     };
-    for (int v : init_order) emit_expr(prog.initial_tape, var(v).init, var(v).slot);
-    for (int v : run_order) emit_expr(prog.flow_tape, var(v).run, var(v).slot);
-    const Slot temp_base = next;
+    for (int v : init_order) emit_expr(emit_expr, prog.initial_tape, var(v).init, var(v).slot);
+    for (int v : run_order) {
+        const int root = var(v).run;
+        if (invariant(invariant, root)) {  // the whole equation: computed once, into the variable's own slot
+            const auto begin = static_cast<std::uint32_t>(hoisted_tape.size());
+            emit_expr(emit_expr, hoisted_tape, root, var(v).slot);
+            prog.hoisted.push_back({var(v).slot, begin, static_cast<std::uint32_t>(hoisted_tape.size())});
+            var_invariant[static_cast<std::size_t>(v)] = 1;
+            continue;
+        }
+        hoisting = true;
+        emit_expr(emit_expr, prog.flow_tape, root, var(v).slot);
+        hoisting = false;
+    }
+    prog.hoist_begin = static_cast<std::uint32_t>(prog.initial_tape.size());
+    for (auto& h : prog.hoisted) {
+        h.begin += prog.hoist_begin;
+        h.end += prog.hoist_begin;
+    }
+    prog.initial_tape.insert(prog.initial_tape.end(), hoisted_tape.begin(), hoisted_tape.end());
+    const Slot temp_base = next, hoist_base = next + max_temps;
     prog.temp_begin = temp_base;
+    auto renumber = [&](Slot& s) {
+        if (s & temp_flag)
+            s = temp_base + (s & ~temp_flag);
+        else if (s & hoist_flag)
+            s = hoist_base + (s & ~hoist_flag);
+    };
     for (auto* tape : {&prog.initial_tape, &prog.flow_tape})
         for (auto& in : *tape)
             for (Slot* s : {&in.dst, &in.a, &in.b, &in.c, &in.d})
-                if (*s & temp_flag && !((in.op == Code::lookup || in.op == Code::vector) && s == &in.b))
-                    *s = temp_base + (*s & ~temp_flag);
-    tmpl.resize(temp_base + max_temps, 0.0);
+                if (!((in.op == Code::lookup || in.op == Code::vector) && s == &in.b)) renumber(*s);
+    for (auto& h : prog.hoisted) renumber(h.dst);
+    tmpl.resize(hoist_base + hoisted_count, 0.0);
     next_slot_ = next;
 }
 

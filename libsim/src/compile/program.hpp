@@ -64,8 +64,17 @@ struct Program {
     // The literal pool is [pool_begin, temp_begin): numbers no run changes
     // (generated code writes them as constants); temporaries follow.
     Slot pool_begin = 0, temp_begin = 0;
-    std::vector<Instr> initial_tape;  // computes every initial value
+    std::vector<Instr> initial_tape;  // computes every initial value, then the hoisted values
     std::vector<Instr> flow_tape;     // flows and auxiliaries in dependency order
+    // What the flow tape would compute to the same value at every step is
+    // computed once per run instead, at the end of the initial tape
+    // (compile/emit.cpp): initial_tape[hoist_begin, end). Each hoisted
+    // computation, a whole auxiliary (dst its slot) or a sub-expression of a
+    // flow-tape equation (dst a slot of its own, read by the flow tape), is
+    // initial_tape[begin, end).
+    struct Hoisted { Slot dst; std::uint32_t begin, end; };
+    std::uint32_t hoist_begin = 0;
+    std::vector<Hoisted> hoisted;
     // Stock derivatives: d[stock] = sum(s[inflow]) - sum(s[outflow]).
     struct Term { std::uint32_t stock; Slot flow; };
     std::vector<Term> inflow_terms, outflow_terms;

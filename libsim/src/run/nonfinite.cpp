@@ -47,6 +47,27 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
                 return c;
             }
     }
+    // Values hoisted out of the flow tape (Program::hoisted): computed once
+    // at the start by initial_tape[begin, end).
+    std::unordered_map<Slot, const Program::Hoisted*> hoisted_at;
+    for (const auto& h : p_.hoisted) hoisted_at.emplace(h.dst, &h);
+    // The findings of instructions [first, last] of `tape` (the equation of
+    // a bad variable), and of the hoisted computations they read.
+    auto examine = [&](const std::vector<Instr>& tape, std::size_t first, std::size_t last, bool follow) {
+        for (std::size_t j = first; j <= last; ++j) {
+            const Instr& in = tape[j];
+            c.div0 = c.div0 || divides_by_zero(in, s);
+            c.singular = c.singular || (in.op == Code::vector && std::isnan(s[in.dst]) &&
+                                        p_.vector_ops[in.b].kind == VectorOp::invert_matrix);
+            if (!follow || in.op == Code::lookup || in.op == Code::vector) continue;
+            for (Slot x : {in.a, in.b, in.c, in.d}) {
+                auto h = hoisted_at.find(x);
+                if (h == hoisted_at.end() || var_of.count(x)) continue;
+                for (std::size_t k = h->second->begin; k < h->second->end; ++k)
+                    c.div0 = c.div0 || divides_by_zero(p_.initial_tape[k], s);
+            }
+        }
+    };
     auto walk = [&](const std::vector<Instr>& tape) {
         std::size_t first = 0;  // first instruction of the current variable
         for (std::size_t i = 0; i < tape.size() && !c.var; ++i) {
@@ -54,11 +75,7 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
             if (it == var_of.end()) continue;
             if (!std::isfinite(s[tape[i].dst])) {
                 c.var = &p_.vars[it->second];
-                for (std::size_t j = first; j <= i; ++j) {
-                    c.div0 = c.div0 || divides_by_zero(tape[j], s);
-                    c.singular = c.singular || (tape[j].op == Code::vector && std::isnan(s[tape[j].dst]) &&
-                                                p_.vector_ops[tape[j].b].kind == VectorOp::invert_matrix);
-                }
+                examine(tape, first, i, true);
             }
             first = i + 1;
         }
@@ -70,6 +87,14 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
                 if (!c.var) c.var = &v;
                 return c;
             }
+    }
+    // An auxiliary computed once per run (hoisted whole), in evaluation order.
+    for (const auto& h : p_.hoisted) {
+        auto it = var_of.find(h.dst);
+        if (it == var_of.end() || std::isfinite(s[h.dst])) continue;
+        c.var = &p_.vars[it->second];
+        if (h.end > h.begin) examine(p_.initial_tape, h.begin, h.end - 1, false);
+        return c;
     }
     walk(p_.flow_tape);
     return c;
