@@ -167,3 +167,36 @@ SAVEPER = 1 ~ ~ |
         CHECK(r.at("noise", 2) != r.at("noise", 3));
     }
 }
+
+// Shared sub-expressions (compile/emit.cpp): a computation that several
+// flow-tape equations need is computed once a step, at its first use.
+TEST_CASE("program: a sub-expression several equations need is computed once a step") {
+    const char* mdl = R"({UTF-8}
+s = INTEG(1, 1) ~ ~ |
+a = LN(1 + s) * 2 ~ ~ |
+b = LN(1 + s) + 3 ~ ~ |
+c = 4 / LN(1 + s) ~ ~ |
+INITIAL TIME = 0 ~ ~ |
+FINAL TIME = 4 ~ ~ |
+TIME STEP = 1 ~ ~ |
+SAVEPER = 1 ~ ~ |
+)";
+    sim::Diagnostics d;
+    sim::ModelSpec spec = sim::parse_vensim(mdl, "shared.mdl", d);
+    REQUIRE(!d.has_errors());
+    const sim::Model model = sim::Model::compile(spec);
+    const std::string text = dump(model);
+    const auto flows = text.find("\nflow tape");
+    REQUIRE(flows != std::string::npos);
+    std::istringstream lines(text.substr(flows));
+    int ln_lines = 0;
+    for (std::string line; std::getline(lines, line);) ln_lines += line.find("ln(") != std::string::npos;
+    CHECK(ln_lines == 1);  // one LN instruction a step, not three
+    const sim::Results r = model.run();
+    for (double t : {0.0, 2.0, 4.0}) {
+        const double l = std::log(1 + (1 + t));
+        CHECK(r.at("a", t) == l * 2);
+        CHECK(r.at("b", t) == l + 3);
+        CHECK(r.at("c", t) == 4 / l);
+    }
+}

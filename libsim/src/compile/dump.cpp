@@ -21,7 +21,7 @@ using detail::Instr;
 using detail::Program;
 using detail::Slot;
 
-enum class SlotKind { fixed, variable, literal, temporary, hoisted };
+enum class SlotKind { fixed, variable, literal, temporary, hoisted, shared };
 
 class Dumper {
 public:
@@ -37,6 +37,8 @@ public:
                 kind_[s] = SlotKind::temporary;
         for (const auto& h : p.hoisted)
             if (kind_[h.dst] == SlotKind::temporary) kind_[h.dst] = SlotKind::hoisted;
+        for (const auto& h : p.shared)
+            if (kind_[h.dst] == SlotKind::temporary) kind_[h.dst] = SlotKind::shared;
     }
 
     void all() {
@@ -126,6 +128,7 @@ private:
             case SlotKind::literal: return "literal " + text::number(p_.slots[s]);
             case SlotKind::temporary: return "temporary";
             case SlotKind::hoisted: return "computed once per run (hoisted)";
+            case SlotKind::shared: return "shared sub-expression (computed once a step)";
             case SlotKind::variable: break;
         }
         const detail::VarInfo* v = p_.find(name(s));

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "compile/compiler.hpp"
 
@@ -75,7 +77,7 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     // Temporaries get provisional numbers (temp_flag | k) and are moved
     // after the literal pool once its size is known; hoisted values
     // (hoist_flag | k) after the temporaries.
-    constexpr Slot temp_flag = 0x80000000u, hoist_flag = 0x40000000u;
+    constexpr Slot temp_flag = 0x80000000u, hoist_flag = 0x40000000u, share_flag = 0x20000000u;
     // Run invariance of variables (constants, literals, hoisted auxiliaries)
     // and of nodes (memo: -1 unknown, 0 no, 1 yes).
     std::vector<char> var_invariant(vars_.size(), 0);
@@ -108,6 +110,52 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     std::map<int, Slot> hoisted_node;  // node -> its provisional hoisted slot
     std::uint32_t hoisted_count = 0;
     bool hoisting = false;  // emitting a flow-tape equation
+
+    // Shared sub-expressions: structurally equal computations (same
+    // operations on the same variables and numbers) that the flow-tape
+    // equations need more than once a step are computed at their first use
+    // and read after that (`LN(1 + urban_income_growth)` in three of
+    // Chongqing's equations). Structure ids by interning; uses counted over
+    // the flow-tape equations, hoisted parts left out.
+    std::vector<int> sid(nodes_.size(), -1);
+    std::map<std::string, int> interned;
+    auto structure = [&](auto& self, int e) -> int {
+        if (e < 0) return -1;
+        int& id = sid[static_cast<std::size_t>(e)];
+        if (id >= 0) return id;
+        const RNode& r = node(e);
+        std::uint64_t bits;
+        std::memcpy(&bits, &r.value, sizeof bits);
+        const std::string k = std::to_string(r.kind) + ':' + std::to_string(static_cast<int>(r.code)) + ':' +
+                              (r.kind == RNode::num ? std::to_string(bits) : std::string()) + ':' +
+                              std::to_string(r.ref) + ':' + std::to_string(self(self, r.a)) + ':' +
+                              std::to_string(self(self, r.b)) + ':' + std::to_string(self(self, r.c));
+        id = interned.emplace(k, static_cast<int>(interned.size())).first->second;
+        return id;
+    };
+    std::vector<std::uint32_t> uses;
+    auto count_uses = [&](auto& self, int e) -> void {
+        if (e < 0 || hoistable(e)) return;
+        const RNode& r = node(e);
+        if (r.kind != RNode::op && r.kind != RNode::table) return;
+        const auto id = static_cast<std::size_t>(structure(structure, e));
+        if (uses.size() <= id) uses.resize(id + 1, 0);
+        ++uses[id];
+        self(self, r.a);
+        self(self, r.b);
+        self(self, r.c);
+    };
+    for (int v : run_order)
+        if (!invariant(invariant, var(v).run)) count_uses(count_uses, var(v).run);
+    auto shared = [&](int e) {
+        if (e < 0 || (node(e).kind != RNode::op && node(e).kind != RNode::table)) return false;
+        const auto id = static_cast<std::size_t>(structure(structure, e));
+        return id < uses.size() && uses[id] >= 2;
+    };
+    std::map<int, Slot> shared_at;  // structure id -> the slot holding it this step
+    std::set<int> sharing;          // structure ids being emitted now
+    std::uint32_t shared_count = 0;
+    std::vector<std::pair<Slot, std::uint32_t>> shared_begin;  // provisional slot, first instruction
     std::map<std::uint64_t, Slot> pool;
     std::uint32_t max_temps = 0;
     auto pool_slot = [&](double v) {
@@ -137,6 +185,23 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
                 }
                 return it->second;
             }
+            if (hoisting && shared(e)) {
+                const int id = structure(structure, e);
+                if (auto it = shared_at.find(id); it != shared_at.end()) {
+                    if (into) tape.push_back({Code::copy, *into, it->second, 0, 0, 0});
+                    return into ? *into : it->second;
+                }
+                if (!sharing.count(id)) {
+                    sharing.insert(id);
+                    const auto begin = static_cast<std::uint32_t>(tape.size());
+                    const Slot d = into ? *into : (share_flag | shared_count++);
+                    self(self, e, d);
+                    sharing.erase(id);
+                    shared_at.emplace(id, d);
+                    if (!into) shared_begin.emplace_back(d, begin);
+                    return d;
+                }
+            }
             switch (r.kind) {
                 case RNode::num: s = pool_slot(r.value); break;
                 case RNode::var: s = var(static_cast<int>(r.ref)).slot; break;
@@ -155,7 +220,7 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
                 case RNode::op: {
                     // Fuse nested +,-,* and / into one instruction (see Code::fused_*).
                     auto arith = [&](int i) {
-                        return i >= 0 && node(i).kind == RNode::op && !(hoisting && hoistable(i))
+                        return i >= 0 && node(i).kind == RNode::op && !(hoisting && (hoistable(i) || shared(i)))
                                    ? arith_index(node(i).code)
                                    : -1;
                     };
@@ -222,26 +287,35 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
         emit_expr(emit_expr, prog.flow_tape, root, var(v).slot);
         hoisting = false;
     }
+    for (const auto& [slot, begin] : shared_begin) {
+        // The instructions [begin, end) of a shared value end with the one writing it.
+        std::uint32_t end = begin;
+        while (prog.flow_tape[end].dst != slot) ++end;
+        prog.shared.push_back({slot, begin, end + 1});
+    }
     prog.hoist_begin = static_cast<std::uint32_t>(prog.initial_tape.size());
     for (auto& h : prog.hoisted) {
         h.begin += prog.hoist_begin;
         h.end += prog.hoist_begin;
     }
     prog.initial_tape.insert(prog.initial_tape.end(), hoisted_tape.begin(), hoisted_tape.end());
-    const Slot temp_base = next, hoist_base = next + max_temps;
+    const Slot temp_base = next, hoist_base = next + max_temps, share_base = hoist_base + hoisted_count;
     prog.temp_begin = temp_base;
     auto renumber = [&](Slot& s) {
         if (s & temp_flag)
             s = temp_base + (s & ~temp_flag);
         else if (s & hoist_flag)
             s = hoist_base + (s & ~hoist_flag);
+        else if (s & share_flag)
+            s = share_base + (s & ~share_flag);
     };
     for (auto* tape : {&prog.initial_tape, &prog.flow_tape})
         for (auto& in : *tape)
             for (Slot* s : {&in.dst, &in.a, &in.b, &in.c, &in.d})
                 if (!((in.op == Code::lookup || in.op == Code::vector) && s == &in.b)) renumber(*s);
     for (auto& h : prog.hoisted) renumber(h.dst);
-    tmpl.resize(hoist_base + hoisted_count, 0.0);
+    for (auto& h : prog.shared) renumber(h.dst);
+    tmpl.resize(share_base + shared_count, 0.0);
     next_slot_ = next;
 }
 

@@ -75,6 +75,10 @@ struct Program {
     struct Hoisted { Slot dst; std::uint32_t begin, end; };
     std::uint32_t hoist_begin = 0;
     std::vector<Hoisted> hoisted;
+    // Sub-expressions the flow-tape equations need more than once a step,
+    // computed at their first use into a slot of their own, flow_tape[begin,
+    // end), and read after that (compile/emit.cpp).
+    std::vector<Hoisted> shared;
     // Stock derivatives: d[stock] = sum(s[inflow]) - sum(s[outflow]).
     struct Term { std::uint32_t stock; Slot flow; };
     std::vector<Term> inflow_terms, outflow_terms;

@@ -49,8 +49,10 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
     }
     // Values hoisted out of the flow tape (Program::hoisted): computed once
     // at the start by initial_tape[begin, end).
-    std::unordered_map<Slot, const Program::Hoisted*> hoisted_at;
+    std::unordered_map<Slot, const Program::Hoisted*> hoisted_at, shared_at;
     for (const auto& h : p_.hoisted) hoisted_at.emplace(h.dst, &h);
+    // Shared sub-expressions (Program::shared): computed at their first use.
+    for (const auto& h : p_.shared) shared_at.emplace(h.dst, &h);
     // The findings of instructions [first, last] of `tape` (the equation of
     // a bad variable), and of the hoisted computations they read.
     auto examine = [&](const std::vector<Instr>& tape, std::size_t first, std::size_t last, bool follow) {
@@ -61,10 +63,13 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
                                         p_.vector_ops[in.b].kind == VectorOp::invert_matrix);
             if (!follow || in.op == Code::lookup || in.op == Code::vector) continue;
             for (Slot x : {in.a, in.b, in.c, in.d}) {
-                auto h = hoisted_at.find(x);
-                if (h == hoisted_at.end() || var_of.count(x)) continue;
-                for (std::size_t k = h->second->begin; k < h->second->end; ++k)
-                    c.div0 = c.div0 || divides_by_zero(p_.initial_tape[k], s);
+                if (var_of.count(x)) continue;
+                if (auto h = hoisted_at.find(x); h != hoisted_at.end())
+                    for (std::size_t k = h->second->begin; k < h->second->end; ++k)
+                        c.div0 = c.div0 || divides_by_zero(p_.initial_tape[k], s);
+                if (auto h = shared_at.find(x); h != shared_at.end() && h->second->end <= first)
+                    for (std::size_t k = h->second->begin; k < h->second->end; ++k)
+                        c.div0 = c.div0 || divides_by_zero(p_.flow_tape[k], s);
             }
         }
     };
