@@ -200,3 +200,16 @@ SAVEPER = 1 ~ ~ |
         CHECK(r.at("c", t) == 4 / l);
     }
 }
+
+// Program::find looks a canonical ASCII name up as it is and every other
+// spelling through canonical_name: both ways must find the same variable.
+TEST_CASE("program: a variable is found by every spelling of its name") {
+    auto model = sim::Model::compile(sim::load_model(std::string(SIM_SOURCE_DIR) + "/models/classic/sir.yaml"));
+    const sim::detail::Program& p = sim::detail::program_of(model);
+    const sim::detail::VarInfo* v = p.find("contact_rate");
+    REQUIRE(v != nullptr);
+    for (const char* name : {"Contact Rate", "contact rate", "contact__rate", "_contact_rate", "contact_rate_",
+                             " contact_rate ", "\"contact rate\"", "CONTACT_RATE", "contact\trate"})
+        CHECK(p.find(name) == v);
+    for (const char* name : {"contactrate", "contact_rat", "", "_", "contact-rate"}) CHECK(p.find(name) == nullptr);
+}

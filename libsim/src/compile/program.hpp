@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -94,7 +95,12 @@ struct Program {
     std::vector<FixedDelay> delays;
     std::vector<Previous> previous;
     std::vector<VarInfo> vars;  // user-visible, model order
-    std::unordered_map<std::string, std::uint32_t> index;  // canonical -> vars[]
+    // canonical -> vars[]; looked up by std::string_view without a copy.
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> index;
     // For the tape dump only: the variable (user or hidden) in each slot, ""
     // for fixed slots, literals and temporaries. Hidden variables are named
     // "#what#n (owner)".

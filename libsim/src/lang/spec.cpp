@@ -196,7 +196,7 @@ std::string canonical_name(std::string_view name) {
         }
         if (sep && !out.empty()) out += '_';
         sep = false;
-        out += static_cast<char>(std::tolower(c));
+        out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);  // ASCII: no locale
     }
     return out;
 }

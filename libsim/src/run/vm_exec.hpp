@@ -51,6 +51,21 @@ inline void exec(const Instr* it, const Instr* end, double* s, const Table* tabl
             case vm_code(Code::copy): s[in.dst] = s[in.a]; break;
             case vm_code(Code::lookup): s[in.dst] = lookup(tables[in.b], s[in.a]); break;
             case vm_code(Code::vector): s[in.dst] = vector_value(vops[in.b], s); break;
+            // The commonest other codes, dispatched here rather than through
+            // apply's second switch (a call the compiler does not inline):
+            // the same sim::ops functions, so the same results.
+            case vm_code(Code::pow): s[in.dst] = ops::pow(s[in.a], s[in.b]); break;
+            case vm_code(Code::ln): s[in.dst] = ops::ln(s[in.a]); break;
+            case vm_code(Code::exp): s[in.dst] = ops::exp(s[in.a]); break;
+            case vm_code(Code::neg): s[in.dst] = ops::neg(s[in.a]); break;
+            case vm_code(Code::select): s[in.dst] = ops::select(s[in.a], s[in.b], s[in.c]); break;
+            case vm_code(Code::min): s[in.dst] = ops::min(s[in.a], s[in.b]); break;
+            case vm_code(Code::max): s[in.dst] = ops::max(s[in.a], s[in.b]); break;
+            case vm_code(Code::nonneg): s[in.dst] = ops::nonneg(s[in.a]); break;
+            case vm_code(Code::gt): s[in.dst] = ops::gt(s[in.a], s[in.b]); break;
+            case vm_code(Code::lt): s[in.dst] = ops::lt(s[in.a], s[in.b]); break;
+            case vm_code(Code::ge): s[in.dst] = ops::ge(s[in.a], s[in.b]); break;
+            case vm_code(Code::le): s[in.dst] = ops::le(s[in.a], s[in.b]); break;
             SIM_ARITH(vm_code(Code::add))
             SIM_ARITH(vm_code(Code::sub))
             SIM_ARITH(vm_code(Code::mul))
