@@ -31,10 +31,19 @@ struct Generated {
 };
 
 // True if every value is finite: x * 0 is 0 for finite x and NaN otherwise.
+// Four independent sums, so that a long stretch of saved rows is not one
+// chain of dependent adds (generated SIR saving every step: 17 % of its run).
 inline bool all_finite(const double* v, std::size_t n) {
-    double z = 0;
-    for (std::size_t i = 0; i < n; ++i) z += v[i] * 0.0;
-    return z == 0;
+    double z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        z0 += v[i] * 0.0;
+        z1 += v[i + 1] * 0.0;
+        z2 += v[i + 2] * 0.0;
+        z3 += v[i + 3] * 0.0;
+    }
+    for (; i < n; ++i) z0 += v[i] * 0.0;
+    return (z0 + z1) + (z2 + z3) == 0;
 }
 
 // Writes one row per save_every grid points into Results sized up front,
