@@ -5,11 +5,31 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <string>
+#include <unordered_map>
 
 #include "compile/compiler.hpp"
 
 namespace sim::detail {
+namespace {
+
+// A node's structure for sharing equal sub-expressions (Compiler::emit):
+// kind, code and reference, a number's bits, the children's structure ids.
+struct StructureKey {
+    std::uint64_t head = 0, value = 0, ab = 0, c = 0;
+    bool operator==(const StructureKey&) const = default;
+};
+struct StructureKeyHash {
+    std::size_t operator()(const StructureKey& k) const {
+        std::uint64_t h = 0x9e3779b97f4a7c15u;
+        for (std::uint64_t x : {k.head, k.value, k.ab, k.c}) {
+            h ^= x + 0x9e3779b97f4a7c15u + (h << 6) + (h >> 2);
+            h *= 0xff51afd7ed558ccdu;
+        }
+        return static_cast<std::size_t>(h ^ (h >> 33));
+    }
+};
+
+}  // namespace
 
 // Invariant after: a constant or auxiliary whose resolved expression is a
 // number is `literal` and holds its value (it lives in the slot template
@@ -118,19 +138,21 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     // Chongqing's equations). Structure ids by interning; uses counted over
     // the flow-tape equations, hoisted parts left out.
     std::vector<int> sid(nodes_.size(), -1);
-    std::map<std::string, int> interned;
+    std::unordered_map<StructureKey, int, StructureKeyHash> interned;
     auto structure = [&](auto& self, int e) -> int {
         if (e < 0) return -1;
         int& id = sid[static_cast<std::size_t>(e)];
         if (id >= 0) return id;
         const RNode& r = node(e);
-        std::uint64_t bits;
-        std::memcpy(&bits, &r.value, sizeof bits);
-        const std::string k = std::to_string(r.kind) + ':' + std::to_string(static_cast<int>(r.code)) + ':' +
-                              (r.kind == RNode::num ? std::to_string(bits) : std::string()) + ':' +
-                              std::to_string(r.ref) + ':' + std::to_string(self(self, r.a)) + ':' +
-                              std::to_string(self(self, r.b)) + ':' + std::to_string(self(self, r.c));
-        id = interned.emplace(k, static_cast<int>(interned.size())).first->second;
+        StructureKey k{};
+        k.head = static_cast<std::uint64_t>(r.kind) | static_cast<std::uint64_t>(r.code) << 8 |
+                 static_cast<std::uint64_t>(r.ref) << 16;
+        if (r.kind == RNode::num) std::memcpy(&k.value, &r.value, sizeof k.value);
+        const int a = self(self, r.a), b = self(self, r.b), c = self(self, r.c);
+        k.ab = static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32 | static_cast<std::uint32_t>(b);
+        k.c = static_cast<std::uint32_t>(c);
+        const int fresh = static_cast<int>(interned.size());
+        id = interned.emplace(k, fresh).first->second;  // sid never grows: `id` stays valid
         return id;
     };
     std::vector<std::uint32_t> uses;
