@@ -3,6 +3,7 @@
 // (levers.cpp). The spec is read, not copied: its trees are compiled where
 // they are, and the Program keeps a copy without them.
 #include "compile/compiler.hpp"
+#include "lang/names.hpp"
 
 namespace sim::detail {
 
@@ -73,26 +74,10 @@ std::shared_ptr<Program> Compiler::compile() {
     return prog;
 }
 
-namespace {
-// True if canonical_name(n) == n for an ASCII name (lower case, single '_'
-// between words, no blanks or quotes): the common case, looked up as is.
-bool canonical_ascii(std::string_view n) {
-    if (n.empty() || n.front() == '_' || n.back() == '_') return false;
-    char prev = 0;
-    for (char ch : n) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x80 || (c >= 'A' && c <= 'Z') || c == '"' || c == ' ' || (c >= '\t' && c <= '\r')) return false;
-        if (c == '_' && prev == '_') return false;
-        prev = ch;
-    }
-    return true;
-}
-}  // namespace
-
 // Runs look up every name they set or save (an ensemble: each run), so the
 // name is not copied when it is already canonical.
 const VarInfo* Program::find(std::string_view name) const {
-    auto it = canonical_ascii(name) ? index.find(name) : index.find(canonical_name(name));
+    auto it = is_canonical_ascii(name) ? index.find(name) : index.find(canonical_name(name));
     return it == index.end() ? nullptr : &vars[it->second];
 }
 

@@ -27,6 +27,11 @@ std::optional<NameProblem> name_problem(std::string_view name);
 // "U+200B"
 std::string code_point(std::int32_t cp);
 
+// True if `name` is ASCII and canonical_name(name) == name (lower case, words
+// joined by single '_', no blanks or quotes): such a name can be looked up
+// as it is, without building its canonical form.
+bool is_canonical_ascii(std::string_view name);
+
 // The name with every control and format character written as <U+XXXX>, so
 // that a message shows what cannot be seen.
 std::string visible_name(std::string_view name);

@@ -201,6 +201,18 @@ std::string canonical_name(std::string_view name) {
     return out;
 }
 
+bool is_canonical_ascii(std::string_view n) {
+    if (n.empty() || n.front() == '_' || n.back() == '_') return false;
+    char prev = 0;
+    for (char ch : n) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x80 || (c >= 'A' && c <= 'Z') || c == '"' || std::isspace(c)) return false;
+        if (c == '_' && prev == '_') return false;
+        prev = ch;
+    }
+    return true;
+}
+
 std::optional<NameProblem> name_problem(std::string_view name) {
     std::size_t i = 0;
     while (i < name.size()) {

@@ -47,14 +47,19 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
                 return c;
             }
     }
-    // Values hoisted out of the flow tape (Program::hoisted): computed once
-    // at the start by initial_tape[begin, end).
-    std::unordered_map<Slot, const Program::Hoisted*> hoisted_at, shared_at;
-    for (const auto& h : p_.hoisted) hoisted_at.emplace(h.dst, &h);
-    // Shared sub-expressions (Program::shared): computed at their first use.
-    for (const auto& h : p_.shared) shared_at.emplace(h.dst, &h);
+    // Parts of equations computed elsewhere: values hoisted out of the flow
+    // tape (Program::hoisted, computed once by the initial tape) and shared
+    // sub-expressions (Program::shared, computed in the flow tape at their
+    // first use), by the slot they write: the tape and its range.
+    struct Part {
+        const std::vector<Instr>* tape;
+        std::uint32_t begin, end;
+    };
+    std::unordered_map<Slot, Part> part_at;
+    for (const auto& h : p_.hoisted) part_at.emplace(h.dst, Part{&p_.initial_tape, h.begin, h.end});
+    for (const auto& h : p_.shared) part_at.emplace(h.dst, Part{&p_.flow_tape, h.begin, h.end});
     // The findings of instructions [first, last] of `tape` (the equation of
-    // a bad variable), and of the hoisted computations they read.
+    // a bad variable), and of the parts computed elsewhere that they read.
     auto examine = [&](const std::vector<Instr>& tape, std::size_t first, std::size_t last, bool follow) {
         for (std::size_t j = first; j <= last; ++j) {
             const Instr& in = tape[j];
@@ -63,13 +68,10 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
                                         p_.vector_ops[in.b].kind == VectorOp::invert_matrix);
             if (!follow || in.op == Code::lookup || in.op == Code::vector) continue;
             for (Slot x : {in.a, in.b, in.c, in.d}) {
-                if (var_of.count(x)) continue;
-                if (auto h = hoisted_at.find(x); h != hoisted_at.end())
-                    for (std::size_t k = h->second->begin; k < h->second->end; ++k)
-                        c.div0 = c.div0 || divides_by_zero(p_.initial_tape[k], s);
-                if (auto h = shared_at.find(x); h != shared_at.end() && h->second->end <= first)
-                    for (std::size_t k = h->second->begin; k < h->second->end; ++k)
-                        c.div0 = c.div0 || divides_by_zero(p_.flow_tape[k], s);
+                const auto part = part_at.find(x);
+                if (part == part_at.end() || var_of.count(x)) continue;
+                for (std::size_t k = part->second.begin; k < part->second.end; ++k)
+                    c.div0 = c.div0 || divides_by_zero((*part->second.tape)[k], s);
             }
         }
     };
