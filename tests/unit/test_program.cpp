@@ -72,6 +72,16 @@ std::string dump(const sim::Model& m) {
     return os.str();
 }
 
+// A Vensim model of `equations` from time 0 to `final_time` in steps of 1.
+sim::Model compile_mdl(const std::string& equations, int final_time, const char* name) {
+    const std::string text = "{UTF-8}\n" + equations + "INITIAL TIME = 0 ~ ~ |\nFINAL TIME = " +
+                             std::to_string(final_time) + " ~ ~ |\nTIME STEP = 1 ~ ~ |\nSAVEPER = 1 ~ ~ |\n";
+    sim::Diagnostics d;
+    sim::ModelSpec spec = sim::parse_vensim(text, name, d);
+    REQUIRE(!d.has_errors());
+    return sim::Model::compile(spec);
+}
+
 }  // namespace
 
 TEST_CASE("program: every arithmetic code computes and prints its documented grouping") {
@@ -130,28 +140,22 @@ TEST_CASE("program: the dump names hidden stocks, tables, delays and PREVIOUS") 
 // per run, at the end of the initial tape, and recomputed for each run's
 // settings; what reads TIME (STEP, random numbers) or a stock stays per step.
 TEST_CASE("program: what reads only constants is computed once per run, and nothing else is") {
-    const char* mdl = R"({UTF-8}
-k = 2 ~ ~ |
-g = 0.1 ~ ~ |
-once = LN(1 + g) * k ~ ~ |
-s = INTEG(s * LN(1 + g), 1) ~ ~ |
-timed = STEP(k, 5) + LN(1 + g) ~ ~ |
-noise = RANDOM UNIFORM(0, 1, 7) * k ~ ~ |
-INITIAL TIME = 0 ~ ~ |
-FINAL TIME = 10 ~ ~ |
-TIME STEP = 1 ~ ~ |
-SAVEPER = 1 ~ ~ |
-)";
-    sim::Diagnostics d;
-    sim::ModelSpec spec = sim::parse_vensim(mdl, "hoist.mdl", d);
-    REQUIRE(!d.has_errors());
-    const sim::Model model = sim::Model::compile(spec);
+    const sim::Model model = compile_mdl(
+        "k = 2 ~ ~ |\n"
+        "g = 0.1 ~ ~ |\n"
+        "once = LN(1 + g) * k ~ ~ |\n"
+        "twice = once * 3 ~ ~ |\n"  // reads a hoisted auxiliary: hoisted too
+        "s = INTEG(s * LN(1 + g), 1) ~ ~ |\n"
+        "timed = STEP(k, 5) + LN(1 + g) ~ ~ |\n"
+        "noise = RANDOM UNIFORM(0, 1, 7) * k ~ ~ |\n",
+        10, "hoist.mdl");
     const std::string text = dump(model);
     const auto hoisted = text.find("once per run"), flows = text.find("\nflow tape");
     REQUIRE(hoisted != std::string::npos);
     REQUIRE(flows != std::string::npos);
     CHECK(text.find("ln(", hoisted) < flows);             // the logarithms are computed once
     CHECK(text.find("ln(", flows) == std::string::npos);   // and never per step
+    CHECK(text.find("twice =", flows) == std::string::npos); // nor is `once * 3`
     CHECK(text.find("step(", flows) != std::string::npos);  // STEP reads TIME: per step
     CHECK(text.find("random", flows) != std::string::npos); // so does RANDOM UNIFORM
 
@@ -161,6 +165,7 @@ SAVEPER = 1 ~ ~ |
         const sim::Results r = model.run(o);
         const double lg = std::log(1 + g);
         CHECK(r.at("once", 3) == lg * 2);
+        CHECK(r.at("twice", 3) == lg * 2 * 3);
         CHECK(r.at("timed", 4) == 0 + lg);
         CHECK(r.at("timed", 6) == 2 + lg);
         CHECK(r.at("s", 1) == 1 + 1 * (1 * lg));
@@ -171,20 +176,12 @@ SAVEPER = 1 ~ ~ |
 // Shared sub-expressions (compile/emit.cpp): a computation that several
 // flow-tape equations need is computed once a step, at its first use.
 TEST_CASE("program: a sub-expression several equations need is computed once a step") {
-    const char* mdl = R"({UTF-8}
-s = INTEG(1, 1) ~ ~ |
-a = LN(1 + s) * 2 ~ ~ |
-b = LN(1 + s) + 3 ~ ~ |
-c = 4 / LN(1 + s) ~ ~ |
-INITIAL TIME = 0 ~ ~ |
-FINAL TIME = 4 ~ ~ |
-TIME STEP = 1 ~ ~ |
-SAVEPER = 1 ~ ~ |
-)";
-    sim::Diagnostics d;
-    sim::ModelSpec spec = sim::parse_vensim(mdl, "shared.mdl", d);
-    REQUIRE(!d.has_errors());
-    const sim::Model model = sim::Model::compile(spec);
+    const sim::Model model = compile_mdl(
+        "s = INTEG(1, 1) ~ ~ |\n"
+        "a = LN(1 + s) * 2 ~ ~ |\n"
+        "b = LN(1 + s) + 3 ~ ~ |\n"
+        "c = 4 / LN(1 + s) ~ ~ |\n",
+        4, "shared.mdl");
     const std::string text = dump(model);
     const auto flows = text.find("\nflow tape");
     REQUIRE(flows != std::string::npos);

@@ -81,8 +81,8 @@ void Compiler::layout(Program& prog) {
 // Hoisting: what the flow tape would compute to the same value at every
 // step is computed once per run instead, at the end of the initial tape
 // (initial_tape[hoist_begin, end), after every constant is set and
-// computed): an auxiliary or flow whose equation reads only constants and
-// numbers (through arithmetic, pure functions and lookups; not TIME, DT,
+// computed): an auxiliary or flow whose equation reads only constants,
+// numbers and other such auxiliaries (through arithmetic, pure functions and lookups; not TIME, DT,
 // the time functions, random numbers, stocks, state or vector functions),
 // into its own slot, and each largest such sub-expression of the other
 // flow-tape equations, into a slot of its own (`LN(1 + growth)` in `stock *
@@ -126,6 +126,11 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     auto hoistable = [&](int e) {
         return e >= 0 && (node(e).kind == RNode::op || node(e).kind == RNode::table) && invariant(invariant, e);
     };
+    // Auxiliaries computed once per run, in dependency order, so that one
+    // reading another's value is found invariant too (and no node's memo is
+    // made before the variables it reads are decided).
+    for (int v : run_order)
+        if (invariant(invariant, var(v).run)) var_invariant[static_cast<std::size_t>(v)] = 1;
     std::vector<Instr> hoisted_tape;  // appended to the initial tape at the end
     std::map<int, Slot> hoisted_node;  // node -> its provisional hoisted slot
     std::uint32_t hoisted_count = 0;
@@ -168,7 +173,7 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
         self(self, r.c);
     };
     for (int v : run_order)
-        if (!invariant(invariant, var(v).run)) count_uses(count_uses, var(v).run);
+        if (!var_invariant[static_cast<std::size_t>(v)]) count_uses(count_uses, var(v).run);
     auto shared = [&](int e) {
         if (e < 0 || (node(e).kind != RNode::op && node(e).kind != RNode::table)) return false;
         const auto id = static_cast<std::size_t>(structure(structure, e));
@@ -298,11 +303,10 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
     for (int v : init_order) emit_expr(emit_expr, prog.initial_tape, var(v).init, var(v).slot);
     for (int v : run_order) {
         const int root = var(v).run;
-        if (invariant(invariant, root)) {  // the whole equation: computed once, into the variable's own slot
+        if (var_invariant[static_cast<std::size_t>(v)]) {  // the whole equation: once, into its own slot
             const auto begin = static_cast<std::uint32_t>(hoisted_tape.size());
             emit_expr(emit_expr, hoisted_tape, root, var(v).slot);
             prog.hoisted.push_back({var(v).slot, begin, static_cast<std::uint32_t>(hoisted_tape.size())});
-            var_invariant[static_cast<std::size_t>(v)] = 1;
             continue;
         }
         hoisting = true;
