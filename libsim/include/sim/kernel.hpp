@@ -17,7 +17,7 @@ namespace sim {
 
 // Bumped whenever KernelRun, Kernel or what the generated functions must do
 // changes; part of every fingerprint.
-inline constexpr int kernel_abi_version = 2;
+inline constexpr int kernel_abi_version = 3;
 
 // One call of Kernel::euler: Euler steps to grid points k_begin .. k_end-1,
 // doing at each what the interpreter's Euler driver and its grid-point
@@ -41,13 +41,37 @@ struct KernelRun {
     const double* delay_initial;  // each delay's output before its input arrives
     unsigned long recorded;  // points in every history (in/out)
     double* scratch;         // stock_count doubles the kernel may use
-    double bad;              // (in/out) sum of x * 0 over the non-negative stocks after each step:
-                             // not 0 once one was not finite (the other stocks, once not finite,
-                             // stay so, and the host checks them and the saved rows)
+    double bad;              // (in/out) sum of x * 0 over the non-negative stocks after each step
+                             // and over every value saved that a step can change: not 0 once one
+                             // was not finite (the other stocks, once not finite, stay so, and the
+                             // host checks them; the columns a step cannot change were checked in
+                             // the first row, which the host saves)
     unsigned long failed_delay;  // (out) 0, or 1 + the index of the fixed delay whose time was
                                  // negative at grid point s[0] (time s[0]): the kernel stopped
                                  // there, before that point's outputs, and the host reports it
 };
+
+// One saved row of n columns: out[j] = s[cols[j]]; adds the values times 0
+// to `bad` (0 unless one is not finite), in two sums so that a wide row is
+// not one chain of dependent adds; returns where the next row goes.
+inline double* save_columns(double* out, const double* s, const unsigned* cols, unsigned long n, double& bad) {
+    double z0 = 0, z1 = 0;
+    unsigned long j = 0;
+    for (; j + 2 <= n; j += 2) {
+        const double a = s[cols[j]], b = s[cols[j + 1]];
+        out[j] = a;
+        out[j + 1] = b;
+        z0 += a * 0.0;
+        z1 += b * 0.0;
+    }
+    if (j < n) {
+        const double a = s[cols[j]];
+        out[j] = a;
+        z0 += a * 0.0;
+    }
+    bad += z0 + z1;
+    return out + n;
+}
 
 struct Kernel {
     int abi;                  // kernel_abi_version of the generator

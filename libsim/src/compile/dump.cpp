@@ -156,7 +156,10 @@ private:
 
     void derivatives() {
         const Slot* fs = p_.flow_slots.data();
-        for (const auto& g : p_.stock_flows) {
+        // In stock order (stock_flows puts the stocks with outflows only last).
+        std::vector<Program::StockFlows> groups = p_.stock_flows;
+        std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.stock < b.stock; });
+        for (const auto& g : groups) {
             std::string code, comment;
             for (auto j = g.in_begin; j < g.end; ++j) {
                 const char* sign = j < g.out_begin ? (j == g.in_begin ? "" : " + ") : (j == g.in_begin ? "-" : " - ");

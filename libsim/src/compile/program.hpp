@@ -85,9 +85,18 @@ struct Program {
     std::vector<Term> inflow_terms, outflow_terms;
     // The same grouped by stock, for Euler: stock_flows[i] lists the inflow
     // slots [in_begin, out_begin) then outflow slots [out_begin, end) in
-    // flow_slots, so each stock is updated once per step (one store).
+    // flow_slots, so each stock is updated once per step (one store). The
+    // stocks with an inflow come first, those with outflows only after them
+    // (from stock_flows_in_first on): drive_euler starts each sum from its
+    // first term, negated for the latter, without a branch per stock.
     struct StockFlows { std::uint32_t stock, in_begin, out_begin, end; };
     std::vector<StockFlows> stock_flows;
+    std::size_t stock_flows_in_first = 0;
+    // Per slot: 1 if a step writes it other than as a stock: the flow tape's
+    // destinations, PREVIOUS and fixed delay outputs (every driver checks
+    // the stocks at each grid point; what no step writes cannot become non-
+    // finite after the first saved row, which checks every column).
+    std::vector<std::uint8_t> step_written;
     std::vector<Slot> flow_slots;
     std::vector<std::uint32_t> nonneg_stocks;  // stock indices
     std::vector<Table> tables;

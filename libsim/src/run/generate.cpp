@@ -39,8 +39,9 @@ using detail::Slot;
 
 // Bumped whenever the generated code would compute differently for the same
 // program (part of the fingerprint, with kernel_abi_version). 2: the vector
-// functions are generated (sim/ops_vector.hpp).
-constexpr int generator_revision = 2;
+// functions are generated (sim/ops_vector.hpp). 3: a stock's net flow starts
+// from its first term (drive_euler), not from 0 + it.
+constexpr int generator_revision = 3;
 
 struct Bytes {
     std::string b;

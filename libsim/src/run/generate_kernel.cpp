@@ -246,16 +246,24 @@ private:
     // value of stock i (non-negative models), `F` a flow slot.
 
     // The stock update of a model without non-negative stocks
-    // (drive_euler): each stock with flows, net = 0 + in... - out...
+    // (drive_euler): each stock with flows, net = in... - out... from the
+    // first term on, as drive_euler sums it. A single flow is written
+    // without `net`: x + dt * f, and x - dt * f for an outflow, which is
+    // x + dt * (-f) bit for bit (negation is exact and rounding symmetric).
     template <class Name>
     std::vector<std::string> plain_update(Name&& N) const {
         std::vector<std::string> out;
         const Slot* fs = p_.flow_slots.data();
         for (const auto& g : p_.stock_flows) {
-            std::string st = "{ double net = 0;";
-            for (auto j = g.in_begin; j < g.out_begin; ++j) st += " net += " + N(fs[j]) + ";";
-            for (auto j = g.out_begin; j < g.end; ++j) st += " net -= " + N(fs[j]) + ";";
             const std::string x = N(p_.stock_begin + g.stock);
+            const bool in_first = g.in_begin < g.out_begin;
+            if (g.end - g.in_begin == 1) {
+                out.push_back(x + " = " + x + (in_first ? " + " : " - ") + "dt * " + N(fs[g.in_begin]) + ";");
+                continue;
+            }
+            std::string st = "{ double net = " + std::string(in_first ? "" : "-") + N(fs[g.in_begin]) + ";";
+            for (auto j = g.in_begin + 1; j < g.out_begin; ++j) st += " net += " + N(fs[j]) + ";";
+            for (auto j = g.out_begin + (in_first ? 0 : 1); j < g.end; ++j) st += " net -= " + N(fs[j]) + ";";
             st += " " + x + " = " + x + " + dt * net; }";
             out.push_back(st);
         }
@@ -305,6 +313,10 @@ private:
     std::string nonneg_check(Name&& N) const {
         std::vector<std::string> terms;
         for (auto i : p_.nonneg_stocks) terms.push_back(N(p_.stock_begin + i) + " * 0.0");
+        return balanced_check(std::move(terms));
+    }
+    // bad += (a + b) + ... over `terms` (x * 0.0 each), or "" if none.
+    static std::string balanced_check(std::vector<std::string> terms) {
         if (terms.empty()) return "";
         while (terms.size() > 1) {
             std::vector<std::string> next;
@@ -419,14 +431,21 @@ private:
            << "            until = save_every;\n"
            << "            *out_t++ = t;\n"
            << "            if (all_columns) {\n";
-        for (std::size_t j = 0; j < p_.vars.size(); ++j)
+        // What is saved is checked as it is saved (KernelRun::bad), the
+        // columns a step changes only: the others were checked in row 0.
+        std::vector<std::string> terms;
+        for (std::size_t j = 0; j < p_.vars.size(); ++j) {
             os << "                out_v[" << j << "] = " << loc(p_.vars[j].slot) << ";\n";
+            if (mut[p_.vars[j].slot]) terms.push_back(loc(p_.vars[j].slot) + " * 0.0");
+        }
+        if (const std::string chk = balanced_check(std::move(terms)); !chk.empty())
+            os << "                " << chk << "\n";
         os << "                out_v += " << p_.vars.size() << ";\n"
            << "            } else {\n";
         // The saved columns are user variables: store those a step changes.
         for (const auto& v : p_.vars)
             if (mut[v.slot]) os << "                s[" << v.slot << "] = " << loc(v.slot) << ";\n";
-        os << "                for (unsigned long j = 0; j < ncols; ++j) *out_v++ = s[cols[j]];\n"
+        os << "                out_v = sim::save_columns(out_v, s, cols, ncols, bad);\n"
            << "            }\n"
            << "        }\n"
            << "    }\n"
@@ -474,9 +493,9 @@ private:
            << "            until = save_every;\n"
            << "            *out_t++ = t;\n"
            << "            if (all_columns) {\n"
-           << "                for (unsigned long j = 0; j < " << p_.vars.size() << "ul; ++j) *out_v++ = s[all_column_slots[j]];\n"
+           << "                out_v = sim::save_columns(out_v, s, all_column_slots, " << p_.vars.size() << "ul, bad);\n"
            << "            } else {\n"
-           << "                for (unsigned long j = 0; j < ncols; ++j) *out_v++ = s[cols[j]];\n"
+           << "                out_v = sim::save_columns(out_v, s, cols, ncols, bad);\n"
            << "            }\n"
            << "        }\n"
            << "    }\n"

@@ -81,7 +81,7 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
             // Kept for a repetition by the interpreter (NeedsInterpreter).
             ws.initial_slots.assign(s, s + p.slots.size());
             try {
-                Saver saver(plan.cols, plan.grid, times, values);
+                Saver saver(plan.cols, plan.checked, plan.grid, times, values);
                 run(p, plan, s, Generated{*kernel}, saver, ws, warnings);
                 return;
             } catch (const NeedsInterpreter&) {
@@ -89,7 +89,7 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
                 warnings.clear();
             }
         }
-        Saver saver(plan.cols, plan.grid, times, values);
+        Saver saver(plan.cols, plan.checked, plan.grid, times, values);
         run(p, plan, s, Interpreted{p}, saver, ws, warnings);
     } catch (const Error&) {
         throw;

@@ -89,12 +89,14 @@ void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Di
 
 // The saved columns: the options' names in their order, or every user variable.
 void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
+    auto add = [&](const VarInfo& v) {
+        plan.cols.push_back(v.slot);
+        plan.names.push_back(v.name);
+        if (p.step_written[v.slot]) plan.checked.push_back(v.slot);
+    };
     if (opts.save.empty()) {
         plan.all_columns = true;
-        for (const auto& v : p.vars) {
-            plan.cols.push_back(v.slot);
-            plan.names.push_back(v.name);
-        }
+        for (const auto& v : p.vars) add(v);
         return;
     }
     for (const auto& n : opts.save) {
@@ -103,8 +105,7 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
             diags.error(sim::Code::E_UNKNOWN_NAME, {}, n, "cannot save '" + n + "': the model has no such variable");
             continue;
         }
-        plan.cols.push_back(v->slot);
-        plan.names.push_back(v->name);
+        add(*v);
     }
 }
 

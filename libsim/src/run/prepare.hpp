@@ -31,6 +31,8 @@ struct RunPlan {
     std::vector<Slot> cols;      // saved slots, in column order
     std::vector<std::string> names;  // their display names
     bool all_columns = false;        // cols are every user variable in model order
+    std::vector<Slot> checked;       // the saved slots a step writes, not stocks (Program::step_written):
+                                     // what rows after the first check for non-finite values
     NonFinite on_nonfinite = NonFinite::error;
     long max_steps = std::numeric_limits<long>::max();
     std::optional<double> max_wall_seconds;

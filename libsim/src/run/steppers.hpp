@@ -79,12 +79,25 @@ void drive_euler(const Stepping& st, Checker& budget, Observer& at) {
         // defeats store-to-load forwarding, a stall that cost 10-15% of
         // SIR's run (docs/performance.md).
         double z = 0;
-        for (const auto& g : p.stock_flows) {
-            double net = 0;
-            for (auto j = g.in_begin; j < g.out_begin; ++j) net += s[fs[j]];
-            for (auto j = g.out_begin; j < g.end; ++j) net -= s[fs[j]];
-            const double v = x[g.stock] + dt * net;
-            x[g.stock] = v;
+        // net = in... - out..., from the first term on (not 0 + ...: one
+        // add fewer on the step's latency chain; the generated code sums
+        // the same way, see plain_update): stocks with an inflow first.
+        const auto* g = p.stock_flows.data();
+        const auto* const g_out = g + p.stock_flows_in_first;
+        const auto* const g_end = g + p.stock_flows.size();
+        for (; g != g_out; ++g) {
+            double net = s[fs[g->in_begin]];
+            for (auto j = g->in_begin + 1; j < g->out_begin; ++j) net += s[fs[j]];
+            for (auto j = g->out_begin; j < g->end; ++j) net -= s[fs[j]];
+            const double v = x[g->stock] + dt * net;
+            x[g->stock] = v;
+            z += v * 0.0;
+        }
+        for (; g != g_end; ++g) {  // outflows only
+            double net = -s[fs[g->in_begin]];
+            for (auto j = g->in_begin + 1; j < g->end; ++j) net -= s[fs[j]];
+            const double v = x[g->stock] + dt * net;
+            x[g->stock] = v;
             z += v * 0.0;
         }
         if (check.on() && z != 0) check.stocks_went_bad(st.s, k, nullptr);
@@ -97,10 +110,11 @@ void drive_euler(const Stepping& st, Checker& budget, Observer& at) {
 // steps, doing what drive_euler/drive_euler_nonneg and the grid-point
 // observer do, in one call, or in chunks of 256 points when the wall-clock
 // budget is on (checked between them). Values that are not finite are only
-// noticed here, after a chunk (the saved rows, the stocks, and what the
-// kernel summed over the non-negative stocks at each step, since a limit can
-// set those back to 0): the run then throws NeedsInterpreter and is repeated
-// by the interpreter, which finds and reports the cause exactly as always.
+// noticed here, after a chunk (the stocks, and what the kernel summed, x * 0,
+// over the values it saved and over the non-negative stocks at each step,
+// since a limit can set those back to 0): the run then throws
+// NeedsInterpreter and is repeated by the interpreter, which finds and
+// reports the cause exactly as always.
 struct NeedsInterpreter {};
 
 template <class Checker>
@@ -128,11 +142,8 @@ void drive_kernel_euler(const Stepping& st, const Kernel& kernel, const RunPlan&
         const long k1 = chunked ? std::min(n, k0 + 255) + 1 : n + 1;
         r.k_begin = k0;
         r.k_end = k1;
-        const double* rows = r.out_v;
         kernel.euler(r);
-        if (st.check.on() && (r.bad != 0 || !all_finite(st.stocks(), p.stock_count) ||
-                              !all_finite(rows, static_cast<std::size_t>(r.out_v - rows))))
-            throw NeedsInterpreter{};
+        if (st.check.on() && (r.bad != 0 || !all_finite(st.stocks(), p.stock_count))) throw NeedsInterpreter{};
         if (r.failed_delay != 0) {  // stopped at grid time s[0], where Events::before stops the interpreter
             const std::size_t i = r.failed_delay - 1;
             events.negative_delay(i, st.s[slot_time], st.s[p.delays[i].delay_time]);
