@@ -48,6 +48,10 @@ constexpr const char* compare_help =
     "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole:\n"
     "                         readers see the old set or the new one, never a\n"
     "                         mix; a DIR holding other files is refused\n"
+    "  --engine E             interpreter (default) or generated: the model's\n"
+    "                         C++ compiled by the system compiler, cached by\n"
+    "                         program (as 'sdsim run --engine generated'), for\n"
+    "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
     "  --lang en|zh           language of report.html, report.md and the\n"
     "                         charts (default: en)\n"
@@ -69,7 +73,7 @@ public:
                         app->add_option("--indicators", indicators_), app->add_option("--rank-by", rank_by_),
                         app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
                         app->add_option("--samples", samples_), app->add_option("--seed", seed_),
-                        app->add_option("--lang", lang_)})
+                        app->add_option("--lang", lang_), app->add_option("--engine", engine_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -87,6 +91,7 @@ public:
             for (const auto& t : split_list("--at", at_)) o_.at.push_back(number("--at", t));
         if (app->count("--indicators")) o_.indicators = parse_indicators(indicators_);
         if (app->count("--threads")) o_.threads = thread_count(threads_);
+        if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
         sampled_ = app->count("--samples") > 0;
         if (sampled_) so_.samples = whole_number("--samples", samples_, 1, max_samples);
         if (app->count("--seed")) {
@@ -111,6 +116,11 @@ public:
         auto x = load_experiment(file, limits, set_values_);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
+        if (engine_value_ == sim::RunEngine::generated) {  // every run of the comparison on the generated code
+            auto gen = generated(x->model);
+            if (!gen) return exit_model;
+            x->model = std::move(*gen);
+        }
         // Before the runs: a directory that cannot take the output costs nothing.
         if (app->count("--out")) sim::check_output_dir(out_, sim::compare_output_set(l.inputs));
         sim::RunOptions cli;
@@ -187,7 +197,8 @@ public:
     }
 
 private:
-    std::string levers_, at_, indicators_, rank_by_, threads_, out_, samples_, seed_, lang_;
+    std::string levers_, at_, indicators_, rank_by_, threads_, out_, samples_, seed_, lang_, engine_;
+    sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> set_;
     bool no_charts_ = false;
     // What check_options made of them.

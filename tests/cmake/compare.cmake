@@ -17,7 +17,18 @@ endif()
 # (b) Same files with 1 and 2 threads.
 add_test(NAME compare.threads_identical
          COMMAND ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DFILE=${SIM_CMP_CQ}/scenarios/compare.yaml
-                 -DOUT=${SIM_CMP_OUT}/threads -P ${SIM_CMP_DIR}/compare_threads.cmake)
+                 -DOUT=${SIM_CMP_OUT}/threads -DA=--threads|1 -DB=--threads|2 -P ${SIM_CMP_DIR}/compare_same.cmake)
+# Same files with the interpreter and the generated code (--engine generated:
+# the system C++ compiler, its object cached in the build tree), over samples
+# of the uncertainties too (111: the least the scenario's 110 correlated
+# parameters allow).
+add_test(NAME compare.engines_identical
+         COMMAND ${CMAKE_COMMAND} -E env SDSIM_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/test-native-cache
+                 ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DFILE=${SIM_CMP_CQ}/scenarios/compare.yaml
+                 -DOUT=${SIM_CMP_OUT}/engines -DA=--samples|111|--seed|3|--engine|interpreter
+                 -DB=--samples|111|--seed|3|--engine|generated
+                 "-DFILES=combinations.csv|effects.csv|trajectories.csv|robustness.csv|conclusions.csv|samples.csv|report.md"
+                 -P ${SIM_CMP_DIR}/compare_same.cmake)
 
 # The scenario's `indicators:` and `report_at:` are used when the command line
 # gives none; the levers are the five of the model, in model order.
@@ -32,6 +43,8 @@ if(COMMAND sim_cli_test)
   sim_cli_test(compare_cli_wins RC 0
                ARGS compare ${SIM_CMP_CQ}/scenarios/compare.yaml --levers land,planning --at 2040 --indicators income_ratio:min
                STDOUT_RE "^4 combinations of 2 levers, ranked by income_ratio at 2040 \\(lower is better\\)")
+  sim_cli_test(compare_bad_engine RC 2 ARGS compare ${SIM_CMP_CQ}/scenarios/compare.yaml --engine fast
+               STDERR_RE "unknown engine 'fast' \\(expected interpreter or generated\\)")
   sim_cli_test(compare_scenario_error RC 1 ARGS compare ${SIM_CMP_DIR}/bad_compare_scenario.yaml
                STDERR_RE "bad_compare_scenario\\.yaml:5:19: error: report time 2070 is outside the run")
 endif()

@@ -1,0 +1,36 @@
+# Runs `sdsim compare FILE` twice, with the extra options A and then B (each a
+# '|'-separated list, e.g. "--threads|1"), into two directories and checks
+# that the ranked tables and the output files are byte for byte equal.
+# Used by tests/cmake/compare.cmake as
+# `cmake -DSDSIM=... -DFILE=... -DOUT=... -DA=... -DB=... [-DFILES=a.csv|b.csv] -P`.
+cmake_minimum_required(VERSION 3.25)
+foreach(v SDSIM FILE OUT A B)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "compare_same.cmake: ${v} is not set")
+  endif()
+endforeach()
+if(NOT DEFINED FILES)
+  set(FILES "combinations.csv|effects.csv|trajectories.csv|report.md")
+endif()
+string(REPLACE "|" ";" files "${FILES}")
+file(REMOVE_RECURSE "${OUT}")
+foreach(run A B)
+  string(REPLACE "|" ";" extra "${${run}}")
+  execute_process(COMMAND "${SDSIM}" compare "${FILE}" ${extra} --no-charts --out "${OUT}/${run}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out_${run} ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "sdsim compare ${extra} failed (${rc}):\n${err}")
+  endif()
+endforeach()
+if(NOT out_A STREQUAL out_B)
+  message(FATAL_ERROR "the ranked tables differ between ${A} and ${B}:\n${out_A}\n---\n${out_B}")
+endif()
+foreach(f ${files})
+  if(NOT EXISTS "${OUT}/A/${f}")
+    message(FATAL_ERROR "${OUT}/A/${f} was not written")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${OUT}/A/${f}" "${OUT}/B/${f}" RESULT_VARIABLE same)
+  if(NOT same EQUAL 0)
+    message(FATAL_ERROR "${f} differs between ${A} and ${B}")
+  endif()
+endforeach()
