@@ -17,18 +17,18 @@ endif()
 # (b) Same files with 1 and 2 threads.
 add_test(NAME compare.threads_identical
          COMMAND ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DFILE=${SIM_CMP_CQ}/scenarios/compare.yaml
-                 -DOUT=${SIM_CMP_OUT}/threads -DA=--threads|1 -DB=--threads|2 -P ${SIM_CMP_DIR}/compare_same.cmake)
-# Same files with the interpreter and the generated code (--engine generated:
-# the system C++ compiler, its object cached in the build tree), over samples
-# of the uncertainties too (111: the least the scenario's 110 correlated
-# parameters allow).
+                 -DOUT=${SIM_CMP_OUT}/threads -P ${SIM_CMP_DIR}/compare_threads.cmake)
+# Same table and files with the interpreter and the generated code (--engine
+# generated: the system C++ compiler, its object cached in the build tree),
+# over samples of the uncertainties too (111: the least the scenario's 110
+# correlated parameters allow).
+set(cmp_samples "compare|${SIM_CMP_CQ}/scenarios/compare.yaml|--samples|111|--seed|3|--no-charts|--out|@OUT@")
 add_test(NAME compare.engines_identical
          COMMAND ${CMAKE_COMMAND} -E env SDSIM_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/test-native-cache
-                 ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DFILE=${SIM_CMP_CQ}/scenarios/compare.yaml
-                 -DOUT=${SIM_CMP_OUT}/engines -DA=--samples|111|--seed|3|--engine|interpreter
-                 -DB=--samples|111|--seed|3|--engine|generated
-                 "-DFILES=combinations.csv|effects.csv|trajectories.csv|robustness.csv|conclusions.csv|samples.csv|report.md"
-                 -P ${SIM_CMP_DIR}/compare_same.cmake)
+                 ${CMAKE_COMMAND} -DSDSIM=$<TARGET_FILE:sdsim> -DOUT=${SIM_CMP_OUT}/engines
+                 "-DARGS_A=${cmp_samples}|--engine|interpreter" "-DARGS_B=${cmp_samples}|--engine|generated"
+                 -DFILES=combinations.csv,effects.csv,trajectories.csv,robustness.csv,conclusions.csv,samples.csv,report.md
+                 -P ${SIM_CMP_DIR}/same_bytes.cmake)
 
 # The scenario's `indicators:` and `report_at:` are used when the command line
 # gives none; the levers are the five of the model, in model order.

@@ -345,20 +345,21 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     }
 }
 
-// `model` with generated code of the shape for large models (statements over
-// the slot vector, one per function), compiled in `tmp` and loaded.
-sim::Model memory_shape(const sim::Model& model, const simtest::TempDir& tmp) {
+// `m` with generated code in the shape for large models (every statement
+// over the slot vector, `size` statements a function), compiled here.
+sim::Model slot_vector_shape(const sim::Model& m, const simtest::TempDir& tmp, const std::string& stem,
+                             std::size_t size) {
     sim::GenerateOptions small;
     small.max_local_slots = 0;
-    small.function_size = 1;
-    const std::string path = tmp.write("k.cpp", sim::generate_kernel_source(model, small));
-    const std::string so = (tmp / "k.so").string();
+    small.function_size = size;
+    const std::string path = tmp.write(stem + ".cpp", sim::generate_kernel_source(m, small));
+    const std::string so = (tmp / (stem + ".so")).string();
     REQUIRE(std::system(("c++ -std=c++20 -O1 -ffp-contract=off -fPIC -shared -o '" + so + "' '" + path + "'").c_str()) == 0);
     void* h = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
     REQUIRE(h);
     auto get = reinterpret_cast<const sim::Kernel* (*)()>(dlsym(h, "sim_kernel"));
     REQUIRE(static_cast<bool>(get));
-    return sim::attach_kernel(model, *get());
+    return sim::attach_kernel(m, *get());
 }
 
 // The kernel checks what it saves as it saves it (KernelRun::bad), and the
@@ -383,7 +384,7 @@ TEST_CASE("generated: a saved auxiliary that turns non-finite mid-run is the int
     sim::Diagnostics d;
     auto gen = sim::compile_native(model, d, native_options());
     REQUIRE_MESSAGE(gen, d.str());
-    const sim::Model large = memory_shape(model, tmp);
+    const sim::Model large = slot_vector_shape(model, tmp, "k", 1);
     for (const sim::Model* g : {static_cast<const sim::Model*>(&*gen), &large}) {
         for (const std::vector<std::string>& save :
              {std::vector<std::string>{}, {"x", "later"}, {"later"}}) {
@@ -423,7 +424,7 @@ TEST_CASE("generated: a DELAY FIXED time that turns negative is the interpreter'
     sim::Diagnostics d;
     auto gen = sim::compile_native(model, d, native_options());
     REQUIRE_MESSAGE(gen, d.str());
-    const sim::Model large = memory_shape(model, tmp);
+    const sim::Model large = slot_vector_shape(model, tmp, "k", 1);
     for (const sim::Model* g : {static_cast<const sim::Model*>(&*gen), &large}) {
         for (auto check : {sim::NonFinite::error, sim::NonFinite::ignore}) {
             sim::RunOptions o;
@@ -492,23 +493,6 @@ FINAL TIME = 4 ~~|
 TIME STEP = 0.5 ~~|
 SAVEPER = TIME STEP ~~|
 )mdl";
-
-// `m` with generated code in the shape for large models (every statement
-// over the slot vector, `size` statements a function), compiled here.
-sim::Model slot_vector_shape(const sim::Model& m, const simtest::TempDir& tmp, const std::string& stem,
-                             std::size_t size) {
-    sim::GenerateOptions small;
-    small.max_local_slots = 0;
-    small.function_size = size;
-    const std::string path = tmp.write(stem + ".cpp", sim::generate_kernel_source(m, small));
-    const std::string so = (tmp / (stem + ".so")).string();
-    REQUIRE(std::system(("c++ -std=c++20 -O1 -ffp-contract=off -fPIC -shared -o '" + so + "' '" + path + "'").c_str()) == 0);
-    void* h = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
-    REQUIRE(h);
-    auto get = reinterpret_cast<const sim::Kernel* (*)()>(dlsym(h, "sim_kernel"));
-    REQUIRE(static_cast<bool>(get));
-    return sim::attach_kernel(m, *get());
-}
 
 TEST_CASE("generated: the vector functions give the interpreter's results, in both shapes") {
     if (!have_compiler()) {
