@@ -46,6 +46,10 @@ constexpr const char* sensitivity_help =
     "  --set NAME=X           override a constant in every run (repeatable)\n"
     "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole\n"
     "                         (a DIR holding other files is refused); required\n"
+    "  --engine E             interpreter (default) or generated: the model's\n"
+    "                         C++ compiled by the system compiler, cached by\n"
+    "                         program (as 'sdsim run --engine generated'), for\n"
+    "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
     "  --lang en|zh           language of report.html and report.md\n"
     "                         (default: en)\n"
@@ -70,7 +74,7 @@ public:
                         app->add_option("--seed", seed_), app->add_option("--bootstrap", bootstrap_),
                         app->add_option("--at", at_), app->add_option("--indicators", indicators_),
                         app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
-                        app->add_option("--lang", lang_)})
+                        app->add_option("--lang", lang_), app->add_option("--engine", engine_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -98,6 +102,7 @@ public:
             for (const auto& t : split_list("--at", at_)) o.at.push_back(number("--at", t));
         if (app->count("--indicators")) indicators_value_ = parse_indicators(indicators_, false);
         if (app->count("--threads")) o.threads = thread_count(threads_);
+        if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
         for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
@@ -117,6 +122,11 @@ public:
         auto x = load_experiment(file, limits, set_values_);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
+        if (engine_value_ == sim::RunEngine::generated) {  // every run of the design on the generated code
+            auto gen = generated(x->model);
+            if (!gen) return exit_model;
+            x->model = std::move(*gen);
+        }
         if (l.spec.uncertainties.empty())
             return file_error(file, sim::Code::E_NO_UNCERTAINTIES,
                               "no uncertain parameters to analyse; declare them under 'uncertainties:' in the "
@@ -162,7 +172,8 @@ public:
     }
 
 private:
-    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_, lang_;
+    std::string samples_, method_, seed_, bootstrap_, at_, indicators_, threads_, out_, lang_, engine_;
+    sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> set_;
     bool no_charts_ = false;
     // What check_options made of them.

@@ -44,6 +44,13 @@ sim_same_bytes(sensitivity_threads
 sim_same_bytes(sensitivity_seed
                ARGS_A "${sens}" ARGS_B "sensitivity|${unc}|--samples|64|--seed|4|--no-charts|--out|@OUT@"
                FILES samples.csv EXPECT differ)
+# The same bytes on the generated code (--engine generated, compiled by the
+# system C++ compiler and cached in the build tree).
+sim_same_bytes(sensitivity_engines
+               ARGS_A "${sens}|--engine|interpreter" ARGS_B "${sens}|--engine|generated"
+               FILES samples.csv,indicators.csv,percentiles.csv,indices.csv,trajectories.csv,report.md)
+set_tests_properties(uncertainty.sensitivity_engines PROPERTIES
+                     ENVIRONMENT "SDSIM_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/test-native-cache")
 set(morris "sensitivity|${unc}|--method|morris|--samples|12|--seed|3|--no-charts|--out|@OUT@")
 sim_same_bytes(sensitivity_morris_threads
                ARGS_A "${morris}|--threads|1" ARGS_B "${morris}|--threads|2"
