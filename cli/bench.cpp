@@ -160,6 +160,14 @@ std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* in
     return m;
 }
 
+bool use_engine(sim::RunEngine engine, sim::Model& model) {
+    if (engine != sim::RunEngine::generated) return true;
+    auto gen = generated(model);
+    if (!gen) return false;
+    model = std::move(*gen);
+    return true;
+}
+
 std::unique_ptr<Command> make_bench(CLI::App& app) { return std::make_unique<Bench>(app); }
 
 }  // namespace sdsim

@@ -168,6 +168,9 @@ sim::RunEngine parse_engine_option(const std::string& value);
 // `model` with its generated code compiled (sim/native.hpp, the default
 // cache); nullopt after printing the diagnostics to standard error.
 std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info = nullptr);
+// --engine generated: replaces `model` by its generated code (generated()
+// above); false, with the diagnostics printed, if that could not be made.
+bool use_engine(sim::RunEngine engine, sim::Model& model);
 
 // The commands (run.cpp, check.cpp, compare.cpp, sensitivity.cpp, calibrate.cpp, generate.cpp, bench.cpp, graph.cpp, serve.cpp).
 std::unique_ptr<Command> make_run(CLI::App& app);

@@ -116,11 +116,7 @@ public:
         auto x = load_experiment(file, limits, set_values_);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
-        if (engine_value_ == sim::RunEngine::generated) {  // every run of the comparison on the generated code
-            auto gen = generated(x->model);
-            if (!gen) return exit_model;
-            x->model = std::move(*gen);
-        }
+        if (!use_engine(engine_value_, x->model)) return exit_model;  // every run of the comparison
         // Before the runs: a directory that cannot take the output costs nothing.
         if (app->count("--out")) sim::check_output_dir(out_, sim::compare_output_set(l.inputs));
         sim::RunOptions cli;

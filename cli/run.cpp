@@ -159,11 +159,7 @@ public:
         auto model = sim::Model::compile(l.spec, diags);
         print_diagnostics(diags, std::cerr);  // warnings, or the errors
         if (!model) return exit_model;
-        if (opts_.engine == sim::RunEngine::generated) {
-            auto gen = generated(*model);
-            if (!gen) return exit_model;
-            model = std::move(*gen);
-        }
+        if (!use_engine(opts_.engine, *model)) return exit_model;
 
         if (sc) {
             std::cerr << "scenario: " << sc->name << '\n';

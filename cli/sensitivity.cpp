@@ -122,11 +122,7 @@ public:
         auto x = load_experiment(file, limits, set_values_);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
-        if (engine_value_ == sim::RunEngine::generated) {  // every run of the design on the generated code
-            auto gen = generated(x->model);
-            if (!gen) return exit_model;
-            x->model = std::move(*gen);
-        }
+        if (!use_engine(engine_value_, x->model)) return exit_model;  // every run of the design
         if (l.spec.uncertainties.empty())
             return file_error(file, sim::Code::E_NO_UNCERTAINTIES,
                               "no uncertain parameters to analyse; declare them under 'uncertainties:' in the "

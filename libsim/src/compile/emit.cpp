@@ -366,12 +366,12 @@ void Compiler::emit_stocks(Program& prog) {
     auto only_out = std::stable_partition(prog.stock_flows.begin(), prog.stock_flows.end(),
                                           [](const Program::StockFlows& g) { return g.in_begin < g.out_begin; });
     prog.stock_flows_in_first = static_cast<std::size_t>(only_out - prog.stock_flows.begin());
-    prog.step_written.assign(prog.slots.size(), 0);
-    for (const auto& in : prog.flow_tape) prog.step_written[in.dst] = 1;
-    for (const auto& d : delays_) prog.step_written[var(d.out).slot] = 1;
-    for (const auto& p : previous_) prog.step_written[var(p.out).slot] = 1;
     for (const auto& d : delays_) prog.delays.push_back({var(d.out).slot, var(d.input).slot, var(d.delay_time).slot});
     for (const auto& p : previous_) prog.previous.push_back({var(p.out).slot, var(p.input).slot});
+    prog.step_written.assign(prog.slots.size(), 0);
+    for (const auto& in : prog.flow_tape) prog.step_written[in.dst] = 1;
+    for (const auto& d : prog.delays) prog.step_written[d.out] = 1;
+    for (const auto& p : prog.previous) prog.step_written[p.out] = 1;
     prog.tables = std::move(tables_);
     for (const CVec& v : vecs_) {
         VectorOp op;

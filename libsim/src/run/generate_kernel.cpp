@@ -388,11 +388,8 @@ private:
         os << "    double t = s[0];\n";
         // Slots a step writes (stocks, the flow tape, event outputs) are
         // stored back at the end; the rest are read only.
-        std::vector<char> mut(p_.slots.size(), 0);
+        std::vector<char> mut(p_.step_written.begin(), p_.step_written.end());
         for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
-        for (const auto& in : p_.flow_tape) mut[in.dst] = 1;
-        for (const auto& pr : p_.previous) mut[pr.out] = 1;
-        for (const auto& d : p_.delays) mut[d.out] = 1;
         for (Slot s = 1; s < p_.slots.size(); ++s) {
             if (pool(s)) continue;
             os << "    " << (mut[s] ? "double " : "const double ") << loc(s) << " = s[" << s << "];\n";
