@@ -88,7 +88,8 @@ struct Program {
     // flow_slots, so each stock is updated once per step (one store). The
     // stocks with an inflow come first, those with outflows only after them
     // (from stock_flows_in_first on): drive_euler starts each sum from its
-    // first term, negated for the latter, without a branch per stock.
+    // first term and subtracts the latter's sum of outflows, without a
+    // branch per stock.
     struct StockFlows { std::uint32_t stock, in_begin, out_begin, end; };
     std::vector<StockFlows> stock_flows;
     std::size_t stock_flows_in_first = 0;

@@ -10,7 +10,7 @@ namespace sim::detail {
 void over_budget(const RunPlan& plan, long k, const std::string& what) {
     const Grid& g = plan.grid;
     Diagnostics ds;
-    ds.error(sim::Code::E_BUDGET, plan.specs.loc, "",
+    ds.error(sim::Code::E_BUDGET, *plan.loc, "",
              "the run was stopped at time " + text::number(g.at(k - 1)) + " after " + std::to_string(k - 1) +
                  " of " + std::to_string(g.steps) + " steps: " + what + "; no results were written");
     throw Error(std::move(ds));

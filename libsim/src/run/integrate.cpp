@@ -97,7 +97,7 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
         out_of_memory();  // not the integrator's fault: say which resource ran out
     } catch (const std::exception& e) {
         Diagnostics d;
-        d.error(sim::Code::E_INTEGRATION, plan.specs.loc, "",
+        d.error(sim::Code::E_INTEGRATION, *plan.loc, "",
                 std::string("the integrator failed (") + e.what() +
                     "); check for values that grow without bound or try a smaller dt");
         throw Error(std::move(d));

@@ -155,7 +155,7 @@ class NonFiniteCheck {
 public:
     // Warnings (under `warn`) go to `warnings`.
     NonFiniteCheck(const Program& p, const RunPlan& plan, std::vector<Diagnostic>& warnings)
-        : p_(p), grid_(plan.grid), loc_(plan.specs.loc), warnings_(warnings), on_(plan.on_nonfinite != NonFinite::ignore),
+        : p_(p), grid_(plan.grid), loc_(*plan.loc), warnings_(warnings), on_(plan.on_nonfinite != NonFinite::ignore),
           warn_(plan.on_nonfinite == NonFinite::warn) {}
     // Cleared by `ignore`, and after the first warning (everything after it
     // follows from it).

@@ -56,8 +56,8 @@ bool validate_specs(const SimSpecs& s, Diagnostics& diags) {
     return diags.error_count() == before;
 }
 
-SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
-    SimSpecs s = model_specs;
+namespace {
+void override_specs(SimSpecs& s, const RunOptions& opts) {
     if (opts.method) s.method = *opts.method;
     if (opts.start) s.start = *opts.start;
     if (opts.stop) s.stop = *opts.stop;
@@ -65,11 +65,33 @@ SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
     if (opts.save_step) s.save_step = *opts.save_step;
     if (opts.atol) s.atol = *opts.atol;
     if (opts.rtol) s.rtol = *opts.rtol;
+}
+}  // namespace
+
+SimSpecs effective_specs(const SimSpecs& model_specs, const RunOptions& opts) {
+    SimSpecs s = model_specs;
+    override_specs(s, opts);
     return s;
 }
 
 namespace detail {
 namespace {
+
+// effective_specs without the model's strings (loc, time_units): a run needs
+// only the numbers, and copying the model file's path was a heap allocation
+// in every run (a few percent of a small model's run).
+SimSpecs run_specs(const SimSpecs& m, const RunOptions& opts) {
+    SimSpecs s;
+    s.start = m.start;
+    s.stop = m.stop;
+    s.dt = m.dt;
+    s.save_step = m.save_step;
+    s.method = m.method;
+    s.atol = m.atol;
+    s.rtol = m.rtol;
+    override_specs(s, opts);
+    return s;
+}
 
 // `set` overrides into the slot template (constants with literal values only).
 void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
@@ -94,6 +116,12 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
         plan.names.push_back(v.name);
         if (p.step_written[v.slot]) plan.checked.push_back(v.slot);
     };
+    // Sized once: growing three vectors one push at a time was a dozen
+    // allocations in every run.
+    const std::size_t n = opts.save.empty() ? p.vars.size() : opts.save.size();
+    plan.cols.reserve(n);
+    plan.names.reserve(n);
+    plan.checked.reserve(n);
     if (opts.save.empty()) {
         plan.all_columns = true;
         for (const auto& v : p.vars) add(v);
@@ -116,12 +144,12 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
 }
 
 // The grid of valid specs, checked against what can be counted and the budget.
-Grid make_grid(const SimSpecs& s, long max_steps, bool given) {
+Grid make_grid(const SimSpecs& s, const SourceLoc& loc, long max_steps, bool given) {
     const double steps = (s.stop - s.start) / s.dt;
     // Before anything is allocated: a step count past 2^52 cannot even be
     // counted exactly (and past LONG_MAX the conversion is undefined).
     if (!(steps < 4.5e15))
-        refuse(sim::Code::E_DT, s.loc,
+        refuse(sim::Code::E_DT, loc,
                "the run from " + number(s.start) + " to " + number(s.stop) + " with dt " + number(s.dt) +
                    " would take " + number(std::floor(steps)) + " steps; use a larger dt or a shorter run");
     Grid g;
@@ -131,7 +159,7 @@ Grid make_grid(const SimSpecs& s, long max_steps, bool given) {
     // billion-step run does not gain a whole step from it.
     g.steps = static_cast<long>(std::floor(steps + std::min(1e-6, 1e-9 * std::max(1.0, steps))));
     if (g.steps > max_steps)
-        refuse(sim::Code::E_BUDGET, given ? SourceLoc{"option --max-steps", 0, 0} : s.loc,
+        refuse(sim::Code::E_BUDGET, given ? SourceLoc{"option --max-steps", 0, 0} : loc,
                "the run needs " + std::to_string(g.steps) + " steps, more than the step budget of " +
                    std::to_string(max_steps) + " (--max-steps); nothing was run");
     g.save_every = std::max<long>(1, std::lround(s.save_step.value_or(s.dt) / s.dt));
@@ -165,9 +193,9 @@ void check_memory(const Program& p, const RunPlan& plan, const RunOptions& opts)
 }  // namespace
 
 // A finding about the specs is placed at the command-line option that gave
-// the offending value (`option --dt`), not at the model's `sim:`: the
-// RunOptions fields are reported by the sdsim options that set them.
-void validate_options(const SimSpecs& specs, const RunOptions& o, Diagnostics& diags) {
+// the offending value (`option --dt`), not at the model's `sim:` (`loc`):
+// the RunOptions fields are reported by the sdsim options that set them.
+void validate_options(const SimSpecs& specs, const RunOptions& o, const SourceLoc& loc, Diagnostics& diags) {
     Diagnostics found;
     validate_specs(specs, found);
     auto opt = [](const char* name) { return SourceLoc{std::string("option ") + name, 0, 0}; };
@@ -196,16 +224,17 @@ void validate_options(const SimSpecs& specs, const RunOptions& o, Diagnostics& d
                 break;
             default: break;
         }
-        if (at) d.loc = *at;
+        d.loc = at ? *at : loc;
         diags.add(std::move(d));
     }
 }
 
 RunPlan prepare_run(const Program& p, const RunOptions& opts) {
     RunPlan plan;
-    plan.specs = effective_specs(p.spec.specs, opts);
+    plan.specs = run_specs(p.spec.specs, opts);
+    plan.loc = &p.spec.specs.loc;
     Diagnostics diags;
-    validate_options(plan.specs, opts, diags);
+    validate_options(plan.specs, opts, *plan.loc, diags);
     plan.slots = p.slots;
     apply_overrides(p, opts, plan, diags);
     choose_columns(p, opts, plan, diags);
@@ -217,7 +246,7 @@ RunPlan prepare_run(const Program& p, const RunOptions& opts) {
     plan.max_wall_seconds = opts.max_wall_seconds;
     if (opts.max_steps)
         plan.max_steps = static_cast<long>(std::min<std::uint64_t>(*opts.max_steps, std::numeric_limits<long>::max()));
-    plan.grid = make_grid(plan.specs, plan.max_steps, opts.max_steps.has_value());
+    plan.grid = make_grid(plan.specs, *plan.loc, plan.max_steps, opts.max_steps.has_value());
     check_memory(p, plan, opts);
     plan.slots[slot_time] = plan.specs.start;
     plan.slots[slot_dt] = plan.specs.dt;

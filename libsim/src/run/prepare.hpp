@@ -25,7 +25,8 @@ struct Grid {
 };
 
 struct RunPlan {
-    SimSpecs specs;              // effective and validated
+    SimSpecs specs;              // effective and validated; its strings (loc, time_units) left empty
+    const SourceLoc* loc = nullptr;  // the model's specs' place (the program outlives the plan)
     Grid grid;
     std::vector<double> slots;   // the template with overrides and the fixed slots set
     std::vector<Slot> cols;      // saved slots, in column order

@@ -94,9 +94,12 @@ void drive_euler(const Stepping& st, Checker& budget, Observer& at) {
             z += v * 0.0;
         }
         for (; g != g_end; ++g) {  // outflows only
-            double net = -s[fs[g->in_begin]];
-            for (auto j = g->in_begin + 1; j < g->end; ++j) net -= s[fs[j]];
-            const double v = x[g->stock] + dt * net;
+            // x - dt * (out1 + out2 ...): the same bits as x + dt * (-out1
+            // - out2 ...) (IEEE rounding is symmetric in sign, and a + (-b)
+            // is a - b), without a negation on the step's latency chain.
+            double out = s[fs[g->in_begin]];
+            for (auto j = g->in_begin + 1; j < g->end; ++j) out += s[fs[j]];
+            const double v = x[g->stock] - dt * out;
             x[g->stock] = v;
             z += v * 0.0;
         }
