@@ -3,6 +3,7 @@
 // report (docs/compare.md); with --samples, also over samples of the
 // declared uncertainties (docs/uncertainty.md).
 #include <iostream>
+#include <optional>
 
 #include "common.hpp"
 #include "job.hpp"
@@ -144,6 +145,20 @@ public:
                               "in the model or the scenario (docs/uncertainty.md)");
         // Only the runs the outputs show keep their whole series.
         o.keep_series = sim::CompareOptions::Keep::shown;
+        // With --out, the output set is made before the runs are done and
+        // its charts are drawn (gnuplot, another process) while the samples
+        // run; every rank has the result, rank 0 writes it.
+        const bool writing = app->count("--out") && sdsim::rank() == 0;
+        sim::CompareOutputOptions w;
+        w.charts = !no_charts_;
+        w.lang = lang;
+        w.warnings = &std::cerr;
+        w.input_files = l.inputs;
+        std::optional<sim::CompareOutputs> outputs;
+        auto named = [&](sim::CompareResult& r) {
+            r.model_name = x->title;
+            r.inputs = x->inputs;
+        };
         sim::UncertainComparison u;
         if (sampled) {
             so.uncertainties = l.spec.uncertainties;
@@ -154,6 +169,13 @@ public:
                                  "the " + std::to_string(so.uncertainties.size()) +
                                  " uncertain parameters; use --samples " +
                                  std::to_string(so.uncertainties.size() + 1) + " or more");
+            if (writing)
+                o.on_nominal = [&](const sim::CompareResult& nominal) {
+                    sim::CompareResult r = nominal;
+                    named(r);
+                    outputs.emplace(out_, w);
+                    outputs->start_charts(r);
+                };
             try {
                 o.comm = communicator();  // under mpirun: the runs split across the ranks
                 u = sim::compare(x->model, o, so);
@@ -168,8 +190,7 @@ public:
             u.nominal = sim::compare(x->model, o);
         }
         sim::CompareResult& r = u.nominal;
-        r.model_name = x->title;
-        r.inputs = x->inputs;
+        named(r);
         // compare() may drop an indicator that is the cost variable: find rank_by again.
         std::size_t rank = 0;
         for (std::size_t i = 0; i < r.indicators.size(); ++i)
@@ -179,14 +200,10 @@ public:
         else sim::print_ranked_table(r, std::cout, rank);
         std::cout.flush();
 
-        if (app->count("--out") && sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
-            sim::CompareOutputOptions w;
-            w.charts = !no_charts_;
-            w.lang = lang;
-            w.warnings = &std::cerr;
-            w.input_files = l.inputs;
-            if (sampled) sim::write_compare_outputs(u, out_, w);
-            else sim::write_compare_outputs(r, out_, w);
+        if (writing) {
+            if (!outputs) outputs.emplace(out_, w);
+            if (sampled) outputs->finish(u);
+            else outputs->finish(r);
             std::cerr << "wrote " << out_ << "/report.md and " << out_ << "/report.html\n";
         }
         return stdout_status();

@@ -3,13 +3,16 @@
 // small models built in code, thread-count independence, and the outputs.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -288,6 +291,69 @@ TEST_CASE("compare: charts are drawn with gnuplot when it is installed") {
     for (const auto& f : fs::directory_iterator(dir / "charts"))
         CHECK(f.path().extension() != ".tmp");
     fs::remove_all(dir);
+}
+
+// Every regular file under `dir`, by relative path, with its bytes.
+std::map<std::string, std::string> tree_of(const fs::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = slurp(e.path());
+    return files;
+}
+
+TEST_CASE("compare: charts started before the rest of the outputs (CompareOutputs) give write_compare_outputs' files") {
+    if (std::system("gnuplot --version >/dev/null 2>&1") != 0) {
+        simtest::skip("gnuplot is not installed");
+        return;
+    }
+    auto r = synthetic();
+    auto one = scratch("charts_one_go"), two = scratch("charts_two_steps");
+    sim::write_compare_outputs(r, one.string());
+    {
+        sim::CompareOutputs out(two.string());
+        out.start_charts(r);
+        CHECK_FALSE(fs::exists(two / "report.md"));  // nothing in place before finish
+        out.finish(r);
+    }
+    const auto a = tree_of(one), b = tree_of(two);
+    CHECK(a.size() >= 10);  // CSVs, report, charts data, script and images
+    CHECK(a.count("charts/traj_rural_income.png") + a.count("charts/traj_rural_income.svg") == 1);
+    CHECK(a == b);
+    fs::remove_all(one);
+    fs::remove_all(two);
+}
+
+TEST_CASE("compare: CompareOutputs destroyed unfinished stops gnuplot and leaves the old directory as it was") {
+    auto r = synthetic();
+    auto dir = scratch("charts_unfinished");
+    sim::CompareOutputOptions o;
+    o.gnuplot = "/nonexistent/gnuplot";
+    sim::write_compare_outputs(r, dir.string(), o);  // the old set
+    const auto before = tree_of(dir);
+    // A stand-in for gnuplot that answers the probe at once, then would take
+    // 30 s over the script and leave a mark when done.
+    const fs::path fake = fs::absolute(scratch("fake_gnuplot_dir")), mark = fake / "finished";
+    fs::create_directories(fake);
+    {
+        std::ofstream sh(fake / "gnuplot");
+        sh << "#!/bin/sh\n[ \"$1\" = -e ] && exit 0\nsleep 30\ntouch '" << mark.string() << "'\n";
+    }
+    fs::permissions(fake / "gnuplot", fs::perms::owner_all);
+    o.gnuplot = (fake / "gnuplot").string();
+    {
+        sim::CompareOutputs out(dir.string(), o);
+        out.start_charts(r);
+        // The run fails here: `out` is destroyed without finish().
+    }
+    CHECK_FALSE(fs::exists(mark));  // stopped, not waited for to the end
+    errno = 0;
+    CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);  // and reaped: no child left
+    CHECK(errno == ECHILD);
+    CHECK(tree_of(dir) == before);
+    for (const auto& e : fs::directory_iterator(dir.parent_path()))
+        CHECK(e.path().filename().string().find(dir.filename().string() + ".sdsim-tmp-") == std::string::npos);
+    fs::remove_all(dir);
+    fs::remove_all(fake);
 }
 
 // The tests below run the engine.

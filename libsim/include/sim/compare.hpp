@@ -26,6 +26,8 @@ struct Indicator {
     bool lower_is_better = false;
 };
 
+struct CompareResult;
+
 struct CompareOptions {
     // Levers to combine, by name; empty = every lever of the model. Levers
     // not listed keep their setting from the model or `base`.
@@ -42,6 +44,10 @@ struct CompareOptions {
     // Called after each finished run, from worker threads but never two at a
     // time, with `done` increasing from 1 to `total`.
     std::function<void(std::size_t done, std::size_t total)> progress;
+    // compare(model, opts, sampling) only: called with the nominal comparison
+    // once it is done, before the samples run, from the calling thread (sdsim
+    // compare starts drawing its charts there: sim::CompareOutputs).
+    std::function<void(const CompareResult& nominal)> on_nominal;
     // The base run (scenario): method, times, and `set` overrides. `save` is
     // ignored; each chosen lever's L_on override is replaced.
     RunOptions base;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -88,6 +89,30 @@ struct OutputSetOptions {
 // which `tmp` is removed and DIR is untouched.
 void write_output_set(const std::string& dir, const std::function<void(const std::string& tmp)>& build,
                       const OutputSetOptions& options = {});
+
+// write_output_set in two steps, for a writer that fills the set while it
+// still computes (sdsim compare draws its charts into it while the samples
+// run): the constructor checks DIR and makes the temporary directory
+// (tmp()), commit() swaps it in as write_output_set does. Destroyed
+// without commit() (an exception, a failed run), the temporary directory is
+// removed and DIR is untouched.
+//   sim::OutputSet set("out/compare", options);
+//   write_file_atomic(set.tmp() + "/a.csv", ...);
+//   set.commit();
+class OutputSet {
+public:
+    explicit OutputSet(const std::string& dir, const OutputSetOptions& options = {});
+    ~OutputSet();
+    OutputSet(const OutputSet&) = delete;
+    OutputSet& operator=(const OutputSet&) = delete;
+    const std::string& tmp() const;
+    // Throws sim::Error (E-OUTPUT, E-IO); at most once.
+    void commit();
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 // The checks of write_output_set that need no building: DIR is not a file,
 // holds none of `options.inputs`, and is replaceable (see `names`). Throws

@@ -9,13 +9,14 @@
 
 namespace sim::report_detail {
 
-Charts make_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
+Charts start_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o, Rendering& job,
+                    Gnuplot& g) {
     Charts ch;
     namespace fs = std::filesystem;
     const std::string cdir = dir + "/charts";
     fs::create_directories(cdir);
 
-    Gnuplot g = probe_gnuplot(o, "960,560");
+    g = probe_gnuplot(o, "960,560");
     ch.why_not = g.why_not;
     ch.ext = g.ext;
     const bool zh = o.lang == Lang::zh;
@@ -97,8 +98,20 @@ Charts make_charts(const CompareResult& r, const std::string& dir, const Compare
         outputs.push_back(eimg);
     }
     gp << "unset output\n";
-    ch.made = render(g, cdir, gp.str(), outputs, o);
+    job = start_render(g, cdir, gp.str(), std::move(outputs), o);
+    return ch;
+}
+
+void finish_charts(Charts& ch, Rendering& job, Gnuplot& g) {
+    ch.made = finish_render(g, job);
     if (!ch.made) ch.why_not = g.why_not;
+}
+
+Charts make_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
+    Rendering job;
+    Gnuplot g;
+    Charts ch = start_charts(r, dir, o, job, g);
+    finish_charts(ch, job, g);
     return ch;
 }
 

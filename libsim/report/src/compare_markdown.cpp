@@ -354,48 +354,82 @@ void write_report(const CompareResult& r, const Charts& ch, std::ostream& os, co
 
 namespace {
 
-void write_all(const CompareResult& r, const UncertainComparison* u, const std::string& dir,
-               const CompareOutputOptions& o) {
+void check_comparison(const CompareResult& r) {
     if (r.combinations.empty() || r.at.empty())
         throw Error(sim::Code::E_COMPARE_REPORT, "", "write_compare_outputs: empty comparison");
-    if (u) check_matches(r, u->robust);
-    // The whole directory is one output set: built beside `dir` and swapped
-    // in, so a reader (or a kill, or a failed chart) never leaves new CSVs
-    // beside an old report.
-    write_output_set(
-        dir,
-        [&](const std::string& tmp) {
-            write_file_atomic(tmp + "/combinations.csv", [&](std::ostream& os) { write_combinations_csv(r, os); });
-            write_file_atomic(tmp + "/effects.csv", [&](std::ostream& os) {
-                if (u) write_effects_csv(r, u->robust, os);
-                else write_effects_csv(r, os);
-            });
-            write_file_atomic(tmp + "/trajectories.csv", [&](std::ostream& os) { write_trajectories_csv(r, os); });
-            if (u) {
-                write_file_atomic(tmp + "/samples.csv", [&](std::ostream& os) { write_samples_csv(u->samples, os); });
-                write_file_atomic(tmp + "/robustness.csv",
-                                  [&](std::ostream& os) { write_robustness_csv(u->robust, os); });
-                write_file_atomic(tmp + "/conclusions.csv",
-                                  [&](std::ostream& os) { write_conclusions_csv(u->robust, os); });
-            }
-            Charts ch;
-            if (o.charts) {
-                try {
-                    ch = make_charts(r, tmp, o);
-                } catch (const std::filesystem::filesystem_error& e) {  // one exception type reaches callers
-                    throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
-                }
-                if (!ch.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.why_not << '\n';
-            } else {
-                ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
-            }
-            write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_report(r, ch, os, u, o.lang); });
-            write_file_atomic(tmp + "/report.html", [&](std::ostream& os) { write_compare_html(r, os, o.lang, u); });
-        },
-        compare_output_set(o.input_files));
 }
 
 }  // namespace
+
+// The whole directory is one output set: built beside `dir` and swapped in,
+// so a reader (or a kill, or a failed chart) never sees new CSVs beside an
+// old report.
+struct CompareOutputs::State {
+    OutputSet set;
+    ReportOptions o;
+    Rendering job;
+    Gnuplot g;
+    Charts ch;
+    bool charts_started = false, finished = false;
+    State(const std::string& dir, const ReportOptions& opts) : set(dir, compare_output_set(opts.input_files)), o(opts) {}
+    void start_charts(const CompareResult& r) {
+        try {
+            ch = report_detail::start_charts(r, set.tmp(), o, job, g);
+        } catch (const std::filesystem::filesystem_error& e) {  // one exception type reaches callers
+            throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
+        }
+        charts_started = true;
+    }
+};
+
+CompareOutputs::CompareOutputs(const std::string& dir, const ReportOptions& o)
+    : s_(std::make_unique<State>(dir, o)) {}
+CompareOutputs::~CompareOutputs() = default;
+
+void CompareOutputs::start_charts(const CompareResult& nominal) {
+    if (s_->finished || s_->charts_started)
+        throw Error(sim::Code::E_COMPARE_REPORT, "", "CompareOutputs::start_charts: called twice or after finish");
+    check_comparison(nominal);
+    if (s_->o.charts) s_->start_charts(nominal);
+}
+
+void CompareOutputs::finish(const CompareResult& r) { finish(r, nullptr); }
+void CompareOutputs::finish(const UncertainComparison& u) { finish(u.nominal, &u); }
+
+void CompareOutputs::finish(const CompareResult& r, const UncertainComparison* u) {
+    if (s_->finished) throw Error(sim::Code::E_COMPARE_REPORT, "", "CompareOutputs::finish: called twice");
+    s_->finished = true;
+    check_comparison(r);
+    if (u) check_matches(r, u->robust);
+    const std::string& tmp = s_->set.tmp();
+    const ReportOptions& o = s_->o;
+    write_file_atomic(tmp + "/combinations.csv", [&](std::ostream& os) { write_combinations_csv(r, os); });
+    write_file_atomic(tmp + "/effects.csv", [&](std::ostream& os) {
+        if (u) write_effects_csv(r, u->robust, os);
+        else write_effects_csv(r, os);
+    });
+    write_file_atomic(tmp + "/trajectories.csv", [&](std::ostream& os) { write_trajectories_csv(r, os); });
+    if (u) {
+        write_file_atomic(tmp + "/samples.csv", [&](std::ostream& os) { write_samples_csv(u->samples, os); });
+        write_file_atomic(tmp + "/robustness.csv", [&](std::ostream& os) { write_robustness_csv(u->robust, os); });
+        write_file_atomic(tmp + "/conclusions.csv", [&](std::ostream& os) { write_conclusions_csv(u->robust, os); });
+    }
+    Charts& ch = s_->ch;
+    if (o.charts) {
+        if (!s_->charts_started) s_->start_charts(r);
+        try {
+            finish_charts(ch, s_->job, s_->g);
+        } catch (const std::filesystem::filesystem_error& e) {
+            throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
+        }
+        if (!ch.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.why_not << '\n';
+    } else {
+        ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
+    }
+    write_file_atomic(tmp + "/report.md", [&](std::ostream& os) { write_report(r, ch, os, u, o.lang); });
+    write_file_atomic(tmp + "/report.html", [&](std::ostream& os) { write_compare_html(r, os, o.lang, u); });
+    s_->set.commit();
+}
 
 OutputSetOptions compare_output_set(std::vector<std::string> inputs) {
     OutputSetOptions s;
@@ -407,11 +441,15 @@ OutputSetOptions compare_output_set(std::vector<std::string> inputs) {
 }
 
 void write_compare_outputs(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
-    write_all(r, nullptr, dir, o);
+    check_comparison(r);
+    CompareOutputs out(dir, o);
+    out.finish(r);
 }
 
 void write_compare_outputs(const UncertainComparison& u, const std::string& dir, const CompareOutputOptions& o) {
-    write_all(u.nominal, &u, dir, o);
+    check_comparison(u.nominal);
+    CompareOutputs out(dir, o);
+    out.finish(u);
 }
 
 }  // namespace sim

@@ -1,6 +1,7 @@
 // Running gnuplot for the reports: probing for it, running a chart script
 // in the charts directory and moving each finished image into place. The
 // only code in libsim that starts another program.
+#include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,9 +18,9 @@ namespace sim::report_detail {
 
 namespace {
 
-// Runs argv in `dir` with stdout and stderr appended to `log` (which may be
-// ""); returns the exit status, or -1 if the program could not be started.
-int run_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
+// Starts argv in `dir` with stdout and stderr appended to `log` (which may
+// be ""); returns its pid, or -1 if it could not be forked.
+pid_t spawn_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -37,12 +38,23 @@ int run_in(const std::string& dir, const std::vector<std::string>& argv, const s
         ::execvp(args[0], args.data());
         ::_exit(127);
     }
+    return pid;
+}
+
+// The exit status of a spawned program, or -1 if it could not be started
+// (or did not exit normally).
+int wait_for(pid_t pid) {
+    if (pid < 0) return -1;
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;
     if (!WIFEXITED(status)) return -1;
     int rc = WEXITSTATUS(status);
     return rc == 127 ? -1 : rc;
+}
+
+int run_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
+    return wait_for(spawn_in(dir, argv, log));
 }
 
 }  // namespace
@@ -84,21 +96,35 @@ Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size) {
     return g;
 }
 
-bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
-            const ReportOptions& o) {
+Rendering start_render(Gnuplot& g, const std::string& cdir, const std::string& script,
+                       std::vector<std::string> outputs, const ReportOptions& o) {
     namespace fs = std::filesystem;
     write_file_atomic(cdir + "/charts.gp", [&](std::ostream& os) { os << script; });
-    if (!g.found) return false;
+    Rendering job;
+    job.cdir = cdir;
+    job.outputs = std::move(outputs);
+    if (!g.found) return job;
     const std::string abs_cdir = fs::absolute(cdir).string();
     const std::string log = abs_cdir + "/gnuplot.log";
     std::error_code ec;
     fs::remove(log, ec);
-    const int rc = run_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
+    job.pid = spawn_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
+    job.started = true;
+    return job;
+}
+
+bool finish_render(Gnuplot& g, Rendering& job) {
+    namespace fs = std::filesystem;
+    if (!job.started) return false;
+    job.started = false;
+    const int rc = wait_for(job.pid);
+    job.pid = -1;
     bool ok = rc == 0;
-    for (const auto& f : outputs) {
-        const std::string tmp = cdir + "/" + f + ".tmp";
+    std::error_code ec;
+    for (const auto& f : job.outputs) {
+        const std::string tmp = job.cdir + "/" + f + ".tmp";
         if (ok && fs::exists(tmp)) {
-            fs::rename(tmp, cdir + "/" + f);
+            fs::rename(tmp, job.cdir + "/" + f);
         } else {
             ok = false;
             fs::remove(tmp, ec);
@@ -107,6 +133,21 @@ bool render(Gnuplot& g, const std::string& cdir, const std::string& script, cons
     if (!ok) g.why_not = "gnuplot failed (exit status " + std::to_string(rc) + "); see charts/gnuplot.log";
     g.made = ok;
     return ok;
+}
+
+void Rendering::stop() noexcept {
+    // Not finished (the caller failed before): stop gnuplot and reap it.
+    if (started && pid > 0) {
+        ::kill(pid, SIGTERM);
+        wait_for(pid);
+    }
+    started = false;
+}
+
+bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
+            const ReportOptions& o) {
+    Rendering job = start_render(g, cdir, script, outputs, o);
+    return finish_render(g, job);
 }
 
 std::string charts_note(const Gnuplot& g) {

@@ -11,7 +11,10 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "sim/compare.hpp"
 #include "sim/diagnostic.hpp"
@@ -166,6 +169,33 @@ Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size);
 // Returns g.made.
 bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
             const ReportOptions& o);
+// render in two steps: gnuplot started (in the background) and waited for.
+// A Rendering destroyed unfinished stops gnuplot (SIGTERM) and reaps it.
+struct Rendering {
+    std::string cdir;
+    std::vector<std::string> outputs;
+    pid_t pid = -1;
+    bool started = false;  // gnuplot was found and has not been waited for
+    Rendering() = default;
+    Rendering(Rendering&& o) noexcept
+        : cdir(std::move(o.cdir)), outputs(std::move(o.outputs)), pid(o.pid), started(std::exchange(o.started, false)) {}
+    Rendering& operator=(Rendering&& o) noexcept {
+        if (this != &o) {
+            stop();
+            cdir = std::move(o.cdir);
+            outputs = std::move(o.outputs);
+            pid = o.pid;
+            started = std::exchange(o.started, false);
+        }
+        return *this;
+    }
+    ~Rendering() { stop(); }
+    void stop() noexcept;  // if started: SIGTERM to gnuplot, reaped
+};
+Rendering start_render(Gnuplot& g, const std::string& cdir, const std::string& script,
+                       std::vector<std::string> outputs, const ReportOptions& o);
+// Waits for gnuplot and moves the finished images into place; g.made.
+bool finish_render(Gnuplot& g, Rendering& job);
 // "Charts were not made: ...\n" for report.md, or "" if they were.
 std::string charts_note(const Gnuplot& g);
 std::string gp_quote(const std::string& s);  // a single-quoted gnuplot string
@@ -236,5 +266,10 @@ struct Charts {
 };
 
 Charts make_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o);
+// make_charts in two steps: the data and script written and gnuplot started
+// (`job`), then finish_charts waits for it (ch.made, ch.why_not).
+Charts start_charts(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o, Rendering& job,
+                    Gnuplot& g);
+void finish_charts(Charts& ch, Rendering& job, Gnuplot& g);
 
 }  // namespace sim::report_detail

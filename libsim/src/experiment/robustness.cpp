@@ -260,6 +260,7 @@ UncertainComparison compare(const Model& model, const CompareOptions& opts, cons
             opts.progress(done, nominal_runs + nominal_runs * sampling.samples);
         };
     u.nominal = compare(model, copts);
+    if (opts.on_nominal) opts.on_nominal(u.nominal);
 
     EnsembleOptions eo;
     eo.at = u.nominal.at;

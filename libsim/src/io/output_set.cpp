@@ -253,9 +253,17 @@ void check_output_dir(const std::string& dir, const OutputSetOptions& options) {
     check_replaceable(target_of(dir), options);
 }
 
-void write_output_set(const std::string& dir, const std::function<void(const std::string& tmp)>& build,
-                      const OutputSetOptions& options) {
-    const Target t = target_of(dir);
+struct OutputSet::State {
+    Target t;
+    OutputSetOptions options;
+    std::string tmp;
+    bool committed = false;
+};
+
+OutputSet::OutputSet(const std::string& dir, const OutputSetOptions& options) : s_(std::make_unique<State>()) {
+    s_->t = target_of(dir);
+    s_->options = options;
+    const Target& t = s_->t;
     check_replaceable(t, options);
     std::error_code ec;
     fs::create_directories(t.parent, ec);
@@ -263,27 +271,45 @@ void write_output_set(const std::string& dir, const std::function<void(const std
 
     std::string tmpl = t.parent + "/" + tmp_prefix(t) + std::to_string(::getpid()) + "-XXXXXX";
     if (!::mkdtemp(tmpl.data())) fail(errno, "cannot create a temporary directory in '" + t.parent + "'");
-    const std::string tmp = tmpl;
+    s_->tmp = tmpl;
     try {
-        ::chmod(tmp.c_str(), 0777 & ~[] {
+        ::chmod(s_->tmp.c_str(), 0777 & ~[] {
             mode_t m = ::umask(0);
             ::umask(m);
             return m;
         }());
-        write_file_atomic(tmp + "/" + set_marker, [](std::ostream& os) {
+        write_file_atomic(s_->tmp + "/" + set_marker, [](std::ostream& os) {
             os << "This directory is an output set of sdsim: the next run writing it replaces it whole.\n";
         });
-        build(tmp);
-        sync_dir(tmp);
-        DirLock lock(t.parent);
-        recover(t);
-        check_replaceable(t, options);  // again: it may have changed while building
-        swap_in(t, tmp);
-        sync_dir(t.parent);
     } catch (...) {
-        remove_tree(tmp);
+        remove_tree(s_->tmp);
         throw;
     }
+}
+
+OutputSet::~OutputSet() {
+    if (!s_->committed) remove_tree(s_->tmp);
+}
+
+const std::string& OutputSet::tmp() const { return s_->tmp; }
+
+void OutputSet::commit() {
+    if (s_->committed) throw Error(sim::Code::E_IO, "", "output set '" + s_->t.shown + "' committed twice");
+    const Target& t = s_->t;
+    sync_dir(s_->tmp);
+    DirLock lock(t.parent);
+    recover(t);
+    check_replaceable(t, s_->options);  // again: it may have changed while building
+    swap_in(t, s_->tmp);
+    s_->committed = true;
+    sync_dir(t.parent);
+}
+
+void write_output_set(const std::string& dir, const std::function<void(const std::string& tmp)>& build,
+                      const OutputSetOptions& options) {
+    OutputSet set(dir, options);
+    build(set.tmp());
+    set.commit();
 }
 
 }  // namespace sim

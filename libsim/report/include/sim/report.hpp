@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,38 @@ void write_compare_outputs(const CompareResult& r, const std::string& dir, const
 // ranked table with p_best and regret and which conclusions hold in at
 // least the threshold share of samples.
 void write_compare_outputs(const UncertainComparison& u, const std::string& dir, const ReportOptions& o = {});
+
+// write_compare_outputs in two steps, so that the charts (gnuplot, another
+// process) are drawn while the caller still computes: the constructor checks
+// `dir` and makes the output set's temporary directory (sim::OutputSet);
+// start_charts(nominal) writes charts/ (data and script) and starts gnuplot
+// in the background; finish() writes the other files, waits for gnuplot and
+// swaps the set in. `sdsim compare --samples` starts the charts as soon as
+// the nominal comparison is done (CompareOptions::on_nominal) and finishes
+// after the samples. `nominal` must be the comparison finish() is given (its
+// nominal part). Without start_charts, finish() draws them itself. Destroyed
+// unfinished (an exception), gnuplot is stopped, the temporary directory is
+// removed and `dir` is untouched. write_compare_outputs is this class in one
+// go, so both write the same files byte for byte. Errors as
+// write_compare_outputs.
+class CompareOutputs {
+public:
+    explicit CompareOutputs(const std::string& dir, const ReportOptions& o = {});
+    ~CompareOutputs();
+    CompareOutputs(const CompareOutputs&) = delete;
+    CompareOutputs& operator=(const CompareOutputs&) = delete;
+    // At most once, before finish(); nothing if o.charts is off.
+    void start_charts(const CompareResult& nominal);
+    // Exactly once.
+    void finish(const CompareResult& r);
+    void finish(const UncertainComparison& u);
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+    void finish(const CompareResult& r, const UncertainComparison* u);
+};
+
 // The output-set options of write_compare_outputs (the names either form
 // writes), for checking `dir` with sim::check_output_dir before the
 // comparison is run.
