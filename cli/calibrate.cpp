@@ -47,6 +47,10 @@ constexpr const char* calibrate_help =
     "  --set NAME=X           override a constant in every run (repeatable)\n"
     "  --out DIR, -o DIR      write the outputs into DIR, replaced as a whole\n"
     "                         (a DIR holding other files is refused); required\n"
+    "  --engine E             interpreter (default) or generated: the model's\n"
+    "                         C++ compiled by the system compiler, cached by\n"
+    "                         program (as 'sdsim run --engine generated'), for\n"
+    "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -71,7 +75,8 @@ public:
         auto last = CLI::MultiOptionPolicy::TakeLast;
         for (auto* o : {app->add_option("--data", data_), app->add_option("--fit", fit_),
                         app->add_option("--starts", starts_), app->add_option("--seed", seed_),
-                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_)})
+                        app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
+                        app->add_option("--engine", engine_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         for (auto* o : {app->add_option("--bounds", bounds_), app->add_option("--weights", weights_),
                         app->add_option("--set", set_)})
@@ -109,6 +114,7 @@ public:
             o.starts = whole_number("--starts", starts_, 0, sim::max_calibration_starts);
         if (app->count("--seed")) o.seed = whole_number("--seed", seed_, 0, UINT64_MAX);
         if (app->count("--threads")) o.threads = thread_count(threads_);
+        if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
         for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
@@ -124,6 +130,7 @@ public:
         auto x = load_experiment(file, limits, set_values_);
         if (!x) return exit_model;
         const Loaded& l = x->loaded;
+        if (!use_engine(engine_value_, x->model)) return exit_model;  // every run of the fit
         // The data file is read once (sim::read_input, within the limits):
         // parsed and hashed (for the report's inputs).
         sim::Diagnostics diags;
@@ -159,7 +166,8 @@ public:
     }
 
 private:
-    std::string data_, fit_, starts_, seed_, threads_, out_;
+    std::string data_, fit_, starts_, seed_, threads_, out_, engine_;
+    sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> bounds_, weights_, set_;
     bool no_charts_ = false;
     // What check_options made of them.

@@ -81,6 +81,13 @@ sim_same_bytes(calibrate_threads
                FILES fit.csv,correlation.csv,fitted.csv,starts.csv,report.md
                REGEX "fit.csv|^parameter,estimate,std_error,lower,upper,start\\nrate,0\\.299[0-9]*,0\\.00[0-9]"
                      "fitted.csv|^indicator,time,data,model,residual,weight\\nx,0,100,100,0,1\\n")
+# The same bytes on the generated code (--engine generated, compiled by the
+# system C++ compiler and cached in the build tree).
+sim_same_bytes(calibrate_engines
+               ARGS_A "${cal}|--engine|interpreter" ARGS_B "${cal}|--engine|generated"
+               FILES fit.csv,correlation.csv,fitted.csv,starts.csv,report.md)
+set_tests_properties(uncertainty.calibrate_engines PROPERTIES
+                     ENVIRONMENT "SDSIM_CACHE_DIR=${CMAKE_CURRENT_BINARY_DIR}/test-native-cache")
 
 if(COMMAND sim_cli_test)
   # Without --samples, compare writes none of the uncertainty files.
