@@ -2,6 +2,7 @@
 // the generated code (docs/cli.md, docs/performance.md). Loading, compiling
 // and making the generated code are timed apart from the runs.
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -155,7 +156,21 @@ sim::RunEngine parse_engine_option(const std::string& value) {
 
 std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info) {
     sim::Diagnostics d;
-    auto m = sim::compile_native(model, d, {}, info);
+    sim::NativeOptions o;
+    // The first run of a model compiles its C++ (seconds); a person at a
+    // terminal is told why, as progress is (never in a pipe or a log).
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    std::chrono::steady_clock::time_point t0;
+    if (tty)
+        o.on_compile = [&] {
+            std::cerr << "compiling the model's C++ for --engine generated (once: kept in "
+                      << sim::native_cache_dir() << ") ..." << std::flush;
+            t0 = std::chrono::steady_clock::now();
+        };
+    auto m = sim::compile_native(model, d, o, info);
+    if (tty && t0 != std::chrono::steady_clock::time_point{})
+        std::cerr << " " << duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())
+                  << "\n";
     print_diagnostics(d, std::cerr);
     return m;
 }

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,10 @@ struct NativeOptions {
     bool use_cache = true;         // false: compile in a temporary directory, keep nothing
     std::string cache_dir;         // "" = the default above
     std::uint64_t cache_max_bytes = 256ull << 20;
+    // Called just before the C++ compiler starts (never when the cache has
+    // the code): a caller can tell a person why the next seconds pass (sdsim
+    // does, on a terminal).
+    std::function<void()> on_compile;
 };
 
 // What compile_native did.

@@ -163,6 +163,7 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
         const std::string cmd = quote(o.compiler) + " " + o.flags +
                                 " -std=c++20 -ffp-contract=off -fno-fast-math -fPIC -shared -o " + quote(tmp_so) +
                                 " " + quote(src_path) + " >" + quote(log) + " 2>&1";
+        if (o.on_compile) o.on_compile();
         const auto t1 = std::chrono::steady_clock::now();
         const int rc = std::system(cmd.c_str());
         in.compile_seconds = seconds_since(t1);
