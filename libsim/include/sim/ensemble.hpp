@@ -3,7 +3,10 @@
 // (e.g. the 2^k lever combinations: every variant sees the same samples,
 // common random numbers), on worker threads. Memory stays bounded: a run
 // keeps only the requested indicators at the requested report times, plus
-// optional percentile trajectories estimated in streaming form.
+// optional percentile trajectories estimated in streaming form. The run's
+// plan (options checked, columns chosen) is made once and each parameter's
+// slot looked up once; a run then copies the slot vector and sets its values
+// (the results are those of Model::run with the same overrides, bit for bit).
 #pragma once
 
 #include <cstddef>

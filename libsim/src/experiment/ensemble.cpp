@@ -5,9 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
+#include <optional>
 #include <ostream>
+#include <utility>
+#include <vector>
 
 #include "sim/ensemble.hpp"
+#include "compile/program.hpp"
+#include "run/integrate.hpp"
 #include "util/interpolate.hpp"
 #include "experiment/distributed.hpp"
 #include "util/parallel.hpp"
@@ -185,6 +191,45 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     base.save = e.indicators;
     const bool want_traj = !opts.trajectory_quantiles.empty();
 
+    // Every run is the base run with other values of some constants: its
+    // plan (options checked, columns chosen, the base's overrides in the
+    // slots) is made once, and each name a run sets is looked up once. If a
+    // name is not one a run can set, or the base options are refused, the
+    // runs go through model.run, which reports it exactly as always.
+    const detail::Program& p = detail::program_of(model);
+    std::optional<detail::RunPlan> plan;
+    const Kernel* kernel = nullptr;
+    std::vector<detail::Slot> sample_slots;
+    std::vector<std::vector<std::pair<detail::Slot, double>>> variant_slots;
+    {
+        auto settable = [&](const std::string& name) -> const detail::VarInfo* {
+            const auto* var = p.find(name);
+            return var && var->settable ? var : nullptr;
+        };
+        bool all = true;
+        for (const auto& name : samples.names) {
+            const auto* var = settable(name);
+            all = all && var;
+            if (var) sample_slots.push_back(var->slot);
+        }
+        for (const auto& variant : opts.variants) {
+            variant_slots.emplace_back();
+            for (const auto& [name, value] : variant) {
+                const auto* var = settable(name);
+                all = all && var;
+                if (var) variant_slots.back().emplace_back(var->slot, value);
+            }
+        }
+        if (all) {
+            try {
+                plan = detail::prepare_run(p, base);
+                kernel = detail::select_kernel(model, base);
+            } catch (const Error&) {
+                plan.reset();
+            }
+        }
+    }
+
     // Streaming estimators [variant][indicator][row][quantile], made once the
     // first chunk tells the number of saved rows.
     std::vector<StreamingQuantile> est;
@@ -211,13 +256,34 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
         auto run_one = [&](std::size_t j) {
             const std::size_t idx = first + j;
             const std::size_t v = idx / e.samples, s = idx % e.samples;
-            RunOptions o = base;
-            if (!opts.variants.empty())
-                for (const auto& kv : opts.variants[v]) o.set.push_back(kv);
-            for (std::size_t c = 0; c < k; ++c) o.set.emplace_back(samples.names[c], samples.at(s, c));
             Results r;
             try {
-                r = model.run(o);
+                if (plan) {
+                    // The prepared plan with this run's values in their slots:
+                    // what model.run(o) below does, without looking up the
+                    // names again or copying the options.
+                    std::vector<double> slots;
+                    std::optional<detail::Workspace> ws;
+                    try {
+                        slots = plan->slots;
+                        r.times.resize(plan->grid.rows());
+                        r.values.resize(plan->grid.rows() * plan->cols.size());
+                        ws.emplace(p, plan->grid);
+                    } catch (const std::bad_alloc&) {
+                        detail::out_of_memory();
+                    }
+                    if (!variant_slots.empty())
+                        for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
+                    for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+                    detail::run_plan(p, *plan, slots.data(), kernel, r.times.data(), r.values.data(), r.warnings,
+                                     *ws);
+                } else {
+                    RunOptions o = base;
+                    if (!opts.variants.empty())
+                        for (const auto& kv : opts.variants[v]) o.set.push_back(kv);
+                    for (std::size_t c = 0; c < k; ++c) o.set.emplace_back(samples.names[c], samples.at(s, c));
+                    r = model.run(o);
+                }
             } catch (const Error& err) {
                 Diagnostics d = err.diagnostics();
                 std::string where = "in sample " + std::to_string(s);
@@ -231,10 +297,11 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 d.add(std::move(note));
                 throw Error(std::move(d));
             }
+            const std::size_t cols = plan ? plan->cols.size() : r.cols();
             double* out = &e.values[idx * n_ind * n_at];
             for (std::size_t i = 0; i < n_ind; ++i) {
                 std::vector<double> series(r.rows());
-                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
+                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.values[row * cols + i];
                 for (std::size_t a = 0; a < n_at; ++a) {
                     auto v = detail::interpolate(r.times, e.at[a], [&](std::size_t row) { return series[row]; });
                     if (!v)  // the saved rows end before stop
