@@ -162,7 +162,7 @@ public:
         std::copy(r.times.begin(), r.times.end(), times.mutable_data());
         py::array_t<double> values({static_cast<py::ssize_t>(r.rows()), static_cast<py::ssize_t>(r.cols())});
         std::copy(r.values.begin(), r.values.end(), values.mutable_data());
-        return py::make_tuple(times, r.names, values, r.warnings);
+        return py::make_tuple(times, r.names.vector(), values, r.warnings);
     }
 
     sim::CompareResult compare(const Params& params, const Settings& st,

@@ -94,7 +94,9 @@ std::string answer_csv(const std::string& body) {
     sim::Results r;
     r.times = numbers(*v.find("time"));
     const auto& vars = *v.find("variables");
-    for (const auto& m : vars.members) r.names.push_back(m.key);
+    std::vector<std::string> names;
+    for (const auto& m : vars.members) names.push_back(m.key);
+    r.names = std::move(names);
     for (std::size_t i = 0; i < r.times.size(); ++i)
         for (const auto& m : vars.members) r.values.push_back(m.value.items.at(i).number);
     std::ostringstream os;

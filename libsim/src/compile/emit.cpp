@@ -403,6 +403,10 @@ void Compiler::publish(Program& prog) {
         prog.vars.push_back({c.name, c.canonical, c.kind, c.slot, settable, static_cast<std::uint32_t>(c.user),
                              c.definition});
     }
+    std::vector<std::string> names;
+    names.reserve(prog.vars.size());
+    for (const auto& v : prog.vars) names.push_back(v.name);
+    prog.all_names = std::move(names);
 }
 
 }  // namespace sim::detail

@@ -105,6 +105,7 @@ struct Program {
     std::vector<FixedDelay> delays;
     std::vector<Previous> previous;
     std::vector<VarInfo> vars;  // user-visible, model order
+    Names all_names;            // their names, shared by the runs that save every variable
     // canonical -> vars[]; looked up by std::string_view without a copy.
     struct NameHash {
         using is_transparent = void;

@@ -179,7 +179,7 @@ Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
 Batch& Batch::operator=(Batch&&) noexcept = default;
 
-const std::vector<std::string>& Batch::names() const { return impl_->plan.names; }
+const std::vector<std::string>& Batch::names() const { return impl_->plan.names.vector(); }
 const std::vector<double>& Batch::times() const { return impl_->times; }
 std::size_t Batch::parameters() const { return impl_->params.size(); }
 

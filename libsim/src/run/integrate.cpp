@@ -115,7 +115,7 @@ Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
         out_of_memory();
     }
     run_plan(p, plan, plan.slots.data(), kernel, r.times.data(), r.values.data(), r.warnings, *ws);
-    r.names = std::move(plan.names);
+    r.names = std::move(plan.names);  // shared, not copied (Names)
     return r;
 }
 

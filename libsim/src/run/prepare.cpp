@@ -111,22 +111,23 @@ void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Di
 
 // The saved columns: the options' names in their order, or every user variable.
 void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
+    std::vector<std::string> names;
     auto add = [&](const VarInfo& v) {
         plan.cols.push_back(v.slot);
-        plan.names.push_back(v.name);
         if (p.step_written[v.slot]) plan.checked.push_back(v.slot);
     };
-    // Sized once: growing three vectors one push at a time was a dozen
+    // Sized once: growing the vectors one push at a time was a dozen
     // allocations in every run.
     const std::size_t n = opts.save.empty() ? p.vars.size() : opts.save.size();
     plan.cols.reserve(n);
-    plan.names.reserve(n);
     plan.checked.reserve(n);
     if (opts.save.empty()) {
         plan.all_columns = true;
         for (const auto& v : p.vars) add(v);
+        plan.names = p.all_names;  // shared by every such run: no copy of the names
         return;
     }
+    names.reserve(n);
     for (const auto& n : opts.save) {
         const auto* v = p.find(n);
         if (!v) {
@@ -134,7 +135,9 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
             continue;
         }
         add(*v);
+        names.push_back(v->name);
     }
+    plan.names = std::move(names);
 }
 
 [[noreturn]] void refuse(sim::Code code, const SourceLoc& loc, std::string message) {

@@ -30,7 +30,7 @@ struct RunPlan {
     Grid grid;
     std::vector<double> slots;   // the template with overrides and the fixed slots set
     std::vector<Slot> cols;      // saved slots, in column order
-    std::vector<std::string> names;  // their display names
+    Names names;                     // their display names
     bool all_columns = false;        // cols are every user variable in model order
     std::vector<Slot> checked;       // the saved slots a step writes, not stocks (Program::step_written):
                                      // what rows after the first check for non-finite values
