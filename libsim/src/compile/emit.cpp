@@ -405,7 +405,11 @@ void Compiler::publish(Program& prog) {
     }
     std::vector<std::string> names;
     names.reserve(prog.vars.size());
-    for (const auto& v : prog.vars) names.push_back(v.name);
+    for (const auto& v : prog.vars) {
+        prog.all_cols.push_back(v.slot);
+        if (prog.step_written[v.slot]) prog.all_checked.push_back(v.slot);
+        names.push_back(v.name);
+    }
     prog.all_names = std::move(names);
 }
 

@@ -105,7 +105,10 @@ struct Program {
     std::vector<FixedDelay> delays;
     std::vector<Previous> previous;
     std::vector<VarInfo> vars;  // user-visible, model order
-    Names all_names;            // their names, shared by the runs that save every variable
+    // What a run saving every variable saves (RunPlan::cols, checked, names),
+    // made once: their slots, those a step writes, and their names (shared).
+    std::vector<Slot> all_cols, all_checked;
+    Names all_names;
     // canonical -> vars[]; looked up by std::string_view without a copy.
     struct NameHash {
         using is_transparent = void;

@@ -118,15 +118,16 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
     };
     // Sized once: growing the vectors one push at a time was a dozen
     // allocations in every run.
-    const std::size_t n = opts.save.empty() ? p.vars.size() : opts.save.size();
-    plan.cols.reserve(n);
-    plan.checked.reserve(n);
-    if (opts.save.empty()) {
+    if (opts.save.empty()) {  // every variable: the program's own lists, made once
         plan.all_columns = true;
-        for (const auto& v : p.vars) add(v);
+        plan.cols = p.all_cols;
+        plan.checked = p.all_checked;
         plan.names = p.all_names;  // shared by every such run: no copy of the names
         return;
     }
+    const std::size_t n = opts.save.size();
+    plan.cols.reserve(n);
+    plan.checked.reserve(n);
     names.reserve(n);
     for (const auto& n : opts.save) {
         const auto* v = p.find(n);
