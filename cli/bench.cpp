@@ -157,20 +157,19 @@ sim::RunEngine parse_engine_option(const std::string& value) {
 std::optional<sim::Model> generated(const sim::Model& model, sim::NativeInfo* info) {
     sim::Diagnostics d;
     sim::NativeOptions o;
+    sim::NativeInfo local;
+    sim::NativeInfo& in = info ? *info : local;
     // The first run of a model compiles its C++ (seconds); a person at a
     // terminal is told why, as progress is (never in a pipe or a log).
-    const bool tty = ::isatty(STDERR_FILENO) == 1;
-    std::chrono::steady_clock::time_point t0;
-    if (tty)
+    bool compiling = false;
+    if (::isatty(STDERR_FILENO) == 1)
         o.on_compile = [&] {
+            compiling = true;
             std::cerr << "compiling the model's C++ for --engine generated (once: kept in "
                       << sim::native_cache_dir() << ") ..." << std::flush;
-            t0 = std::chrono::steady_clock::now();
         };
-    auto m = sim::compile_native(model, d, o, info);
-    if (tty && t0 != std::chrono::steady_clock::time_point{})
-        std::cerr << " " << duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())
-                  << "\n";
+    auto m = sim::compile_native(model, d, o, &in);
+    if (compiling) std::cerr << " " << duration(in.compile_seconds) << "\n";
     print_diagnostics(d, std::cerr);
     return m;
 }

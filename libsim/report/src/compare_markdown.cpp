@@ -373,11 +373,7 @@ struct CompareOutputs::State {
     bool charts_started = false, finished = false;
     State(const std::string& dir, const ReportOptions& opts) : set(dir, compare_output_set(opts.input_files)), o(opts) {}
     void start_charts(const CompareResult& r) {
-        try {
-            ch = report_detail::start_charts(r, set.tmp(), o, job, g);
-        } catch (const std::filesystem::filesystem_error& e) {  // one exception type reaches callers
-            throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
-        }
+        ch = charts_io([&] { return report_detail::start_charts(r, set.tmp(), o, job, g); });
         charts_started = true;
     }
 };
@@ -417,11 +413,7 @@ void CompareOutputs::finish(const CompareResult& r, const UncertainComparison* u
     Charts& ch = s_->ch;
     if (o.charts) {
         if (!s_->charts_started) s_->start_charts(r);
-        try {
-            finish_charts(ch, s_->job, s_->g);
-        } catch (const std::filesystem::filesystem_error& e) {
-            throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + e.what(), e.code());
-        }
+        charts_io([&] { finish_charts(ch, s_->job, s_->g); });
         if (!ch.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.why_not << '\n';
     } else {
         ch.why_not = "disabled (CompareOutputOptions::charts, sdsim compare --no-charts)";
@@ -440,6 +432,7 @@ OutputSetOptions compare_output_set(std::vector<std::string> inputs) {
     return s;
 }
 
+// An empty comparison is refused before the set's temporary directory is made.
 void write_compare_outputs(const CompareResult& r, const std::string& dir, const CompareOutputOptions& o) {
     check_comparison(r);
     CompareOutputs out(dir, o);

@@ -140,6 +140,16 @@ struct Gnuplot {
 // into the output directory) unless o.charts is off. A file-system failure
 // is E-IO; charts not made (no gnuplot) are a warning on o.warnings.
 // `Charts` has a Gnuplot member `g`.
+// f(), with a file-system error while drawing charts turned into E-IO (one
+// exception type reaches callers).
+template <class F>
+decltype(auto) charts_io(F&& f) {
+    try {
+        return f();
+    } catch (const std::filesystem::filesystem_error& x) {
+        throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + x.what(), x.code());
+    }
+}
 template <class Charts, class Make>
 Charts charts_if_wanted(const ReportOptions& o, Make make) {
     Charts ch;
@@ -148,11 +158,7 @@ Charts charts_if_wanted(const ReportOptions& o, Make make) {
         ch.g.why_not = "disabled (ReportOptions::charts, --no-charts)";
         return ch;
     }
-    try {
-        ch = make();
-    } catch (const std::filesystem::filesystem_error& x) {
-        throw Error(sim::Code::E_IO, "", std::string("cannot write the charts: ") + x.what(), x.code());
-    }
+    ch = charts_io(make);
     if (!ch.g.made && o.warnings) *o.warnings << "warning: charts not made: " << ch.g.why_not << '\n';
     return ch;
 }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <new>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -262,21 +261,11 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                     // The prepared plan with this run's values in their slots:
                     // what model.run(o) below does, without looking up the
                     // names again or copying the options.
-                    std::vector<double> slots;
-                    std::optional<detail::Workspace> ws;
-                    try {
-                        slots = plan->slots;
-                        r.times.resize(plan->grid.rows());
-                        r.values.resize(plan->grid.rows() * plan->cols.size());
-                        ws.emplace(p, plan->grid);
-                    } catch (const std::bad_alloc&) {
-                        detail::out_of_memory();
-                    }
+                    std::vector<double> slots = plan->slots;
                     if (!variant_slots.empty())
                         for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
                     for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
-                    detail::run_plan(p, *plan, slots.data(), kernel, r.times.data(), r.values.data(), r.warnings,
-                                     *ws);
+                    r = detail::integrate(p, *plan, slots.data(), kernel);
                 } else {
                     RunOptions o = base;
                     if (!opts.variants.empty())
@@ -297,11 +286,10 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 d.add(std::move(note));
                 throw Error(std::move(d));
             }
-            const std::size_t cols = plan ? plan->cols.size() : r.cols();
             double* out = &e.values[idx * n_ind * n_at];
             for (std::size_t i = 0; i < n_ind; ++i) {
                 std::vector<double> series(r.rows());
-                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.values[row * cols + i];
+                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
                 for (std::size_t a = 0; a < n_at; ++a) {
                     auto v = detail::interpolate(r.times, e.at[a], [&](std::size_t row) { return series[row]; });
                     if (!v)  // the saved rows end before stop

@@ -104,7 +104,7 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
     }
 }
 
-Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
+Results integrate(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel) {
     Results r;
     std::optional<Workspace> ws;
     try {  // the results and the delay histories, estimated within --max-memory by prepare
@@ -114,9 +114,13 @@ Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
     } catch (const std::bad_alloc&) {
         out_of_memory();
     }
-    run_plan(p, plan, plan.slots.data(), kernel, r.times.data(), r.values.data(), r.warnings, *ws);
-    r.names = std::move(plan.names);  // shared, not copied (Names)
+    run_plan(p, plan, s, kernel, r.times.data(), r.values.data(), r.warnings, *ws);
+    r.names = plan.names;  // shared, not copied (Names)
     return r;
+}
+
+Results integrate(const Program& p, RunPlan plan, const Kernel* kernel) {
+    return integrate(p, plan, plan.slots.data(), kernel);
 }
 
 }  // namespace sim::detail

@@ -27,6 +27,9 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
 // VM, which reports it. Throws sim::Error: E-NONFINITE / E-DIV-ZERO
 // (on_nonfinite == error), E-BUDGET, E-INTEGRATION (the stepper failed).
 Results integrate(const Program& p, RunPlan plan, const Kernel* kernel = nullptr);
+// The same over the slot vector `s` instead of the plan's own (a copy of
+// plan.slots with other constants set: the runs of an ensemble).
+Results integrate(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel);
 
 // E-MEMORY "out of memory while running": a std::bad_alloc of a run (or a
 // batch of runs), within the memory budget but beyond what the process got.

@@ -111,13 +111,6 @@ void apply_overrides(const Program& p, const RunOptions& opts, RunPlan& plan, Di
 
 // The saved columns: the options' names in their order, or every user variable.
 void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Diagnostics& diags) {
-    std::vector<std::string> names;
-    auto add = [&](const VarInfo& v) {
-        plan.cols.push_back(v.slot);
-        if (p.step_written[v.slot]) plan.checked.push_back(v.slot);
-    };
-    // Sized once: growing the vectors one push at a time was a dozen
-    // allocations in every run.
     if (opts.save.empty()) {  // every variable: the program's own lists, made once
         plan.all_columns = true;
         plan.cols = p.all_cols;
@@ -125,17 +118,21 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
         plan.names = p.all_names;  // shared by every such run: no copy of the names
         return;
     }
+    // Sized once: growing the vectors one push at a time was a dozen
+    // allocations in every run.
     const std::size_t n = opts.save.size();
+    std::vector<std::string> names;
     plan.cols.reserve(n);
     plan.checked.reserve(n);
     names.reserve(n);
-    for (const auto& n : opts.save) {
-        const auto* v = p.find(n);
+    for (const auto& name : opts.save) {
+        const auto* v = p.find(name);
         if (!v) {
-            diags.error(sim::Code::E_UNKNOWN_NAME, {}, n, "cannot save '" + n + "': the model has no such variable");
+            diags.error(sim::Code::E_UNKNOWN_NAME, {}, name, "cannot save '" + name + "': the model has no such variable");
             continue;
         }
-        add(*v);
+        plan.cols.push_back(v->slot);
+        if (p.step_written[v->slot]) plan.checked.push_back(v->slot);
         names.push_back(v->name);
     }
     plan.names = std::move(names);
