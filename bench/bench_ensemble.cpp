@@ -5,12 +5,15 @@
 // 32 x 1,000 = 32,000 runs in under 30 s on 2 cores. Reported side by side
 // in one run: one model run alone (same options as an ensemble run) and the
 // ensemble on 1 and 2 threads, with runs per second per core (runs / CPU
-// seconds of every thread) and the wall-clock time.
+// seconds of every thread) and the wall-clock time; each with the lever
+// combinations sharing their steps before the levers' start (share=1, the
+// default: EnsembleOptions::share_steps) and with every run from the start
+// (share=0).
 //
 //   bench_ensemble [--samples=N] [benchmark flags]     (default N = 1000)
 //
-// Before timing, main() checks that 1 and 2 threads give the same bytes, and
-// exits 1 if not (so the bench_smoke ctest fails). The wall time is
+// Before timing, main() checks that 1 and 2 threads, and shared steps or
+// none, give the same bytes, and exits 1 if not (so the bench_smoke ctest fails). The wall time is
 // reported (wall_s, to set against the budget), never asserted.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -67,10 +70,11 @@ sim::SampleMatrix samples(std::size_t n) {
                        sim::SampleMethod::latin_hypercube, 2024);
 }
 
-sim::EnsembleOptions options(unsigned threads) {
+sim::EnsembleOptions options(unsigned threads, bool share = true) {
     sim::EnsembleOptions o;
     o.at = {2030, 2035, 2050};
     o.threads = threads;
+    o.share_steps = share;
     return o;
 }
 
@@ -104,11 +108,12 @@ void BM_single_run(benchmark::State& state) {
 void BM_ensemble(benchmark::State& state) {
     const Setup& s = setup();
     const unsigned threads = static_cast<unsigned>(state.range(0));
+    const bool share = state.range(1) != 0;
     const auto sm = samples(n_samples);
     const double runs = static_cast<double>(n_samples << s.levers.size());
     const double c0 = process_cpu_s(), w0 = wall_s();
     for (auto _ : state) {
-        auto r = sim::robust_compare(s.model, s.levers, s.indicators, sm, options(threads));
+        auto r = sim::robust_compare(s.model, s.levers, s.indicators, sm, options(threads, share));
         benchmark::DoNotOptimize(r.stats.data());
     }
     const double cpu = process_cpu_s() - c0, wall = wall_s() - w0;
@@ -131,10 +136,17 @@ int check() {
     const auto sm = samples(8);
     const auto r1 = sim::robust_compare(s.model, s.levers, s.indicators, sm, options(1));
     const auto r2 = sim::robust_compare(s.model, s.levers, s.indicators, sm, options(2));
-    bool same = r1.stats.size() == r2.stats.size() &&
-                std::memcmp(r1.stats.data(), r2.stats.data(), r1.stats.size() * sizeof(r1.stats[0])) == 0;
-    if (!same) {
+    const auto r3 = sim::robust_compare(s.model, s.levers, s.indicators, sm, options(2, false));
+    auto same = [](const sim::RobustnessResult& a, const sim::RobustnessResult& b) {
+        return a.stats.size() == b.stats.size() &&
+               std::memcmp(a.stats.data(), b.stats.data(), a.stats.size() * sizeof(a.stats[0])) == 0;
+    };
+    if (!same(r1, r2)) {
         std::fprintf(stderr, "bench_ensemble: 1 and 2 threads give different results\n");
+        return 1;
+    }
+    if (!same(r2, r3)) {
+        std::fprintf(stderr, "bench_ensemble: shared steps and runs from the start give different results\n");
         return 1;
     }
     return 0;
@@ -143,7 +155,13 @@ int check() {
 }  // namespace
 
 BENCHMARK(BM_single_run)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_ensemble)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_ensemble)
+    ->ArgNames({"threads", "share"})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->Args({2, 1})
+    ->Args({2, 0})
+    ->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
     // --samples=N is ours; the rest goes to Google Benchmark.

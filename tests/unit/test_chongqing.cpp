@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -13,7 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "sim/ensemble.hpp"
 #include "sim/load.hpp"
+#include "sim/robustness.hpp"
 #include "sim/spec.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
@@ -594,4 +597,27 @@ TEST_CASE("chongqing: every scenario file loads and runs") {
         else
             CHECK(r.at("rural_income", 2050) == doctest::Approx(base.at("rural_income", 2050)));
     }
+}
+
+TEST_CASE("chongqing: the 32 lever combinations share the steps before 2025, the same bytes as runs from the start") {
+    const sim::ModelSpec& spec = cq_spec();
+    // The first 4 of N = parameters + 1 correlated Latin-hypercube samples.
+    auto samples = sim::sample(spec.uncertainties, spec.correlations, spec.uncertainties.size() + 1,
+                               sim::SampleMethod::latin_hypercube, 1);
+    samples.rows = 4;
+    samples.values.resize(4 * samples.cols());
+    std::vector<std::string> levers(std::begin(kLevers), std::end(kLevers));
+    sim::EnsembleOptions o;
+    o.indicators = {"rural_income", "income_ratio", "urbanization_rate", "non_citizenized_migrants"};
+    o.at = {2024, 2025, 2030, 2050};
+    o.variants = sim::lever_variants(levers);
+    o.threads = 2;
+    const auto shared = sim::run_ensemble(cq_model(), samples, o);
+    // Every lever starts in 2025: each combination continues its sample's run.
+    CHECK(shared.continued == 32 * samples.rows);
+    o.share_steps = false;
+    const auto whole = sim::run_ensemble(cq_model(), samples, o);
+    CHECK(whole.continued == 0);
+    REQUIRE(shared.values.size() == whole.values.size());
+    CHECK(std::memcmp(shared.values.data(), whole.values.data(), whole.values.size() * sizeof(double)) == 0);
 }

@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
+#include "sim/native.hpp"
 #include "sim/robustness.hpp"
 #include "sim/sensitivity.hpp"
 #include "support.hpp"
@@ -266,4 +268,130 @@ TEST_CASE("robustness: p_best, regret, effects and conclusions of two levers ove
     CHECK(csv.str().rfind("combination,indicator,time,p_best,regret_mean,regret_p95,p5,p50,p95\nbaseline,y,1,0,", 0) == 0);
     // A lever that is not the model's.
     CHECK_THROWS_AS(sim::robust_compare(model, {"c"}, {{"y", false}}, s, o), sim::Error);
+}
+
+namespace {
+
+// Two levers that start after the model does (a ramp from 8, a step at 10),
+// and every kind of run state: a non-negative stock, a fixed delay,
+// PREVIOUS, a SMOOTH (hidden stock), rows saved every 4 steps.
+sim::ModelSpec policy(bool lever_read_elsewhere = false, double a_start = 8) {
+    sim::ModelSpec m;
+    m.name = "policy";
+    m.specs.start = 0;
+    m.specs.stop = 20;
+    m.specs.dt = 0.25;
+    m.specs.save_step = 1;
+    m.add_stock("pop", "100", {"births"}, {"deaths"});
+    m.add_flow("births", "pop * birth_rate * (1 + a_lever * 0.5 + b_lever * 0.3)");
+    m.add_flow("deaths", "pop * 0.02 + DELAY FIXED(births, 2, 1) * 0.01");
+    auto& fund = m.add_stock("fund", "10", {"income"}, {"spending"});
+    fund.non_negative = true;
+    m.add_flow("income", "pop * 0.01 * income_share");
+    m.add_flow("spending", std::string("(a_lever + b_lever) * 5 + PREVIOUS(fund, 0) * 0.01") +
+                               (lever_read_elsewhere ? " + a_on * 0.001" : ""));
+    m.add_aux("smoothed", "SMOOTH(pop, 3)");
+    m.add_constant("birth_rate", 0.03);
+    m.add_constant("income_share", 1);
+    m.add_constant("other", 1);
+    sim::Lever a;
+    a.name = "a";
+    a.start = a_start;
+    a.phase_in = 2;
+    sim::Lever b;
+    b.name = "b";
+    b.start = 10;
+    b.phase_in = 0;
+    m.levers = {a, b};
+    return m;
+}
+
+sim::EnsembleResult policy_ensemble(const sim::Model& model, bool share, unsigned threads,
+                                    std::vector<sim::Overrides> variants = sim::lever_variants({"a", "b"})) {
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
+                                                  U("income_share", sim::Distribution::uniform(0.5, 1.5))};
+    const auto s = sim::sample(params, {}, 12, sim::SampleMethod::latin_hypercube, 3);
+    sim::EnsembleOptions o;
+    o.indicators = {"pop", "fund", "smoothed", "spending"};
+    o.at = {5, 8, 9.5, 10, 20};
+    o.variants = std::move(variants);
+    o.threads = threads;
+    o.share_steps = share;
+    return sim::run_ensemble(model, s, o);
+}
+
+}  // namespace
+
+TEST_CASE("ensemble: lever combinations share their first steps, the same bytes as runs from the start") {
+    const auto model = sim::Model::compile(policy());
+    const auto whole = policy_ensemble(model, false, 1);
+    CHECK(whole.continued == 0);
+    for (unsigned threads : {1u, 2u}) {
+        CAPTURE(threads);
+        std::size_t calls = 0, last = 0;
+        const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
+                                                      U("income_share", sim::Distribution::uniform(0.5, 1.5))};
+        const auto shared = policy_ensemble(model, true, threads);
+        CHECK(shared.continued == 4 * 12);  // every run of every sample
+        CHECK(same_bytes(shared.values, whole.values));
+        // The lever's effect is there after its start (the runs differ).
+        CHECK(shared.value(3, 0, 0, 4) != shared.value(0, 0, 0, 4));
+        CHECK(shared.value(3, 0, 0, 0) == shared.value(0, 0, 0, 0));
+        // Progress after each run, 1..total.
+        sim::EnsembleOptions o;
+        o.indicators = {"pop"};
+        o.variants = sim::lever_variants({"a", "b"});
+        o.threads = threads;
+        o.progress = [&](std::size_t done, std::size_t total) {
+            ++calls;
+            CHECK(done == last + 1);
+            CHECK(total == 4 * 12);
+            last = done;
+        };
+        const auto p = sim::run_ensemble(model, sim::sample(params, {}, 12, sim::SampleMethod::latin_hypercube, 3), o);
+        CHECK(p.continued == 4 * 12);
+        CHECK(calls == 4 * 12);
+    }
+    // Intensities in [0, 1] are shared too; a negative one is not (the lever
+    // would be -0 before its start), nor a variant setting anything else.
+    CHECK(policy_ensemble(model, true, 2, {{{"a_intensity", 0.5}}, {{"a_intensity", 1}}}).continued == 24);
+    const auto negative = policy_ensemble(model, true, 2, {{{"a_on", 1}}, {{"a_on", -1}}});
+    CHECK(negative.continued == 0);
+    CHECK(same_bytes(negative.values, policy_ensemble(model, false, 2, {{{"a_on", 1}}, {{"a_on", -1}}}).values));
+    CHECK(policy_ensemble(model, true, 2, {{{"a_on", 1}}, {{"other", 2}}}).continued == 0);
+}
+
+TEST_CASE("ensemble: no shared steps when a lever's setting is read elsewhere or the lever starts at once") {
+    for (const bool read_elsewhere : {true, false}) {
+        CAPTURE(read_elsewhere);
+        const auto model = sim::Model::compile(policy(read_elsewhere, read_elsewhere ? 8 : 0));
+        const auto shared = policy_ensemble(model, true, 2);
+        CHECK(shared.continued == 0);
+        CHECK(same_bytes(shared.values, policy_ensemble(model, false, 1).values));
+    }
+}
+
+TEST_CASE("ensemble: shared first steps with generated code, the same bytes") {
+    if (std::system("c++ --version >/dev/null 2>&1") != 0) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+    sim::Diagnostics d;
+    sim::NativeOptions o;
+    o.cache_dir = std::string(SIM_BINARY_DIR) + "/test-native-cache";
+    o.flags = "-O1";
+    auto gen = sim::compile_native(sim::Model::compile(policy()), d, o);
+    REQUIRE_MESSAGE(gen, d.str());
+    const auto interpreted = policy_ensemble(sim::Model::compile(policy()), false, 1);
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
+                                                  U("income_share", sim::Distribution::uniform(0.5, 1.5))};
+    sim::EnsembleOptions eo;
+    eo.indicators = {"pop", "fund", "smoothed", "spending"};
+    eo.at = {5, 8, 9.5, 10, 20};
+    eo.variants = sim::lever_variants({"a", "b"});
+    eo.threads = 2;
+    eo.base.engine = sim::RunEngine::generated;
+    const auto e = sim::run_ensemble(*gen, sim::sample(params, {}, 12, sim::SampleMethod::latin_hypercube, 3), eo);
+    CHECK(e.continued == 4 * 12);
+    CHECK(same_bytes(e.values, interpreted.values));
 }

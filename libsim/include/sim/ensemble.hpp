@@ -56,6 +56,16 @@ struct EnsembleOptions {
     // process alone. Every rank returns the same result, bit for bit the
     // single-process one; `progress` then counts this rank's runs.
     const Communicator* comm = nullptr;
+    // Lever combinations share their first steps: when the variants set only
+    // levers' `_on` or `_intensity` (finite, not negative) and nothing but
+    // each lever's own variable reads those, every run is the same up to the
+    // grid point before the earliest of those levers' starts (the lever's
+    // variable is exactly 0 until then). Under Euler, without trajectory
+    // quantiles and in one process, each sample then runs once to that point
+    // and each variant goes on from there: the same results bit for bit,
+    // ~(start - model start) / (stop - model start) of the work saved for all
+    // variants but one. false: every run from the start (for comparisons).
+    bool share_steps = true;
 };
 
 struct EnsembleResult {
@@ -66,6 +76,9 @@ struct EnsembleResult {
     std::size_t variants = 1;
     // [((variant * samples + sample) * indicators + indicator) * at + a]
     std::vector<double> values;
+    // Runs continued from their sample's shared first steps
+    // (EnsembleOptions::share_steps); the rest ran from the start.
+    std::size_t continued = 0;
 
     // Streaming quantile trajectories (empty unless asked for):
     std::vector<double> times;                 // saved times of the runs

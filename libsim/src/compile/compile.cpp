@@ -52,7 +52,7 @@ Variable without_tree(const Variable& v) {
 
 }  // namespace
 
-std::shared_ptr<Program> Compiler::compile() {
+std::shared_ptr<Program> Compiler::compile(std::span<const std::string> levers) {
     declare_dimensions(dimension_specs_);
     declare();
     build_tables();
@@ -71,6 +71,7 @@ std::shared_ptr<Program> Compiler::compile() {
     emit(*prog, init_order, run_order);
     emit_stocks(*prog);
     publish(*prog);
+    find_lever_gates(*prog, levers);
     return prog;
 }
 
@@ -112,7 +113,9 @@ std::shared_ptr<const Program> Program::compile(const ModelSpec& spec, Diagnosti
     // Lever errors do not stop compilation: the user sees every error at once.
     const std::deque<Variable> levers = lever_variables(spec, local);
     for (const auto& v : levers) vars.push_back(&v);
-    std::shared_ptr<Program> p = Compiler(vars, spec.dimensions, local).compile();
+    std::vector<std::string> lever_names;
+    for (const auto& l : spec.levers) lever_names.push_back(l.name);
+    std::shared_ptr<Program> p = Compiler(vars, spec.dimensions, local).compile(lever_names);
     diags.append(local);
     if (!p || local.has_errors()) return nullptr;
     p->spec.name = spec.name;

@@ -106,8 +106,9 @@ public:
     Compiler(std::span<const Variable* const> vars, const std::vector<Dimension>& dims, Diagnostics& diags)
         : uvars_(vars), dimension_specs_(dims), diags_(diags) {}
 
-    // nullptr if any error was reported.
-    std::shared_ptr<Program> compile();
+    // nullptr if any error was reported. `levers`: the names of the model's
+    // policy levers (their variables are among `vars`), for Program::lever_gates.
+    std::shared_ptr<Program> compile(std::span<const std::string> levers = {});
 
 private:
     std::span<const Variable* const> uvars_;
@@ -152,6 +153,7 @@ private:
     void emit(Program& prog, const std::vector<int>& init_order, const std::vector<int>& run_order);
     void emit_stocks(Program& prog);
     void publish(Program& prog);
+    void find_lever_gates(Program& prog, std::span<const std::string> levers) const;
 
     // --- arrays (shape.cpp)
     // The dimensions of user variable u and which definition defines each

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "compile/compiler.hpp"
+#include "lang/names.hpp"
 
 namespace sim::detail {
 namespace {
@@ -411,6 +412,54 @@ void Compiler::publish(Program& prog) {
         names.push_back(v.name);
     }
     prog.all_names = std::move(names);
+}
+
+}  // namespace sim::detail
+
+namespace sim::detail {
+
+// Invariant after: prog.lever_gates lists each lever of `levers` whose on and
+// intensity settings are literal constants read by no equation (initial or
+// per step, hidden variables and array functions included), no stock's flow
+// list, no delay and no PREVIOUS except its own variable L_lever, built by
+// lever_tree (levers.cpp). Anything else reading them would see them before
+// the lever's start.
+void Compiler::find_lever_gates(Program& prog, std::span<const std::string> levers) const {
+    auto scalar = [&](const std::string& name) -> int {
+        auto it = by_name_.find(canonical_name(name));
+        if (it == by_name_.end()) return -1;
+        const UVar& u = uv_[static_cast<std::size_t>(it->second)];
+        return u.count == 1 && u.dims.empty() ? u.first : -1;
+    };
+    std::vector<int> refs;
+    for (const std::string& l : levers) {
+        const int on = scalar(l + "_on"), intensity = scalar(l + "_intensity"), start = scalar(l + "_start"),
+                  lever = scalar(l + "_lever");
+        if (on < 0 || intensity < 0 || start < 0 || lever < 0) continue;
+        auto literal = [&](int v) {
+            const CVar& c = vars_[static_cast<std::size_t>(v)];
+            return c.literal && c.kind == VarKind::constant && !c.broken;
+        };
+        if (!literal(on) || !literal(intensity) || !literal(start)) continue;
+        auto gated = [&](int v) { return v == on || v == intensity; };
+        bool private_ = true;
+        for (std::size_t i = 0; i < vars_.size() && private_; ++i) {
+            const CVar& c = vars_[i];
+            if (static_cast<int>(i) == lever) continue;
+            refs.clear();
+            collect_refs(c.init, refs);
+            collect_refs(c.run, refs);
+            refs.insert(refs.end(), c.inflows.begin(), c.inflows.end());
+            refs.insert(refs.end(), c.outflows.begin(), c.outflows.end());
+            if (c.net_flow >= 0) refs.push_back(c.net_flow);
+            private_ = std::none_of(refs.begin(), refs.end(), gated);
+        }
+        for (const auto& d : delays_) private_ = private_ && !gated(d.out) && !gated(d.input) && !gated(d.delay_time);
+        for (const auto& p : previous_) private_ = private_ && !gated(p.out) && !gated(p.input);
+        if (!private_) continue;
+        auto slot = [&](int v) { return vars_[static_cast<std::size_t>(v)].slot; };
+        prog.lever_gates.push_back({slot(on), slot(intensity), slot(start), slot(lever)});
+    }
 }
 
 }  // namespace sim::detail

@@ -104,6 +104,14 @@ struct Program {
     std::vector<VectorOp> vector_ops;  // read by Code::vector instructions
     std::vector<FixedDelay> delays;
     std::vector<Previous> previous;
+    // Levers whose `_on` and `_intensity` settings nothing reads but the
+    // lever's own variable L_lever = on * intensity * ramp (compile/levers.cpp;
+    // found by Compiler::find_lever_gates). Before TIME reaches the lever's
+    // start, that variable is exactly +0 whatever on and intensity are (when
+    // they are finite and not negative, -0 included), so runs that differ only
+    // in them are the same runs up to there (run/share.cpp).
+    struct LeverGate { Slot on, intensity, start, lever; };
+    std::vector<LeverGate> lever_gates;
     std::vector<VarInfo> vars;  // user-visible, model order
     // What a run saving every variable saves (RunPlan::cols, checked, names),
     // made once: their slots, those a step writes, and their names (shared).

@@ -3,8 +3,11 @@
 // chunk of runs, so the results are the same bit for bit whatever the thread
 // count, and memory holds at most one chunk of trajectories.
 #include <algorithm>
+#include <functional>
+#include <new>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -237,6 +240,67 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     std::vector<std::vector<double>> chunk_traj;
     std::vector<double> chunk_times;
 
+    // The note an error of run (v, s) gets: which sample and variant, and the
+    // sample's values.
+    auto annotate = [&](const Error& err, std::size_t v, std::size_t s) -> Error {
+        Diagnostics d = err.diagnostics();
+        std::string where = "in sample " + std::to_string(s);
+        if (e.variants > 1) where += " of variant " + std::to_string(v);
+        for (std::size_t c = 0; c < k; ++c)
+            where += (c ? ", " : " (") + samples.names[c] + " = " + text::number(samples.at(s, c));
+        Diagnostic note;
+        note.severity = Severity::note;
+        note.code = sim::Code::E_ENSEMBLE;
+        note.message = where + (k ? ")" : "");
+        d.add(std::move(note));
+        return Error(std::move(d));
+    };
+    // Run (v, s) from the start.
+    auto whole_run = [&](std::size_t v, std::size_t s) {
+        Results r;
+        try {
+            if (plan) {
+                // The prepared plan with this run's values in their slots:
+                // what model.run(o) below does, without looking up the
+                // names again or copying the options.
+                std::vector<double> slots = plan->slots;
+                if (!variant_slots.empty())
+                    for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
+                for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+                r = detail::integrate(p, *plan, slots.data(), kernel);
+            } else {
+                RunOptions o = base;
+                if (!opts.variants.empty())
+                    for (const auto& kv : opts.variants[v]) o.set.push_back(kv);
+                for (std::size_t c = 0; c < k; ++c) o.set.emplace_back(samples.names[c], samples.at(s, c));
+                r = model.run(o);
+            }
+        } catch (const Error& err) {
+            throw annotate(err, v, s);
+        }
+        return r;
+    };
+    // Run idx's values; with trajectories, also its series as run j of the
+    // chunk from `first`.
+    auto store = [&](std::size_t first, std::size_t j, std::size_t idx, const Results& r) {
+        double* out = &e.values[idx * n_ind * n_at];
+        for (std::size_t i = 0; i < n_ind; ++i) {
+            std::vector<double> series(r.rows());
+            for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
+            for (std::size_t a = 0; a < n_at; ++a) {
+                auto v = detail::interpolate(r.times, e.at[a], [&](std::size_t row) { return series[row]; });
+                if (!v)  // the saved rows end before stop
+                    fail("", "report time " + text::number(e.at[a]) + " is outside the saved times" +
+                                 (r.times.empty() ? std::string()
+                                                  : " [" + text::number(r.times.front()) + ", " +
+                                                        text::number(r.times.back()) + "]"));
+                out[i * n_at + a] = *v;
+            }
+            if (want_traj) chunk_traj[j].insert(chunk_traj[j].end(), series.begin(), series.end());
+        }
+        if (want_traj && idx == first && first == 0) chunk_times = r.times;
+    };
+
     const std::size_t chunk = want_traj ? chunk_runs(opts.threads, total) : total;
     // Split across ranks, each chunk is split (sim/distributed.hpp); progress
     // then counts this rank's runs.
@@ -249,59 +313,91 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             my_total += hi - lo;
         }
     }
+    // Lever combinations (variants setting only levers' `_on` or
+    // `_intensity`, which nothing reads but the lever's own variable) are the
+    // same runs up to the earliest lever's start: for each sample, one run
+    // to that point and every variant continued from there
+    // (detail::shared_steps), with the same results bit for bit. Not with
+    // trajectories (their chunks follow run order) or across ranks.
+    std::vector<detail::Slot> differing;
+    bool share = opts.share_steps && plan && !want_traj && !split && e.variants > 1 &&
+                 plan->specs.method == Method::euler;
+    // Each variant's value of every differing slot (the base's where it sets none).
+    std::vector<std::vector<std::pair<detail::Slot, double>>> variant_sets;
+    if (share) {
+        for (const auto& vs : variant_slots)
+            for (const auto& [slot, value] : vs) {
+                share = share && detail::gate_value_ok(value);
+                if (std::find(differing.begin(), differing.end(), slot) == differing.end()) differing.push_back(slot);
+            }
+        for (detail::Slot d : differing) {
+            share = share && detail::gate_value_ok(plan->slots[d]);  // a variant that leaves it unset
+            share = share && std::find(sample_slots.begin(), sample_slots.end(), d) == sample_slots.end();
+        }
+        for (const auto& vs : variant_slots) {
+            auto& set = variant_sets.emplace_back();
+            for (detail::Slot d : differing) set.emplace_back(d, plan->slots[d]);
+            for (const auto& [slot, value] : vs)
+                for (auto& x : set)
+                    if (x.first == slot) x.second = value;
+        }
+    }
+    if (share) {
+        std::mutex progress_mutex;
+        std::size_t runs_done = 0;
+        // Each task is a sample: its variants one after the other, from one
+        // checkpoint, in buffers made once per task.
+        auto sample_task = [&](std::size_t s) {
+            std::vector<double> slots = plan->slots;
+            for (const auto& [slot, value] : variant_slots[0]) slots[slot] = value;
+            for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+            const long K = detail::shared_steps(p, *plan, slots.data(), differing);
+            std::optional<detail::Checkpoint> cp;
+            std::optional<detail::Workspace> ws;
+            if (K > 0) {
+                try {
+                    ws.emplace(p, plan->grid);
+                    cp.emplace(detail::run_to(p, *plan, slots.data(), kernel, K, *ws));
+                } catch (const Error&) {
+                    cp.reset();  // each variant runs whole and reports it as always
+                }
+            }
+            Results r;  // every continued run's, in turn
+            if (cp) {
+                try {
+                    r.times.resize(plan->grid.rows());
+                    r.values.resize(plan->grid.rows() * plan->cols.size());
+                } catch (const std::bad_alloc&) {
+                    detail::out_of_memory();
+                }
+                r.names = plan->names;
+            }
+            for (std::size_t v = 0; v < e.variants; ++v) {
+                const std::size_t idx = v * e.samples + s;
+                bool done = false;
+                if (cp) {
+                    try {
+                        done = detail::run_from(p, *plan, *cp, variant_sets[v], kernel, slots.data(), r.times.data(),
+                                                r.values.data(), r.warnings, *ws);
+                    } catch (const Error& err) {
+                        throw annotate(err, v, s);
+                    }
+                }
+                store(0, 0, idx, done ? r : whole_run(v, s));
+                std::lock_guard<std::mutex> lock(progress_mutex);
+                if (done) ++e.continued;
+                if (opts.progress) opts.progress(++runs_done, total);  // after each run, never two at a time
+            }
+        };
+        detail::parallel_for(e.samples, opts.threads, sample_task);
+        return e;
+    }
     for (std::size_t first = 0; first < total; first += chunk) {
         const std::size_t count = std::min(chunk, total - first);
         if (want_traj) chunk_traj.assign(count, {});
         auto run_one = [&](std::size_t j) {
             const std::size_t idx = first + j;
-            const std::size_t v = idx / e.samples, s = idx % e.samples;
-            Results r;
-            try {
-                if (plan) {
-                    // The prepared plan with this run's values in their slots:
-                    // what model.run(o) below does, without looking up the
-                    // names again or copying the options.
-                    std::vector<double> slots = plan->slots;
-                    if (!variant_slots.empty())
-                        for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
-                    for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
-                    r = detail::integrate(p, *plan, slots.data(), kernel);
-                } else {
-                    RunOptions o = base;
-                    if (!opts.variants.empty())
-                        for (const auto& kv : opts.variants[v]) o.set.push_back(kv);
-                    for (std::size_t c = 0; c < k; ++c) o.set.emplace_back(samples.names[c], samples.at(s, c));
-                    r = model.run(o);
-                }
-            } catch (const Error& err) {
-                Diagnostics d = err.diagnostics();
-                std::string where = "in sample " + std::to_string(s);
-                if (e.variants > 1) where += " of variant " + std::to_string(v);
-                for (std::size_t c = 0; c < k; ++c)
-                    where += (c ? ", " : " (") + samples.names[c] + " = " + text::number(samples.at(s, c));
-                Diagnostic note;
-                note.severity = Severity::note;
-                note.code = sim::Code::E_ENSEMBLE;
-                note.message = where + (k ? ")" : "");
-                d.add(std::move(note));
-                throw Error(std::move(d));
-            }
-            double* out = &e.values[idx * n_ind * n_at];
-            for (std::size_t i = 0; i < n_ind; ++i) {
-                std::vector<double> series(r.rows());
-                for (std::size_t row = 0; row < r.rows(); ++row) series[row] = r.at(row, i);
-                for (std::size_t a = 0; a < n_at; ++a) {
-                    auto v = detail::interpolate(r.times, e.at[a], [&](std::size_t row) { return series[row]; });
-                    if (!v)  // the saved rows end before stop
-                        fail("", "report time " + text::number(e.at[a]) + " is outside the saved times" +
-                                     (r.times.empty() ? std::string()
-                                                      : " [" + text::number(r.times.front()) + ", " +
-                                                            text::number(r.times.back()) + "]"));
-                    out[i * n_at + a] = *v;
-                }
-                if (want_traj) chunk_traj[j].insert(chunk_traj[j].end(), series.begin(), series.end());
-            }
-            if (want_traj && idx == first && first == 0) chunk_times = r.times;
+            store(first, j, idx, whole_run(idx / e.samples, idx % e.samples));
         };
         auto progress = [&](std::size_t done, std::size_t) {
             if (opts.progress) opts.progress((split ? my_done : first) + done, my_total);

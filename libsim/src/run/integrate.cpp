@@ -7,7 +7,10 @@
 // grid-point observer (observers.hpp).
 #include "run/integrate.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
+#include <limits>
 #include <new>
 #include <optional>
 #include <string>
@@ -15,6 +18,7 @@
 
 #include "run/budget.hpp"
 #include "run/steppers.hpp"
+#include "sim/ops.hpp"
 
 namespace sim::detail {
 namespace {
@@ -29,21 +33,28 @@ struct Heun : odeint::explicit_generic_rk<2, 2, State, double, State, double> {
     Heun() : base(coef_a(), coef_b_type{{0.5, 0.5}}, coef_c_type{{0.0, 1.0}}) {}
 };
 
+// A run of `plan` over `s` from grid point `from` to `to` (-1: the last).
+// From 0 it starts at the start time: initial values, the first row. From a
+// later point (a run continued from a checkpoint: Euler only) the state of
+// that point is already in s, the events, the saver and the warnings.
 template <class Eval>
 void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Saver& saver, Workspace& ws,
-         std::vector<Diagnostic>& warnings) {
+         std::vector<Diagnostic>& warnings, long from = 0, long to = -1) {
     Budgets budget(plan);  // the clock starts here
     Events& events = ws.events;
     NonFiniteCheck check(p, plan, warnings);
+    const long last = to < 0 ? plan.grid.steps : to;
 
-    eval.initial(s);
-    events.start(s);
-    // Flows at the initial time (the tape also refreshes every auxiliary
-    // from the stocks' initial values).
-    eval.flows(s);
-    events.after(s);
-    if (!saver.save(s) && check.on()) check.report(s, true);
-    if (check.on() && !all_finite(s + p.stock_begin, p.stock_count)) check.report(s, true);
+    if (from == 0) {
+        eval.initial(s);
+        events.start(s);
+        // Flows at the initial time (the tape also refreshes every auxiliary
+        // from the stocks' initial values).
+        eval.flows(s);
+        events.after(s);
+        if (!saver.save(s) && check.on()) check.report(s, true);
+        if (check.on() && !all_finite(s + p.stock_begin, p.stock_count)) check.report(s, true);
+    }
 
     AtGridPoint<Eval> at(eval, s, plan.grid, events, saver, check);
     const Stepping st{p, s, plan.grid, check};
@@ -51,13 +62,32 @@ void run(const Program& p, const RunPlan& plan, double* s, const Eval& eval, Sav
         case Method::euler:
             if constexpr (std::is_same_v<Eval, Generated>)
                 drive_kernel_euler(st, eval.k, plan, budget, events, saver, ws.scratch,
-                                   plan.max_wall_seconds.has_value());
+                                   plan.max_wall_seconds.has_value(), from + 1, last);
             else
-                drive_euler(st, budget, at);
+                drive_euler(st, budget, at, from + 1, last);
             break;
         case Method::rk2: drive_fixed(Heun(), st, eval, budget, at); break;
         case Method::rk4: drive_fixed(odeint::runge_kutta4<State>(), st, eval, budget, at); break;
         case Method::rk45: drive_adaptive(st, eval, plan.specs.atol, plan.specs.rtol, budget, at); break;
+    }
+}
+
+// f(), with the failures of a run turned into sim::Error: an allocation
+// (E-MEMORY), the integrator (E-INTEGRATION).
+template <class F>
+void guarded(const RunPlan& plan, F&& f) {
+    try {
+        f();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        out_of_memory();  // not the integrator's fault: say which resource ran out
+    } catch (const std::exception& e) {
+        Diagnostics d;
+        d.error(sim::Code::E_INTEGRATION, *plan.loc, "",
+                std::string("the integrator failed (") + e.what() +
+                    "); check for values that grow without bound or try a smaller dt");
+        throw Error(std::move(d));
     }
 }
 
@@ -76,7 +106,7 @@ void out_of_memory() {
 
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
               std::vector<Diagnostic>& warnings, Workspace& ws) {
-    try {
+    guarded(plan, [&] {
         if (kernel) {
             // Kept for a repetition by the interpreter (NeedsInterpreter).
             ws.initial_slots.assign(s, s + p.slots.size());
@@ -91,17 +121,89 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
         }
         Saver saver(plan.cols, plan.checked, plan.grid, times, values);
         run(p, plan, s, Interpreted{p}, saver, ws, warnings);
-    } catch (const Error&) {
-        throw;
-    } catch (const std::bad_alloc&) {
-        out_of_memory();  // not the integrator's fault: say which resource ran out
-    } catch (const std::exception& e) {
-        Diagnostics d;
-        d.error(sim::Code::E_INTEGRATION, *plan.loc, "",
-                std::string("the integrator failed (") + e.what() +
-                    "); check for values that grow without bound or try a smaller dt");
-        throw Error(std::move(d));
+    });
+}
+
+long shared_steps(const Program& p, const RunPlan& plan, const double* s, std::span<const Slot> differing) {
+    if (plan.specs.method != Method::euler || differing.empty()) return 0;
+    double start = std::numeric_limits<double>::infinity();
+    for (Slot d : differing) {
+        const auto g = std::find_if(p.lever_gates.begin(), p.lever_gates.end(),
+                                    [&](const Program::LeverGate& x) { return x.on == d || x.intensity == d; });
+        if (g == p.lever_gates.end()) return 0;
+        if (std::find(plan.cols.begin(), plan.cols.end(), d) != plan.cols.end()) return 0;  // saved: differs
+        const double t = s[g->start];
+        if (std::isnan(t)) return 0;
+        start = std::min(start, t);
     }
+    // Every evaluation up to point k (Euler: at grid points only) before the
+    // start, with the margin STEP allows for the rounding of start + k*dt.
+    const double eps = ops::time_eps(plan.grid.dt);
+    long k = 0;
+    while (k < plan.grid.steps && plan.grid.at(k + 1) + eps < start) ++k;
+    return k;
+}
+
+Checkpoint run_to(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, long step, Workspace& ws) {
+    Checkpoint cp;
+    cp.step = step;
+    guarded(plan, [&] {
+        const std::size_t n_cols = plan.cols.size();
+        cp.times.resize(plan.grid.rows());
+        cp.values.resize(plan.grid.rows() * n_cols);
+        auto go = [&](const auto& eval) {
+            Saver saver(plan.cols, plan.checked, plan.grid, cp.times.data(), cp.values.data());
+            run(p, plan, s, eval, saver, ws, cp.warnings, 0, step);
+            return saver.cursor();
+        };
+        Saver::Cursor c{};
+        bool done = false;
+        if (kernel) {
+            ws.initial_slots.assign(s, s + p.slots.size());
+            try {
+                c = go(Generated{*kernel});
+                done = true;
+            } catch (const NeedsInterpreter&) {
+                std::copy(ws.initial_slots.begin(), ws.initial_slots.end(), s);
+                cp.warnings.clear();
+            }
+        }
+        if (!done) c = go(Interpreted{p});
+        const auto rows = static_cast<std::size_t>(c.t - cp.times.data());
+        cp.times.resize(rows);
+        cp.values.resize(rows * n_cols);
+        cp.until = c.until;
+        cp.slots.assign(s, s + p.slots.size());
+        cp.events.emplace(ws.events);
+    });
+    return cp;
+}
+
+bool run_from(const Program& p, const RunPlan& plan, const Checkpoint& cp, std::span<const std::pair<Slot, double>> set,
+              const Kernel* kernel, double* s, double* times, double* values, std::vector<Diagnostic>& warnings,
+              Workspace& ws) {
+    bool finished = true;
+    guarded(plan, [&] {
+        std::copy(cp.slots.begin(), cp.slots.end(), s);
+        for (const auto& [slot, value] : set) s[slot] = value;
+        // What the initial tape computed from constants once per run (the
+        // lever's on * intensity among them), again with this run's values.
+        exec(p.initial_tape.data() + p.hoist_begin, p.initial_tape.data() + p.initial_tape.size(), s,
+             p.tables.data(), p.vector_ops.data());
+        std::copy(cp.times.begin(), cp.times.end(), times);
+        std::copy(cp.values.begin(), cp.values.end(), values);
+        warnings = cp.warnings;
+        ws.events.copy_state(*cp.events);
+        Saver saver(plan.cols, plan.checked, plan.grid, times, values);
+        saver.set_cursor({times + cp.times.size(), values + cp.values.size(), cp.until});
+        if (!kernel) return run(p, plan, s, Interpreted{p}, saver, ws, warnings, cp.step);
+        try {
+            run(p, plan, s, Generated{*kernel}, saver, ws, warnings, cp.step);
+        } catch (const NeedsInterpreter&) {
+            finished = false;  // the caller runs it whole, which finds and reports the cause
+        }
+    });
+    return finished;
 }
 
 Results integrate(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel) {

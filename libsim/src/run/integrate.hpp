@@ -1,6 +1,11 @@
 // The interpreter's run: a prepared plan in, Results out.
 #pragma once
 
+#include <cmath>
+#include <optional>
+#include <span>
+#include <utility>
+
 #include "run/observers.hpp"
 #include "run/prepare.hpp"
 
@@ -30,6 +35,46 @@ Results integrate(const Program& p, RunPlan plan, const Kernel* kernel = nullptr
 // The same over the slot vector `s` instead of the plan's own (a copy of
 // plan.slots with other constants set: the runs of an ensemble).
 Results integrate(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel);
+
+// --- Runs that share their first steps (sim::run_ensemble's lever
+// combinations). Runs whose slot vectors differ only in the `_on` and
+// `_intensity` settings of levers that nothing else reads
+// (Program::lever_gates), with values finite and not negative
+// (gate_value_ok), compute the same bits up to the grid point before the
+// earliest of those levers' starts: each lever's variable is +0 until then.
+// One run to that point (run_to) and each run continued from it (run_from)
+// give every run's results bit for bit as a whole run would.
+
+inline bool gate_value_ok(double x) { return std::isfinite(x) && !std::signbit(x); }
+
+// The grid points runs of `plan` over `s` that differ only in the slots
+// `differing` share: 0 unless the method is Euler, each differing slot is a
+// lever gate's on or intensity and not saved, and the levers start after the
+// first grid point (their start slots read from s).
+long shared_steps(const Program& p, const RunPlan& plan, const double* s, std::span<const Slot> differing);
+
+// A run's state at grid point `step` (Euler): its slot vector, the rows it
+// saved, its saver's countdown, its events (delays, PREVIOUS), its warnings.
+struct Checkpoint {
+    long step = 0;
+    std::vector<double> slots;
+    std::vector<double> times, values;  // the rows saved at points 0..step
+    long until = 0;
+    std::optional<Events> events;
+    std::vector<Diagnostic> warnings;
+};
+
+// Runs `plan` over `s` (as run_plan) to grid point `step` and keeps its state.
+Checkpoint run_to(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, long step, Workspace& ws);
+
+// Continues the run of `cp` with the slots in `set` changed (differing
+// slots of shared_steps), over the slot vector `s` (p.slots.size() values),
+// to the end of the grid, writing every row to `times` and `values` (as
+// run_plan). False when generated code met a value that is not finite: the
+// caller then runs the run whole (run_plan), which reports it.
+bool run_from(const Program& p, const RunPlan& plan, const Checkpoint& cp, std::span<const std::pair<Slot, double>> set,
+              const Kernel* kernel, double* s, double* times, double* values, std::vector<Diagnostic>& warnings,
+              Workspace& ws);
 
 // E-MEMORY "out of memory while running": a std::bad_alloc of a run (or a
 // batch of runs), within the memory budget but beyond what the process got.

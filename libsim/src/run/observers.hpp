@@ -135,6 +135,14 @@ public:
         r.recorded = recorded_;
     }
     void take_back(const KernelRun& r) { recorded_ = r.recorded; }
+    // o's state (another run of the same program and grid, stopped at a grid
+    // point): what a run continued from there needs (run/share.cpp).
+    void copy_state(const Events& o) {
+        delay_initial_ = o.delay_initial_;
+        latch_ = o.latch_;
+        history_ = o.history_;
+        recorded_ = o.recorded_;
+    }
 
     // E-DELAY-TIME: fixed delay i's time is `value` (negative) at grid time t.
     [[noreturn]] void negative_delay(std::size_t i, double t, double value) const;

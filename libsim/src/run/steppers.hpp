@@ -46,13 +46,13 @@ void limit_outflows(const Program& p, const double* s, double dt, std::vector<do
 // Euler with non-negative stocks: the next state in a buffer made once per
 // run, outflows limited, then stored.
 template <class Checker, class Observer>
-void drive_euler_nonneg(const Stepping& st, Checker& budget, Observer& at) {
+void drive_euler_nonneg(const Stepping& st, Checker& budget, Observer& at, long first, long last) {
     const Program& p = st.p;
     NonFiniteCheck& check = st.check;
     double* x = st.stocks();
     const double dt = st.grid.dt;
     std::vector<double> next(p.stock_count);
-    for (long k = 1; k <= st.grid.steps; ++k) {
+    for (long k = first; k <= last; ++k) {
         derivatives(p, st.s, next.data());
         for (std::uint32_t i = 0; i < p.stock_count; ++i) next[i] = x[i] + dt * next[i];
         limit_outflows(p, st.s, dt, next);
@@ -63,17 +63,18 @@ void drive_euler_nonneg(const Stepping& st, Checker& budget, Observer& at) {
     }
 }
 
+// Euler takes grid points first..last (1..steps for a whole run; a run
+// continued from a checkpoint, run/share.cpp, starts later).
 template <class Checker, class Observer>
-void drive_euler(const Stepping& st, Checker& budget, Observer& at) {
-    if (!st.p.nonneg_stocks.empty()) return drive_euler_nonneg(st, budget, at);
+void drive_euler(const Stepping& st, Checker& budget, Observer& at, long first, long last) {
+    if (!st.p.nonneg_stocks.empty()) return drive_euler_nonneg(st, budget, at, first, last);
     const Program& p = st.p;
     NonFiniteCheck& check = st.check;
     const double* s = st.s;
     double* x = st.stocks();
     const double dt = st.grid.dt;
-    const long n = st.grid.steps;
     const Slot* fs = p.flow_slots.data();
-    for (long k = 1; k <= n; ++k) {
+    for (long k = first; k <= last; ++k) {
         // The finiteness check rides along with the updates (only these
         // stocks change): re-reading them afterwards as one vector load
         // defeats store-to-load forwarding, a stall that cost 10-15% of
@@ -122,7 +123,8 @@ struct NeedsInterpreter {};
 
 template <class Checker>
 void drive_kernel_euler(const Stepping& st, const Kernel& kernel, const RunPlan& plan, Checker& budget,
-                        Events& events, Saver& saver, std::vector<double>& scratch, bool chunked) {
+                        Events& events, Saver& saver, std::vector<double>& scratch, bool chunked, long first,
+                        long last) {
     static_assert(std::is_same_v<Slot, unsigned>, "KernelRun::cols is the plan's columns");
     const Program& p = st.p;
     scratch.resize(p.stock_count);
@@ -140,9 +142,8 @@ void drive_kernel_euler(const Stepping& st, const Kernel& kernel, const RunPlan&
     r.all_columns = plan.all_columns ? 1 : 0;
     events.lend(r);
     r.scratch = scratch.data();
-    const long n = st.grid.steps;
-    for (long k0 = 1; k0 <= n;) {
-        const long k1 = chunked ? std::min(n, k0 + 255) + 1 : n + 1;
+    for (long k0 = first; k0 <= last;) {
+        const long k1 = chunked ? std::min(last, k0 + 255) + 1 : last + 1;
         r.k_begin = k0;
         r.k_end = k1;
         kernel.euler(r);
