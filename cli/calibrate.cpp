@@ -52,6 +52,8 @@ constexpr const char* calibrate_help =
     "                         program (as 'sdsim run --engine generated'), for\n"
     "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --charts svg|png       format of the gnuplot charts: svg (default) or\n"
+    "                         png (gnuplot's pngcairo terminal)\n"
     "  -h, --help             show this help\n"
     "\n"
     SDSIM_LIMITS_HELP
@@ -76,7 +78,7 @@ public:
         for (auto* o : {app->add_option("--data", data_), app->add_option("--fit", fit_),
                         app->add_option("--starts", starts_), app->add_option("--seed", seed_),
                         app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
-                        app->add_option("--engine", engine_)})
+                        app->add_option("--engine", engine_), app->add_option("--charts", charts_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         for (auto* o : {app->add_option("--bounds", bounds_), app->add_option("--weights", weights_),
                         app->add_option("--set", set_)})
@@ -115,6 +117,7 @@ public:
         if (app->count("--seed")) o.seed = whole_number("--seed", seed_, 0, UINT64_MAX);
         if (app->count("--threads")) o.threads = thread_count(threads_);
         if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
+        if (app->count("--charts")) chart_format_ = chart_format_option(charts_);
         for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
@@ -158,7 +161,7 @@ public:
         sim::print_fit_table(r, std::cout);
         std::cout.flush();
 
-        sim::ReportOptions w = report_options(*x, input_files, !no_charts_);
+        sim::ReportOptions w = report_options(*x, input_files, !no_charts_, chart_format_);
         w.inputs.push_back("data: " + data_ + " sha256:" + sim::sha256_hex(bytes));
         sim::write_calibration_outputs(r, out_, w);
         std::cerr << "wrote " << out_ << "/report.md\n";
@@ -170,6 +173,8 @@ private:
     sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> bounds_, weights_, set_;
     bool no_charts_ = false;
+    std::string charts_;
+    sim::ChartFormat chart_format_ = sim::ChartFormat::svg;
     // What check_options made of them.
     sim::CalibrationOptions o_;
     std::vector<std::pair<std::string, double>> set_values_;

@@ -225,10 +225,17 @@ sim::Lang lang_option(const std::string& value) {
     return *l;
 }
 
+sim::ChartFormat chart_format_option(const std::string& value) {
+    auto f = sim::parse_chart_format(sim::text::trim(value));
+    if (!f) throw UsageError("option --charts: invalid format '" + value + "' (expected svg or png)");
+    return *f;
+}
+
 sim::ReportOptions report_options(const Experiment& x, std::vector<std::string> input_files, bool charts,
-                                  sim::Lang lang) {
+                                  sim::ChartFormat format, sim::Lang lang) {
     sim::ReportOptions w;
     w.charts = charts;
+    w.chart_format = format;
     w.lang = lang;
     w.warnings = &std::cerr;
     w.title = x.title;

@@ -147,11 +147,14 @@ std::optional<Experiment> load_experiment(const std::string& file, const sim::Li
 
 // --lang's value: en or zh (UsageError otherwise).
 sim::Lang lang_option(const std::string& value);
+// --charts' value: svg or png (UsageError otherwise).
+sim::ChartFormat chart_format_option(const std::string& value);
 // The report writers' options for an experiment's outputs: charts unless
-// --no-charts, warnings to standard error, the experiment's title and input
-// lines, `input_files` (which the output directory may not hold).
+// --no-charts, in `format` (--charts), warnings to standard error, the
+// experiment's title and input lines, `input_files` (which the output
+// directory may not hold).
 sim::ReportOptions report_options(const Experiment& x, std::vector<std::string> input_files, bool charts,
-                                  sim::Lang lang = sim::Lang::en);
+                                  sim::ChartFormat format, sim::Lang lang = sim::Lang::en);
 // After a command has printed its results: exit_ok, or, if standard output
 // failed (a full disk, a closed pipe), the error on standard error and exit_model.
 int stdout_status();

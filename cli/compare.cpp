@@ -54,6 +54,8 @@ constexpr const char* compare_help =
     "                         program (as 'sdsim run --engine generated'), for\n"
     "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --charts svg|png       format of the gnuplot charts: svg (default) or\n"
+    "                         png (gnuplot's pngcairo terminal)\n"
     "  --lang en|zh           language of report.html, report.md and the\n"
     "                         charts (default: en)\n"
     "  -h, --help             show this help\n"
@@ -74,7 +76,8 @@ public:
                         app->add_option("--indicators", indicators_), app->add_option("--rank-by", rank_by_),
                         app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
                         app->add_option("--samples", samples_), app->add_option("--seed", seed_),
-                        app->add_option("--lang", lang_), app->add_option("--engine", engine_)})
+                        app->add_option("--lang", lang_), app->add_option("--engine", engine_),
+                        app->add_option("--charts", charts_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -93,6 +96,7 @@ public:
         if (app->count("--indicators")) o_.indicators = parse_indicators(indicators_);
         if (app->count("--threads")) o_.threads = thread_count(threads_);
         if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
+        if (app->count("--charts")) chart_format_ = chart_format_option(charts_);
         sampled_ = app->count("--samples") > 0;
         if (sampled_) so_.samples = whole_number("--samples", samples_, 1, max_samples);
         if (app->count("--seed")) {
@@ -151,6 +155,7 @@ public:
         const bool writing = app->count("--out") && sdsim::rank() == 0;
         sim::CompareOutputOptions w;
         w.charts = !no_charts_;
+        w.chart_format = chart_format_;
         w.lang = lang;
         w.warnings = &std::cerr;
         w.input_files = l.inputs;
@@ -214,6 +219,8 @@ private:
     sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> set_;
     bool no_charts_ = false;
+    std::string charts_;
+    sim::ChartFormat chart_format_ = sim::ChartFormat::svg;
     // What check_options made of them.
     sim::CompareOptions o_;
     sim::SampleOptions so_;

@@ -51,6 +51,8 @@ constexpr const char* sensitivity_help =
     "                         program (as 'sdsim run --engine generated'), for\n"
     "                         every run; the same results bit for bit\n"
     "  --no-charts            do not run gnuplot\n"
+    "  --charts svg|png       format of the gnuplot charts: svg (default) or\n"
+    "                         png (gnuplot's pngcairo terminal)\n"
     "  --lang en|zh           language of report.html and report.md\n"
     "                         (default: en)\n"
     "  -h, --help             show this help\n"
@@ -74,7 +76,8 @@ public:
                         app->add_option("--seed", seed_), app->add_option("--bootstrap", bootstrap_),
                         app->add_option("--at", at_), app->add_option("--indicators", indicators_),
                         app->add_option("--threads", threads_), app->add_option("--out,-o", out_),
-                        app->add_option("--lang", lang_), app->add_option("--engine", engine_)})
+                        app->add_option("--lang", lang_), app->add_option("--engine", engine_),
+                        app->add_option("--charts", charts_)})
             o->multi_option_policy(last)->allow_extra_args(false);
         app->add_option("--set", set_)
             ->expected(1)
@@ -103,6 +106,7 @@ public:
         if (app->count("--indicators")) indicators_value_ = parse_indicators(indicators_, false);
         if (app->count("--threads")) o.threads = thread_count(threads_);
         if (app->count("--engine")) engine_value_ = parse_engine_option(engine_);
+        if (app->count("--charts")) chart_format_ = chart_format_option(charts_);
         for (const auto& v : set_) set_values_.push_back(parse_set(v));
         if (!app->count("--out")) throw UsageError("missing --out DIR (where the outputs go)");
         if (out_.empty()) throw UsageError("--out expects a directory");
@@ -158,7 +162,7 @@ public:
         sim::print_sensitivity_summary(r, std::cout);
         std::cout.flush();
 
-        sim::ReportOptions w = report_options(*x, l.inputs, !no_charts_, lang_value_);
+        sim::ReportOptions w = report_options(*x, l.inputs, !no_charts_, chart_format_, lang_value_);
         w.spec = &l.spec;
         if (sdsim::rank() == 0) {  // every rank has the result; rank 0 writes it
             sim::write_sensitivity_outputs(r, out_, w);
@@ -172,6 +176,8 @@ private:
     sim::RunEngine engine_value_ = sim::RunEngine::interpreter;
     std::vector<std::string> set_;
     bool no_charts_ = false;
+    std::string charts_;
+    sim::ChartFormat chart_format_ = sim::ChartFormat::svg;
     // What check_options made of them.
     sim::SensitivityOptions o_;
     std::vector<sim::Indicator> indicators_value_;

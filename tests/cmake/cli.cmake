@@ -181,3 +181,23 @@ if(EXISTS /dev/full)
     set_tests_properties(cli.stdout_full_${cmd} PROPERTIES LABELS "quick;cli")
   endforeach()
 endif()
+
+# --- charts: SVG by default, PNG with --charts png ------------------------------------
+# report.md links the charts only if gnuplot drew every one of them (each
+# image is renamed into place from NAME.tmp only when the whole script ran).
+find_program(SIM_GNUPLOT gnuplot)
+if(SIM_GNUPLOT)
+  sim_cli_test(compare_charts_svg RC 0 ARGS compare ${SIM_CLI_DIR}/levers.yaml --out ${SIM_CLI_OUT}/charts_svg
+               FILE ${SIM_CLI_OUT}/charts_svg/report.md FILE_BEFORE "<absent>"
+               FILE_RE "\\]\\(charts/traj_x\\.svg\\)[^\\n]*\\n\\n!\\[[^]]*\\]\\(charts/effects_x\\.svg\\)"
+               STDERR_NOT_RE "warning")
+  execute_process(COMMAND ${SIM_GNUPLOT} -e "set terminal pngcairo" RESULT_VARIABLE sim_pngcairo
+                  OUTPUT_QUIET ERROR_QUIET)
+  if(sim_pngcairo EQUAL 0)
+    sim_cli_test(compare_charts_png RC 0
+                 ARGS compare ${SIM_CLI_DIR}/levers.yaml --charts png --out ${SIM_CLI_OUT}/charts_png
+                 FILE ${SIM_CLI_OUT}/charts_png/report.md FILE_BEFORE "<absent>"
+                 FILE_RE "\\]\\(charts/traj_x\\.png\\)[^\\n]*\\n\\n!\\[[^]]*\\]\\(charts/effects_x\\.png\\)"
+                 STDERR_NOT_RE "warning")
+  endif()
+endif()

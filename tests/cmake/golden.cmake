@@ -58,6 +58,7 @@ set(SIM_GOLDEN_CASES
   check_missing_file
   compare_missing_file
   compare_bad_lang
+  compare_bad_charts
   compare_bad_threads
   compare_bad_indicator
   compare_empty_levers
@@ -80,6 +81,7 @@ set(SIM_GOLDEN_CASES
   sensitivity_missing_samples
   sensitivity_missing_out
   sensitivity_bad_method
+  sensitivity_bad_charts
   sensitivity_bad_seed
   sensitivity_bootstrap_morris
   sensitivity_too_large
@@ -94,6 +96,7 @@ set(SIM_GOLDEN_CASES
   calibrate_bounds_order
   calibrate_bad_starts
   calibrate_bad_weights
+  calibrate_bad_charts
   calibrate_data_missing_file
   calibrate_unknown_parameter
   calibrate_decay

@@ -52,6 +52,27 @@ fs::path scratch(const std::string& name) {
     return d;
 }
 
+bool has_gnuplot() { return std::system("gnuplot --version >/dev/null 2>&1") == 0; }
+bool has_pngcairo() { return std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") == 0; }
+
+// A stand-in for gnuplot at dir/gnuplot: appends its arguments to dir/calls,
+// then runs `probe` (sh) for the pngcairo probe (`gnuplot -e ...`), else
+// `script` (in the charts directory).
+std::string fake_gnuplot(const fs::path& dir, const std::string& probe, const std::string& script) {
+    fs::create_directories(dir);
+    {
+        std::ofstream sh(dir / "gnuplot");
+        sh << "#!/bin/sh\necho \"$*\" >> '" << (dir / "calls").string() << "'\n"
+           << "if [ \"$1\" = -e ]; then\n" << probe << "\nfi\n" << script << "\n";
+    }
+    fs::permissions(dir / "gnuplot", fs::perms::owner_all);
+    return (dir / "gnuplot").string();
+}
+
+// A fake gnuplot's script: writes a tiny SVG into every `set output` of charts.gp.
+const std::string fake_draw = "sed -n \"s/^set output '\\(.*\\)'$/\\1/p\" charts.gp | "
+                              "while read f; do echo '<svg/>' > \"$f\"; done";
+
 }  // namespace
 
 TEST_CASE("compare: factorial effects of a linear response y = 10 + 3a + 5b - 2c") {
@@ -253,9 +274,13 @@ TEST_CASE("compare: outputs without gnuplot still write the CSVs and say so in t
     CHECK(fs::exists(dir / "effects.csv"));
     CHECK(fs::exists(dir / "trajectories.csv"));
     CHECK(fs::exists(dir / "charts" / "charts.gp"));
+    CHECK_FALSE(fs::exists(dir / "charts" / "gnuplot.log"));  // nothing ran
+    CHECK(slurp(dir / "charts" / "charts.gp").find("\nset terminal svg size 960,560 ") != std::string::npos);
     const auto report = slurp(dir / "report.md");
-    CHECK(report.find("Charts were not made: gnuplot was not found") != std::string::npos);
-    CHECK(warn.str().find("gnuplot was not found") != std::string::npos);
+    CHECK(report.find("Charts were not made: gnuplot was not found ('/nonexistent/gnuplot' could not be run); "
+                      "install it") != std::string::npos);
+    CHECK(report.find("The data and the gnuplot script are in charts/.") != std::string::npos);
+    CHECK(warn.str().find("warning: charts not made: gnuplot was not found") != std::string::npos);
     // Best per value and per cost: rural income gains 9 for 200 together,
     // 3 for 100 (land) and 4 for 100 (registration) alone: 0.045 per unit,
     // restated per 10,000 (docs/compare.md).
@@ -271,26 +296,128 @@ TEST_CASE("compare: outputs without gnuplot still write the CSVs and say so in t
     fs::remove_all(dir);
 }
 
-TEST_CASE("compare: charts are drawn with gnuplot when it is installed") {
-    if (std::system("gnuplot --version >/dev/null 2>&1") != 0) {
+TEST_CASE("compare: without gnuplot, PNG asked for gives the same note as SVG") {
+    auto r = synthetic();
+    auto dir = scratch("nognuplot_png");
+    std::ostringstream warn;
+    sim::CompareOutputOptions o;
+    o.gnuplot = "/nonexistent/gnuplot";
+    o.chart_format = sim::ChartFormat::png;
+    o.warnings = &warn;
+    sim::write_compare_outputs(r, dir.string(), o);
+    CHECK(fs::exists(dir / "charts" / "charts.gp"));
+    CHECK_FALSE(fs::exists(dir / "charts" / "gnuplot.log"));
+    CHECK(slurp(dir / "report.md").find("Charts were not made: gnuplot was not found ('/nonexistent/gnuplot' could "
+                                        "not be run)") != std::string::npos);
+    CHECK(warn.str().find("warning: charts not made: gnuplot was not found") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("compare: charts are drawn with gnuplot when it is installed, SVG by default") {
+    if (!has_gnuplot()) {
         simtest::skip("gnuplot is not installed");
         return;
     }
     auto r = synthetic();
     auto dir = scratch("charts");
-    sim::write_compare_outputs(r, dir.string());
+    std::ostringstream warn;
+    sim::CompareOutputOptions o;
+    o.warnings = &warn;
+    sim::write_compare_outputs(r, dir.string(), o);
+    CHECK(warn.str().empty());
     const auto report = slurp(dir / "report.md");
     CHECK(report.find("Charts were not made") == std::string::npos);
-    bool png = fs::exists(dir / "charts" / "traj_rural_income.png");
-    bool svg = fs::exists(dir / "charts" / "traj_rural_income.svg");
-    CHECK((png || svg));
-    const std::string ext = png ? "png" : "svg";
-    CHECK(fs::file_size(dir / "charts" / ("traj_rural_income." + ext)) > 0);
-    CHECK(fs::file_size(dir / "charts" / ("effects_income_ratio." + ext)) > 0);
-    CHECK(report.find("](charts/effects_rural_income." + ext + ")") != std::string::npos);
-    for (const auto& f : fs::directory_iterator(dir / "charts"))
+    for (const char* f : {"traj_rural_income", "effects_rural_income", "traj_income_ratio", "effects_income_ratio"}) {
+        const fs::path svg = dir / "charts" / (std::string(f) + ".svg");
+        REQUIRE_MESSAGE(fs::exists(svg), svg);
+        const std::string text = slurp(svg);
+        CHECK_MESSAGE(text.rfind("<?xml", 0) == 0, svg);
+        CHECK_MESSAGE(text.find("<svg") != std::string::npos, svg);
+        CHECK_MESSAGE(text.find("</svg>") != std::string::npos, svg);  // complete, not cut off
+        CHECK_FALSE(fs::exists(dir / "charts" / (std::string(f) + ".png")));
+        CHECK(report.find("](charts/" + std::string(f) + ".svg)") != std::string::npos);
+    }
+    CHECK(report.find(".png") == std::string::npos);
+    CHECK(slurp(dir / "charts" / "charts.gp").find("\nset terminal svg size 960,560 ") != std::string::npos);
+    for (const auto& f : fs::directory_iterator(dir / "charts")) {
         CHECK(f.path().extension() != ".tmp");
+        CHECK(f.path().extension() != ".png");
+    }
     fs::remove_all(dir);
+}
+
+TEST_CASE("compare: charts in PNG (pngcairo) when asked for") {
+    if (!has_gnuplot() || !has_pngcairo()) {
+        simtest::skip("gnuplot with the pngcairo terminal is not installed");
+        return;
+    }
+    auto r = synthetic();
+    auto dir = scratch("charts_png");
+    sim::CompareOutputOptions o;
+    o.chart_format = sim::ChartFormat::png;
+    sim::write_compare_outputs(r, dir.string(), o);
+    const auto report = slurp(dir / "report.md");
+    CHECK(report.find("Charts were not made") == std::string::npos);
+    for (const char* f : {"traj_rural_income", "effects_rural_income", "traj_income_ratio", "effects_income_ratio"}) {
+        const fs::path png = dir / "charts" / (std::string(f) + ".png");
+        REQUIRE_MESSAGE(fs::exists(png), png);
+        CHECK_MESSAGE(slurp(png).rfind("\x89PNG\r\n\x1a\n", 0) == 0, png);
+        CHECK_FALSE(fs::exists(dir / "charts" / (std::string(f) + ".svg")));
+        CHECK(report.find("](charts/" + std::string(f) + ".png)") != std::string::npos);
+    }
+    CHECK(report.find(".svg)") == std::string::npos);
+    CHECK(slurp(dir / "charts" / "charts.gp").find("\nset terminal pngcairo size 960,560 ") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("compare: SVG runs gnuplot once, on the script; PNG probes for pngcairo first and falls back to SVG") {
+    auto r = synthetic();
+    const fs::path fake = fs::absolute(scratch("fake_gnuplot_calls"));
+    sim::CompareOutputOptions o;
+    o.gnuplot = fake_gnuplot(fake, "exit 1", fake_draw);  // no pngcairo
+    std::ostringstream warn;
+    o.warnings = &warn;
+    auto dir = scratch("charts_calls");
+    sim::write_compare_outputs(r, dir.string(), o);
+    CHECK(slurp(fake / "calls") == "charts.gp\n");  // no probe
+    CHECK(slurp(dir / "charts" / "traj_rural_income.svg") == "<svg/>\n");
+    CHECK(slurp(dir / "report.md").find("](charts/traj_rural_income.svg)") != std::string::npos);
+    CHECK(warn.str().empty());
+
+    fs::remove(fake / "calls");
+    o.chart_format = sim::ChartFormat::png;
+    sim::write_compare_outputs(r, dir.string(), o);
+    CHECK(slurp(fake / "calls") == "-e set terminal pngcairo\ncharts.gp\n");
+    CHECK(slurp(dir / "charts" / "charts.gp").find("\nset terminal svg size 960,560 ") != std::string::npos);
+    CHECK(slurp(dir / "charts" / "traj_rural_income.svg") == "<svg/>\n");
+    CHECK_FALSE(fs::exists(dir / "charts" / "traj_rural_income.png"));
+    CHECK(slurp(dir / "report.md").find("](charts/traj_rural_income.svg)") != std::string::npos);
+    CHECK(warn.str().empty());
+    fs::remove_all(dir);
+    fs::remove_all(fake);
+}
+
+TEST_CASE("compare: gnuplot that runs and fails, or is killed, is not taken for a missing gnuplot") {
+    auto r = synthetic();
+    const fs::path fake = fs::absolute(scratch("fake_gnuplot_fails"));
+    const std::vector<std::pair<std::string, std::string>> cases = {{"echo broken >&2; exit 3", "3"},
+                                                                     {"kill -9 $$", "-1"}};
+    for (const auto& [script, status] : cases) {
+        INFO("gnuplot: " << script);
+        sim::CompareOutputOptions o;
+        o.gnuplot = fake_gnuplot(fake, "exit 0", script);
+        std::ostringstream warn;
+        o.warnings = &warn;
+        auto dir = scratch("charts_fails");
+        sim::write_compare_outputs(r, dir.string(), o);
+        const std::string why = "gnuplot failed (exit status " + status + "); see charts/gnuplot.log";
+        CHECK(warn.str() == "warning: charts not made: " + why + "\n");
+        CHECK(slurp(dir / "report.md").find("Charts were not made: " + why + ".") != std::string::npos);
+        CHECK(fs::exists(dir / "charts" / "charts.gp"));
+        if (status == "3") CHECK(slurp(dir / "charts" / "gnuplot.log") == "broken\n");
+        fs::remove_all(dir);
+        fs::remove_all(fake);
+    }
 }
 
 // Every regular file under `dir`, by relative path, with its bytes.
@@ -302,7 +429,7 @@ std::map<std::string, std::string> tree_of(const fs::path& dir) {
 }
 
 TEST_CASE("compare: charts started before the rest of the outputs (CompareOutputs) give write_compare_outputs' files") {
-    if (std::system("gnuplot --version >/dev/null 2>&1") != 0) {
+    if (!has_gnuplot()) {
         simtest::skip("gnuplot is not installed");
         return;
     }
@@ -317,7 +444,8 @@ TEST_CASE("compare: charts started before the rest of the outputs (CompareOutput
     }
     const auto a = tree_of(one), b = tree_of(two);
     CHECK(a.size() >= 10);  // CSVs, report, charts data, script and images
-    CHECK(a.count("charts/traj_rural_income.png") + a.count("charts/traj_rural_income.svg") == 1);
+    CHECK(a.count("charts/traj_rural_income.svg") == 1);
+    CHECK(a.count("charts/traj_rural_income.png") == 0);
     CHECK(a == b);
     fs::remove_all(one);
     fs::remove_all(two);
@@ -330,8 +458,8 @@ TEST_CASE("compare: CompareOutputs destroyed unfinished stops gnuplot and leaves
     o.gnuplot = "/nonexistent/gnuplot";
     sim::write_compare_outputs(r, dir.string(), o);  // the old set
     const auto before = tree_of(dir);
-    // A stand-in for gnuplot that answers the probe at once, then would take
-    // 30 s over the script and leave a mark when done.
+    // A stand-in for gnuplot that would take 30 s over the script and leave
+    // a mark when done (and answers a pngcairo probe at once).
     const fs::path fake = fs::absolute(scratch("fake_gnuplot_dir")), mark = fake / "finished";
     fs::create_directories(fake);
     {

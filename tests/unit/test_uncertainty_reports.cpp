@@ -293,6 +293,7 @@ TEST_CASE("sensitivity report: the files, report.md, and a note instead of chart
     CHECK(report.find("| time | p5 | p25 | p50 | p75 | p95 | mean |") != std::string::npos);
     CHECK(report.find("Charts were not made: gnuplot was not found") != std::string::npos);
     CHECK(warn.str().find("gnuplot was not found") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "charts/gnuplot.log"));  // nothing ran
 
     std::ostringstream summary;
     sim::print_sensitivity_summary(r, summary);
@@ -308,12 +309,34 @@ TEST_CASE("sensitivity report: the files, report.md, and a note instead of chart
         return;
     }
     simtest::TempDir charts("sensitivity_charts");
-    sim::write_sensitivity_outputs(r, charts.root.string());
-    const bool png = fs::exists(charts / "charts/fan_x.png");
-    const std::string ext = png ? "png" : "svg";
-    CHECK(fs::file_size(charts / ("charts/fan_x." + ext)) > 0);
-    CHECK(fs::file_size(charts / ("charts/tornado_x." + ext)) > 0);
-    CHECK(slurp(charts / "report.md").find("](charts/tornado_x." + ext + ")") != std::string::npos);
+    sim::write_sensitivity_outputs(r, charts.root.string());  // SVG by default
+    for (const char* f : {"charts/fan_x", "charts/tornado_x"}) {
+        const std::string svg = std::string(f) + ".svg";
+        REQUIRE_MESSAGE(fs::exists(charts / svg), svg);
+        CHECK_MESSAGE(slurp(charts / svg).rfind("<?xml", 0) == 0, svg);
+        CHECK_MESSAGE(slurp(charts / svg).find("<svg") != std::string::npos, svg);
+        CHECK_FALSE(fs::exists(charts / (std::string(f) + ".png")));
+        CHECK(slurp(charts / "report.md").find("](" + svg + ")") != std::string::npos);
+    }
+    // The tornado's own height (two parameters: 360).
+    CHECK(slurp(charts / "charts/charts.gp").find("\nset terminal svg size 960,360 ") != std::string::npos);
+
+    if (std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") != 0) {
+        simtest::skip("gnuplot has no pngcairo terminal (PNG charts)");
+        return;
+    }
+    simtest::TempDir png_charts("sensitivity_png_charts");
+    sim::ReportOptions png;
+    png.chart_format = sim::ChartFormat::png;
+    sim::write_sensitivity_outputs(r, png_charts.root.string(), png);
+    for (const char* f : {"charts/fan_x", "charts/tornado_x"}) {
+        const std::string p = std::string(f) + ".png";
+        REQUIRE_MESSAGE(fs::exists(png_charts / p), p);
+        CHECK_MESSAGE(slurp(png_charts / p).rfind("\x89PNG\r\n\x1a\n", 0) == 0, p);
+        CHECK_FALSE(fs::exists(png_charts / (std::string(f) + ".svg")));
+        CHECK(slurp(png_charts / "report.md").find("](" + p + ")") != std::string::npos);
+    }
+    CHECK(slurp(png_charts / "charts/charts.gp").find("\nset terminal pngcairo size 960,360 ") != std::string::npos);
 }
 
 TEST_CASE("calibration report: fit, correlations, fitted series, starts and the model against the data") {
@@ -370,4 +393,27 @@ TEST_CASE("calibration report: fit, correlations, fitted series, starts and the 
     CHECK(tl[1].rfind("rate           0.299", 0) == 0);
     CHECK(tl[2].rfind("payoff ", 0) == 0);
     CHECK(tl[2].find("best of 4 starts") != std::string::npos);
+
+    if (std::system("gnuplot --version >/dev/null 2>&1") != 0) {
+        simtest::skip("gnuplot is not installed (charts)");
+        return;
+    }
+    simtest::TempDir charts("calibration_charts");
+    sim::write_calibration_outputs(r, charts.root.string());  // SVG by default
+    REQUIRE(fs::exists(charts / "charts/fit_x.svg"));
+    CHECK(slurp(charts / "charts/fit_x.svg").find("<svg") != std::string::npos);
+    CHECK_FALSE(fs::exists(charts / "charts/fit_x.png"));
+    CHECK(slurp(charts / "report.md").find("](charts/fit_x.svg)") != std::string::npos);
+    if (std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") != 0) {
+        simtest::skip("gnuplot has no pngcairo terminal (PNG charts)");
+        return;
+    }
+    simtest::TempDir png_charts("calibration_png_charts");
+    sim::ReportOptions png;
+    png.chart_format = sim::ChartFormat::png;
+    sim::write_calibration_outputs(r, png_charts.root.string(), png);
+    REQUIRE(fs::exists(png_charts / "charts/fit_x.png"));
+    CHECK(slurp(png_charts / "charts/fit_x.png").rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+    CHECK_FALSE(fs::exists(png_charts / "charts/fit_x.svg"));
+    CHECK(slurp(png_charts / "report.md").find("](charts/fit_x.png)") != std::string::npos);
 }

@@ -1,6 +1,7 @@
-// Running gnuplot for the reports: probing for it, running a chart script
-// in the charts directory and moving each finished image into place. The
-// only code in libsim that starts another program.
+// Running gnuplot for the reports: choosing the terminal (probing for
+// pngcairo when PNG is asked for), running a chart script in the charts
+// directory and moving each finished image into place. The only code in
+// libsim that starts another program.
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -14,20 +15,42 @@
 #include "report_detail.hpp"
 #include "sim/write.hpp"
 
+namespace sim {
+
+std::optional<ChartFormat> parse_chart_format(std::string_view s) {
+    if (s == "svg") return ChartFormat::svg;
+    if (s == "png") return ChartFormat::png;
+    return std::nullopt;
+}
+
+}  // namespace sim
+
 namespace sim::report_detail {
 
 namespace {
 
 // Starts argv in `dir` with stdout and stderr appended to `log` (which may
-// be ""); returns its pid, or -1 if it could not be forked.
+// be ""); returns its pid, or -1 if it could not be started: not forked, or
+// its program could not be executed (not found, not executable). The child
+// reports a failed exec through a close-on-exec pipe (closed unread when the
+// exec succeeds) and is reaped here.
 pid_t spawn_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    int exec_failed[2];
+    if (::pipe2(exec_failed, O_CLOEXEC) != 0) return -1;
     pid_t pid = ::fork();
-    if (pid < 0) return -1;
+    if (pid < 0) {
+        ::close(exec_failed[0]);
+        ::close(exec_failed[1]);
+        return -1;
+    }
     if (pid == 0) {
         // Only async-signal-safe calls between fork and exec.
+        ::close(exec_failed[0]);
+        int report = exec_failed[1];
+        if (report <= 2) report = ::fcntl(report, F_DUPFD_CLOEXEC, 3);  // not replaced by the dup2s below
         if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(126);
         int fd = ::open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0666);
         if (fd >= 0) {
@@ -36,7 +59,24 @@ pid_t spawn_in(const std::string& dir, const std::vector<std::string>& argv, con
             ::close(fd);
         }
         ::execvp(args[0], args.data());
+        const int err = errno;
+        if (report >= 0) {
+            const ssize_t written = ::write(report, &err, sizeof err);
+            (void)written;  // if it fails, the parent takes the child for gnuplot
+        }
         ::_exit(127);
+    }
+    ::close(exec_failed[1]);
+    int err = 0;
+    ssize_t n;
+    while ((n = ::read(exec_failed[0], &err, sizeof err)) < 0 && errno == EINTR) {
+    }
+    ::close(exec_failed[0]);
+    if (n > 0) {  // the exec failed: the child is exiting
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return -1;
     }
     return pid;
 }
@@ -84,14 +124,25 @@ std::string file_stem(const std::string& name, std::set<std::string>& used) {
     return u;
 }
 
+namespace {
+
+void not_found(Gnuplot& g, const ReportOptions& o) {
+    g.found = false;
+    g.why_not = "gnuplot was not found ('" + o.gnuplot + "' could not be run); install it "
+                "(Debian: apt-get install gnuplot-nox) and run `gnuplot charts.gp` in charts/";
+}
+
+}  // namespace
+
 Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size) {
     Gnuplot g;
-    const int probe = run_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "");
-    g.found = probe >= 0;
-    if (!g.found)
-        g.why_not = "gnuplot was not found ('" + o.gnuplot + "' could not be run); install it "
-                    "(Debian: apt-get install gnuplot-nox) and run `gnuplot charts.gp` in charts/";
-    g.ext = probe == 0 ? "png" : "svg";
+    g.found = true;  // svg: not known otherwise until the script is run (start_render)
+    g.ext = "svg";
+    if (o.chart_format == ChartFormat::png) {
+        const int probe = run_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "");
+        if (probe < 0) not_found(g, o);
+        if (probe == 0) g.ext = "png";  // else no pngcairo: svg
+    }
     g.terminal = terminal_line(g, size);
     return g;
 }
@@ -109,6 +160,11 @@ Rendering start_render(Gnuplot& g, const std::string& cdir, const std::string& s
     std::error_code ec;
     fs::remove(log, ec);
     job.pid = spawn_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
+    if (job.pid < 0) {  // under svg, the first time gnuplot is tried
+        not_found(g, o);
+        fs::remove(log, ec);  // made by the child before its exec failed
+        return job;
+    }
     job.started = true;
     return job;
 }

@@ -126,13 +126,15 @@ std::string combination_label(const CompareResult& r, unsigned mask, Lang lang);
 std::string units_label(const Display& d, Lang lang);
 std::optional<double> real_factor(const CompareResult& r, unsigned mask, double t);
 std::string year_str(double t);
-// gnuplot (gnuplot.cpp): whether it runs, the terminal it offers, and
-// whether the charts were made.
+// gnuplot (gnuplot.cpp): whether it runs, the terminal used, and whether
+// the charts were made.
 struct Gnuplot {
+    // false once o.gnuplot could not be run: by the pngcairo probe (png), or
+    // when the script was started (svg, which runs nothing before).
     bool found = false;
     bool disabled = false;  // ReportOptions::charts false: nothing was tried
     bool made = false;
-    std::string ext;        // "png" (pngcairo) or "svg"
+    std::string ext;        // "svg", or "png" (pngcairo) when asked for and gnuplot has it
     std::string terminal;   // the `set terminal` line
     std::string why_not;    // when !made
 };
@@ -167,10 +169,13 @@ inline std::string terminal_line(const Gnuplot& g, const std::string& size) {
     return g.ext == "png" ? "set terminal pngcairo size " + size + " noenhanced font ',10'"
                           : "set terminal svg size " + size + " noenhanced font 'sans,10'";
 }
-// Probes o.gnuplot; `size` as "960,560".
+// The terminal for o.chart_format at `size` ("960,560"): svg runs nothing
+// (g.found until the script is started); png first asks o.gnuplot whether
+// it has pngcairo (g.found false if it cannot be run; svg if it lacks it).
 Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size);
 // Writes cdir/charts.gp (kept, so the charts can be redrawn) and, if gnuplot
-// was found, runs it in cdir; each of `outputs` is written by the script as
+// was found, runs it in cdir (if it cannot be run: g.found false and the
+// not-found why_not); each of `outputs` is written by the script as
 // NAME.tmp and renamed into place only if the whole script succeeded.
 // Returns g.made.
 bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,

@@ -29,9 +29,22 @@ namespace sim {
 enum class Lang { en, zh };
 std::optional<Lang> parse_lang(std::string_view s);  // "en" | "zh"
 
+// The image format of the gnuplot charts under charts/ (report.html draws
+// its own inline SVG charts whatever this is).
+//   svg  gnuplot's svg terminal: gnuplot is run once, on the charts' script
+//        (if it cannot be run, it counts as not found). The default: far
+//        less CPU than png (the Chongqing comparison's 12 charts: 0.02-0.04
+//        s against 0.2-0.3 s).
+//   png  gnuplot's pngcairo terminal: gnuplot is first asked whether it has
+//        that terminal (one more process); if it has not, the charts are
+//        SVG, as above.
+enum class ChartFormat { svg, png };
+std::optional<ChartFormat> parse_chart_format(std::string_view s);  // "svg" | "png"
+
 struct ReportOptions {
     Lang lang = Lang::en;  // report.md, report.html and the charts
     bool charts = true;
+    ChartFormat chart_format = ChartFormat::svg;  // when charts is true
     std::string gnuplot = "gnuplot";  // program name or path
     // Where to say that charts could not be made (besides report.md);
     // nullptr = silent.
@@ -54,13 +67,13 @@ using CompareOutputOptions = ReportOptions;
 // ---------------------------------------------------------------- comparison
 
 // Writes combinations.csv, effects.csv, trajectories.csv, report.md and
-// charts/ (gnuplot scripts, data, PNG or SVG images) and report.html as one
-// output set (sim::write_output_set): built in a temporary directory beside
-// `dir` and swapped in whole, so `dir` holds the old set or the new one,
-// never a mix. An existing `dir` that is not such a set and holds other
-// files is refused (E-OUTPUT). Missing gnuplot is not an error: the report
-// says so. Throws sim::Error (E-IO, with the OS error; E-OUTPUT;
-// E-COMPARE-REPORT for an empty comparison).
+// charts/ (gnuplot scripts, data, SVG or PNG images: o.chart_format) and
+// report.html as one output set (sim::write_output_set): built in a
+// temporary directory beside `dir` and swapped in whole, so `dir` holds the
+// old set or the new one, never a mix. An existing `dir` that is not such a
+// set and holds other files is refused (E-OUTPUT). Missing gnuplot is not an
+// error: the report says so. Throws sim::Error (E-IO, with the OS error;
+// E-OUTPUT; E-COMPARE-REPORT for an empty comparison).
 void write_compare_outputs(const CompareResult& r, const std::string& dir, const ReportOptions& o = {});
 // Under uncertainty: the same files for the nominal comparison, effects.csv
 // with percentile intervals over the samples in extra columns, and
