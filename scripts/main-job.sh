@@ -19,7 +19,8 @@ bash scripts/install-deps.sh
 # Configured once; after that `cmake --build` reconfigures by itself when a
 # CMakeLists.txt changes (configuring again every time cost 0.6 s).
 { [ -f build/CMakeCache.txt ] && [ -f build/build.ninja ]; } || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j"$(nproc)" --target sdsim
+# The build is Ninja's: asking it directly saves cmake's own start (0.03 s).
+ninja -C build -j"$(nproc)" sdsim
 ./build/cli/sdsim compare models/chongqing/scenarios/compare.yaml --samples 120 --seed 1 --engine generated --out out/compare
 echo
 echo "report: $PWD/out/compare/report.html (and report.md beside it)"

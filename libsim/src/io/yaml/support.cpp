@@ -317,6 +317,19 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
     return starts.content && starts.content->pos >= 0 ? starts.content : starts.last;
 }
 
+// Whether a line starts with "---" or "...": only a document marker there
+// can begin a second document, so without one the second parse (as costly as
+// the first) is not needed. Errs on the side of yes.
+bool has_document_marker(std::string_view text) {
+    for (std::size_t pos = 0; pos < text.size();) {
+        if (text.compare(pos, 3, "---") == 0 || text.compare(pos, 3, "...") == 0) return true;
+        pos = text.find('\n', pos);
+        if (pos == std::string_view::npos) break;
+        ++pos;
+    }
+    return false;
+}
+
 // Anything but blank lines, comments and document markers.
 bool has_content(std::string_view text) {
     std::size_t pos = 0;
@@ -351,7 +364,7 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
     try {
         const std::string buffer(text);
         root = YAML::Load(buffer);
-        second = second_document(buffer);
+        if (has_document_marker(buffer)) second = second_document(buffer);
     } catch (const YAML::ParserException& e) {
         diags.error(sim::Code::E_YAML_SYNTAX, mark_loc(text, file, e.mark), "",
                     "YAML syntax error: " + e.msg + "; check indentation, colons and brackets here");
