@@ -8,14 +8,17 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <tuple>
 #include <utility>
 
 #include "sim/diagnostic.hpp"
+#include "sim/native.hpp"
 
 namespace simtest {
 
@@ -23,6 +26,25 @@ namespace simtest {
 // the caller returns right after. Under ctest the case shows as "Skipped"
 // (tests/main.cpp), never as passed.
 void skip(const std::string& reason);
+
+#ifdef SIM_BINARY_DIR  // the unit tests' build tree
+// `model` with its generated code, compiled at -O1 by the system compiler
+// (cached in the build tree), or nullopt after skip() when there is no C++
+// compiler on the PATH (the caller returns).
+inline std::optional<sim::Model> with_generated_code(const sim::Model& model) {
+    if (std::system("c++ --version >/dev/null 2>&1") != 0) {
+        skip("no C++ compiler (c++) on the PATH");
+        return std::nullopt;
+    }
+    sim::Diagnostics d;
+    sim::NativeOptions o;
+    o.cache_dir = std::string(SIM_BINARY_DIR) + "/test-native-cache";
+    o.flags = "-O1";
+    auto gen = sim::compile_native(model, d, o);
+    REQUIRE_MESSAGE(gen, d.str());
+    return gen;
+}
+#endif
 
 // A scratch directory under the system temporary directory, unique to this
 // process and object, removed with everything in it on destruction.

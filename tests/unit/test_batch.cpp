@@ -75,16 +75,8 @@ TEST_CASE("batch: every run is Model::run with its parameters, for any thread co
 }
 
 TEST_CASE("batch: with generated code, the same bits") {
-    if (std::system("c++ --version >/dev/null 2>&1") != 0) {
-        simtest::skip("no C++ compiler (c++) on the PATH");
-        return;
-    }
-    sim::Diagnostics d;
-    sim::NativeOptions o;
-    o.cache_dir = std::string(SIM_BINARY_DIR) + "/test-native-cache";
-    o.flags = "-O1";
-    auto gen = sim::compile_native(sim::Model::compile(decay()), d, o);
-    REQUIRE_MESSAGE(gen, d.str());
+    const auto gen = simtest::with_generated_code(sim::Model::compile(decay()));
+    if (!gen) return;
     check_like_model_run(*gen, sim::RunEngine::generated);
 }
 

@@ -307,7 +307,8 @@ sim::ModelSpec policy(bool lever_read_elsewhere = false, double a_start = 8) {
 }
 
 sim::EnsembleResult policy_ensemble(const sim::Model& model, bool share, unsigned threads,
-                                    std::vector<sim::Overrides> variants = sim::lever_variants({"a", "b"})) {
+                                    std::vector<sim::Overrides> variants = sim::lever_variants({"a", "b"}),
+                                    sim::RunEngine engine = sim::RunEngine::interpreter) {
     const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
                                                   U("income_share", sim::Distribution::uniform(0.5, 1.5))};
     const auto s = sim::sample(params, {}, 12, sim::SampleMethod::latin_hypercube, 3);
@@ -317,6 +318,7 @@ sim::EnsembleResult policy_ensemble(const sim::Model& model, bool share, unsigne
     o.variants = std::move(variants);
     o.threads = threads;
     o.share_steps = share;
+    o.base.engine = engine;
     return sim::run_ensemble(model, s, o);
 }
 
@@ -372,26 +374,10 @@ TEST_CASE("ensemble: no shared steps when a lever's setting is read elsewhere or
 }
 
 TEST_CASE("ensemble: shared first steps with generated code, the same bytes") {
-    if (std::system("c++ --version >/dev/null 2>&1") != 0) {
-        simtest::skip("no C++ compiler (c++) on the PATH");
-        return;
-    }
-    sim::Diagnostics d;
-    sim::NativeOptions o;
-    o.cache_dir = std::string(SIM_BINARY_DIR) + "/test-native-cache";
-    o.flags = "-O1";
-    auto gen = sim::compile_native(sim::Model::compile(policy()), d, o);
-    REQUIRE_MESSAGE(gen, d.str());
+    const auto gen = simtest::with_generated_code(sim::Model::compile(policy()));
+    if (!gen) return;
     const auto interpreted = policy_ensemble(sim::Model::compile(policy()), false, 1);
-    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
-                                                  U("income_share", sim::Distribution::uniform(0.5, 1.5))};
-    sim::EnsembleOptions eo;
-    eo.indicators = {"pop", "fund", "smoothed", "spending"};
-    eo.at = {5, 8, 9.5, 10, 20};
-    eo.variants = sim::lever_variants({"a", "b"});
-    eo.threads = 2;
-    eo.base.engine = sim::RunEngine::generated;
-    const auto e = sim::run_ensemble(*gen, sim::sample(params, {}, 12, sim::SampleMethod::latin_hypercube, 3), eo);
+    const auto e = policy_ensemble(*gen, true, 2, sim::lever_variants({"a", "b"}), sim::RunEngine::generated);
     CHECK(e.continued == 4 * 12);
     CHECK(same_bytes(e.values, interpreted.values));
 }
