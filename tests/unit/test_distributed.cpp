@@ -208,3 +208,51 @@ TEST_CASE("a run failing on one rank fails every rank with its error") {
         }
     }
 }
+
+TEST_CASE("run_ensemble on 2 and 3 ranks with lever combinations sharing their first steps: the same bytes") {
+    sim::ModelSpec spec = growth();
+    auto& lever = spec.add_lever("push", "Push");
+    lever.start = 4;
+    lever.phase_in = 2;
+    spec.find("inflow")->equation = sim::Equation::parse("x * r * (1 + boost * push_lever)");
+    const sim::Model model = sim::Model::compile(spec);
+    const auto samples = r_samples(23);
+    sim::EnsembleOptions o;
+    o.indicators = {"x", "y"};
+    o.at = {2.5, 10};
+    o.variants = sim::lever_variants({"push"});
+    o.threads = 2;
+    const sim::EnsembleResult one = sim::run_ensemble(model, samples, o);
+    REQUIRE(one.continued == 2 * 23);
+    o.share_steps = false;
+    const sim::EnsembleResult whole = sim::run_ensemble(model, samples, o);
+    REQUIRE(same_bytes(one.values, whole.values));
+    o.share_steps = true;
+    for (int size : {2, 3}) {
+        // Per rank (each its own thread): progress calls, all 1, 2, 3...
+        std::vector<std::size_t> calls(static_cast<std::size_t>(size), 0);
+        std::vector<char> in_order(static_cast<std::size_t>(size), 1);
+        auto [res, errors] = on_ranks(size, [&](const sim::Communicator& c) {
+            sim::EnsembleOptions mine = o;
+            mine.comm = &c;
+            const auto rank = static_cast<std::size_t>(c.rank());
+            mine.progress = [&, rank](std::size_t done, std::size_t) {
+                if (done != calls[rank] + 1) in_order[rank] = 0;
+                ++calls[rank];
+            };
+            return sim::run_ensemble(model, samples, mine);
+        });
+        std::size_t all_calls = 0;
+        for (int r = 0; r < size; ++r) {
+            CAPTURE(size);
+            CAPTURE(r);
+            REQUIRE(!errors[static_cast<std::size_t>(r)]);
+            const auto& e = res[static_cast<std::size_t>(r)];
+            CHECK(same_bytes(e.values, one.values));
+            CHECK(e.continued == 2 * 23);  // every rank counts every rank's
+            CHECK(in_order[static_cast<std::size_t>(r)]);
+            all_calls += calls[static_cast<std::size_t>(r)];
+        }
+        CHECK(all_calls == 2 * 23);  // each rank's progress counts its own runs
+    }
+}

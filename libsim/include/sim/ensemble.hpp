@@ -61,7 +61,7 @@ struct EnsembleOptions {
     // each lever's own variable reads those, every run is the same up to the
     // grid point before the earliest of those levers' starts (the lever's
     // variable is exactly 0 until then). Under Euler, without trajectory
-    // quantiles and in one process, each sample then runs once to that point
+    // quantiles (across ranks too), each sample then runs once to that point
     // and each variant goes on from there: the same results bit for bit,
     // ~(start - model start) / (stop - model start) of the work saved for all
     // variants but one. false: every run from the start (for comparisons).

@@ -317,10 +317,11 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     // `_intensity`, which nothing reads but the lever's own variable) are the
     // same runs up to the earliest lever's start: for each sample, one run
     // to that point and every variant continued from there
-    // (detail::shared_steps), with the same results bit for bit. Not with
-    // trajectories (their chunks follow run order) or across ranks.
+    // (detail::shared_steps), with the same results bit for bit. Across
+    // ranks, each rank takes a block of samples. Not with trajectories
+    // (their chunks follow run order).
     std::vector<detail::Slot> differing;
-    bool share = opts.share_steps && plan && !want_traj && !split && e.variants > 1 &&
+    bool share = opts.share_steps && plan && !want_traj && e.variants > 1 &&
                  plan->specs.method == Method::euler;
     // Each variant's value of every differing slot (the base's where it sets none).
     std::vector<std::vector<std::pair<detail::Slot, double>>> variant_sets;
@@ -344,7 +345,12 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     }
     if (share) {
         std::mutex progress_mutex;
-        std::size_t runs_done = 0;
+        std::size_t runs_done = 0, my_runs = total;
+        if (split) {
+            const auto [lo, hi] = rank_block(e.samples, opts.comm->rank(), opts.comm->size());
+            my_runs = (hi - lo) * e.variants;
+        }
+        std::vector<std::size_t> continued(e.samples, 0);  // per sample, written by its task only
         // Each task is a sample: its variants one after the other, from one
         // checkpoint, in buffers made once per task.
         auto sample_task = [&](std::size_t s) {
@@ -384,12 +390,32 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                     }
                 }
                 store(0, 0, idx, done ? r : whole_run(v, s));
-                std::lock_guard<std::mutex> lock(progress_mutex);
-                if (done) ++e.continued;
-                if (opts.progress) opts.progress(++runs_done, total);  // after each run, never two at a time
+                if (done) ++continued[s];
+                if (opts.progress) {  // after each run, never two at a time; across ranks, this rank's
+                    std::lock_guard<std::mutex> lock(progress_mutex);
+                    opts.progress(++runs_done, my_runs);
+                }
             }
         };
-        detail::parallel_for(e.samples, opts.threads, sample_task);
+        // Across ranks, a sample's summary: every variant's values, then how
+        // many of its runs continued from the checkpoint.
+        const std::size_t n_vals = n_ind * n_at;
+        auto pack = [&](std::size_t s, std::vector<double>& out) {
+            for (std::size_t v = 0; v < e.variants; ++v) {
+                const double* x = &e.values[(v * e.samples + s) * n_vals];
+                out.insert(out.end(), x, x + n_vals);
+            }
+            out.push_back(static_cast<double>(continued[s]));
+        };
+        auto unpack = [&](std::size_t s, std::span<const double> d) {
+            if (d.size() != e.variants * n_vals + 1) fail("", "a rank sent a short run summary");
+            for (std::size_t v = 0; v < e.variants; ++v)
+                std::copy_n(d.begin() + static_cast<std::ptrdiff_t>(v * n_vals), n_vals,
+                            &e.values[(v * e.samples + s) * n_vals]);
+            continued[s] = static_cast<std::size_t>(d.back());
+        };
+        detail::distributed_for(opts.comm, e.samples, opts.threads, sample_task, {}, pack, unpack);
+        for (std::size_t c : continued) e.continued += c;
         return e;
     }
     for (std::size_t first = 0; first < total; first += chunk) {
