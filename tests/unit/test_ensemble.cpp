@@ -381,3 +381,23 @@ TEST_CASE("ensemble: shared first steps with generated code, the same bytes") {
     CHECK(e.continued == 4 * 12);
     CHECK(same_bytes(e.values, interpreted.values));
 }
+
+TEST_CASE("ensemble: a sample whose shared steps warned of a value that is not finite runs whole") {
+    sim::ModelSpec spec = policy();
+    spec.add_aux("spike", "1 / (TIME - 2)");  // infinite at t = 2, before the levers start
+    const auto model = sim::Model::compile(spec);
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05))};
+    const auto s = sim::sample(params, {}, 5, sim::SampleMethod::latin_hypercube, 3);
+    sim::EnsembleOptions o;
+    o.indicators = {"pop", "spike"};
+    o.at = {5, 20};
+    o.variants = sim::lever_variants({"a", "b"});
+    o.base.on_nonfinite = sim::NonFinite::warn;
+    const auto shared = sim::run_ensemble(model, s, o);
+    CHECK(shared.continued == 0);
+    o.share_steps = false;
+    CHECK(same_bytes(shared.values, sim::run_ensemble(model, s, o).values));
+    o.share_steps = true;
+    o.base.on_nonfinite = sim::NonFinite::ignore;  // no check, no warning: shared
+    CHECK(sim::run_ensemble(model, s, o).continued == 4 * 5);
+}

@@ -367,6 +367,9 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 } catch (const Error&) {
                     cp.reset();  // each variant runs whole and reports it as always
                 }
+                // A warning (NonFinite::warn) turns a run's check off, which a
+                // continued run would not know: such samples run whole.
+                if (cp && !cp->warnings.empty()) cp.reset();
             }
             Results r;  // every continued run's, in turn
             if (cp) {
