@@ -402,7 +402,9 @@ TEST_CASE("compare: gnuplot that runs and fails, or is killed, is not taken for 
     const fs::path fake = fs::absolute(scratch("fake_gnuplot_fails"));
     const std::vector<std::pair<std::string, std::string>> cases = {{"echo broken >&2; exit 3", "3"},
                                                                      {"kill -9 $$", "-1"}};
-    for (const auto& [script, status] : cases) {
+    for (const auto& c : cases) {
+        const std::string& script = c.first;  // not a structured binding: INFO captures it (clang 14)
+        const std::string& status = c.second;
         INFO("gnuplot: " << script);
         sim::CompareOutputOptions o;
         o.gnuplot = fake_gnuplot(fake, "exit 0", script);
