@@ -414,10 +414,6 @@ void Compiler::publish(Program& prog) {
     prog.all_names = std::move(names);
 }
 
-}  // namespace sim::detail
-
-namespace sim::detail {
-
 // Invariant after: prog.lever_gates lists each lever of `levers` whose on and
 // intensity settings are literal constants read by no equation (initial or
 // per step, hidden variables and array functions included), no stock's flow

@@ -109,7 +109,7 @@ struct Program {
     // found by Compiler::find_lever_gates). Before TIME reaches the lever's
     // start, that variable is exactly +0 whatever on and intensity are (when
     // they are finite and not negative, -0 included), so runs that differ only
-    // in them are the same runs up to there (run/share.cpp).
+    // in them are the same runs up to there (shared_steps, run/integrate.hpp).
     struct LeverGate { Slot on, intensity, start, lever; };
     std::vector<LeverGate> lever_gates;
     std::vector<VarInfo> vars;  // user-visible, model order

@@ -255,18 +255,22 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
         d.add(std::move(note));
         return Error(std::move(d));
     };
+    // The prepared plan's slots with run (v, s)'s values: what model.run(o)
+    // in whole_run does, without looking up the names again or copying the
+    // options.
+    auto run_slots = [&](std::size_t v, std::size_t s) {
+        std::vector<double> slots = plan->slots;
+        if (!variant_slots.empty())
+            for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
+        for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+        return slots;
+    };
     // Run (v, s) from the start.
     auto whole_run = [&](std::size_t v, std::size_t s) {
         Results r;
         try {
             if (plan) {
-                // The prepared plan with this run's values in their slots:
-                // what model.run(o) below does, without looking up the
-                // names again or copying the options.
-                std::vector<double> slots = plan->slots;
-                if (!variant_slots.empty())
-                    for (const auto& [slot, value] : variant_slots[v]) slots[slot] = value;
-                for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+                std::vector<double> slots = run_slots(v, s);
                 r = detail::integrate(p, *plan, slots.data(), kernel);
             } else {
                 RunOptions o = base;
@@ -354,9 +358,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
         // Each task is a sample: its variants one after the other, from one
         // checkpoint, in buffers made once per task.
         auto sample_task = [&](std::size_t s) {
-            std::vector<double> slots = plan->slots;
-            for (const auto& [slot, value] : variant_slots[0]) slots[slot] = value;
-            for (std::size_t c = 0; c < k; ++c) slots[sample_slots[c]] = samples.at(s, c);
+            std::vector<double> slots = run_slots(0, s);
             const long K = detail::shared_steps(p, *plan, slots.data(), differing);
             std::optional<detail::Checkpoint> cp;
             std::optional<detail::Workspace> ws;

@@ -104,24 +104,36 @@ void out_of_memory() {
     throw Error(std::move(d));
 }
 
+namespace {
+
+// A run from the start to grid point `to` (-1: the last) with generated code,
+// repeated from the start by the VM when it meets a value that is not finite
+// (or with the VM alone when there is no kernel); returns where its saver
+// stopped. The run_plan and run_to of the header.
+Saver::Cursor run_from_start(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times,
+                             double* values, std::vector<Diagnostic>& warnings, Workspace& ws, long to) {
+    if (kernel) {
+        // Kept for a repetition by the interpreter (NeedsInterpreter).
+        ws.initial_slots.assign(s, s + p.slots.size());
+        try {
+            Saver saver(plan.cols, plan.checked, plan.grid, times, values);
+            run(p, plan, s, Generated{*kernel}, saver, ws, warnings, 0, to);
+            return saver.cursor();
+        } catch (const NeedsInterpreter&) {
+            std::copy(ws.initial_slots.begin(), ws.initial_slots.end(), s);
+            warnings.clear();
+        }
+    }
+    Saver saver(plan.cols, plan.checked, plan.grid, times, values);
+    run(p, plan, s, Interpreted{p}, saver, ws, warnings, 0, to);
+    return saver.cursor();
+}
+
+}  // namespace
+
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
               std::vector<Diagnostic>& warnings, Workspace& ws) {
-    guarded(plan, [&] {
-        if (kernel) {
-            // Kept for a repetition by the interpreter (NeedsInterpreter).
-            ws.initial_slots.assign(s, s + p.slots.size());
-            try {
-                Saver saver(plan.cols, plan.checked, plan.grid, times, values);
-                run(p, plan, s, Generated{*kernel}, saver, ws, warnings);
-                return;
-            } catch (const NeedsInterpreter&) {
-                std::copy(ws.initial_slots.begin(), ws.initial_slots.end(), s);
-                warnings.clear();
-            }
-        }
-        Saver saver(plan.cols, plan.checked, plan.grid, times, values);
-        run(p, plan, s, Interpreted{p}, saver, ws, warnings);
-    });
+    guarded(plan, [&] { run_from_start(p, plan, s, kernel, times, values, warnings, ws, -1); });
 }
 
 long shared_steps(const Program& p, const RunPlan& plan, const double* s, std::span<const Slot> differing) {
@@ -151,24 +163,8 @@ Checkpoint run_to(const Program& p, const RunPlan& plan, double* s, const Kernel
         const std::size_t n_cols = plan.cols.size();
         cp.times.resize(plan.grid.rows());
         cp.values.resize(plan.grid.rows() * n_cols);
-        auto go = [&](const auto& eval) {
-            Saver saver(plan.cols, plan.checked, plan.grid, cp.times.data(), cp.values.data());
-            run(p, plan, s, eval, saver, ws, cp.warnings, 0, step);
-            return saver.cursor();
-        };
-        Saver::Cursor c{};
-        bool done = false;
-        if (kernel) {
-            ws.initial_slots.assign(s, s + p.slots.size());
-            try {
-                c = go(Generated{*kernel});
-                done = true;
-            } catch (const NeedsInterpreter&) {
-                std::copy(ws.initial_slots.begin(), ws.initial_slots.end(), s);
-                cp.warnings.clear();
-            }
-        }
-        if (!done) c = go(Interpreted{p});
+        const Saver::Cursor c =
+            run_from_start(p, plan, s, kernel, cp.times.data(), cp.values.data(), cp.warnings, ws, step);
         const auto rows = static_cast<std::size_t>(c.t - cp.times.data());
         cp.times.resize(rows);
         cp.values.resize(rows * n_cols);

@@ -136,7 +136,7 @@ public:
     }
     void take_back(const KernelRun& r) { recorded_ = r.recorded; }
     // o's state (another run of the same program and grid, stopped at a grid
-    // point): what a run continued from there needs (run/share.cpp).
+    // point): what a run continued from there needs (run_from, run/integrate.hpp).
     void copy_state(const Events& o) {
         delay_initial_ = o.delay_initial_;
         latch_ = o.latch_;

@@ -64,7 +64,7 @@ void drive_euler_nonneg(const Stepping& st, Checker& budget, Observer& at, long 
 }
 
 // Euler takes grid points first..last (1..steps for a whole run; a run
-// continued from a checkpoint, run/share.cpp, starts later).
+// continued from a checkpoint, run_from in run/integrate.hpp, starts later).
 template <class Checker, class Observer>
 void drive_euler(const Stepping& st, Checker& budget, Observer& at, long first, long last) {
     if (!st.p.nonneg_stocks.empty()) return drive_euler_nonneg(st, budget, at, first, last);
