@@ -363,6 +363,45 @@ TEST_CASE("ensemble: lever combinations share their first steps, the same bytes 
     CHECK(policy_ensemble(model, true, 2, {{{"a_on", 1}}, {{"other", 2}}}).continued == 0);
 }
 
+TEST_CASE("ensemble: shared first steps only when a checkpoint and its runs fit the memory budget") {
+    // A sample's task holds its checkpoint, the run it continues and, if
+    // generated code cannot finish that one, a run from the start: three
+    // runs' worth, against a budget that prepare_run checked for one run.
+    const auto model = sim::Model::compile(policy());
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05))};
+    const auto s = sim::sample(params, {}, 3, sim::SampleMethod::latin_hypercube, 3);
+    auto ensemble = [&](std::uint64_t budget) {
+        sim::EnsembleOptions o;
+        o.indicators = {"pop", "fund"};
+        o.variants = sim::lever_variants({"a", "b"});
+        o.base.max_memory = budget;
+        return sim::run_ensemble(model, s, o);
+    };
+    // The least budget one run fits: below it, the plan is refused and the
+    // runs report E-MEMORY.
+    std::uint64_t lo = 1, hi = 1 << 20;  // lo refused, hi accepted
+    REQUIRE_THROWS_AS(ensemble(lo), sim::Error);
+    REQUIRE_NOTHROW(ensemble(hi));
+    while (hi - lo > 1) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        bool ok = true;
+        try {
+            ensemble(mid);
+        } catch (const sim::Error& e) {
+            CHECK(e.diagnostics().items().front().code == sim::Code::E_MEMORY);
+            ok = false;
+        }
+        (ok ? hi : lo) = mid;
+    }
+    const auto one_run = ensemble(hi);
+    CHECK(one_run.continued == 0);  // one run fits, three do not: every run whole
+    const auto two_runs = ensemble(2 * hi);
+    CHECK(two_runs.continued == 0);
+    const auto three_runs = ensemble(3 * hi);
+    CHECK(three_runs.continued == 4 * 3);
+    CHECK(same_bytes(one_run.values, three_runs.values));
+}
+
 TEST_CASE("ensemble: no shared steps when a lever's setting is read elsewhere or the lever starts at once") {
     for (const bool read_elsewhere : {true, false}) {
         CAPTURE(read_elsewhere);

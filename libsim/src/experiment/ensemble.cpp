@@ -323,10 +323,13 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     // to that point and every variant continued from there
     // (detail::shared_steps), with the same results bit for bit. Across
     // ranks, each rank takes a block of samples. Not with trajectories
-    // (their chunks follow run order).
+    // (their chunks follow run order). A sample's task holds its checkpoint
+    // beside the run it continues, and a continued run that generated code
+    // cannot finish runs again from the start: shared only when three runs'
+    // worth fits the memory budget that prepare_run checked one run against.
     std::vector<detail::Slot> differing;
     bool share = opts.share_steps && plan && !want_traj && e.variants > 1 &&
-                 plan->specs.method == Method::euler;
+                 plan->specs.method == Method::euler && detail::fits_memory(3 * detail::run_memory(p, *plan), base);
     // Each variant's value of every differing slot (the base's where it sets none).
     std::vector<std::vector<std::pair<detail::Slot, double>>> variant_sets;
     if (share) {

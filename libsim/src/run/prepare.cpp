@@ -173,14 +173,9 @@ Grid make_grid(const SimSpecs& s, const SourceLoc& loc, long max_steps, bool giv
 void check_memory(const Program& p, const RunPlan& plan, const RunOptions& opts) {
     const double rows = static_cast<double>(plan.grid.rows());
     const double points = static_cast<double>(plan.grid.steps) + 1;
-    const double bytes = 8.0 * (rows * (static_cast<double>(plan.cols.size()) + 1) +
-                                points * static_cast<double>(p.delays.size())) +
-                         8.0 * static_cast<double>(p.slots.size());
-    // The default budget is never below min_memory_budget: a run needing less
-    // skips asking the system (a per-run cost of ~9 us, more than a small model's run).
-    if (!opts.max_memory && bytes <= static_cast<double>(min_memory_budget)) return;
+    const double bytes = run_memory(p, plan);
+    if (fits_memory(bytes, opts)) return;
     const std::uint64_t budget = opts.max_memory ? *opts.max_memory : default_memory_budget();
-    if (bytes <= static_cast<double>(budget)) return;
     const std::string need = bytes >= 1.8e19 ? number(bytes) + " bytes" : format_bytes(static_cast<std::uint64_t>(bytes));
     refuse(sim::Code::E_MEMORY, opts.max_memory ? SourceLoc{"option --max-memory", 0, 0} : SourceLoc{},
            "the run would keep " + number(rows) + " rows x " + std::to_string(plan.cols.size() + 1) +
@@ -192,6 +187,21 @@ void check_memory(const Program& p, const RunPlan& plan, const RunOptions& opts)
 }
 
 }  // namespace
+
+double run_memory(const Program& p, const RunPlan& plan) {
+    const double rows = static_cast<double>(plan.grid.rows());
+    const double points = static_cast<double>(plan.grid.steps) + 1;
+    return 8.0 * (rows * (static_cast<double>(plan.cols.size()) + 1) + points * static_cast<double>(p.delays.size())) +
+           8.0 * static_cast<double>(p.slots.size());
+}
+
+bool fits_memory(double bytes, const RunOptions& opts) {
+    // The default budget is never below min_memory_budget: a need below it
+    // skips asking the system (a per-run cost of ~9 us, more than a small model's run).
+    if (!opts.max_memory && bytes <= static_cast<double>(min_memory_budget)) return true;
+    const std::uint64_t budget = opts.max_memory ? *opts.max_memory : default_memory_budget();
+    return bytes <= static_cast<double>(budget);
+}
 
 // A finding about the specs is placed at the command-line option that gave
 // the offending value (`option --dt`), not at the model's `sim:` (`loc`):

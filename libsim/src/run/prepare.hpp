@@ -45,4 +45,14 @@ struct RunPlan {
 // longer than the step budget (E-BUDGET).
 RunPlan prepare_run(const Program& p, const RunOptions& opts);
 
+// What one run of `plan` allocates in proportion to its length, in bytes,
+// estimated before any of it is: the results (rows x (columns + time)), the
+// fixed-delay histories (one value per grid point each) and the slot vector.
+// prepare_run refuses a plan whose estimate is over the budget.
+double run_memory(const Program& p, const RunPlan& plan);
+
+// Whether `bytes` fit opts.max_memory (default_memory_budget() when unset;
+// no system call for a need below min_memory_budget).
+bool fits_memory(double bytes, const RunOptions& opts);
+
 }  // namespace sim::detail
