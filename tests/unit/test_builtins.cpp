@@ -2,9 +2,15 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <numbers>
+#include <random>
+#include <vector>
 
 #include "sim/model.hpp"
+#include "sim/ops.hpp"
 
 namespace {
 
@@ -288,4 +294,42 @@ TEST_CASE("builtins: lever L_lever ramps from 0 to intensity over phase_in from 
     CHECK(r2.at("ban_lever", 0) == 1);
     CHECK(r2.at("tax_lever", 2) == 0.5);
     CHECK(r2.at("tax_lever", 1.5) == 0);
+}
+
+TEST_CASE("builtins: ops::pow gives std::pow's bits for every kind of argument") {
+    // sim::ops::pow calls glibc's pow computation without its errno wrapper
+    // where it finds it (sim/ops.hpp, pow_entry); the values must be
+    // std::pow's, bit for bit, special cases included.
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    const double tiny = std::numeric_limits<double>::denorm_min(), big = std::numeric_limits<double>::max();
+    const std::vector<double> special = {0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 1e-300, 1e300, tiny,
+                                         -tiny, big, -big, inf, -inf, nan, 1023.5, -1074.0, 1e-17, 1 + 1e-15};
+    auto bits = [](double x) {
+        std::uint64_t u;
+        std::memcpy(&u, &x, sizeof u);
+        return u;
+    };
+    std::size_t calls = 0;
+    auto check = [&](double a, double b) {
+        const double want = b == 1.0 ? a : std::pow(a, b), got = sim::ops::pow(a, b);
+        if (std::isnan(want)) CHECK(std::isnan(got));
+        else if (bits(want) != bits(got)) FAIL_CHECK("pow(" << a << ", " << b << "): " << got << " != " << want);
+        ++calls;
+    };
+    for (double a : special)
+        for (double b : special) check(a, b);
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> base(0, 4), expo(-3, 3), wide(-700, 700);
+    for (int i = 0; i < 200000; ++i) {
+        check(base(rng), expo(rng));
+        check(std::exp(wide(rng)), expo(rng) * 2);
+        check(-std::floor(base(rng) * 10), std::floor(expo(rng) * 3));  // negative bases, integer exponents
+    }
+    CHECK(calls == special.size() * special.size() + 600000);
+#if defined(__GLIBC__) && defined(__x86_64__)
+    // ... and through glibc's computation itself, not the fallback.
+    const auto fn = sim::ops::pow_entry::fn.load();
+    const bool found = fn != &sim::ops::pow_entry::first && fn != &sim::ops::pow_entry::standard;
+    CHECK(found);
+#endif
 }
