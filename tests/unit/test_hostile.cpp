@@ -351,6 +351,30 @@ TEST_CASE("write_output_set: swapped in whole, by exchange and by the two-step f
     }
 }
 
+TEST_CASE("write_output_set: files inside a set being built leave their directory's sync to the set's commit") {
+    simtest::TempDir t("hostile_set_sync");
+    const std::string dir = (t / "out").string();
+    std::string seen;
+    sim::write_output_set(dir, [&](const std::string& tmp) {
+        seen = tmp;
+        CHECK(sim::detail::in_output_set(tmp));
+        CHECK(sim::detail::in_output_set(tmp + "/charts"));
+        CHECK_FALSE(sim::detail::in_output_set(tmp + "x"));  // a sibling sharing the prefix
+        CHECK_FALSE(sim::detail::in_output_set(t.root.string()));
+        fs::create_directories(tmp + "/charts");
+        sim::write_file_atomic(tmp + "/charts/c.dat", [](std::ostream& os) { os << "1 2\n"; });
+    });
+    CHECK_FALSE(sim::detail::in_output_set(seen));  // committed: files there sync their directory again
+    CHECK(slurp(t / "out/charts/c.dat") == "1 2\n");
+    // A build that fails leaves no registration behind either.
+    CHECK_THROWS_AS(sim::write_output_set(dir, [&](const std::string& tmp) {
+                        seen = tmp;
+                        throw std::runtime_error("chart failed");
+                    }),
+                    std::runtime_error);
+    CHECK_FALSE(sim::detail::in_output_set(seen));
+}
+
 TEST_CASE("write_output_set: an interrupted two-step swap is finished by the next writer") {
     simtest::TempDir t("hostile_set");
     const std::string dir = (t / "out").string();

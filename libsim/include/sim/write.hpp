@@ -123,6 +123,12 @@ namespace detail {
 // Tests only: make write_output_set use its two-step swap even where
 // RENAME_EXCHANGE works.
 void force_two_step_swap(bool on);
+// The temporary directory of an output set being built (OutputSet): a file
+// written atomically inside it does not sync its directory (the set's
+// commit syncs each of its directories once, before the swap).
+void enter_output_set(const std::string& tmp);
+void leave_output_set(const std::string& tmp);
+bool in_output_set(const std::string& dir);
 }  // namespace detail
 
 }  // namespace sim

@@ -272,6 +272,7 @@ OutputSet::OutputSet(const std::string& dir, const OutputSetOptions& options) : 
     std::string tmpl = t.parent + "/" + tmp_prefix(t) + std::to_string(::getpid()) + "-XXXXXX";
     if (!::mkdtemp(tmpl.data())) fail(errno, "cannot create a temporary directory in '" + t.parent + "'");
     s_->tmp = tmpl;
+    detail::enter_output_set(s_->tmp);
     try {
         ::chmod(s_->tmp.c_str(), 0777 & ~[] {
             mode_t m = ::umask(0);
@@ -282,12 +283,14 @@ OutputSet::OutputSet(const std::string& dir, const OutputSetOptions& options) : 
             os << "This directory is an output set of sdsim: the next run writing it replaces it whole.\n";
         });
     } catch (...) {
+        detail::leave_output_set(s_->tmp);
         remove_tree(s_->tmp);
         throw;
     }
 }
 
 OutputSet::~OutputSet() {
+    detail::leave_output_set(s_->tmp);
     if (!s_->committed) remove_tree(s_->tmp);
 }
 
@@ -296,7 +299,18 @@ const std::string& OutputSet::tmp() const { return s_->tmp; }
 void OutputSet::commit() {
     if (s_->committed) throw Error(sim::Code::E_IO, "", "output set '" + s_->t.shown + "' committed twice");
     const Target& t = s_->t;
+    // Every directory of the set, deepest first, then the set itself: the
+    // files written in it synced their data but not their directory entries.
+    {
+        std::vector<std::string> dirs;
+        std::error_code ec;
+        for (auto it = fs::recursive_directory_iterator(s_->tmp, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec))
+            if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path().string());
+        for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) sync_dir(*d);
+    }
     sync_dir(s_->tmp);
+    detail::leave_output_set(s_->tmp);
     DirLock lock(t.parent);
     recover(t);
     check_replaceable(t, s_->options);  // again: it may have changed while building

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <mutex>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -18,6 +20,28 @@
 #include <vector>
 
 namespace sim {
+
+namespace detail {
+namespace {
+std::mutex set_dirs_mutex;
+std::vector<std::string> set_dirs;  // the temporary directories of output sets being built
+}  // namespace
+void enter_output_set(const std::string& tmp) {
+    std::lock_guard<std::mutex> lock(set_dirs_mutex);
+    set_dirs.push_back(tmp);
+}
+void leave_output_set(const std::string& tmp) {
+    std::lock_guard<std::mutex> lock(set_dirs_mutex);
+    if (auto it = std::find(set_dirs.begin(), set_dirs.end(), tmp); it != set_dirs.end()) set_dirs.erase(it);
+}
+bool in_output_set(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(set_dirs_mutex);
+    for (const auto& d : set_dirs)
+        if (dir == d || (dir.size() > d.size() && dir.compare(0, d.size(), d) == 0 && dir[d.size()] == '/'))
+            return true;
+    return false;
+}
+}  // namespace detail
 
 namespace {
 
@@ -243,8 +267,11 @@ void commit(Pending& p) {
     if (p.through) return;
     if (::rename(p.tmp.name.c_str(), p.path.c_str()) != 0) fail(errno, "cannot write '" + p.shown + "'");
     p.tmp.keep = true;  // it is `path` now
-    // Make the rename itself durable; best effort, the data is already in place.
-    sync_dir(dir_of(p.path));
+    // Make the rename itself durable; best effort, the data is already in
+    // place. Inside an output set being built, its commit syncs every
+    // directory of the set once, before the set is swapped in.
+    const std::string dir = dir_of(p.path);
+    if (!detail::in_output_set(dir)) sync_dir(dir);
 }
 
 }  // namespace
