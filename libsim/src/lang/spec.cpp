@@ -304,10 +304,19 @@ Lever& ModelSpec::add_lever(std::string name, std::string title) {
     return levers.back();
 }
 
+namespace {
+// canonical_name(stored) == c, without making a string when `stored` is
+// canonical already (most names: find is called once per name a file
+// mentions, over every variable).
+bool same_name(const std::string& stored, const std::string& c) {
+    return is_canonical_ascii(stored) ? stored == c : canonical_name(stored) == c;
+}
+}  // namespace
+
 Variable* ModelSpec::find(std::string_view name) {
     auto c = canonical_name(name);
     for (auto& v : variables)
-        if (canonical_name(v.name) == c) return &v;
+        if (same_name(v.name, c)) return &v;
     return nullptr;
 }
 
@@ -342,7 +351,7 @@ Display display_of(const Variable& v, std::string_view column, bool element) {
 Lever* ModelSpec::find_lever(std::string_view name) {
     auto c = canonical_name(name);
     for (auto& l : levers)
-        if (canonical_name(l.name) == c) return &l;
+        if (same_name(l.name, c)) return &l;
     return nullptr;
 }
 
