@@ -248,6 +248,50 @@ TEST_CASE("scenario: is_scenario_file tells scenarios from models") {
 }
 
 #include "sim/model.hpp"
+#include "sim/input.hpp"
+#include "sim/load.hpp"
+#include "io/yaml/support.hpp"
+
+TEST_CASE("scenario: asking whether a file is a scenario, then loading it, parses it once") {
+    Dir dir;
+    const std::string scenario = dir.write("scenarios/s.yaml", "name: x\nmodel: ../models/model.yaml\n");
+    using sim::yaml_detail::documents_parsed;
+    sim::Diagnostics d;
+    const auto model = sim::read_input((dir.root / "models" / "model.yaml").string(), d);
+    const auto scen = sim::read_input(scenario, d);
+    REQUIRE(model);
+    REQUIRE(scen);
+    // A model: one parse for the question and the model.
+    std::size_t before = documents_parsed();
+    CHECK(!sim::is_scenario_text(model->bytes, model->path));
+    const auto spec = sim::parse_model(model->bytes, model->path, d);
+    CHECK(documents_parsed() - before == 1);
+    CHECK(!d.has_errors());
+    CHECK(spec.find("migration_elasticity") != nullptr);
+    // A scenario: one parse of its own text, one of the model it names.
+    before = documents_parsed();
+    CHECK(sim::is_scenario_text(scen->bytes, scen->path));
+    const auto sc = sim::load_scenario(*scen, d);
+    CHECK(documents_parsed() - before == 2);
+    CHECK(!d.has_errors());
+    CHECK(sc.model.find("migration_elasticity") != nullptr);
+    // The kept document is for the next parse only: another text in between
+    // drops it, and the first is parsed again.
+    before = documents_parsed();
+    CHECK(!sim::is_scenario_text(model->bytes, model->path));
+    CHECK(sim::is_scenario_text(scen->bytes, scen->path));
+    sim::parse_model(model->bytes, model->path, d);
+    CHECK(documents_parsed() - before == 3);
+    // The checks of the text still apply to a kept document: a depth limit
+    // smaller than the question's is reported.
+    CHECK(!sim::is_scenario_text(model->bytes, model->path));
+    sim::Diagnostics shallow;
+    sim::Limits limits;
+    limits.depth = 1;
+    sim::parse_model(model->bytes, model->path, shallow, limits);
+    CHECK(count_code(shallow, sim::Code::E_LIMIT) == 1);
+}
+
 
 TEST_CASE("scenario: the loaded model runs with the scenario's settings") {
     Dir dir;

@@ -46,7 +46,10 @@ struct Scenario {
 // file: for a stream (a pipe), read it once with read_input and ask
 // is_scenario_text.
 bool is_scenario_file(const std::string& path);
-// The same for bytes already read (`path` only names them).
+// The same for bytes already read (`path` only names them). The parsed
+// document is kept (on this thread) for the next parse, which reuses it if
+// it is of the same text: asking, then loading with load_scenario or
+// parse_model, parses the file once.
 bool is_scenario_text(std::string_view bytes, const std::string& path);
 
 // Loads the scenario, the scenarios it extends and its model; diagnostics

@@ -479,7 +479,9 @@ bool is_scenario_text(std::string_view bytes, const std::string& path) {
     Diagnostics scratch;
     auto text = decode_text(bytes, path, TextFormat::yaml, scratch);
     if (!text) return false;
-    auto root = parse_document(*text, path, scratch, "scenario");
+    // Kept for the reader that follows (load_scenario or parse_model of
+    // these bytes): the file is parsed once.
+    auto root = parse_document(*text, path, scratch, "scenario", {}, true);
     return root && (get(*root, "model").IsDefined() || get(*root, "extends").IsDefined());
 }
 

@@ -345,8 +345,25 @@ bool has_content(std::string_view text) {
 
 }  // namespace
 
+namespace {
+// The document a parse with `keep` made last on this thread (is_scenario_text
+// asking whether a file is a scenario), for the parse of the same text that
+// follows it (the model or scenario reader): taken by the next parse,
+// whichever text that is, so it never outlives it.
+struct KeptDocument {
+    std::string text;
+    YAML::Node root;
+};
+thread_local std::optional<KeptDocument> kept_document;
+thread_local std::size_t yaml_loads = 0;
+}  // namespace
+
+std::size_t documents_parsed() { return yaml_loads; }
+
 std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file,
-                                         Diagnostics& diags, std::string_view what, const Limits& limits) {
+                                         Diagnostics& diags, std::string_view what, const Limits& limits, bool keep) {
+    std::optional<KeptDocument> kept = std::move(kept_document);
+    kept_document.reset();
     if (auto bad = invalid_utf8(text); bad != std::string_view::npos) {
         // Callers decode first (decode_text); this is the last line of defence.
         diags.error(sim::Code::E_ENCODING, {file, 0, 0}, "",
@@ -361,8 +378,11 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
     }
     YAML::Node root;
     std::optional<YAML::Mark> second;
-    try {
+    if (kept && kept->text == text) {
+        root = std::move(kept->root);  // parsed without a finding (no second document either)
+    } else try {
         const std::string buffer(text);
+        ++yaml_loads;
         root = YAML::Load(buffer);
         if (has_document_marker(buffer)) second = second_document(buffer);
     } catch (const YAML::ParserException& e) {
@@ -403,6 +423,7 @@ std::optional<YAML::Node> parse_document(std::string_view text, const std::strin
                         type_name(root));
         return std::nullopt;
     }
+    if (keep) kept_document = KeptDocument{std::string(text), root};
     return root;
 }
 

@@ -78,9 +78,16 @@ SourceLoc mark_loc(std::string_view text, const std::string& file, const YAML::M
 // top level must be a mapping. Before yaml-cpp (which recurses) sees the
 // text, its nesting is bounded by limits.depth (E-LIMIT). Reports
 // E-ENCODING (invalid UTF-8), E-YAML-SYNTAX (also: a second document),
-// E-EMPTY and E-YAML-TYPE; nullopt on any of them.
+// E-EMPTY and E-YAML-TYPE; nullopt on any of them. With `keep`, a document
+// parsed without findings is kept (per thread) for the next call, which
+// takes it if its text is the same (the checks of the text, such as the
+// depth bound, still run) and drops it otherwise: is_scenario_text and the
+// reader that follows it parse a file once.
 std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file,
-                                         Diagnostics& diags, std::string_view what, const Limits& limits = {});
+                                         Diagnostics& diags, std::string_view what, const Limits& limits = {},
+                                         bool keep = false);
+// How many texts parse_document gave to yaml-cpp on this thread (tests).
+std::size_t documents_parsed();
 
 // Where `text` is nested deeper than `max_depth` (line, column), by a
 // conservative scan (an upper bound of yaml-cpp's recursion); nullopt if not.
