@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -30,18 +31,24 @@ namespace sim::report_detail {
 namespace {
 
 // Starts argv in `dir` with stdout and stderr appended to `log` (which may
-// be ""); returns its pid, or -1 if it could not be started: not forked, or
-// its program could not be executed (not found, not executable). The child
-// reports a failed exec through a close-on-exec pipe (closed unread when the
-// exec succeeds) and is reaped here.
-pid_t spawn_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
+// be ""); returns its pid, or -1 if it could not be started: its program
+// could not be executed (not found, not executable), or no process could be
+// made (then `*no_process` is the errno of pipe2 or fork, if given). The
+// child reports a failed exec through a close-on-exec pipe (closed unread
+// when the exec succeeds) and is reaped here.
+pid_t spawn_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log,
+               int* no_process = nullptr) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     int exec_failed[2];
-    if (::pipe2(exec_failed, O_CLOEXEC) != 0) return -1;
+    if (::pipe2(exec_failed, O_CLOEXEC) != 0) {
+        if (no_process) *no_process = errno;
+        return -1;
+    }
     pid_t pid = ::fork();
     if (pid < 0) {
+        if (no_process) *no_process = errno;
         ::close(exec_failed[0]);
         ::close(exec_failed[1]);
         return -1;
@@ -159,7 +166,13 @@ Rendering start_render(Gnuplot& g, const std::string& cdir, const std::string& s
     const std::string log = abs_cdir + "/gnuplot.log";
     std::error_code ec;
     fs::remove(log, ec);
-    job.pid = spawn_in(abs_cdir, {o.gnuplot, "charts.gp"}, log);
+    int no_process = 0;
+    job.pid = spawn_in(abs_cdir, {o.gnuplot, "charts.gp"}, log, &no_process);
+    if (job.pid < 0 && no_process != 0) {  // gnuplot may be there: the system made no process
+        g.why_not = "gnuplot could not be started (" + std::string(std::strerror(no_process)) +
+                    "); run `gnuplot charts.gp` in charts/";
+        return job;
+    }
     if (job.pid < 0) {  // under svg, the first time gnuplot is tried
         not_found(g, o);
         fs::remove(log, ec);  // made by the child before its exec failed
