@@ -69,6 +69,7 @@ std::shared_ptr<Program> Compiler::compile(std::span<const std::string> levers) 
     auto prog = std::make_shared<Program>();
     layout(*prog);
     emit(*prog, init_order, run_order);
+    if (diags_.has_errors()) return nullptr;  // more slots than a program can address
     emit_stocks(*prog);
     publish(*prog);
     find_lever_gates(*prog, levers);

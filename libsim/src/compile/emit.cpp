@@ -326,6 +326,16 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
         h.end += prog.hoist_begin;
     }
     prog.initial_tape.insert(prog.initial_tape.end(), hoisted_tape.begin(), hoisted_tape.end());
+    // Provisional numbers carry the flags above: every final number must stay
+    // below the lowest of them, or renumbering would take a slot for another.
+    const std::uint64_t needed = std::uint64_t{next} + max_temps + hoisted_count + shared_count;
+    if (needed >= share_flag) {
+        diags_.error(sim::Code::E_LIMIT, {}, "",
+                     "the model needs " + std::to_string(needed) + " value slots, more than the " +
+                         std::to_string(share_flag - 1) +
+                         " a compiled program can address; split it into smaller models or use fewer array elements");
+        return;
+    }
     const Slot temp_base = next, hoist_base = next + max_temps, share_base = hoist_base + hoisted_count;
     prog.temp_begin = temp_base;
     auto renumber = [&](Slot& s) {
