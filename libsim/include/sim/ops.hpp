@@ -27,7 +27,7 @@ inline double time_eps(double dt) { return 1e-9 * std::abs(dt); }
 // overflow and underflow; the same computation is exported as the
 // compatibility symbol __pow_finite@GLIBC_2.15 (what -ffast-math builds
 // called before glibc 2.31), which returns the same value for every input
-// (tests/unit/test_ops.cpp compares the bits) at ~15% less time per call.
+// (tests/unit/test_builtins.cpp compares the bits) at ~15% less time per call.
 // Found on the first call through a pointer (constant-initialised, so usable
 // from any static initialiser); std::pow where it is not there.
 namespace pow_entry {
