@@ -11,6 +11,7 @@
 #include "sim/compare.hpp"
 #include "sim/limits.hpp"
 #include "experiment/distributed.hpp"
+#include "run/prepare.hpp"
 #include "util/interpolate.hpp"
 #include "util/parallel.hpp"
 #include "util/text.hpp"
@@ -49,8 +50,8 @@ void check_compare_memory(const Model& model, const RunOptions& base, const Comp
     const double bytes = 8.0 * rows *
                          (static_cast<double>(runs_kept) * static_cast<double>(series) +
                           std::min(threads, static_cast<double>(total)) * (2.0 * static_cast<double>(saved) + 1));
+    if (detail::fits_memory(bytes, base.max_memory)) return;
     const std::uint64_t budget = base.max_memory ? *base.max_memory : default_memory_budget();
-    if (bytes <= static_cast<double>(budget)) return;
     throw Error(sim::Code::E_MEMORY, "",
                 "the comparison of " + std::to_string(k) + " levers would keep " + std::to_string(runs_kept) +
                     " runs x " + std::to_string(series) + " series x " + text::number(rows) + " rows (and one run per thread), about " +

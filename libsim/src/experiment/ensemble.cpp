@@ -329,7 +329,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     // worth fits the memory budget that prepare_run checked one run against.
     std::vector<detail::Slot> differing;
     bool share = opts.share_steps && plan && !want_traj && e.variants > 1 &&
-                 plan->specs.method == Method::euler && detail::fits_memory(3 * detail::run_memory(p, *plan), base);
+                 plan->specs.method == Method::euler && detail::fits_memory(3 * detail::run_memory(p, *plan), base.max_memory);
     // Each variant's value of every differing slot (the base's where it sets none).
     std::vector<std::vector<std::pair<detail::Slot, double>>> variant_sets;
     if (share) {

@@ -74,9 +74,8 @@ void check_batch_memory(const Batch::Impl& m, std::size_t n, bool results, const
     const double per_worker = rows + 2.0 * static_cast<double>(m.p.slots.size()) + static_cast<double>(m.p.stock_count) +
                               points * static_cast<double>(m.p.delays.size());
     const double bytes = 8.0 * ((results ? static_cast<double>(n) * rows * cols : 0.0) + workers * per_worker);
-    if (!max && bytes <= static_cast<double>(min_memory_budget)) return;  // as check_memory: no system call
+    if (detail::fits_memory(bytes, max)) return;
     const std::uint64_t budget = max ? *max : default_memory_budget();
-    if (bytes <= static_cast<double>(budget)) return;
     Diagnostics d;
     d.error(sim::Code::E_MEMORY, max ? SourceLoc{"option --max-memory", 0, 0} : SourceLoc{}, "",
             "the batch of " + std::to_string(n) + " runs would keep " +

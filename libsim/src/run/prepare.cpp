@@ -174,7 +174,7 @@ void check_memory(const Program& p, const RunPlan& plan, const RunOptions& opts)
     const double rows = static_cast<double>(plan.grid.rows());
     const double points = static_cast<double>(plan.grid.steps) + 1;
     const double bytes = run_memory(p, plan);
-    if (fits_memory(bytes, opts)) return;
+    if (fits_memory(bytes, opts.max_memory)) return;
     const std::uint64_t budget = opts.max_memory ? *opts.max_memory : default_memory_budget();
     const std::string need = bytes >= 1.8e19 ? number(bytes) + " bytes" : format_bytes(static_cast<std::uint64_t>(bytes));
     refuse(sim::Code::E_MEMORY, opts.max_memory ? SourceLoc{"option --max-memory", 0, 0} : SourceLoc{},
@@ -195,11 +195,11 @@ double run_memory(const Program& p, const RunPlan& plan) {
            8.0 * static_cast<double>(p.slots.size());
 }
 
-bool fits_memory(double bytes, const RunOptions& opts) {
+bool fits_memory(double bytes, const std::optional<std::uint64_t>& max_memory) {
     // The default budget is never below min_memory_budget: a need below it
     // skips asking the system (a per-run cost of ~9 us, more than a small model's run).
-    if (!opts.max_memory && bytes <= static_cast<double>(min_memory_budget)) return true;
-    const std::uint64_t budget = opts.max_memory ? *opts.max_memory : default_memory_budget();
+    if (!max_memory && bytes <= static_cast<double>(min_memory_budget)) return true;
+    const std::uint64_t budget = max_memory ? *max_memory : default_memory_budget();
     return bytes <= static_cast<double>(budget);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -51,8 +52,10 @@ RunPlan prepare_run(const Program& p, const RunOptions& opts);
 // prepare_run refuses a plan whose estimate is over the budget.
 double run_memory(const Program& p, const RunPlan& plan);
 
-// Whether `bytes` fit opts.max_memory (default_memory_budget() when unset;
-// no system call for a need below min_memory_budget).
-bool fits_memory(double bytes, const RunOptions& opts);
+// Whether `bytes` fit the memory budget `max_memory` (RunOptions::max_memory;
+// default_memory_budget() when unset, without asking the system for a need
+// below min_memory_budget). The one budget test of a run, a batch, a
+// comparison and an ensemble's shared steps.
+bool fits_memory(double bytes, const std::optional<std::uint64_t>& max_memory);
 
 }  // namespace sim::detail
