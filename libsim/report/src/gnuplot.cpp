@@ -100,10 +100,6 @@ int wait_for(pid_t pid) {
     return rc == 127 ? -1 : rc;
 }
 
-int run_in(const std::string& dir, const std::vector<std::string>& argv, const std::string& log) {
-    return wait_for(spawn_in(dir, argv, log));
-}
-
 }  // namespace
 
 std::string gp_quote(const std::string& s) {  // gnuplot single-quoted string
@@ -133,6 +129,13 @@ std::string file_stem(const std::string& name, std::set<std::string>& used) {
 
 namespace {
 
+// The system made no process for gnuplot (pipe2 or fork failed with `e`):
+// gnuplot may well be installed.
+void not_started(Gnuplot& g, int e) {
+    g.found = false;
+    g.why_not = "gnuplot could not be started (" + std::string(std::strerror(e)) + "); run `gnuplot charts.gp` in charts/";
+}
+
 void not_found(Gnuplot& g, const ReportOptions& o) {
     g.found = false;
     g.why_not = "gnuplot was not found ('" + o.gnuplot + "' could not be run); install it "
@@ -146,8 +149,10 @@ Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size) {
     g.found = true;  // svg: not known otherwise until the script is run (start_render)
     g.ext = "svg";
     if (o.chart_format == ChartFormat::png) {
-        const int probe = run_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "");
-        if (probe < 0) not_found(g, o);
+        int no_process = 0;
+        const int probe = wait_for(spawn_in("", {o.gnuplot, "-e", "set terminal pngcairo"}, "", &no_process));
+        if (no_process != 0) not_started(g, no_process);
+        else if (probe < 0) not_found(g, o);
         if (probe == 0) g.ext = "png";  // else no pngcairo: svg
     }
     g.terminal = terminal_line(g, size);
@@ -168,9 +173,8 @@ Rendering start_render(Gnuplot& g, const std::string& cdir, const std::string& s
     fs::remove(log, ec);
     int no_process = 0;
     job.pid = spawn_in(abs_cdir, {o.gnuplot, "charts.gp"}, log, &no_process);
-    if (job.pid < 0 && no_process != 0) {  // gnuplot may be there: the system made no process
-        g.why_not = "gnuplot could not be started (" + std::string(std::strerror(no_process)) +
-                    "); run `gnuplot charts.gp` in charts/";
+    if (job.pid < 0 && no_process != 0) {
+        not_started(g, no_process);
         return job;
     }
     if (job.pid < 0) {  // under svg, the first time gnuplot is tried

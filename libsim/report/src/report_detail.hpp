@@ -175,7 +175,8 @@ inline std::string terminal_line(const Gnuplot& g, const std::string& size) {
 Gnuplot probe_gnuplot(const ReportOptions& o, const std::string& size);
 // Writes cdir/charts.gp (kept, so the charts can be redrawn) and, if gnuplot
 // was found, runs it in cdir (if it cannot be run: g.found false and the
-// not-found why_not); each of `outputs` is written by the script as
+// not-found why_not; if the system makes no process for it: g.found false
+// and a could-not-start why_not with the reason); each of `outputs` is written by the script as
 // NAME.tmp and renamed into place only if the whole script succeeded.
 // Returns g.made.
 bool render(Gnuplot& g, const std::string& cdir, const std::string& script, const std::vector<std::string>& outputs,
