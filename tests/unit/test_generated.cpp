@@ -330,6 +330,21 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     CHECK(b.error.find(std::string("E-DIV") + "-ZERO") != std::string::npos);  // the message names its code
     CHECK(compare_engines("non-finite values", model, *gen) == 0);
 
+    // A 0/0 inside MIN or MAX is NaN on either side (sim::ops::min/max),
+    // reported by both engines.
+    sim::ModelSpec q;
+    q.specs.stop = 8;
+    q.add_stock("x", "1", {"f"});
+    q.add_flow("f", "MAX(0, (TIME - 5) / (TIME - 5)) + MIN((TIME - 6) / (TIME - 6), 1)");
+    const sim::Model qm = sim::Model::compile(q);
+    auto qgen = sim::compile_native(qm, d, native_options());
+    REQUIRE_MESSAGE(qgen, d.str());
+    const Outcome qa = run(qm, {}, sim::RunEngine::interpreter), qb = run(*qgen, {}, sim::RunEngine::generated);
+    CHECK_FALSE(qb.r);
+    CHECK(qb.error == qa.error);
+    CHECK(qa.error.find("time 5") != std::string::npos);
+    CHECK(compare_engines("NaN in MIN and MAX", qm, *qgen) == 0);
+
     // Options are checked as always.
     sim::RunOptions unknown;
     unknown.set = {{"nope", 1.0}};

@@ -71,8 +71,13 @@ inline double and_(double a, double b) { return (a != 0 && b != 0) ? 1.0 : 0.0; 
 inline double or_(double a, double b) { return (a != 0 || b != 0) ? 1.0 : 0.0; }
 inline double select(double a, double b, double c) { return a != 0 ? b : c; }
 inline double abs(double a) { return std::abs(a); }
-inline double min(double a, double b) { return std::min(a, b); }
-inline double max(double a, double b) { return std::max(a, b); }
+// MIN and MAX: std::min/std::max's choice between two numbers (a when they
+// compare equal, so MAX(0, -0) is 0), but a NaN on either side gives NaN:
+// std::max(0.0, NaN) is 0, so a 0/0 inside MAX(0, ...) would vanish silently
+// instead of being reported (E-DIV-ZERO / E-NONFINITE), while MAX(NaN, 0)
+// kept it. PySD's numpy minimum/maximum propagate a NaN the same way.
+inline double min(double a, double b) { return b < a ? b : (b == b ? a : b); }
+inline double max(double a, double b) { return b > a ? b : (b == b ? a : b); }
 inline double exp(double a) { return std::exp(a); }
 inline double ln(double a) { return std::log(a); }
 inline double log10(double a) { return std::log10(a); }
