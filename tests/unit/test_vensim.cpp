@@ -5,16 +5,20 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/expr.hpp"
 #include "sim/generate.hpp"
 #include "sim/load.hpp"
 #include "sim/model.hpp"
 #include "sim/spec.hpp"
+#include "io/vensim/data.hpp"
 #include "support.hpp"
 
 namespace {
@@ -86,6 +90,56 @@ std::vector<double> run(const std::string& text, const std::string& name) {
     std::vector<double> v;
     for (std::size_t i = 0; i < r.rows(); ++i) v.push_back(r.at(i, *c));
     return v;
+}
+
+// A zip archive of `parts` (name, bytes), stored uncompressed: enough of an
+// .xlsx for the reader (workbook, its relationships, sheets).
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& parts) {
+    auto crc32 = [](const std::string& b) {
+        std::uint32_t c = 0xFFFFFFFFu;
+        for (unsigned char ch : b) {
+            c ^= ch;
+            for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+        }
+        return ~c;
+    };
+    auto le = [](std::string& out, std::uint32_t v, int bytes) {
+        for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+    };
+    std::string out, dir;
+    for (const auto& [name, data] : parts) {
+        const auto offset = static_cast<std::uint32_t>(out.size()), crc = crc32(data);
+        const auto size = static_cast<std::uint32_t>(data.size()), len = static_cast<std::uint32_t>(name.size());
+        le(out, 0x04034b50u, 4), le(out, 20, 2), le(out, 0, 2), le(out, 0, 2), le(out, 0, 2), le(out, 0x21, 2);
+        le(out, crc, 4), le(out, size, 4), le(out, size, 4), le(out, len, 2), le(out, 0, 2);
+        out += name + data;
+        le(dir, 0x02014b50u, 4), le(dir, 20, 2), le(dir, 20, 2), le(dir, 0, 2), le(dir, 0, 2), le(dir, 0, 2);
+        le(dir, 0x21, 2), le(dir, crc, 4), le(dir, size, 4), le(dir, size, 4), le(dir, len, 2), le(dir, 0, 2);
+        le(dir, 0, 2), le(dir, 0, 2), le(dir, 0, 2), le(dir, 0, 4), le(dir, offset, 4);
+        dir += name;
+    }
+    const auto at = static_cast<std::uint32_t>(out.size()), n = static_cast<std::uint32_t>(parts.size());
+    out += dir;
+    le(out, 0x06054b50u, 4), le(out, 0, 2), le(out, 0, 2), le(out, n, 2), le(out, n, 2);
+    le(out, static_cast<std::uint32_t>(dir.size()), 4), le(out, at, 4), le(out, 0, 2);
+    return out;
+}
+
+// An .xlsx with one sheet, Sheet1, of numbers (cell reference, value) and
+// one named range, `consts`.
+std::string small_xlsx(const std::vector<std::pair<std::string, double>>& cells, const std::string& consts) {
+    const std::string ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+                           "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+    std::string sheet = "<worksheet " + ns + "><sheetData><row>";
+    for (const auto& [ref, v] : cells) sheet += "<c r=\"" + ref + "\"><v>" + std::to_string(v) + "</v></c>";
+    sheet += "<c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>";
+    return stored_zip({{"xl/workbook.xml", "<workbook " + ns + "><sheets><sheet name=\"Sheet1\" sheetId=\"1\" "
+                                           "r:id=\"rId1\"/></sheets><definedNames><definedName name=\"consts\">" +
+                                               consts + "</definedName></definedNames></workbook>"},
+                       {"xl/_rels/workbook.xml.rels",
+                        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        "<Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>"},
+                       {"xl/worksheets/sheet1.xml", sheet}});
 }
 
 }  // namespace
@@ -366,6 +420,142 @@ TEST_CASE("vensim: external data from a .csv beside the model") {
     CHECK(r.at(2, *r.column("d")) == 20);
     CHECK(r.at(3, *r.column("d")) == 40);
     CHECK(r.at(0, *r.column("c")) == 20);
+}
+
+TEST_CASE("vensim: each data file is read once per load, however many GET calls name it") {
+    using sim::vensim::detail::data_files_read;
+    simtest::TempDir dir("vensim_data_once");
+    // Times 0, 2, 4 in B1:D1; data in row 2, a lookup in row 3, constants in row 4 (also the range `consts`).
+    auto workbook = [&](double scale) {
+        dir.write("data.xlsx", small_xlsx({{"B1", 0}, {"C1", 2}, {"D1", 4}, {"B2", 10 * scale}, {"C2", 20 * scale},
+                                           {"D2", 40 * scale}, {"B3", 1}, {"C3", 2}, {"D3", 3}, {"B4", 7 * scale},
+                                           {"C4", 8}, {"D4", 9}},
+                                          "Sheet1!$B$4:$D$4"));
+    };
+    workbook(1);
+    dir.write("data.csv", "time,1,2,3\nx,10,20,40\n");
+    const std::string model = dir.write("m.mdl", mdl("d := GET XLS DATA('data.xlsx', 'Sheet1', '1', 'B2') ~~|\n"
+                                                     "l( GET XLS LOOKUPS('data.xlsx', 'Sheet1', '1', 'B3') ) ~~|\n"
+                                                     "y = l(1) ~~|\n"
+                                                     "dim: a, b, c ~~|\n"
+                                                     "c[dim] = GET XLS CONSTANTS('data.xlsx', 'Sheet1', 'B4') ~~|\n"
+                                                     "n[dim] = GET DIRECT CONSTANTS('data.xlsx', 'Sheet1', 'consts') ~~|\n"
+                                                     "e := GET DIRECT DATA('data.csv', ',', '1', 'B2') ~~|\n"
+                                                     "f := GET DIRECT CONSTANTS('data.csv', ',', 'C2') ~~|\n"));
+    auto load = [&](std::size_t& reads) {
+        const std::size_t before = data_files_read();
+        sim::Diagnostics diags;
+        auto spec = sim::load_model(model, diags);
+        reads = data_files_read() - before;
+        REQUIRE_MESSAGE(!diags.has_errors(), diags.str());
+        auto m = sim::Model::compile(spec, diags);
+        REQUIRE_MESSAGE(m.has_value(), diags.str());
+        return m->run();
+    };
+    std::size_t reads = 0;
+    auto r = load(reads);
+    CHECK(reads == 2);  // six calls, two files
+    auto at = [&](std::size_t row, const std::string& name) {
+        auto col = r.column(name);
+        REQUIRE_MESSAGE(col.has_value(), name);
+        return r.at(row, *col);
+    };
+    CHECK(at(0, "d") == 10);
+    CHECK(at(1, "d") == 15);
+    CHECK(at(4, "d") == 40);
+    CHECK(at(0, "y") == doctest::Approx(1.5));
+    CHECK(at(0, "c[a]") == 7);
+    CHECK(at(0, "c[c]") == 9);
+    CHECK(at(0, "n[a]") == 7);
+    CHECK(at(0, "n[b]") == 8);
+    CHECK(at(2, "e") == 20);
+    CHECK(at(0, "f") == 20);
+    // Nothing is kept from one load to the next: a changed file is read again.
+    workbook(2);
+    dir.write("data.csv", "time,1,2,3\nx,11,21,41\n");
+    r = load(reads);
+    CHECK(reads == 2);
+    CHECK(at(0, "d") == 20);
+    CHECK(at(0, "c[a]") == 14);
+    CHECK(at(0, "n[a]") == 14);
+    CHECK(at(2, "e") == 21);
+    CHECK(at(0, "f") == 21);
+}
+
+TEST_CASE("vensim: the data files held in a load stay within the cell bound: beyond it, older ones are read again") {
+    using sim::vensim::detail::data_files_read;
+    using sim::vensim::detail::held_data_cells_limit;
+    simtest::TempDir dir("vensim_data_bound");
+    dir.write("data.xlsx", small_xlsx({{"B4", 7}, {"C4", 8}}, "Sheet1!$B$4:$C$4"));  // 3 cells with A1
+    dir.write("data.csv", "time,1,2,3\nx,10,20,40\n");                               // 8 cells
+    // Named in the order the load reads them: the workbook, the text file, the workbook again.
+    const std::string model = dir.write("m.mdl", mdl("a = GET XLS CONSTANTS('data.xlsx', 'Sheet1', 'B4') ~~|\n"
+                                                     "b = GET DIRECT CONSTANTS('data.csv', ',', 'C2') ~~|\n"
+                                                     "c = GET XLS CONSTANTS('data.xlsx', 'Sheet1', 'C4') ~~|\n"));
+    auto load = [&](std::size_t limit, std::size_t& reads) {
+        const std::size_t saved = held_data_cells_limit();
+        held_data_cells_limit() = limit;
+        const std::size_t before = data_files_read();
+        sim::Diagnostics diags;
+        auto spec = sim::load_model(model, diags);
+        reads = data_files_read() - before;
+        held_data_cells_limit() = saved;
+        REQUIRE_MESSAGE(!diags.has_errors(), diags.str());
+        auto m = sim::Model::compile(spec, diags);
+        REQUIRE_MESSAGE(m.has_value(), diags.str());
+        return m->run();
+    };
+    for (const auto& [limit, want] : {std::pair<std::size_t, std::size_t>{11, 2}, {10, 3}, {1, 3}}) {
+        CAPTURE(limit);
+        std::size_t reads = 0;
+        const auto r = load(limit, reads);
+        CHECK(reads == want);  // 3 + 8 cells fit in 11: both held; not in 10: the workbook is read again
+        CHECK(r.at(0, *r.column("a")) == 7);
+        CHECK(r.at(0, *r.column("b")) == 20);
+        CHECK(r.at(0, *r.column("c")) == 8);
+    }
+}
+
+TEST_CASE("vensim: a data file that cannot be read is read once a load, its error reported at every call naming it") {
+    using sim::vensim::detail::data_files_read;
+    simtest::TempDir dir("vensim_data_once_bad");
+    const std::string model = (dir / "m.mdl").string();
+    const std::string text = mdl("a = GET XLS CONSTANTS('gone.xlsx', 'Sheet1', 'B2') ~~|\n"
+                                 "b = GET XLS CONSTANTS('gone.xlsx', 'Sheet1', 'C2') ~~|\n"
+                                 "c = GET XLS CONSTANTS('data.xlsx', 'Sheet1', 'B1') ~~|\n"
+                                 "d = GET XLS CONSTANTS('data.xlsx', 'Sheet2', 'B1') ~~|\n");
+    dir.write("m.mdl", text);
+    dir.write("data.xlsx", small_xlsx({{"B1", 5}}, "Sheet1!$B$1"));
+    auto errors = [&](std::size_t& reads) {
+        const std::size_t before = data_files_read();
+        sim::Diagnostics d;
+        sim::parse_vensim(text, model, d);
+        reads = data_files_read() - before;
+        std::vector<sim::Diagnostic> out;
+        for (const auto& e : d.items())
+            if (e.code == sim::Code::E_VENSIM_DATA) out.push_back(e);
+        return out;
+    };
+    std::size_t reads = 0;
+    auto e = errors(reads);
+    CHECK(reads == 2);
+    REQUIRE(e.size() == 3);
+    const std::string gone = "cannot open '" + (dir / "gone.xlsx").string() + "'";
+    CHECK(e[0].variable == "a");
+    CHECK(e[0].message == gone);
+    CHECK_AT(e[0].loc, simtest::loc_of(model, text, "GET XLS"));
+    CHECK(e[1].variable == "b");
+    CHECK(e[1].message == gone);
+    CHECK_AT(e[1].loc, simtest::loc_of(model, text, "GET XLS", text.find("b =")));
+    CHECK(e[2].variable == "d");
+    CHECK(e[2].message == "the workbook has no sheet 'Sheet2'");
+    CHECK_AT(e[2].loc, simtest::loc_of(model, text, "GET XLS", text.find("d =")));
+    // A failure is not kept either: once the file is there, the next load reads it.
+    dir.write("gone.xlsx", small_xlsx({{"B2", 1}, {"C2", 2}}, "Sheet1!$B$2"));
+    e = errors(reads);
+    CHECK(reads == 2);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].variable == "d");
 }
 
 TEST_CASE("vensim: a corrupt or truncated .xls is E-VENSIM-DATA at the call, naming the file") {

@@ -103,10 +103,58 @@ std::optional<double> cell(const Grid& g, std::size_t r, std::size_t c) {
     return g[r][c];
 }
 
+thread_local std::size_t files_read = 0;
+
 }  // namespace
 
+namespace detail {
+std::size_t data_files_read() { return files_read; }
+std::size_t& held_data_cells_limit() {
+    thread_local std::size_t limit = max_data_cells;
+    return limit;
+}
+}  // namespace detail
+
+const DataFiles::File& DataFiles::get(const std::string& path, const std::string& ext, char delim) {
+    const bool workbook = ext == ".xls" || ext == ".xlsx";
+    auto [it, added] = files_.try_emplace({path, workbook ? -1 : static_cast<unsigned char>(delim)});
+    File& f = it->second;
+    if (!added) return f;
+    ++files_read;
+    try {
+        if (workbook) f.ok = (ext == ".xls" ? read_xls : read_xlsx)(path, f.wb, f.err);
+        else f.ok = read_delimited(path, delim, f.grid, f.err);
+    } catch (...) {  // (std::bad_alloc) nothing half-read is left behind
+        files_.erase(it);
+        throw;
+    }
+    if (!f.ok) {  // kept as the failure it is (its error), never as an empty file
+        f.wb = Workbook();
+        f.grid = Grid();
+    }
+    // Held files are bounded together as one file is (max_data_cells): when
+    // this one brings the total above it, the others are let go (read again
+    // if named again), so a load holds at most about twice what reading one
+    // file at a time held.
+    auto count = [](const Grid& g) {
+        std::size_t n = 0;
+        for (const auto& row : g) n += row.size();
+        return n;
+    };
+    f.cells = count(f.grid);
+    for (const auto& [name, sheet] : f.wb.sheets) f.cells += count(sheet);
+    held_cells_ += f.cells;
+    if (held_cells_ > detail::held_data_cells_limit()) {
+        for (auto o = files_.begin(); o != files_.end();)
+            o = o == it ? std::next(o) : files_.erase(o);
+        held_cells_ = f.cells;
+    }
+    return f;
+}
+
 std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
-                                            const std::vector<std::vector<std::string>>& choices, Diagnostics& diags) {
+                                            const std::vector<std::vector<std::string>>& choices, Diagnostics& diags,
+                                            DataFiles& files) {
     auto fail = [&](const std::string& msg) -> std::shared_ptr<const DataValues> {
         diags.error(sim::Code::E_VENSIM_DATA, d.eq.loc, d.name, msg);
         return nullptr;
@@ -128,19 +176,20 @@ std::shared_ptr<const DataValues> read_data(const Def& d, const Parsed& m,
     // The file, beside the model.
     std::filesystem::path path = std::filesystem::path(m.file).parent_path() / c.args[0];
     std::string ext = text::lower(path.extension().string());
-    Workbook wb;
+    const DataFiles::File* file = nullptr;
     const Grid* grid = nullptr;
     std::string sheet = text::lower(c.args[1]);
-    Grid plain;
     if (ext == ".xls" || ext == ".xlsx") {
-        if (!(ext == ".xls" ? read_xls : read_xlsx)(path.string(), wb, err)) return fail(err);
+        file = &files.get(path.string(), ext, 0);  // a workbook: no delimiter
     } else if (ext == ".csv" || ext == ".tab" || ext == ".txt") {
         char delim = c.args[1] == "\\t" || c.args[1] == "\t" || ext == ".tab" ? '\t' : (c.args[1].empty() ? ',' : c.args[1][0]);
-        if (!read_delimited(path.string(), delim, plain, err)) return fail(err);
-        grid = &plain;
+        file = &files.get(path.string(), ext, delim);
+        grid = &file->grid;
     } else {
         return fail("data file '" + c.args[0] + "': only .csv, .tab, .xls and .xlsx files are read");
     }
+    if (!file->ok) return fail(file->err);
+    const Workbook& wb = file->wb;
     // A cell reference or a named range -> sheet, first cell, extent.
     struct Where {
         const Grid* g = nullptr;

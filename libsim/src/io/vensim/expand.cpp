@@ -306,7 +306,7 @@ void Expander::variable(const std::vector<const Def*>& defs, const Scope* scope)
         }
         std::shared_ptr<const DataValues> data;
         if (d->kind == Def::Kind::data) {
-            data = read_data(*d, m_, choices, diags_);
+            data = read_data(*d, m_, choices, diags_, data_files_);
             if (!data) continue;
         }
         if (d->kind == Def::Kind::values && d->values.size() != cs.size()) {

@@ -78,6 +78,7 @@ private:
     double saveper_ = 1;
     bool too_many_ = false;
     std::size_t random_calls_ = 0;
+    DataFiles data_files_;  // this load's data files, each read once (data.hpp)
 
     // --- dimensions (expand.cpp)
     void dimensions();
