@@ -21,11 +21,24 @@
 // globals instead (in namespace chongqing_hand_runtime), the constants then
 // run-time values as in libsim's generated code, to measure what folding
 // them is worth.
+//
+// CHONGQING_HAND_REAL is the number type of the model's values (constants,
+// stocks, auxiliaries; not the time, the lookup tables and what depends on
+// the time only): double, or a lane type holding several runs' values
+// (bench/lanes.hpp, as chongqing_lanes_impl.hpp compiles this file), which
+// brings its own min_, max_, pow_, log_, exp_, withheld and take_back, found
+// by argument-dependent lookup beside the double ones below. Whoever sets
+// CHONGQING_HAND_REAL also sets CHONGQING_HAND_IF(c, a, b): for double
+// c ? a : b (only the side chosen computed), for lanes a per-lane select.
 #pragma once
 
 #ifndef CHONGQING_HAND_CONST
 #define CHONGQING_HAND_CONST constexpr
 #define CHONGQING_HAND_NAMESPACE chongqing_hand
+#endif
+#ifndef CHONGQING_HAND_REAL
+#define CHONGQING_HAND_REAL double
+#define CHONGQING_HAND_IF(c, a, b) ((c) ? (a) : (b))
 #endif
 
 #include <algorithm>
@@ -34,6 +47,16 @@
 #include <vector>
 
 namespace CHONGQING_HAND_NAMESPACE {
+
+using real = CHONGQING_HAND_REAL;
+
+// The operations on numbers, for double: std's (MIN and MAX as std::min and
+// std::max, so MAX(0, NaN) is 0 here, unlike sim::ops::max).
+inline double min_(double a, double b) { return std::min(a, b); }
+inline double max_(double a, double b) { return std::max(a, b); }
+inline double pow_(double a, double b) { return std::pow(a, b); }
+inline double log_(double a) { return std::log(a); }
+inline double exp_(double a) { return std::exp(a); }
 
 // --- time
 CHONGQING_HAND_CONST double start = 2013, dt = 0.125;
@@ -45,75 +68,75 @@ constexpr int rows = steps / save_every + 1;
 constexpr int A = 4;  // core, metro, northeast, southeast
 
 // --- constants (model.yaml `constants:`)
-CHONGQING_HAND_CONST double initial_rural_share[A] = {0.058, 0.392, 0.401, 0.149};
-CHONGQING_HAND_CONST double initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065};
-CHONGQING_HAND_CONST double core_migration_propensity = 1, northeast_migration_propensity = 0.898619,
-                 southeast_migration_propensity = 0.829347;
-CHONGQING_HAND_CONST double wing_local_destination_share = 0.5, core_destination_share = 0.69096;
-CHONGQING_HAND_CONST double core_rural_income_level = 1.2, metro_rural_income_level = 1.05,
-                 northeast_rural_income_level = 0.95, southeast_rural_income_level = 0.93;
-CHONGQING_HAND_CONST double infrastructure_wing_targeting = 0;
-CHONGQING_HAND_CONST double initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
-CHONGQING_HAND_CONST double initial_migrant_share = 0.175;
-CHONGQING_HAND_CONST double normal_migration_rate = 0.0396041, reference_expected_income_ratio = 2;
-CHONGQING_HAND_CONST double perception_delay = 5;
-CHONGQING_HAND_CONST double reference_employment_probability = 0.9, employment_growth_sensitivity = 10;
-CHONGQING_HAND_CONST double reference_real_growth = 0.07, job_perception_time = 2, initial_perceived_real_growth = 0.12;
-CHONGQING_HAND_CONST double normal_return_rate = 0.02;
-CHONGQING_HAND_CONST double settlement_intention = 0.57, settlement_time = 5.59871, registration_settlement_boost = 1.0;
-CHONGQING_HAND_CONST double citizenization_cost_per_person = 80000, citizenization_budget_share = 0.04;
-CHONGQING_HAND_CONST double registration_budget_share = 0.02, migrant_service_cost = 2000;
-CHONGQING_HAND_CONST double census_revision_urban = 91.9053, census_revision_total_level = 72.721094;
-CHONGQING_HAND_CONST double initial_gdp = 12385;
-CHONGQING_HAND_CONST double tfp_base_growth = 0.015, innovation_rd_increase = 0.25, tfp_rd_elasticity = 0.27;
-CHONGQING_HAND_CONST double innovation_adjustment_time = 8, rd_intensity = 0.0236, public_rd_share = 0.5;
-CHONGQING_HAND_CONST double income_gdp_elasticity = 0.9, demand_feedback_strength = 0.5;
-CHONGQING_HAND_CONST double utilization_adjustment_time = 1, reference_tracking_time = 0.25;
-CHONGQING_HAND_CONST double initial_urban_income = 24691.009673, initial_operating_income = 3327.63;
-CHONGQING_HAND_CONST double initial_property_income = 219.956, initial_public_transfer = 1100;
-CHONGQING_HAND_CONST double remittance_share = 0.209388, outside_work_intensity = 0.081004;
-CHONGQING_HAND_CONST double initial_remitting_fraction = 0.6, remittance_duration = 15;
-CHONGQING_HAND_CONST double consumer_price_growth = 0.02, agri_tfp_premium = 0.012;
-CHONGQING_HAND_CONST double consolidation_elasticity = 0.3, processing_value_uplift = 1.0;
-CHONGQING_HAND_CONST double rural_local_spending_share = 0.5, urban_rural_product_share = 0.06;
-CHONGQING_HAND_CONST double initial_county_supply_share = 0.4, county_supply_processing_elasticity = 1.0;
-CHONGQING_HAND_CONST double county_supply_landing_elasticity = 0.5, county_labour_share = 0.5, local_wage_ratio = 0.8;
-CHONGQING_HAND_CONST double wage_infrastructure_elasticity = 0.1, operating_infrastructure_elasticity = 0.1;
-CHONGQING_HAND_CONST double transfer_service_elasticity = 1.0;
-CHONGQING_HAND_CONST double rural_construction_land = 500, initial_vacancy_rate = 0.1, initial_market_share = 0.015;
-CHONGQING_HAND_CONST double vacate_fraction = 0.4, base_entry_rate = 0.015, reform_entry_rate = 0.03;
-CHONGQING_HAND_CONST double land_development_delay = 2, land_ticket_price = 93000, farmer_land_share = 0.5;
-CHONGQING_HAND_CONST double annual_land_rent = 1500, land_reform_cost_per_mu = 5000;
-CHONGQING_HAND_CONST double rural_infra_investment_share = 0.02, initial_infrastructure_capital = 1263.8;
-CHONGQING_HAND_CONST double infra_extra_share = 0.01, infrastructure_depreciation = 0.096;
-CHONGQING_HAND_CONST double initial_public_service_index = 0.55, service_infrastructure_elasticity = 0.5;
-CHONGQING_HAND_CONST double service_gap_closure = 0.4, service_adjustment_time = 5, service_cost_per_rural_resident = 1000;
-CHONGQING_HAND_CONST double initial_processing_rate = 0.3, processing_infrastructure_elasticity = 0.2;
-CHONGQING_HAND_CONST double processing_adjustment_time = 5, max_processing_rate = 0.75, planning_processing_boost = 0.15;
-CHONGQING_HAND_CONST double initial_landing_rate = 0.45, landing_land_elasticity = 0.2;
-CHONGQING_HAND_CONST double landing_infrastructure_elasticity = 0.1, planning_landing_boost = 0.15;
-CHONGQING_HAND_CONST double landing_adjustment_time = 3, processing_innovation_elasticity = 1.0;
-CHONGQING_HAND_CONST double planning_spend_share = 0.001;
-CHONGQING_HAND_CONST double national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19413;
-CHONGQING_HAND_CONST double income_perception_time = 1, habit_strength = 0.5, initial_income_growth = 0.09;
-CHONGQING_HAND_CONST double habit_time = 1, migrant_consumption_gap = 0.18, migrant_income_ratio = 0.8;
-CHONGQING_HAND_CONST double registration_gap_closure = 0.5, service_consumption_effect = 0.3;
+CHONGQING_HAND_CONST real initial_rural_share[A] = {0.058, 0.392, 0.401, 0.149};
+CHONGQING_HAND_CONST real initial_urban_share[A] = {0.469, 0.273, 0.193, 0.065};
+CHONGQING_HAND_CONST real core_migration_propensity = 1, northeast_migration_propensity = 0.898619,
+               southeast_migration_propensity = 0.829347;
+CHONGQING_HAND_CONST real wing_local_destination_share = 0.5, core_destination_share = 0.69096;
+CHONGQING_HAND_CONST real core_rural_income_level = 1.2, metro_rural_income_level = 1.05,
+               northeast_rural_income_level = 0.95, southeast_rural_income_level = 0.93;
+CHONGQING_HAND_CONST real infrastructure_wing_targeting = 0;
+CHONGQING_HAND_CONST real initial_rural_residents = 1237.24, initial_urban_residents = 1732.76;
+CHONGQING_HAND_CONST real initial_migrant_share = 0.175;
+CHONGQING_HAND_CONST real normal_migration_rate = 0.0396041, reference_expected_income_ratio = 2;
+CHONGQING_HAND_CONST real perception_delay = 5;
+CHONGQING_HAND_CONST real reference_employment_probability = 0.9, employment_growth_sensitivity = 10;
+CHONGQING_HAND_CONST real reference_real_growth = 0.07, job_perception_time = 2, initial_perceived_real_growth = 0.12;
+CHONGQING_HAND_CONST real normal_return_rate = 0.02;
+CHONGQING_HAND_CONST real settlement_intention = 0.57, settlement_time = 5.59871, registration_settlement_boost = 1.0;
+CHONGQING_HAND_CONST real citizenization_cost_per_person = 80000, citizenization_budget_share = 0.04;
+CHONGQING_HAND_CONST real registration_budget_share = 0.02, migrant_service_cost = 2000;
+CHONGQING_HAND_CONST real census_revision_urban = 91.9053, census_revision_total_level = 72.721094;
+CHONGQING_HAND_CONST real initial_gdp = 12385;
+CHONGQING_HAND_CONST real tfp_base_growth = 0.015, innovation_rd_increase = 0.25, tfp_rd_elasticity = 0.27;
+CHONGQING_HAND_CONST real innovation_adjustment_time = 8, rd_intensity = 0.0236, public_rd_share = 0.5;
+CHONGQING_HAND_CONST real income_gdp_elasticity = 0.9, demand_feedback_strength = 0.5;
+CHONGQING_HAND_CONST real utilization_adjustment_time = 1, reference_tracking_time = 0.25;
+CHONGQING_HAND_CONST real initial_urban_income = 24691.009673, initial_operating_income = 3327.63;
+CHONGQING_HAND_CONST real initial_property_income = 219.956, initial_public_transfer = 1100;
+CHONGQING_HAND_CONST real remittance_share = 0.209388, outside_work_intensity = 0.081004;
+CHONGQING_HAND_CONST real initial_remitting_fraction = 0.6, remittance_duration = 15;
+CHONGQING_HAND_CONST real consumer_price_growth = 0.02, agri_tfp_premium = 0.012;
+CHONGQING_HAND_CONST real consolidation_elasticity = 0.3, processing_value_uplift = 1.0;
+CHONGQING_HAND_CONST real rural_local_spending_share = 0.5, urban_rural_product_share = 0.06;
+CHONGQING_HAND_CONST real initial_county_supply_share = 0.4, county_supply_processing_elasticity = 1.0;
+CHONGQING_HAND_CONST real county_supply_landing_elasticity = 0.5, county_labour_share = 0.5, local_wage_ratio = 0.8;
+CHONGQING_HAND_CONST real wage_infrastructure_elasticity = 0.1, operating_infrastructure_elasticity = 0.1;
+CHONGQING_HAND_CONST real transfer_service_elasticity = 1.0;
+CHONGQING_HAND_CONST real rural_construction_land = 500, initial_vacancy_rate = 0.1, initial_market_share = 0.015;
+CHONGQING_HAND_CONST real vacate_fraction = 0.4, base_entry_rate = 0.015, reform_entry_rate = 0.03;
+CHONGQING_HAND_CONST real land_development_delay = 2, land_ticket_price = 93000, farmer_land_share = 0.5;
+CHONGQING_HAND_CONST real annual_land_rent = 1500, land_reform_cost_per_mu = 5000;
+CHONGQING_HAND_CONST real rural_infra_investment_share = 0.02, initial_infrastructure_capital = 1263.8;
+CHONGQING_HAND_CONST real infra_extra_share = 0.01, infrastructure_depreciation = 0.096;
+CHONGQING_HAND_CONST real initial_public_service_index = 0.55, service_infrastructure_elasticity = 0.5;
+CHONGQING_HAND_CONST real service_gap_closure = 0.4, service_adjustment_time = 5, service_cost_per_rural_resident = 1000;
+CHONGQING_HAND_CONST real initial_processing_rate = 0.3, processing_infrastructure_elasticity = 0.2;
+CHONGQING_HAND_CONST real processing_adjustment_time = 5, max_processing_rate = 0.75, planning_processing_boost = 0.15;
+CHONGQING_HAND_CONST real initial_landing_rate = 0.45, landing_land_elasticity = 0.2;
+CHONGQING_HAND_CONST real landing_infrastructure_elasticity = 0.1, planning_landing_boost = 0.15;
+CHONGQING_HAND_CONST real landing_adjustment_time = 3, processing_innovation_elasticity = 1.0;
+CHONGQING_HAND_CONST real planning_spend_share = 0.001;
+CHONGQING_HAND_CONST real national_apc_rural = 0.829, national_apc_urban = 0.665, propensity_scale = 1.19413;
+CHONGQING_HAND_CONST real income_perception_time = 1, habit_strength = 0.5, initial_income_growth = 0.09;
+CHONGQING_HAND_CONST real habit_time = 1, migrant_consumption_gap = 0.18, migrant_income_ratio = 0.8;
+CHONGQING_HAND_CONST real registration_gap_closure = 0.5, service_consumption_effect = 0.3;
 
 // Per-area constants (the model's `definitions:` per element).
-CHONGQING_HAND_CONST double area_migration_propensity[A] = {core_migration_propensity, 1, northeast_migration_propensity,
-                                                 southeast_migration_propensity};
-CHONGQING_HAND_CONST double area_local_destination_share[A] = {1, 1, wing_local_destination_share,
-                                                    wing_local_destination_share};
-CHONGQING_HAND_CONST double area_centre_destination_share[A] = {core_destination_share, 1 - core_destination_share, 0, 0};
-CHONGQING_HAND_CONST double area_is_wing[A] = {0, 0, 1, 1};
-CHONGQING_HAND_CONST double area_income_level[A] = {core_rural_income_level, metro_rural_income_level,
-                                         northeast_rural_income_level, southeast_rural_income_level};
+CHONGQING_HAND_CONST real area_migration_propensity[A] = {core_migration_propensity, 1, northeast_migration_propensity,
+                                               southeast_migration_propensity};
+CHONGQING_HAND_CONST real area_local_destination_share[A] = {1, 1, wing_local_destination_share,
+                                                  wing_local_destination_share};
+CHONGQING_HAND_CONST real area_centre_destination_share[A] = {core_destination_share, 1 - core_destination_share, 0, 0};
+CHONGQING_HAND_CONST real area_is_wing[A] = {0, 0, 1, 1};
+CHONGQING_HAND_CONST real area_income_level[A] = {core_rural_income_level, metro_rural_income_level,
+                                       northeast_rural_income_level, southeast_rural_income_level};
 
 // --- levers: L_lever = L_on * L_intensity * MIN(1, MAX(0, (TIME - L_start) / L_phase_in)),
 // every one off (`on: false`) as the model ships.
 struct Lever {
-    double on, intensity, start, phase_in;
-    double at(double t) const { return on * intensity * std::min(1.0, std::max(0.0, (t - start) / phase_in)); }
+    real on, intensity, start, phase_in;
+    real at(double t) const { return on * intensity * min_(1.0, max_(0.0, (t - start) / phase_in)); }
 };
 CHONGQING_HAND_CONST Lever planning{0, 1, 2025, 5}, land{0, 1, 2025, 3}, infrastructure{0, 1, 2025, 5},
     registration{0, 1, 2025, 3}, innovation{0, 1, 2025, 5};
@@ -150,50 +173,50 @@ CHONGQING_HAND_CONST double urban_growth_y[] = {0.0742703, 0.0621931, 0.0679255,
 
 // --- stocks
 struct Stocks {
-    double rural[A], migrants[A], hukou[A];  // area_rural_residents, area_non_citizenized_migrants, area_urban_hukou_residents
-    double perceived_expected_income_ratio, perceived_real_growth;
-    double cumulative_natural_change, cumulative_external_migration, cumulative_census_revision;
-    double tfp_trend, innovation_capability, factor_input_index, demand_utilization;
-    double consumption_share_reference, price_level, urban_income;
-    double rural_operating_core, rural_property_core, rural_transfer_core;
-    double occupied[A], idle[A], in_market[A], productive[A];  // area_occupied_homesteads, area_idle_construction_land,
-                                                              // area_land_in_market, area_productive_market_land
-    double infra[A];  // area_rural_infrastructure_capital
-    double public_service_index, processing_conversion_rate, project_landing_rate;
-    double remitting_migrants, perceived_rural_income, perceived_urban_income;
-    double rural_consumption_habit, migrant_consumption_habit, hukou_consumption_habit;
-    double cumulative_fiscal_cost;
+    real rural[A], migrants[A], hukou[A];  // area_rural_residents, area_non_citizenized_migrants, area_urban_hukou_residents
+    real perceived_expected_income_ratio, perceived_real_growth;
+    real cumulative_natural_change, cumulative_external_migration, cumulative_census_revision;
+    real tfp_trend, innovation_capability, factor_input_index, demand_utilization;
+    real consumption_share_reference, price_level, urban_income;
+    real rural_operating_core, rural_property_core, rural_transfer_core;
+    real occupied[A], idle[A], in_market[A], productive[A];  // area_occupied_homesteads, area_idle_construction_land,
+                                                            // area_land_in_market, area_productive_market_land
+    real infra[A];  // area_rural_infrastructure_capital
+    real public_service_index, processing_conversion_rate, project_landing_rate;
+    real remitting_migrants, perceived_rural_income, perceived_urban_income;
+    real rural_consumption_habit, migrant_consumption_habit, hukou_consumption_habit;
+    real cumulative_fiscal_cost;
 };
 
 // --- what one evaluation gives: every flow, the saved outputs, and the
 // auxiliaries some initial values are defined by.
 struct Vars {
     // flows by area
-    double area_rural_natural_change[A], area_migrant_natural_change[A], area_hukou_natural_change[A];
-    double area_external_migration[A], area_census_revision_urban_flow[A], area_census_revision_rural_flow[A];
-    double area_rural_to_urban_migration[A], area_migrant_arrivals[A], area_return_migration[A],
+    real area_rural_natural_change[A], area_migrant_natural_change[A], area_hukou_natural_change[A];
+    real area_external_migration[A], area_census_revision_urban_flow[A], area_census_revision_rural_flow[A];
+    real area_rural_to_urban_migration[A], area_migrant_arrivals[A], area_return_migration[A],
         area_citizenization[A];
     // citywide flows
-    double perceived_expected_ratio_change, perceived_growth_change, rural_to_urban_migration;
-    double return_migration_of_remitters, remittance_ties_ending;
-    double natural_change_total, external_migration_total, census_revision_total;
-    double tfp_trend_growth, innovation_capability_change, factor_input_growth, utilization_change;
-    double consumption_share_reference_change, price_level_change, urban_income_change;
-    double rural_operating_core_change, rural_property_core_change, rural_transfer_core_change;
-    double area_homestead_vacating[A], area_market_entry[A], area_land_development[A];
-    double occupied_homesteads, idle_construction_land, land_in_market, productive_market_land;  // sums
-    double area_infrastructure_investment[A], area_infrastructure_depreciation[A];
-    double public_service_change, processing_rate_change, landing_rate_change;
-    double perceived_rural_income_change, perceived_urban_income_change;
-    double rural_habit_change, migrant_habit_change, hukou_habit_change, fiscal_cost_rate;
+    real perceived_expected_ratio_change, perceived_growth_change, rural_to_urban_migration;
+    real return_migration_of_remitters, remittance_ties_ending;
+    real natural_change_total, external_migration_total, census_revision_total;
+    real tfp_trend_growth, innovation_capability_change, factor_input_growth, utilization_change;
+    real consumption_share_reference_change, price_level_change, urban_income_change;
+    real rural_operating_core_change, rural_property_core_change, rural_transfer_core_change;
+    real area_homestead_vacating[A], area_market_entry[A], area_land_development[A];
+    real occupied_homesteads, idle_construction_land, land_in_market, productive_market_land;  // sums
+    real area_infrastructure_investment[A], area_infrastructure_depreciation[A];
+    real public_service_change, processing_rate_change, landing_rate_change;
+    real perceived_rural_income_change, perceived_urban_income_change;
+    real rural_habit_change, migrant_habit_change, hukou_habit_change, fiscal_cost_rate;
     // saved outputs
-    double non_citizenized_migrants, urbanization_rate, hukou_urbanization_rate, gdp, rural_income;
-    double income_ratio, total_household_consumption, average_consumption, area_urbanization_rate[A];
-    double rural_infrastructure_capital, area_rural_income[A];
+    real non_citizenized_migrants, urbanization_rate, hukou_urbanization_rate, gdp, rural_income;
+    real income_ratio, total_household_consumption, average_consumption, area_urbanization_rate[A];
+    real rural_infrastructure_capital, area_rural_income[A];
     // for the initial values
-    double expected_income_ratio, consumption_share_of_supply, rural_operating_income, rural_property_income;
-    double rural_transfer_income, outside_wage_income, local_wage_from_urban_demand, county_supply_share;
-    double rural_propensity_effective, migrant_consumption_target, hukou_consumption_target;
+    real expected_income_ratio, consumption_share_of_supply, rural_operating_income, rural_property_income;
+    real rural_transfer_income, outside_wage_income, local_wage_from_urban_demand, county_supply_share;
+    real rural_propensity_effective, migrant_consumption_target, hukou_consumption_target;
 };
 
 // Every auxiliary and flow at time t from the stocks s.
@@ -202,20 +225,20 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     const double formation_year = std::floor(t) + 1;
     const double history_weight = discrete(switch_x, switch_y, formation_year);
     const double natural_increase_rate = continuous(natural_x, natural_y, t);
-    const double planning_lever = planning.at(t), land_lever = land.at(t);
-    const double infrastructure_lever = infrastructure.at(t), registration_lever = registration.at(t);
-    const double innovation_lever = innovation.at(t);
-    const double land_reform_level = std::min(1.0, land_lever);
+    const real planning_lever = planning.at(t), land_lever = land.at(t);
+    const real infrastructure_lever = infrastructure.at(t), registration_lever = registration.at(t);
+    const real innovation_lever = innovation.at(t);
+    const real land_reform_level = min_(1.0, land_lever);
 
     // Population.
-    double rural_residents = 0, non_citizenized_migrants = 0, urban_hukou_residents = 0;
+    real rural_residents = 0, non_citizenized_migrants = 0, urban_hukou_residents = 0;
     for (int a = 0; a < A; ++a) {
         rural_residents += s.rural[a];
         non_citizenized_migrants += s.migrants[a];
         urban_hukou_residents += s.hukou[a];
     }
-    const double resident_population = rural_residents + non_citizenized_migrants + urban_hukou_residents;
-    const double urban_residents = non_citizenized_migrants + urban_hukou_residents;
+    const real resident_population = rural_residents + non_citizenized_migrants + urban_hukou_residents;
+    const real urban_residents = non_citizenized_migrants + urban_hukou_residents;
     for (int a = 0; a < A; ++a)
         v.area_urbanization_rate[a] = (s.migrants[a] + s.hukou[a]) / (s.rural[a] + s.migrants[a] + s.hukou[a]);
     v.non_citizenized_migrants = non_citizenized_migrants;
@@ -225,38 +248,38 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     // Boundary flows: natural change, migration from other provinces, 2020 census revision.
     const double net_external_migration = discrete(external_x, external_y, formation_year);
     const double census_window = discrete(census_x, census_y, formation_year);
-    const double census_revision_urban_flow = census_revision_urban * census_window;
-    const double census_revision_rural_flow = (census_revision_total_level - census_revision_urban) * census_window;
-    const double rural_natural_change = rural_residents * natural_increase_rate;
-    const double migrant_natural_change = non_citizenized_migrants * natural_increase_rate;
-    const double hukou_natural_change = urban_hukou_residents * natural_increase_rate;
+    const real census_revision_urban_flow = census_revision_urban * census_window;
+    const real census_revision_rural_flow = (census_revision_total_level - census_revision_urban) * census_window;
+    const real rural_natural_change = rural_residents * natural_increase_rate;
+    const real migrant_natural_change = non_citizenized_migrants * natural_increase_rate;
+    const real hukou_natural_change = urban_hukou_residents * natural_increase_rate;
     v.natural_change_total = rural_natural_change + migrant_natural_change + hukou_natural_change;
     v.external_migration_total = net_external_migration;
     v.census_revision_total = census_revision_urban_flow + census_revision_rural_flow;
-    const double population_growth = (v.natural_change_total + net_external_migration) / resident_population;
+    const real population_growth = (v.natural_change_total + net_external_migration) / resident_population;
 
     // Production: trend TFP x innovation x factor inputs, pulled by demand.
-    const double tfp = s.tfp_trend * s.innovation_capability;
-    const double innovation_target = std::pow(1 + innovation_rd_increase * innovation_lever, tfp_rd_elasticity);
+    const real tfp = s.tfp_trend * s.innovation_capability;
+    const real innovation_target = pow_(1 + innovation_rd_increase * innovation_lever, tfp_rd_elasticity);
     v.innovation_capability_change = (innovation_target - s.innovation_capability) / innovation_adjustment_time;
-    const double tfp_growth_rate =
+    const real tfp_growth_rate =
         (1 + tfp_base_growth) * (1 + v.innovation_capability_change / s.innovation_capability) - 1;
-    v.tfp_trend_growth = s.tfp_trend * std::log(1 + tfp_base_growth);
-    const double input_growth =
+    v.tfp_trend_growth = s.tfp_trend * log_(1 + tfp_base_growth);
+    const real input_growth =
         history_weight * ((1 + discrete(real_growth_x, real_growth_y, formation_year)) / (1 + tfp_base_growth) - 1) +
         (1 - history_weight) * continuous(input_x, input_y, t);
-    v.factor_input_growth = s.factor_input_index * std::log(1 + input_growth);
-    const double supply_real_gdp = s.factor_input_index * tfp;
-    const double supply_gdp = supply_real_gdp * s.price_level;
-    const double real_gdp = supply_real_gdp * s.demand_utilization;
-    const double gdp = real_gdp * s.price_level;
+    v.factor_input_growth = s.factor_input_index * log_(1 + input_growth);
+    const real supply_real_gdp = s.factor_input_index * tfp;
+    const real supply_gdp = supply_real_gdp * s.price_level;
+    const real real_gdp = supply_real_gdp * s.demand_utilization;
+    const real gdp = real_gdp * s.price_level;
     v.gdp = gdp;
     const double deflator_growth = discrete(deflator_x, deflator_y, formation_year);
-    v.price_level_change = s.price_level * std::log(1 + deflator_growth);
+    v.price_level_change = s.price_level * log_(1 + deflator_growth);
 
     // Rural infrastructure and public services.
     // Land: the citywide stocks are the areas' sums.
-    double occupied_homesteads = 0, idle_construction_land = 0, land_in_market = 0, productive_market_land = 0;
+    real occupied_homesteads = 0, idle_construction_land = 0, land_in_market = 0, productive_market_land = 0;
     for (int a = 0; a < A; ++a) {
         occupied_homesteads += s.occupied[a];
         idle_construction_land += s.idle[a];
@@ -270,125 +293,122 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
 
     // Capital by area: ordinary investment by rural residents, the lever's
     // extra investment as infrastructure_wing_targeting directs it.
-    double rural_infrastructure_capital = 0, wing_rural = 0;
+    real rural_infrastructure_capital = 0, wing_rural = 0;
     for (int a = 0; a < A; ++a) {
         rural_infrastructure_capital += s.infra[a];
         wing_rural += area_is_wing[a] * s.rural[a];
     }
     v.rural_infrastructure_capital = rural_infrastructure_capital;
-    const double infrastructure_index = (rural_infrastructure_capital / s.price_level / rural_residents) /
-                                        (initial_infrastructure_capital / initial_rural_residents);
-    double area_wage_effect[A], area_operating_effect[A];
-    double wage_effect_sum = 0, operating_effect_sum = 0;
+    const real infrastructure_index = (rural_infrastructure_capital / s.price_level / rural_residents) /
+                                      (initial_infrastructure_capital / initial_rural_residents);
+    real area_wage_effect[A], area_operating_effect[A];
+    real wage_effect_sum = 0, operating_effect_sum = 0;
     for (int a = 0; a < A; ++a) {
-        const double lever_share = (1 - infrastructure_wing_targeting) * s.rural[a] / rural_residents +
-                                   infrastructure_wing_targeting * area_is_wing[a] * s.rural[a] /
-                                       std::max(1e-6, wing_rural);
+        const real lever_share = (1 - infrastructure_wing_targeting) * s.rural[a] / rural_residents +
+                                 infrastructure_wing_targeting * area_is_wing[a] * s.rural[a] / max_(1e-6, wing_rural);
         v.area_infrastructure_investment[a] =
-            std::max(0.0, gdp * (rural_infra_investment_share * s.rural[a] / rural_residents +
-                                 infra_extra_share * infrastructure_lever * lever_share));
-        v.area_infrastructure_depreciation[a] = std::max(0.0, s.infra[a] * infrastructure_depreciation);
-        const double area_index = (s.infra[a] / s.price_level / std::max(1e-6, s.rural[a])) /
-                                  (initial_infrastructure_capital / initial_rural_residents);
-        area_wage_effect[a] = std::pow(area_index, wage_infrastructure_elasticity);
-        area_operating_effect[a] = std::pow(area_index, operating_infrastructure_elasticity);
+            max_(0.0, gdp * (rural_infra_investment_share * s.rural[a] / rural_residents +
+                             infra_extra_share * infrastructure_lever * lever_share));
+        v.area_infrastructure_depreciation[a] = max_(0.0, s.infra[a] * infrastructure_depreciation);
+        const real area_index = (s.infra[a] / s.price_level / max_(1e-6, s.rural[a])) /
+                                (initial_infrastructure_capital / initial_rural_residents);
+        area_wage_effect[a] = pow_(area_index, wage_infrastructure_elasticity);
+        area_operating_effect[a] = pow_(area_index, operating_infrastructure_elasticity);
         wage_effect_sum += s.rural[a] * area_wage_effect[a];
         operating_effect_sum += s.rural[a] * area_operating_effect[a];
     }
-    const double wage_infrastructure_effect = wage_effect_sum / rural_residents;
-    const double operating_infrastructure_effect = operating_effect_sum / rural_residents;
-    const double supported_public_service =
+    const real wage_infrastructure_effect = wage_effect_sum / rural_residents;
+    const real operating_infrastructure_effect = operating_effect_sum / rural_residents;
+    const real supported_public_service =
         1 - 1 / (1 + initial_public_service_index / (1 - initial_public_service_index) *
-                         std::pow(infrastructure_index, service_infrastructure_elasticity));
-    const double indicated_public_service_index =
+                         pow_(infrastructure_index, service_infrastructure_elasticity));
+    const real indicated_public_service_index =
         1 - (1 - supported_public_service) * (1 - service_gap_closure * infrastructure_lever);
     v.public_service_change = (indicated_public_service_index - s.public_service_index) / service_adjustment_time;
-    const double indicated_processing_rate =
-        std::min(max_processing_rate,
-                 initial_processing_rate * std::pow(infrastructure_index, processing_infrastructure_elasticity) *
-                         std::pow(s.innovation_capability, processing_innovation_elasticity) +
-                     planning_processing_boost * planning_lever);
+    const real indicated_processing_rate =
+        min_(max_processing_rate, initial_processing_rate *
+                                          pow_(infrastructure_index, processing_infrastructure_elasticity) *
+                                          pow_(s.innovation_capability, processing_innovation_elasticity) +
+                                      planning_processing_boost * planning_lever);
     v.processing_rate_change = (indicated_processing_rate - s.processing_conversion_rate) / processing_adjustment_time;
-    const double indicated_landing_rate = std::min(
-        0.95, initial_landing_rate *
-                      std::pow(productive_market_land / (rural_construction_land * initial_market_share),
-                               landing_land_elasticity) *
-                      std::pow(infrastructure_index, landing_infrastructure_elasticity) +
-                  planning_landing_boost * planning_lever);
+    const real indicated_landing_rate =
+        min_(0.95, initial_landing_rate *
+                           pow_(productive_market_land / (rural_construction_land * initial_market_share),
+                                landing_land_elasticity) *
+                           pow_(infrastructure_index, landing_infrastructure_elasticity) +
+                       planning_landing_boost * planning_lever);
     v.landing_rate_change = (indicated_landing_rate - s.project_landing_rate) / landing_adjustment_time;
 
     // Construction land, by area (vacating below, with the areas' migration).
-    double market_entry = 0;
+    real market_entry = 0;
     for (int a = 0; a < A; ++a) {
-        v.area_market_entry[a] =
-            std::max(0.0, s.idle[a] * (base_entry_rate + reform_entry_rate * land_reform_level));
+        v.area_market_entry[a] = max_(0.0, s.idle[a] * (base_entry_rate + reform_entry_rate * land_reform_level));
         v.area_land_development[a] = (s.in_market[a] - s.productive[a]) / land_development_delay;
         market_entry += v.area_market_entry[a];
     }
 
     // Migration (Harris-Todaro) and citizenization, citywide.
-    const double employment_probability =
+    const real employment_probability =
         1 / (1 + (1 - reference_employment_probability) / reference_employment_probability *
-                     std::exp(-employment_growth_sensitivity * (s.perceived_real_growth - reference_real_growth)));
-    const double migrant_income = s.urban_income * migrant_income_ratio;
-    const double expected_urban_income = migrant_income * employment_probability;
-    const double migration_pull =
-        std::log(s.perceived_expected_income_ratio) / std::log(reference_expected_income_ratio);
-    v.rural_to_urban_migration =
-        std::max(0.0, rural_residents * normal_migration_rate * std::max(0.0, migration_pull));
-    const double return_migration = std::max(
-        0.0, non_citizenized_migrants *
-                 (normal_return_rate * (1 - employment_probability) / (1 - reference_employment_probability) +
-                  normal_migration_rate * std::max(0.0, -migration_pull)));
-    const double baseline_citizenization_demand = non_citizenized_migrants * settlement_intention / settlement_time;
-    const double citizenization_demand =
+                     exp_(-employment_growth_sensitivity * (s.perceived_real_growth - reference_real_growth)));
+    const real migrant_income = s.urban_income * migrant_income_ratio;
+    const real expected_urban_income = migrant_income * employment_probability;
+    const real migration_pull = log_(s.perceived_expected_income_ratio) / log_(reference_expected_income_ratio);
+    v.rural_to_urban_migration = max_(0.0, rural_residents * normal_migration_rate * max_(0.0, migration_pull));
+    const real return_migration =
+        max_(0.0, non_citizenized_migrants *
+                      (normal_return_rate * (1 - employment_probability) / (1 - reference_employment_probability) +
+                       normal_migration_rate * max_(0.0, -migration_pull)));
+    const real baseline_citizenization_demand = non_citizenized_migrants * settlement_intention / settlement_time;
+    const real citizenization_demand =
         baseline_citizenization_demand * (1 + registration_settlement_boost * registration_lever);
-    const double citizenization_capacity = (citizenization_budget_share + registration_budget_share * registration_lever) *
-                                           gdp * 1e8 / citizenization_cost_per_person / 1e4;
-    const double baseline_citizenization = std::min(
+    const real citizenization_capacity =
+        (citizenization_budget_share + registration_budget_share * registration_lever) * gdp * 1e8 /
+        citizenization_cost_per_person / 1e4;
+    const real baseline_citizenization = min_(
         baseline_citizenization_demand, citizenization_budget_share * gdp * 1e8 / citizenization_cost_per_person / 1e4);
-    const double citizenization = std::max(0.0, std::min(citizenization_demand, citizenization_capacity));
+    const real citizenization = max_(0.0, min_(citizenization_demand, citizenization_capacity));
     v.return_migration_of_remitters =
-        std::max(0.0, return_migration * s.remitting_migrants / (s.remitting_migrants + non_citizenized_migrants));
+        max_(0.0, return_migration * s.remitting_migrants / (s.remitting_migrants + non_citizenized_migrants));
     v.remittance_ties_ending = s.remitting_migrants / remittance_duration;
 
     // Rural incomes other than local wages.
-    v.rural_operating_income = s.rural_operating_core *
-                               (1 + processing_value_uplift * (s.processing_conversion_rate - initial_processing_rate)) *
-                               s.innovation_capability *
-                               std::pow(initial_rural_residents / rural_residents, consolidation_elasticity) *
-                               operating_infrastructure_effect;
-    const double land_property_income = (market_entry * 1e4 * land_ticket_price * s.price_level +
-                                         productive_market_land * 1e4 * annual_land_rent * s.price_level) *
-                                        farmer_land_share / (rural_residents * 1e4);
+    v.rural_operating_income =
+        s.rural_operating_core *
+        (1 + processing_value_uplift * (s.processing_conversion_rate - initial_processing_rate)) *
+        s.innovation_capability * pow_(initial_rural_residents / rural_residents, consolidation_elasticity) *
+        operating_infrastructure_effect;
+    const real land_property_income = (market_entry * 1e4 * land_ticket_price * s.price_level +
+                                       productive_market_land * 1e4 * annual_land_rent * s.price_level) *
+                                      farmer_land_share / (rural_residents * 1e4);
     v.rural_property_income = s.rural_property_core + land_property_income;
-    const double public_transfer_income =
+    const real public_transfer_income =
         s.rural_transfer_core *
-        std::pow(s.public_service_index / initial_public_service_index, transfer_service_elasticity);
-    const double remittance_income = s.remitting_migrants * migrant_income * remittance_share / rural_residents;
+        pow_(s.public_service_index / initial_public_service_index, transfer_service_elasticity);
+    const real remittance_income = s.remitting_migrants * migrant_income * remittance_share / rural_residents;
     v.rural_transfer_income = public_transfer_income + remittance_income;
     v.outside_wage_income = s.urban_income * outside_work_intensity *
                             wage_infrastructure_effect * employment_probability /
                             reference_employment_probability;
 
     // Household consumption: propensity x perceived income, held back by habit.
-    const double perceived_migrant_income = s.perceived_urban_income * migrant_income_ratio;
-    const double perceived_hukou_income =
+    const real perceived_migrant_income = s.perceived_urban_income * migrant_income_ratio;
+    const real perceived_hukou_income =
         (s.perceived_urban_income * urban_residents - perceived_migrant_income * non_citizenized_migrants) /
         urban_hukou_residents;
-    const double rural_propensity = national_apc_rural * propensity_scale;
-    const double urban_propensity = national_apc_urban * propensity_scale;
+    const real rural_propensity = national_apc_rural * propensity_scale;
+    const real urban_propensity = national_apc_urban * propensity_scale;
     v.rural_propensity_effective =
         rural_propensity * (1 + service_consumption_effect * (s.public_service_index - initial_public_service_index));
-    const double rural_consumption_target = v.rural_propensity_effective * s.perceived_rural_income;
+    const real rural_consumption_target = v.rural_propensity_effective * s.perceived_rural_income;
     v.migrant_consumption_target = perceived_migrant_income * urban_propensity *
                                    (1 - migrant_consumption_gap * (1 - registration_gap_closure * registration_lever));
     v.hukou_consumption_target = perceived_hukou_income * urban_propensity;
-    const double rural_consumption =
+    const real rural_consumption =
         habit_strength * s.rural_consumption_habit + (1 - habit_strength) * rural_consumption_target;
-    const double migrant_consumption =
+    const real migrant_consumption =
         habit_strength * s.migrant_consumption_habit + (1 - habit_strength) * v.migrant_consumption_target;
-    const double hukou_consumption =
+    const real hukou_consumption =
         habit_strength * s.hukou_consumption_habit + (1 - habit_strength) * v.hukou_consumption_target;
     v.total_household_consumption = (rural_consumption * rural_residents + migrant_consumption * non_citizenized_migrants +
                                      hukou_consumption * urban_hukou_residents) /
@@ -396,24 +416,24 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.average_consumption = v.total_household_consumption * 1e4 / resident_population;
 
     // County industry and processing: local demand met locally pays local wages.
-    const double county_demand_from_rural = rural_consumption * rural_residents * rural_local_spending_share / 1e4;
-    const double county_demand_from_urban =
+    const real county_demand_from_rural = rural_consumption * rural_residents * rural_local_spending_share / 1e4;
+    const real county_demand_from_urban =
         (migrant_consumption * non_citizenized_migrants + hukou_consumption * urban_hukou_residents) *
         urban_rural_product_share / 1e4;
-    const double county_supply_odds =
+    const real county_supply_odds =
         initial_county_supply_share / (1 - initial_county_supply_share) *
-        std::pow(s.processing_conversion_rate / initial_processing_rate, county_supply_processing_elasticity) *
-        std::pow(s.project_landing_rate / initial_landing_rate, county_supply_landing_elasticity);
+        pow_(s.processing_conversion_rate / initial_processing_rate, county_supply_processing_elasticity) *
+        pow_(s.project_landing_rate / initial_landing_rate, county_supply_landing_elasticity);
     v.county_supply_share = county_supply_odds / (1 + county_supply_odds);
-    const double local_wage_from_rural_demand =
+    const real local_wage_from_rural_demand =
         county_demand_from_rural * v.county_supply_share * county_labour_share * 1e4 / rural_residents;
     v.local_wage_from_urban_demand =
         county_demand_from_urban * v.county_supply_share * county_labour_share * 1e4 / rural_residents;
-    const double local_wage_income = local_wage_from_rural_demand + v.local_wage_from_urban_demand;
+    const real local_wage_income = local_wage_from_rural_demand + v.local_wage_from_urban_demand;
 
     // Rural income and the expected-income ratio.
-    const double rural_wage_income = local_wage_income + v.outside_wage_income;
-    const double rural_income =
+    const real rural_wage_income = local_wage_income + v.outside_wage_income;
+    const real rural_income =
         rural_wage_income + v.rural_operating_income + v.rural_property_income + v.rural_transfer_income;
     v.rural_income = rural_income;
     v.income_ratio = s.urban_income / rural_income;
@@ -424,12 +444,11 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     // Migration and boundary flows by area.
     // An area's infrastructure narrows its expected-income gap: the towns'
     // pull relative to the city's, f^(-1/LN(reference_expected_income_ratio)).
-    double income_weight[A], own_income_factor[A], income_weight_sum = 0;
+    real income_weight[A], own_income_factor[A], income_weight_sum = 0;
     for (int a = 0; a < A; ++a) {
-        const double area_land_property_income =
-            (v.area_market_entry[a] * 1e4 * land_ticket_price * s.price_level +
-             s.productive[a] * 1e4 * annual_land_rent * s.price_level) *
-            farmer_land_share / (std::max(1e-6, s.rural[a]) * 1e4);
+        const real area_land_property_income = (v.area_market_entry[a] * 1e4 * land_ticket_price * s.price_level +
+                                                s.productive[a] * 1e4 * annual_land_rent * s.price_level) *
+                                               farmer_land_share / (max_(1e-6, s.rural[a]) * 1e4);
         income_weight[a] = (area_income_level[a] *
                                 (v.outside_wage_income * area_wage_effect[a] / wage_infrastructure_effect +
                                  v.rural_operating_income * area_operating_effect[a] / operating_infrastructure_effect +
@@ -444,65 +463,65 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
                                rural_income;
         income_weight_sum += s.rural[a] * income_weight[a];
     }
-    double migration_income_factor[A];
+    real migration_income_factor[A];
     for (int a = 0; a < A; ++a) {
         v.area_rural_income[a] = rural_income * income_weight[a] * rural_residents / income_weight_sum;
-        migration_income_factor[a] = std::pow(own_income_factor[a], -1 / std::log(reference_expected_income_ratio));
+        migration_income_factor[a] = pow_(own_income_factor[a], -1 / log_(reference_expected_income_ratio));
     }
-    double migration_weight[A], weight_sum = 0;
+    real migration_weight[A], weight_sum = 0;
     for (int a = 0; a < A; ++a) {
         migration_weight[a] = s.rural[a] * area_migration_propensity[a] * migration_income_factor[a];
         weight_sum += migration_weight[a];
     }
-    double long_distance = 0;  // the wings' migrants who leave their own area
+    real long_distance = 0;  // the wings' migrants who leave their own area
     for (int a = 0; a < A; ++a) {
         v.area_rural_to_urban_migration[a] =
-            std::max(0.0, v.rural_to_urban_migration * migration_weight[a] / std::max(1e-9, weight_sum));
+            max_(0.0, v.rural_to_urban_migration * migration_weight[a] / max_(1e-9, weight_sum));
         long_distance += v.area_rural_to_urban_migration[a] * (1 - area_local_destination_share[a]);
     }
     for (int a = 0; a < A; ++a) {
-        v.area_migrant_arrivals[a] =
-            std::max(0.0, v.area_rural_to_urban_migration[a] * area_local_destination_share[a] +
-                              area_centre_destination_share[a] * long_distance);
-        const bool any = non_citizenized_migrants > 0;
+        v.area_migrant_arrivals[a] = max_(0.0, v.area_rural_to_urban_migration[a] * area_local_destination_share[a] +
+                                                   area_centre_destination_share[a] * long_distance);
+        const auto any = non_citizenized_migrants > 0;
         v.area_return_migration[a] =
-            std::max(0.0, any ? return_migration * s.migrants[a] / non_citizenized_migrants : 0.0);
-        v.area_citizenization[a] = std::max(0.0, any ? citizenization * s.migrants[a] / non_citizenized_migrants : 0.0);
-        v.area_external_migration[a] = any ? net_external_migration * s.migrants[a] / non_citizenized_migrants : 0.0;
+            max_(0.0, CHONGQING_HAND_IF(any, return_migration * s.migrants[a] / non_citizenized_migrants, 0.0));
+        v.area_citizenization[a] =
+            max_(0.0, CHONGQING_HAND_IF(any, citizenization * s.migrants[a] / non_citizenized_migrants, 0.0));
+        v.area_external_migration[a] =
+            CHONGQING_HAND_IF(any, net_external_migration * s.migrants[a] / non_citizenized_migrants, 0.0);
         v.area_census_revision_urban_flow[a] = census_revision_urban_flow * s.migrants[a] / non_citizenized_migrants;
         v.area_census_revision_rural_flow[a] = census_revision_rural_flow * s.rural[a] / rural_residents;
         v.area_rural_natural_change[a] = s.rural[a] * natural_increase_rate;
         v.area_migrant_natural_change[a] = s.migrants[a] * natural_increase_rate;
         v.area_hukou_natural_change[a] = s.hukou[a] * natural_increase_rate;
         v.area_homestead_vacating[a] =
-            std::max(0.0, s.occupied[a] * vacate_fraction *
-                              std::max(0.0, v.area_rural_to_urban_migration[a] - v.area_return_migration[a]) /
-                              std::max(1e-6, s.rural[a]));
+            max_(0.0, s.occupied[a] * vacate_fraction *
+                          max_(0.0, v.area_rural_to_urban_migration[a] - v.area_return_migration[a]) /
+                          max_(1e-6, s.rural[a]));
     }
 
     // Demand pull on output, real growth, urban income growth.
     v.consumption_share_of_supply = v.total_household_consumption / supply_gdp;
-    const double indicated_utilization =
-        1 + (1 - history_weight) * demand_feedback_strength *
-                (v.consumption_share_of_supply - s.consumption_share_reference);
+    const real indicated_utilization = 1 + (1 - history_weight) * demand_feedback_strength *
+                                               (v.consumption_share_of_supply - s.consumption_share_reference);
     v.utilization_change = (indicated_utilization - s.demand_utilization) / utilization_adjustment_time;
     v.consumption_share_reference_change =
         history_weight * (v.consumption_share_of_supply - s.consumption_share_reference) / reference_tracking_time;
-    const double real_gdp_growth =
+    const real real_gdp_growth =
         (1 + input_growth) * (1 + tfp_growth_rate) * (1 + v.utilization_change / s.demand_utilization) - 1;
     v.perceived_growth_change = (real_gdp_growth - s.perceived_real_growth) / job_perception_time;
-    const double urban_income_growth =
+    const real urban_income_growth =
         history_weight * discrete(urban_growth_x, urban_growth_y, formation_year) +
         (1 - history_weight) *
             ((1 + deflator_growth) * (1 + income_gdp_elasticity * (real_gdp_growth - population_growth)) - 1);
-    v.urban_income_change = s.urban_income * std::log(1 + urban_income_growth);
-    const double agri_productivity_growth = tfp_base_growth + agri_tfp_premium;
+    v.urban_income_change = s.urban_income * log_(1 + urban_income_growth);
+    const real agri_productivity_growth = tfp_base_growth + agri_tfp_premium;
     v.rural_operating_core_change =
         s.rural_operating_core *
-        std::log((1 + history_weight * consumer_price_growth + (1 - history_weight) * deflator_growth) *
-                 (1 + agri_productivity_growth));
-    v.rural_property_core_change = s.rural_property_core * std::log(1 + urban_income_growth);
-    v.rural_transfer_core_change = s.rural_transfer_core * std::log(1 + urban_income_growth);
+        log_((1 + history_weight * consumer_price_growth + (1 - history_weight) * deflator_growth) *
+             (1 + agri_productivity_growth));
+    v.rural_property_core_change = s.rural_property_core * log_(1 + urban_income_growth);
+    v.rural_transfer_core_change = s.rural_transfer_core * log_(1 + urban_income_growth);
 
     // Perceptions and habits (first-order).
     v.perceived_rural_income_change = (rural_income - s.perceived_rural_income) / income_perception_time;
@@ -512,17 +531,16 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
     v.hukou_habit_change = (hukou_consumption - s.hukou_consumption_habit) / habit_time;
 
     // Public cost of the levers (L_cost).
-    const double planning_cost = planning_lever * planning_spend_share * gdp * 1e8;
-    const double land_cost =
+    const real planning_cost = planning_lever * planning_spend_share * gdp * 1e8;
+    const real land_cost =
         land_reform_level * reform_entry_rate * idle_construction_land * 1e4 * land_reform_cost_per_mu;
-    const double infrastructure_cost =
-        infrastructure_lever * (infra_extra_share * gdp * 1e8 +
-                                service_cost_per_rural_resident * s.price_level * rural_residents * 1e4);
-    const double registration_cost =
+    const real infrastructure_cost =
+        infrastructure_lever *
+        (infra_extra_share * gdp * 1e8 + service_cost_per_rural_resident * s.price_level * rural_residents * 1e4);
+    const real registration_cost =
         (citizenization - baseline_citizenization) * 1e4 * citizenization_cost_per_person +
         registration_lever * non_citizenized_migrants * 1e4 * migrant_service_cost * s.price_level;
-    const double innovation_cost =
-        innovation_lever * innovation_rd_increase * rd_intensity * public_rd_share * gdp * 1e8;
+    const real innovation_cost = innovation_lever * innovation_rd_increase * rd_intensity * public_rd_share * gdp * 1e8;
     v.fiscal_cost_rate = planning_cost + land_cost + infrastructure_cost + registration_cost + innovation_cost;
 }
 
@@ -532,12 +550,12 @@ inline void evaluate(const Stocks& s, double t, Vars& v) {
 // auxiliary does not use).
 inline Stocks initial(Vars& v) {
     Stocks s{};
-    double rural_share_sum = 0, urban_share_sum = 0;
+    real rural_share_sum = 0, urban_share_sum = 0;
     for (int a = 0; a < A; ++a) {
         rural_share_sum += initial_rural_share[a];
         urban_share_sum += initial_urban_share[a];
     }
-    const double residents = initial_rural_residents + initial_urban_residents;
+    const real residents = initial_rural_residents + initial_urban_residents;
     for (int a = 0; a < A; ++a) {
         s.rural[a] = initial_rural_residents * initial_rural_share[a] / rural_share_sum;
         s.migrants[a] = initial_migrant_share * residents * initial_urban_share[a] / urban_share_sum;
@@ -573,9 +591,9 @@ inline Stocks initial(Vars& v) {
     s.migrant_consumption_habit = s.hukou_consumption_habit = 1;
 
     // Steady growth at initial_income_growth before 2013.
-    const double initial_perception_factor = 1 / (1 + initial_income_growth * income_perception_time);
-    const double initial_habit_factor = 1 / (1 + initial_income_growth * habit_time);
-    const double initial_consumption_factor = (1 - habit_strength) / (1 - habit_strength * initial_habit_factor);
+    const real initial_perception_factor = 1 / (1 + initial_income_growth * income_perception_time);
+    const real initial_habit_factor = 1 / (1 + initial_income_growth * habit_time);
+    const real initial_consumption_factor = (1 - habit_strength) / (1 - habit_strength * initial_habit_factor);
 
     s.perceived_urban_income = s.urban_income * initial_perception_factor;
     evaluate(s, start, v);  // consumption targets of urban residents
@@ -620,28 +638,28 @@ constexpr const char* columns[] = {
     "area_rural_income[northeast]", "area_rural_income[southeast]"};
 constexpr std::size_t cols = sizeof(columns) / sizeof(columns[0]);
 
-inline void save(const Stocks& s, const Vars& v, double* out) {
+inline void save(const Stocks& s, const Vars& v, real* out) {
     for (int a = 0; a < A; ++a) out[a] = s.rural[a];
     for (int a = 0; a < A; ++a) out[4 + a] = s.migrants[a];
     for (int a = 0; a < A; ++a) out[8 + a] = s.hukou[a];
-    const double scalars[] = {s.perceived_expected_income_ratio, s.perceived_real_growth,
-                              s.cumulative_natural_change, s.cumulative_external_migration,
-                              s.cumulative_census_revision, s.tfp_trend, s.innovation_capability,
-                              s.factor_input_index, s.demand_utilization, s.consumption_share_reference,
-                              s.price_level, s.urban_income, s.rural_operating_core, s.rural_property_core,
-                              s.rural_transfer_core, v.occupied_homesteads, v.idle_construction_land,
-                              v.land_in_market, v.productive_market_land, v.rural_infrastructure_capital,
-                              s.public_service_index, s.processing_conversion_rate, s.project_landing_rate,
-                              s.remitting_migrants, s.perceived_rural_income, s.perceived_urban_income,
-                              s.rural_consumption_habit, s.migrant_consumption_habit, s.hukou_consumption_habit,
-                              s.cumulative_fiscal_cost, v.non_citizenized_migrants, v.urbanization_rate,
-                              v.hukou_urbanization_rate, v.gdp, v.rural_income, v.income_ratio,
-                              v.total_household_consumption, v.average_consumption, v.fiscal_cost_rate,
-                              v.area_urbanization_rate[0], v.area_urbanization_rate[1],
-                              v.area_urbanization_rate[2], v.area_urbanization_rate[3],
-                              s.infra[0], s.infra[1], s.infra[2], s.infra[3],
-                              v.area_rural_income[0], v.area_rural_income[1],
-                              v.area_rural_income[2], v.area_rural_income[3]};
+    const real scalars[] = {s.perceived_expected_income_ratio, s.perceived_real_growth,
+                            s.cumulative_natural_change, s.cumulative_external_migration,
+                            s.cumulative_census_revision, s.tfp_trend, s.innovation_capability,
+                            s.factor_input_index, s.demand_utilization, s.consumption_share_reference,
+                            s.price_level, s.urban_income, s.rural_operating_core, s.rural_property_core,
+                            s.rural_transfer_core, v.occupied_homesteads, v.idle_construction_land,
+                            v.land_in_market, v.productive_market_land, v.rural_infrastructure_capital,
+                            s.public_service_index, s.processing_conversion_rate, s.project_landing_rate,
+                            s.remitting_migrants, s.perceived_rural_income, s.perceived_urban_income,
+                            s.rural_consumption_habit, s.migrant_consumption_habit, s.hukou_consumption_habit,
+                            s.cumulative_fiscal_cost, v.non_citizenized_migrants, v.urbanization_rate,
+                            v.hukou_urbanization_rate, v.gdp, v.rural_income, v.income_ratio,
+                            v.total_household_consumption, v.average_consumption, v.fiscal_cost_rate,
+                            v.area_urbanization_rate[0], v.area_urbanization_rate[1],
+                            v.area_urbanization_rate[2], v.area_urbanization_rate[3],
+                            s.infra[0], s.infra[1], s.infra[2], s.infra[3],
+                            v.area_rural_income[0], v.area_rural_income[1],
+                            v.area_rural_income[2], v.area_rural_income[3]};
     static_assert(12 + sizeof(scalars) / sizeof(scalars[0]) == cols);
     std::copy(std::begin(scalars), std::end(scalars), out + 12);
 }
@@ -654,6 +672,11 @@ inline double withheld(double& next, double outflow_total) {
     const double w = outflow_total > 0 ? std::min(1.0, -next / outflow_total) : 0;
     next = 0;
     return w;
+}
+// The fraction w of a non-negative flow (per year) withheld, taken back
+// from the stock it feeds.
+inline void take_back(double& stock, double w, double step, double flow) {
+    if (w > 0) stock -= step * std::max(0.0, flow) * w;
 }
 
 // One Euler step: every stock from the flows in v.
@@ -704,48 +727,45 @@ inline void step(Stocks& s, const Vars& v) {
 
     // Non-negative stocks with outflows, in the model's order; what an
     // outflow withholds is taken back from the stock it feeds.
-    auto pos = [](double f) { return std::max(0.0, f); };
+    auto pos = [](real f) { return max_(0.0, f); };
     for (int a = 0; a < A; ++a) withheld(n.rural[a], dt * pos(v.area_rural_to_urban_migration[a]));
     for (int a = 0; a < A; ++a) {
-        const double w = withheld(n.migrants[a], dt * (pos(v.area_return_migration[a]) + pos(v.area_citizenization[a])));
-        if (w > 0) {
-            n.rural[a] -= dt * pos(v.area_return_migration[a]) * w;
-            n.hukou[a] -= dt * pos(v.area_citizenization[a]) * w;
-        }
+        const real w = withheld(n.migrants[a], dt * (pos(v.area_return_migration[a]) + pos(v.area_citizenization[a])));
+        take_back(n.rural[a], w, dt, v.area_return_migration[a]);
+        take_back(n.hukou[a], w, dt, v.area_citizenization[a]);
     }
     for (int a = 0; a < A; ++a)
-        if (const double w = withheld(n.occupied[a], dt * pos(v.area_homestead_vacating[a])); w > 0)
-            n.idle[a] -= dt * pos(v.area_homestead_vacating[a]) * w;
+        take_back(n.idle[a], withheld(n.occupied[a], dt * pos(v.area_homestead_vacating[a])), dt,
+                  v.area_homestead_vacating[a]);
     for (int a = 0; a < A; ++a)
-        if (const double w = withheld(n.idle[a], dt * pos(v.area_market_entry[a])); w > 0)
-            n.in_market[a] -= dt * pos(v.area_market_entry[a]) * w;
+        take_back(n.in_market[a], withheld(n.idle[a], dt * pos(v.area_market_entry[a])), dt, v.area_market_entry[a]);
     for (int a = 0; a < A; ++a) withheld(n.infra[a], dt * pos(v.area_infrastructure_depreciation[a]));
     withheld(n.remitting_migrants, dt * (pos(v.return_migration_of_remitters) + pos(v.remittance_ties_ending)));
     // Then every non-negative stock is clipped at 0.
     for (int a = 0; a < A; ++a) {
-        n.rural[a] = std::max(0.0, n.rural[a]);
-        n.migrants[a] = std::max(0.0, n.migrants[a]);
-        n.hukou[a] = std::max(0.0, n.hukou[a]);
-        n.infra[a] = std::max(0.0, n.infra[a]);
-        n.occupied[a] = std::max(0.0, n.occupied[a]);
-        n.idle[a] = std::max(0.0, n.idle[a]);
-        n.in_market[a] = std::max(0.0, n.in_market[a]);
-        n.productive[a] = std::max(0.0, n.productive[a]);
+        n.rural[a] = max_(0.0, n.rural[a]);
+        n.migrants[a] = max_(0.0, n.migrants[a]);
+        n.hukou[a] = max_(0.0, n.hukou[a]);
+        n.infra[a] = max_(0.0, n.infra[a]);
+        n.occupied[a] = max_(0.0, n.occupied[a]);
+        n.idle[a] = max_(0.0, n.idle[a]);
+        n.in_market[a] = max_(0.0, n.in_market[a]);
+        n.productive[a] = max_(0.0, n.productive[a]);
     }
-    for (double* x : {&n.perceived_expected_income_ratio, &n.tfp_trend, &n.innovation_capability,
-                      &n.factor_input_index, &n.demand_utilization, &n.consumption_share_reference, &n.price_level,
-                      &n.urban_income, &n.rural_operating_core, &n.rural_property_core, &n.rural_transfer_core,
-                      &n.public_service_index,
-                      &n.processing_conversion_rate, &n.project_landing_rate, &n.remitting_migrants,
-                      &n.perceived_rural_income, &n.perceived_urban_income, &n.rural_consumption_habit,
-                      &n.migrant_consumption_habit, &n.hukou_consumption_habit})
-        *x = std::max(0.0, *x);
+    for (real* x : {&n.perceived_expected_income_ratio, &n.tfp_trend, &n.innovation_capability,
+                    &n.factor_input_index, &n.demand_utilization, &n.consumption_share_reference, &n.price_level,
+                    &n.urban_income, &n.rural_operating_core, &n.rural_property_core, &n.rural_transfer_core,
+                    &n.public_service_index,
+                    &n.processing_conversion_rate, &n.project_landing_rate, &n.remitting_migrants,
+                    &n.perceived_rural_income, &n.perceived_urban_income, &n.rural_consumption_habit,
+                    &n.migrant_consumption_habit, &n.hukou_consumption_habit})
+        *x = max_(0.0, *x);
     s = n;
 }
 
 struct Results {
     std::vector<double> times;
-    std::vector<double> values;  // row-major, `columns`
+    std::vector<real> values;  // row-major, `columns`
 };
 
 // The run: one saved row a year, allocated per run as libsim does.

@@ -9,8 +9,23 @@
 #define CHONGQING_HAND_CONST inline
 #define CHONGQING_HAND_NAMESPACE chongqing_hand_runtime
 #include "chongqing_hand.hpp"
+#include "chongqing_lanes.hpp"
 
 namespace bench {
+
+// For bench_lanes: the constants it varies.
+ChongqingParams chongqing_hand_runtime_params() {
+    ChongqingParams p{};
+#define CHONGQING_LANES_GET(name) p.name = chongqing_hand_runtime::name;
+    CHONGQING_LANES_PARAMS(CHONGQING_LANES_GET)
+#undef CHONGQING_LANES_GET
+    return p;
+}
+void chongqing_hand_runtime_set(const ChongqingParams& p) {
+#define CHONGQING_LANES_SET(name) chongqing_hand_runtime::name = p.name;
+    CHONGQING_LANES_PARAMS(CHONGQING_LANES_SET)
+#undef CHONGQING_LANES_SET
+}
 
 void chongqing_hand_runtime_run(std::vector<double>& times, std::vector<double>& values) {
     chongqing_hand_runtime::Results r = chongqing_hand_runtime::run();
