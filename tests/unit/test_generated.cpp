@@ -345,6 +345,23 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     CHECK(qa.error.find("time 5") != std::string::npos);
     CHECK(compare_engines("NaN in MIN and MAX", qm, *qgen) == 0);
 
+    // A NaN flowing into a non-negative stock between saved rows stays NaN
+    // (limit_outflows, the generated limit), and is reported by both.
+    sim::ModelSpec z;
+    z.specs.stop = 5;
+    z.specs.dt = 0.5;
+    z.specs.save_step = 1;
+    z.add_stock("x", "10", {}, {"f"}).non_negative = true;
+    z.add_flow("f", "IF TIME = 2.5 THEN (TIME - 2.5) / (TIME - 2.5) ELSE 1");
+    const sim::Model zm = sim::Model::compile(z);
+    auto zgen = sim::compile_native(zm, d, native_options());
+    REQUIRE_MESSAGE(zgen, d.str());
+    const Outcome za = run(zm, {}, sim::RunEngine::interpreter), zb = run(*zgen, {}, sim::RunEngine::generated);
+    CHECK_FALSE(zb.r);
+    CHECK(zb.error == za.error);
+    CHECK(za.error.find("time 2.5") != std::string::npos);
+    CHECK(compare_engines("NaN into a non-negative stock", zm, *zgen) == 0);
+
     // Options are checked as always.
     sim::RunOptions unknown;
     unknown.set = {{"nope", 1.0}};

@@ -81,6 +81,38 @@ TEST_CASE("reliability: ignore runs without checking") {
     CHECK(r.rows() == 7);
 }
 
+TEST_CASE("reliability: a NaN flowing into a non-negative stock at a step not saved is reported, not clamped to 0") {
+    // x is non-negative; its outflow is 0/0 at TIME = 2.5, between saved rows
+    // (save_step 1). Clamped, the NaN made x 0 without a word.
+    sim::ModelSpec m;
+    m.specs.stop = 5;
+    m.specs.dt = 0.5;
+    m.specs.save_step = 1;
+    m.add_stock("x", "10", {}, {"f"}).non_negative = true;
+    m.add_flow("f", "IF TIME = 2.5 THEN (TIME - 2.5) / (TIME - 2.5) ELSE 1");
+    for (auto method : {sim::Method::euler, sim::Method::rk2, sim::Method::rk4}) {
+        CAPTURE(sim::to_string(method));
+        sim::RunOptions o;
+        o.method = method;
+        try {
+            (void)sim::Model::compile(m).run(o);
+            FAIL_CHECK("the run did not stop");
+        } catch (const sim::Error& e) {
+            const auto& d = only(e);
+            CHECK(d.code == sim::Code::E_DIV_ZERO);
+            CHECK(d.variable == "f");
+            CHECK(d.message.find("at time 2.5 ") != std::string::npos);
+        }
+    }
+    sim::RunOptions warn;
+    warn.on_nonfinite = sim::NonFinite::warn;
+    const sim::Results r = sim::Model::compile(m).run(warn);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].code == sim::Code::E_DIV_ZERO);
+    CHECK(r.at("x", 2) == 8);
+    CHECK(std::isnan(r.at("x", 3)));  // stays NaN, as in a stock without the limit
+}
+
 TEST_CASE("reliability: a finite model is untouched by the checks") {
     sim::ModelSpec m;
     m.specs.stop = 4;

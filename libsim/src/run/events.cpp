@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "run/observers.hpp"
+#include "sim/ops.hpp"
 #include "util/text.hpp"
 
 namespace sim::detail {
@@ -36,7 +37,7 @@ void Events::negative_delay(std::size_t i, double t, double value) const {
 void Events::before(double* s, bool clamp) {
     double* stocks = s + p_.stock_begin;
     if (clamp)
-        for (auto i : p_.nonneg_stocks) stocks[i] = std::max(0.0, stocks[i]);
+        for (auto i : p_.nonneg_stocks) stocks[i] = ops::nonneg(stocks[i]);  // a NaN stays NaN (reported)
     for (std::size_t i = 0; i < p_.previous.size(); ++i) s[p_.previous[i].out] = latch_[i];
     const double t = s[slot_time];
     for (std::size_t i = 0; i < p_.delays.size(); ++i) {

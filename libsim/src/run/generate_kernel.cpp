@@ -287,7 +287,7 @@ private:
             out.push_back(st);
         }
         for (auto i : p_.nonneg_stocks) {
-            std::string st = "if (!(" + X(i) + " >= 0)) { double out = 0;";
+            std::string st = "if (" + X(i) + " < 0) { double out = 0;";  // a NaN stays (limit_outflows)
             std::vector<Slot> outs;
             for (const auto& t : p_.outflow_terms)
                 if (t.stock == i) outs.push_back(t.flow);
@@ -303,7 +303,7 @@ private:
             st += " } " + X(i) + " = 0; }";
             out.push_back(st);
         }
-        for (auto i : p_.nonneg_stocks) out.push_back(X(i) + " = std::max(0.0, " + X(i) + ");");
+        for (auto i : p_.nonneg_stocks) out.push_back(X(i) + " = sim::ops::nonneg(" + X(i) + ");");
         for (std::uint32_t i = 0; i < p_.stock_count; ++i) out.push_back(N(p_.stock_begin + i) + " = " + X(i) + ";");
         return out;
     }
