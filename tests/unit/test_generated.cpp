@@ -362,6 +362,21 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     CHECK(za.error.find("time 2.5") != std::string::npos);
     CHECK(compare_engines("NaN into a non-negative stock", zm, *zgen) == 0);
 
+    // A stock hidden inside an SMTH1 going bad: its owner's error, the same.
+    sim::ModelSpec h;
+    h.specs.stop = 5;
+    h.specs.dt = 0.5;
+    h.add_aux("x", "TIME");
+    h.add_aux("y", "SMTH1(x, (TIME - 2) / (TIME - 2))");
+    const sim::Model hm = sim::Model::compile(h);
+    auto hgen = sim::compile_native(hm, d, native_options());
+    REQUIRE_MESSAGE(hgen, d.str());
+    const Outcome ha = run(hm, {}, sim::RunEngine::interpreter), hb = run(*hgen, {}, sim::RunEngine::generated);
+    CHECK_FALSE(hb.r);
+    CHECK(hb.error == ha.error);
+    CHECK(ha.error.find("'y'") != std::string::npos);
+    CHECK(ha.error.find("hidden inside its SMTH/DELAY/TREND") != std::string::npos);
+
     // Options are checked as always.
     sim::RunOptions unknown;
     unknown.set = {{"nope", 1.0}};

@@ -9,8 +9,10 @@
 
 #include "sim/expr.hpp"
 #include "sim/model.hpp"
+#include "sim/load.hpp"
 
 #include "run/observers.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -111,6 +113,45 @@ TEST_CASE("reliability: a NaN flowing into a non-negative stock at a step not sa
     CHECK(r.warnings[0].code == sim::Code::E_DIV_ZERO);
     CHECK(r.at("x", 2) == 8);
     CHECK(std::isnan(r.at("x", 3)));  // stays NaN, as in a stock without the limit
+}
+
+TEST_CASE("reliability: a stock hidden inside SMTH/DELAY/TREND that goes bad is reported as its owner's, at its equation") {
+    // The owner's own value stays finite until the hidden stock feeds it, so
+    // no user variable is found: the report names the variable whose
+    // equation holds the function, with that equation's file:line:col, and
+    // E-DIV-ZERO when the hidden flow divided by zero.
+    struct Case {
+        const char* eq;
+        sim::Code code;
+        const char* what;
+    };
+    for (const Case& k : {Case{"SMTH1(x, (TIME - 2) / (TIME - 2))", sim::Code::E_DIV_ZERO, "division by zero at time 2 "},
+                          Case{"SMTH3(x, (TIME - 2) / (TIME - 2))", sim::Code::E_DIV_ZERO, "division by zero at time 2 "},
+                          Case{"DELAY3(SQRT(1 - TIME), 1)", sim::Code::E_NONFINITE, "became NaN at time 1.5 "}}) {
+        CAPTURE(k.eq);
+        const std::string text = std::string("name: hidden\nsim: {start: 0, stop: 5, dt: 0.5, save_step: 1}\naux:\n"
+                                             "  x: {equation: \"TIME\"}\n  y: {equation: \"") +
+                                 k.eq + "\"}\n";
+        sim::Diagnostics diags;
+        const sim::ModelSpec spec = sim::parse_yaml(text, "hidden.yaml", diags);
+        REQUIRE_MESSAGE(!diags.has_errors(), diags.str());
+        for (auto method : {sim::Method::euler, sim::Method::rk4}) {
+            CAPTURE(sim::to_string(method));
+            sim::RunOptions o;
+            o.method = method;
+            try {
+                (void)sim::Model::compile(spec).run(o);
+                FAIL_CHECK("the run did not stop");
+            } catch (const sim::Error& e) {
+                const auto& d = only(e);
+                CHECK(d.code == k.code);
+                CHECK(d.variable == "y");
+                CHECK_AT(d.loc, simtest::loc_of("hidden.yaml", text, k.eq));
+                CHECK(d.message.find(k.what) != std::string::npos);
+                CHECK(d.message.find("a stock hidden inside its SMTH/DELAY/TREND") != std::string::npos);
+            }
+        }
+    }
 }
 
 TEST_CASE("reliability: a finite model is untouched by the checks") {

@@ -360,9 +360,11 @@ void Compiler::emit(Program& prog, const std::vector<int>& init_order, const std
 // grouped by stock), the non-negative stocks, fixed delays, PREVIOUS pairs
 // and the tables.
 void Compiler::emit_stocks(Program& prog) {
+    prog.stock_owner.assign(prog.stock_count, Program::no_owner);
     for (const auto& c : vars_) {
         if (c.role != Role::stock) continue;
         std::uint32_t si = c.slot - prog.stock_begin;
+        if (c.hidden && c.owner >= 0) prog.stock_owner[si] = var(c.owner).slot;
         for (int f : c.inflows) prog.inflow_terms.push_back({si, var(f).slot});
         for (int f : c.outflows) prog.outflow_terms.push_back({si, var(f).slot});
         if (c.nonneg) prog.nonneg_stocks.push_back(si);

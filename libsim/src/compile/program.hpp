@@ -127,6 +127,11 @@ struct Program {
     // for fixed slots, literals and temporaries. Hidden variables are named
     // "#what#n (owner)".
     std::vector<std::string> slot_names;
+    // Per stock (index from stock_begin): for a stock hidden inside an
+    // SMTH/DELAY/TREND, the slot of the user variable whose equation made it
+    // (for diagnostics); no_owner for the user's stocks.
+    static constexpr Slot no_owner = ~Slot{0};
+    std::vector<Slot> stock_owner;
 
     bool has_events() const { return !delays.empty() || !previous.empty() || !nonneg_stocks.empty(); }
     const VarInfo* find(std::string_view name) const;

@@ -32,7 +32,7 @@ const char* sign_text(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "+inf" 
 
 }  // namespace
 
-NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) const {
+NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial, bool hidden) const {
     std::unordered_map<Slot, std::size_t> var_of;
     for (std::size_t i = 0; i < p_.vars.size(); ++i) var_of.emplace(p_.vars[i].slot, i);
     Culprit c;
@@ -104,6 +104,41 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial) cons
         return c;
     }
     walk(p_.flow_tape);
+    if (c.var || !hidden || p_.stock_owner.size() != p_.stock_count) return c;
+    // Every user variable is finite: a stock hidden inside an SMTH, DELAY
+    // or TREND went bad (its flow divided by a zero time, say). Reported as
+    // its owner's, with the findings of the instructions of its flows (each
+    // from after the last instruction writing another variable, user or
+    // hidden, to the one writing the flow). Only when no user stock went
+    // bad: that is an overflow, reported as the stock's (report()).
+    for (const auto& v : p_.vars)
+        if (v.kind == VarKind::stock && !std::isfinite(stock_after(v, s))) return c;
+    auto named = [&](Slot x) { return x < p_.slot_names.size() && !p_.slot_names[x].empty(); };
+    for (std::uint32_t i = 0; i < p_.stock_count; ++i) {
+        const Slot owner = p_.stock_owner[i];
+        const double after = stocks_after_.empty() ? s[p_.stock_begin + i] : stocks_after_[i];
+        if (owner == Program::no_owner || std::isfinite(after)) continue;
+        const auto it = var_of.find(owner);
+        if (it == var_of.end()) continue;
+        c.var = &p_.vars[it->second];
+        c.hidden = true;
+        c.hidden_value = after;
+        for (const auto& g : p_.stock_flows) {
+            if (g.stock != i) continue;
+            for (auto j = g.in_begin; j < g.end; ++j) {
+                const Slot f = p_.flow_slots[j];
+                std::size_t first = 0;
+                for (std::size_t k = 0; k < p_.flow_tape.size(); ++k) {
+                    if (p_.flow_tape[k].dst == f) {
+                        examine(p_.flow_tape, first, k, true);
+                        break;
+                    }
+                    if (named(p_.flow_tape[k].dst)) first = k + 1;
+                }
+            }
+        }
+        return c;
+    }
     return c;
 }
 
@@ -129,12 +164,17 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
             while (!eq.empty() && (eq.back() == '\n' || eq.back() == ' ')) eq.pop_back();
             if (eq.size() > 120) eq = eq.substr(0, 117) + "...";
         }
-        const double val = c.overflow ? stock_after(*c.var, s) : s[c.var->slot];
+        const double val = c.hidden ? c.hidden_value : c.overflow ? stock_after(*c.var, s) : s[c.var->slot];
         const std::string vs = sign_text(val);
         if (c.overflow) {
             what = "the stock became " + vs + " in the step from time " + number(t) +
                    " although its flows were finite there: it overflowed; check for runaway growth or use a "
                    "smaller dt";
+        } else if (c.hidden) {
+            what = c.div0 ? "division by zero at time " + number(t) + " made a stock hidden inside its SMTH/DELAY/TREND " +
+                                vs + " in '" + eq + "'; guard the divisor or use SAFEDIV(a, b, value if b is 0)"
+                          : "a stock hidden inside its SMTH/DELAY/TREND became " + vs + " at time " + number(t) + " in '" +
+                                eq + "'; check the inputs of those functions";
         } else if (c.singular) {
             what = "INVERT MATRIX of a singular matrix (no inverse) at time " + number(t) + " makes the value NaN in '" +
                    eq + "'";
@@ -158,7 +198,7 @@ double NonFiniteCheck::stock_after(const VarInfo& v, const double* s) const {
 }
 
 bool NonFiniteCheck::report(const double* s, bool initial, bool last_try) {
-    Culprit c = find(s, initial);
+    Culprit c = find(s, initial, last_try);
     if (!c.var && !last_try) return false;
     if (!c.var) {
         // Every flow and auxiliary is finite here: a stock overflowed in

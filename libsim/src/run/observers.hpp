@@ -191,8 +191,12 @@ private:
         const VarInfo* var = nullptr;
         bool div0 = false, overflow = false;
         bool singular = false;  // an INVERT MATRIX of the variable's gave NaN: a singular matrix
+        bool hidden = false;    // a stock hidden inside the variable's SMTH/DELAY/TREND went bad
+        double hidden_value = 0;  // that stock's value
     };
-    Culprit find(const double* s, bool initial) const;
+    // `hidden`: when no user variable is found, and no user stock went bad,
+    // look at the stocks hidden inside SMTH/DELAY/TREND (their owner).
+    Culprit find(const double* s, bool initial, bool hidden = false) const;
     Diagnostic describe(const Culprit& c, const double* s, bool initial) const;
     double stock_after(const VarInfo& v, const double* s) const;
 
