@@ -136,47 +136,19 @@ BENCHMARK(BM_hand_runtime_constants)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_generated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_interpreter)->Unit(benchmark::kMicrosecond);
 
-// The console output plus the ratios to the hand loop at the end: each
-// case's median (its repetitions' median aggregate, else the median of its
-// runs) of CPU time per run.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& r : runs) {
-            const std::string name = r.run_name.function_name;
-            const auto it = r.counters.find("cpu_us_per_run");
-            if (r.error_occurred || it == r.counters.end()) continue;
-            if (r.run_type == Run::RT_Aggregate) {
-                if (r.aggregate_name == "median") median_[name] = it->second.value;
-            } else {
-                runs_[name].push_back(it->second.value);
-            }
-        }
-    }
-    void print_ratios() const {
-        auto get = [&](const std::string& name) -> double {
-            if (auto m = median_.find(name); m != median_.end()) return m->second;
-            auto r = runs_.find(name);
-            if (r == runs_.end() || r->second.empty()) return NAN;
-            std::vector<double> v = r->second;
-            std::sort(v.begin(), v.end());
-            return v[v.size() / 2];
-        };
-        const double hand = get("BM_hand"), runtime = get("BM_hand_runtime_constants");
-        const double gen = get("BM_generated"), interp = get("BM_interpreter");
-        std::printf("\nChongqing, CPU per run: hand %.1f us, hand with run-time constants %.1f us, generated %.1f us, "
-                    "interpreter %.1f us\n",
-                    hand, runtime, gen, interp);
-        std::printf("generated / hand = %.2f, interpreter / hand = %.2f, hand with run-time constants / hand = %.2f, "
-                    "generated / hand with run-time constants = %.2f\n",
-                    gen / hand, interp / hand, runtime / hand, gen / runtime);
-    }
-
-private:
-    std::map<std::string, double> median_;
-    std::map<std::string, std::vector<double>> runs_;
-};
+// The ratios to the hand loop, printed at the end from each case's median
+// CPU time per run (bench::MedianReporter).
+void print_ratios(const bench::MedianReporter& reporter) {
+    auto get = [&](const std::string& name) { return reporter.median(name); };
+    const double hand = get("BM_hand"), runtime = get("BM_hand_runtime_constants");
+    const double gen = get("BM_generated"), interp = get("BM_interpreter");
+    std::printf("\nChongqing, CPU per run: hand %.1f us, hand with run-time constants %.1f us, generated %.1f us, "
+                "interpreter %.1f us\n",
+                hand, runtime, gen, interp);
+    std::printf("generated / hand = %.2f, interpreter / hand = %.2f, hand with run-time constants / hand = %.2f, "
+                "generated / hand with run-time constants = %.2f\n",
+                gen / hand, interp / hand, runtime / hand, gen / runtime);
+}
 
 }  // namespace
 
@@ -212,9 +184,9 @@ int main(int argc, char** argv) {
         bench::chongqing_hand_runtime_run(rt.times, rt.values);
         if (check_hand("hand loop with run-time constants", ri, rt) != 0) return 1;
 
-        RatioReporter reporter;
+        bench::MedianReporter reporter;
         benchmark::RunSpecifiedBenchmarks(&reporter);
-        reporter.print_ratios();
+        print_ratios(reporter);
         benchmark::Shutdown();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_chongqing_hand: %s\n", e.what());

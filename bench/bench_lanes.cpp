@@ -222,48 +222,20 @@ BENCHMARK(BM_hand_one_at_a_time)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_hand_lanes_avx2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_hand_lanes_sse2)->Unit(benchmark::kMicrosecond);
 
-// The console output plus the ratios at the end, from each case's median
-// (its repetitions' median aggregate, else the median of its runs) of CPU
-// time per run.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& r : runs) {
-            const std::string name = r.run_name.function_name;
-            const auto it = r.counters.find("cpu_us_per_run");
-            if (r.error_occurred || it == r.counters.end()) continue;
-            if (r.run_type == Run::RT_Aggregate) {
-                if (r.aggregate_name == "median") median_[name] = it->second.value;
-            } else {
-                runs_[name].push_back(it->second.value);
-            }
-        }
-    }
-    void print_ratios() const {
-        auto get = [&](const std::string& name) -> double {
-            if (auto m = median_.find(name); m != median_.end()) return m->second;
-            auto r = runs_.find(name);
-            if (r == runs_.end() || r->second.empty()) return NAN;
-            std::vector<double> v = r->second;
-            std::sort(v.begin(), v.end());
-            return v[v.size() / 2];
-        };
-        const double hand = get("BM_hand"), one = get("BM_hand_one_at_a_time");
-        const double avx2 = get("BM_hand_lanes_avx2"), sse2 = get("BM_hand_lanes_sse2");
-        std::printf("\nChongqing, CPU per run: hand %.1f us, one at a time (run-time constants) %.1f us, "
-                    "lanes AVX2 %.1f us, lanes SSE2 %.1f us\n",
-                    hand, one, avx2, sse2);
-        std::printf("runs per second: one at a time %.0f, lanes AVX2 %.0f, lanes SSE2 %.0f\n", 1e6 / one, 1e6 / avx2,
-                    1e6 / sse2);
-        std::printf("lanes / one at a time = %.2f (AVX2), %.2f (SSE2); lanes AVX2 / hand = %.2f\n", avx2 / one,
-                    sse2 / one, avx2 / hand);
-    }
-
-private:
-    std::map<std::string, double> median_;
-    std::map<std::string, std::vector<double>> runs_;
-};
+// The ratios, printed at the end from each case's median CPU time per run
+// (bench::MedianReporter).
+void print_ratios(const bench::MedianReporter& reporter) {
+    auto get = [&](const std::string& name) { return reporter.median(name); };
+    const double hand = get("BM_hand"), one = get("BM_hand_one_at_a_time");
+    const double avx2 = get("BM_hand_lanes_avx2"), sse2 = get("BM_hand_lanes_sse2");
+    std::printf("\nChongqing, CPU per run: hand %.1f us, one at a time (run-time constants) %.1f us, "
+                "lanes AVX2 %.1f us, lanes SSE2 %.1f us\n",
+                hand, one, avx2, sse2);
+    std::printf("runs per second: one at a time %.0f, lanes AVX2 %.0f, lanes SSE2 %.0f\n", 1e6 / one, 1e6 / avx2,
+                1e6 / sse2);
+    std::printf("lanes / one at a time = %.2f (AVX2), %.2f (SSE2); lanes AVX2 / hand = %.2f\n", avx2 / one,
+                sse2 / one, avx2 / hand);
+}
 
 }  // namespace
 
@@ -279,9 +251,9 @@ int main(int argc, char** argv) {
     } else {
         std::fprintf(stderr, "bench_lanes: no AVX2 on this CPU: BM_hand_lanes_avx2 skipped\n");
     }
-    RatioReporter reporter;
+    bench::MedianReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print_ratios();
+    print_ratios(reporter);
     benchmark::Shutdown();
     return 0;
 }
