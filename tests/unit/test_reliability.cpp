@@ -154,6 +154,45 @@ TEST_CASE("reliability: a stock hidden inside SMTH/DELAY/TREND that goes bad is 
     }
 }
 
+TEST_CASE("reliability: a stock that turns infinite with finite flows overflowed; one that turns NaN did not") {
+    // x + dt * f beyond the largest double, every flow finite: an overflow.
+    sim::ModelSpec big;
+    big.specs.stop = 3;
+    big.add_stock("x", "1.5e308", {"f"});
+    big.add_flow("f", "1e308");
+    try {
+        (void)sim::Model::compile(big).run();
+        FAIL_CHECK("the run did not stop");
+    } catch (const sim::Error& e) {
+        const auto& d = only(e);
+        CHECK(d.code == sim::Code::E_NONFINITE);
+        CHECK(d.variable == "x");
+        CHECK(d.message.find("the stock became +inf in the step from time 0 ") != std::string::npos);
+        CHECK(d.message.find("it overflowed") != std::string::npos);
+    }
+    // rk45 evaluates the flow at times between the grid points, one of them
+    // where it is 0/0: finite at the grid points and midpoints, the stock
+    // NaN. Not an overflow: the message says where to look.
+    sim::ModelSpec between;
+    between.specs.stop = 5;
+    between.specs.dt = 0.5;
+    between.specs.save_step = 1;
+    between.specs.method = sim::Method::rk45;
+    between.add_stock("y", "10", {}, {"g"});
+    between.add_flow("g", "IF TIME = 2.5 THEN (TIME - 2.5) / (TIME - 2.5) ELSE 1");
+    try {
+        (void)sim::Model::compile(between).run();
+        FAIL_CHECK("the run did not stop");
+    } catch (const sim::Error& e) {
+        const auto& d = only(e);
+        CHECK(d.code == sim::Code::E_NONFINITE);
+        CHECK(d.variable == "y");
+        CHECK(d.message.find("the stock became NaN in the step from time ") != std::string::npos);
+        CHECK(d.message.find("a flow was NaN at a time between them") != std::string::npos);
+        CHECK(d.message.find("overflowed") == std::string::npos);
+    }
+}
+
 TEST_CASE("reliability: a finite model is untouched by the checks") {
     sim::ModelSpec m;
     m.specs.stop = 4;

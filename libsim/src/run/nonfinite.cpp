@@ -166,7 +166,14 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
         }
         const double val = c.hidden ? c.hidden_value : c.overflow ? stock_after(*c.var, s) : s[c.var->slot];
         const std::string vs = sign_text(val);
-        if (c.overflow) {
+        if (c.overflow && std::isnan(val)) {
+            // Finite flows overflow to an infinity, not to NaN: a flow was
+            // NaN at a time inside the step that only the method evaluated
+            // (rk45's own steps, which are not the grid's).
+            what = "the stock became NaN in the step from time " + number(t) +
+                   " although its flows were finite at the grid points: a flow was NaN at a time between them that "
+                   "the integration method evaluated; run with --method euler (or rk4) and a smaller dt to find it";
+        } else if (c.overflow) {
             what = "the stock became " + vs + " in the step from time " + number(t) +
                    " although its flows were finite there: it overflowed; check for runaway growth or use a "
                    "smaller dt";
