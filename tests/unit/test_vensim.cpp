@@ -505,7 +505,8 @@ TEST_CASE("vensim: the data files held in a load stay within the cell bound: bey
         REQUIRE_MESSAGE(m.has_value(), diags.str());
         return m->run();
     };
-    for (const auto& [limit, want] : {std::pair<std::size_t, std::size_t>{11, 2}, {10, 3}, {1, 3}}) {
+    for (const auto& lw : {std::pair<std::size_t, std::size_t>{11, 2}, {10, 3}, {1, 3}}) {
+        const std::size_t limit = lw.first, want = lw.second;  // (clang 14: no lambda captures of bindings)
         CAPTURE(limit);
         std::size_t reads = 0;
         const auto r = load(limit, reads);
