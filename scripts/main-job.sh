@@ -3,7 +3,7 @@
 # `sdsim compare` on the Chongqing model, all five levers (32 runs), on top
 # of models/chongqing/scenarios/compare.yaml (which extends the baseline),
 # with the uncertainty of the ranking: the same 32 combinations over N = 120
-# Latin-hypercube samples of the model's 106 declared uncertain parameters
+# Latin-hypercube samples of the model's 110 declared uncertain parameters
 # (seed 1; common random numbers, 3872 runs). N must exceed the number of
 # parameters, because the model declares rank correlations. The runs use the
 # model's generated C++ (--engine generated: compiled by the system compiler
