@@ -58,7 +58,7 @@ elseif(CASE STREQUAL "compare" OR CASE STREQUAL "compare_samples" OR CASE STREQU
     # 32 combinations x 120 samples of the model's uncertain parameters (3,872 runs).
     set(cmd compare ${scenario} --samples 120 --seed 2 --no-charts)
   else()
-    # Sobol': 12 x (106 + 2) runs of the model's uncertain parameters.
+    # Sobol': 12 x (110 + 2) runs of the model's uncertain parameters.
     set(cmd sensitivity ${scenario} --samples 12 --seed 2 --bootstrap 50 --no-charts)
   endif()
   run(one ${SDSIM} ${cmd} --out ${WORK}/one)

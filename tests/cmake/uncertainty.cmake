@@ -101,7 +101,7 @@ if(COMMAND sim_cli_test)
 endif()
 
 # The Chongqing model: its comparison under uncertainty (the main job's
-# command, N = 120: a round N above its 106 correlated parameters)
+# command, N = 120: a round N above its 110 correlated parameters)
 # and its behaviour checks, if it declares them.
 set(SIM_UNC_CQ ${PROJECT_SOURCE_DIR}/models/chongqing)
 if(EXISTS ${SIM_UNC_CQ}/model.yaml)
