@@ -330,52 +330,45 @@ TEST_CASE("generated: errors are the interpreter's (the run is repeated by it to
     CHECK(b.error.find(std::string("E-DIV") + "-ZERO") != std::string::npos);  // the message names its code
     CHECK(compare_engines("non-finite values", model, *gen) == 0);
 
-    // A 0/0 inside MIN or MAX is NaN on either side (sim::ops::min/max),
-    // reported by both engines.
+    // Models whose runs stop on a NaN: both engines give the same error, and
+    // the same outcome under every variant; the interpreter's error returned.
+    auto same_error = [&](const sim::ModelSpec& spec, const char* what) {
+        const sim::Model im = sim::Model::compile(spec);
+        auto g = sim::compile_native(im, d, native_options());
+        REQUIRE_MESSAGE(g, d.str());
+        const Outcome a = run(im, {}, sim::RunEngine::interpreter), b = run(*g, {}, sim::RunEngine::generated);
+        CHECK_FALSE(b.r);
+        CHECK(b.error == a.error);
+        CHECK(compare_engines(what, im, *g) == 0);
+        return a.error;
+    };
+
+    // A 0/0 inside MIN or MAX is NaN on either side (sim::ops::min/max).
     sim::ModelSpec q;
     q.specs.stop = 8;
     q.add_stock("x", "1", {"f"});
     q.add_flow("f", "MAX(0, (TIME - 5) / (TIME - 5)) + MIN((TIME - 6) / (TIME - 6), 1)");
-    const sim::Model qm = sim::Model::compile(q);
-    auto qgen = sim::compile_native(qm, d, native_options());
-    REQUIRE_MESSAGE(qgen, d.str());
-    const Outcome qa = run(qm, {}, sim::RunEngine::interpreter), qb = run(*qgen, {}, sim::RunEngine::generated);
-    CHECK_FALSE(qb.r);
-    CHECK(qb.error == qa.error);
-    CHECK(qa.error.find("time 5") != std::string::npos);
-    CHECK(compare_engines("NaN in MIN and MAX", qm, *qgen) == 0);
+    CHECK(same_error(q, "NaN in MIN and MAX").find("time 5") != std::string::npos);
 
     // A NaN flowing into a non-negative stock between saved rows stays NaN
-    // (limit_outflows, the generated limit), and is reported by both.
+    // (limit_outflows, the generated limit).
     sim::ModelSpec z;
     z.specs.stop = 5;
     z.specs.dt = 0.5;
     z.specs.save_step = 1;
     z.add_stock("x", "10", {}, {"f"}).non_negative = true;
     z.add_flow("f", "IF TIME = 2.5 THEN (TIME - 2.5) / (TIME - 2.5) ELSE 1");
-    const sim::Model zm = sim::Model::compile(z);
-    auto zgen = sim::compile_native(zm, d, native_options());
-    REQUIRE_MESSAGE(zgen, d.str());
-    const Outcome za = run(zm, {}, sim::RunEngine::interpreter), zb = run(*zgen, {}, sim::RunEngine::generated);
-    CHECK_FALSE(zb.r);
-    CHECK(zb.error == za.error);
-    CHECK(za.error.find("time 2.5") != std::string::npos);
-    CHECK(compare_engines("NaN into a non-negative stock", zm, *zgen) == 0);
+    CHECK(same_error(z, "NaN into a non-negative stock").find("time 2.5") != std::string::npos);
 
-    // A stock hidden inside an SMTH1 going bad: its owner's error, the same.
+    // A stock hidden inside an SMTH1 going bad: its owner's error.
     sim::ModelSpec h;
     h.specs.stop = 5;
     h.specs.dt = 0.5;
     h.add_aux("x", "TIME");
     h.add_aux("y", "SMTH1(x, (TIME - 2) / (TIME - 2))");
-    const sim::Model hm = sim::Model::compile(h);
-    auto hgen = sim::compile_native(hm, d, native_options());
-    REQUIRE_MESSAGE(hgen, d.str());
-    const Outcome ha = run(hm, {}, sim::RunEngine::interpreter), hb = run(*hgen, {}, sim::RunEngine::generated);
-    CHECK_FALSE(hb.r);
-    CHECK(hb.error == ha.error);
-    CHECK(ha.error.find("'y'") != std::string::npos);
-    CHECK(ha.error.find("hidden inside its SMTH/DELAY/TREND") != std::string::npos);
+    const std::string hidden = same_error(h, "NaN in a hidden stock");
+    CHECK(hidden.find("'y'") != std::string::npos);
+    CHECK(hidden.find("hidden inside its SMTH/DELAY/TREND") != std::string::npos);
 
     // Options are checked as always.
     sim::RunOptions unknown;

@@ -116,7 +116,7 @@ NonFiniteCheck::Culprit NonFiniteCheck::find(const double* s, bool initial, bool
     auto named = [&](Slot x) { return x < p_.slot_names.size() && !p_.slot_names[x].empty(); };
     for (std::uint32_t i = 0; i < p_.stock_count; ++i) {
         const Slot owner = p_.stock_owner[i];
-        const double after = stocks_after_.empty() ? s[p_.stock_begin + i] : stocks_after_[i];
+        const double after = stock_after(i, s);
         if (owner == Program::no_owner || std::isfinite(after)) continue;
         const auto it = var_of.find(owner);
         if (it == var_of.end()) continue;
@@ -200,9 +200,10 @@ Diagnostic NonFiniteCheck::describe(const Culprit& c, const double* s, bool init
 }
 
 // A stock's value after the failed step (or now, when no step failed).
-double NonFiniteCheck::stock_after(const VarInfo& v, const double* s) const {
-    return stocks_after_.empty() ? s[v.slot] : stocks_after_[v.slot - p_.stock_begin];
+double NonFiniteCheck::stock_after(std::uint32_t i, const double* s) const {
+    return stocks_after_.empty() ? s[p_.stock_begin + i] : stocks_after_[i];
 }
+double NonFiniteCheck::stock_after(const VarInfo& v, const double* s) const { return stock_after(v.slot - p_.stock_begin, s); }
 
 bool NonFiniteCheck::report(const double* s, bool initial, bool last_try) {
     Culprit c = find(s, initial, last_try);

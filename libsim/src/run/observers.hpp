@@ -199,6 +199,7 @@ private:
     Culprit find(const double* s, bool initial, bool hidden = false) const;
     Diagnostic describe(const Culprit& c, const double* s, bool initial) const;
     double stock_after(const VarInfo& v, const double* s) const;
+    double stock_after(std::uint32_t stock, const double* s) const;  // by index from stock_begin
 
     const Program& p_;
     Grid grid_;
