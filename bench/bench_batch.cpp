@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sim/batch.hpp"
+#include "sim/generated.hpp"
 #include "sim/native.hpp"
 #include "sim/sampling.hpp"
 #include "sim/sim.hpp"
@@ -41,8 +42,9 @@ struct Setup {
 Setup* setup_ptr = nullptr;
 const Setup& setup() { return *setup_ptr; }
 
-sim::BatchOptions options(sim::RunEngine engine) {
+sim::BatchOptions options(sim::RunEngine engine, bool lanes = false) {
     sim::BatchOptions o;
+    o.lanes = lanes;
     o.base.method = sim::Method::euler;
     o.base.engine = engine;
     o.parameters = setup().sets.names;
@@ -59,9 +61,9 @@ void BM_one_run(benchmark::State& state, sim::RunEngine engine) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_batch(benchmark::State& state, sim::RunEngine engine) {
+void BM_batch(benchmark::State& state, sim::RunEngine engine, bool lanes = false) {
     const sim::Model& m = engine == sim::RunEngine::generated ? *setup().generated : setup().model;
-    const sim::Batch batch(m, options(engine));
+    const sim::Batch batch(m, options(engine, lanes));
     const auto& sets = setup().sets;
     std::vector<double> out(sets.rows * batch.rows() * batch.cols());
     for (auto _ : state) {
@@ -75,11 +77,13 @@ void BM_one_run_interpreter(benchmark::State& s) { BM_one_run(s, sim::RunEngine:
 void BM_one_run_generated(benchmark::State& s) { BM_one_run(s, sim::RunEngine::generated); }
 void BM_batch_interpreter(benchmark::State& s) { BM_batch(s, sim::RunEngine::interpreter); }
 void BM_batch_generated(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated); }
+void BM_batch_generated_lanes(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated, true); }
 
 BENCHMARK(BM_one_run_interpreter)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_one_run_generated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_batch_interpreter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_batch_generated)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_batch_generated_lanes)->Unit(benchmark::kMillisecond);
 
 bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
@@ -128,6 +132,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_batch: the generated batch differs from the interpreted one\n");
         return 1;
     }
+    // In SIMD lanes (when this machine and build have them: say so).
+    const sim::BatchResult bl =
+        sim::Batch(*s.generated, options(sim::RunEngine::generated, true)).run(s.sets.values);
+    if (!same_bytes(bi.values, bl.values) || bi.times != bl.times) {
+        std::fprintf(stderr, "bench_batch: the generated batch in lanes differs from the interpreted one\n");
+        return 1;
+    }
+    std::fprintf(stderr, "bench_batch: generated code %s SIMD lanes (Kernel::euler_lanes)\n",
+                 sim::kernel_has_lanes(*s.generated) ? "with" : "WITHOUT: BM_batch_generated_lanes runs one at a time, without");
     for (std::size_t r : {std::size_t{0}, s.sets.rows - 1}) {
         sim::RunOptions o = options(sim::RunEngine::interpreter).base;
         for (std::size_t c = 0; c < s.sets.cols(); ++c) o.set.emplace_back(s.sets.names[c], s.sets.at(r, c));

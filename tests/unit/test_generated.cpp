@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/batch.hpp"
 #include "sim/generate.hpp"
 #include "sim/generated.hpp"
 #include "sim/load.hpp"
@@ -108,10 +109,75 @@ std::vector<std::pair<std::string, sim::RunOptions>> variants(const sim::Model& 
     return v;
 }
 
-// Compares the engines on `m` under every variant; returns the number of
-// differences (each reported).
-int compare_engines(const std::string& what, const sim::Model& interp, const sim::Model& gen) {
+// Batches in SIMD lanes (Kernel::euler_lanes, when `gen` has them) against
+// the interpreter's single runs: 7 runs (a group of four, then three one by
+// one) with the first settable constant varied run by run, saving every
+// column, and two columns every second step. A batch fails if and only if
+// one of its runs does. Returns the number of differences (each reported).
+int compare_lanes(const std::string& what, const sim::Model& interp, const sim::Model& gen) {
+    if (!sim::kernel_has_lanes(gen)) return 0;
+    const auto& p = sim::detail::program_of(interp);
+    std::string param;
+    double value = 0;
+    for (const auto& n : interp.variable_names())
+        if (const auto* v = p.find(n); v && v->settable) {
+            param = v->name;
+            value = p.slots[v->slot];
+            break;
+        }
+    std::vector<double> sets;
+    for (double f : {1.0, 0.999, 1.001, 0.998, 1.002, 1.0, 0.997}) sets.push_back(value * f);
+    const auto names = interp.variable_names();
     int bad = 0;
+    for (int shape = 0; shape < 2; ++shape) {
+        sim::BatchOptions o;
+        o.base.method = sim::Method::euler;
+        o.base.engine = sim::RunEngine::generated;
+        if (shape == 1) {
+            o.base.save = {names.back(), names.front()};
+            o.base.save_step = 2 * interp.specs().dt;
+        }
+        if (!param.empty()) o.parameters = {param};
+        std::vector<Outcome> want;
+        bool fails = false;
+        for (double x : sets) {
+            sim::RunOptions one = o.base;
+            if (!param.empty()) one.set = {{param, x}};
+            want.push_back(run(interp, one, sim::RunEngine::interpreter));
+            fails = fails || !want.back().r;
+        }
+        const std::string label = what + (shape ? " (lanes, two columns)" : " (lanes)");
+        try {
+            const sim::Batch b(gen, o);
+            const sim::BatchResult r = param.empty() ? b.run(sets.size()) : b.run(sets);
+            if (fails) {
+                ++bad;
+                FAIL_CHECK(label << ": the batch ran, but a run fails alone");
+                continue;
+            }
+            for (std::size_t i = 0; i < sets.size(); ++i) {
+                const std::vector<double> got(r.run_values(i).begin(), r.run_values(i).end());
+                if (r.names != want[i].r->names || !same_bits(r.times, want[i].r->times) ||
+                    !same_bits(got, want[i].r->values)) {
+                    ++bad;
+                    FAIL_CHECK(label << ": run " << i << " differs from the interpreter's");
+                    break;
+                }
+            }
+        } catch (const sim::Error& e) {
+            if (!fails) {
+                ++bad;
+                FAIL_CHECK(label << ": the batch failed, but no run fails alone: " << e.what());
+            }
+        }
+    }
+    return bad;
+}
+
+// Compares the engines on `m` under every variant, and the batches in lanes
+// (compare_lanes); returns the number of differences (each reported).
+int compare_engines(const std::string& what, const sim::Model& interp, const sim::Model& gen) {
+    int bad = compare_lanes(what, interp, gen);
     for (const auto& [label, o] : variants(interp)) {
         const Outcome a = run(interp, o, sim::RunEngine::interpreter), b = run(gen, o, sim::RunEngine::generated);
         std::string why;
@@ -243,6 +309,130 @@ TEST_CASE("generated: every operation and event gives the interpreter's results"
     small.function_size = 1;
     const std::string src = sim::generate_kernel_source(m, small);
     CHECK(src.find("flows_3(") != std::string::npos);  // split into functions
+}
+
+// kitchen_sink without PREVIOUS and the fixed DELAY (models with them have
+// no lanes), with the drain scaled by k (varied run by run: the
+// non-negative stock `a` is limited at different steps in different lanes;
+// so is the pulse)
+// a division by zero at TIME 6 when k = 3, and a NaN flowing into `a` from
+// TIME 3 when k = 4 (through an outflow to nowhere, so that only `a` holds
+// it).
+std::string kitchen_lanes() {
+    std::string y = kitchen_sink;
+    auto replace = [&](const std::string& from, const std::string& to) {
+        const auto at = y.find(from);
+        REQUIRE(at != std::string::npos);
+        y.replace(at, from.size(), to);
+    };
+    replace("PREVIOUS(a, 1) + DELAY(b, 1.5, 2) + ", "");
+    replace("a * 0.3 + PULSE(4, 2, 3)", "a * 0.15 * k + PULSE(k, 2, 3)");
+    replace("outflows: [drain, spill]", "outflows: [drain, spill, vent]");
+    replace("flows:\n",
+            "flows:\n  vent: {equation: \"IF k = nan_at_4 AND TIME >= 3 THEN (TIME - TIME) / (TIME - TIME) ELSE 0\"}\n");
+    replace("  k: {value: 2}", "  k: {value: 2}\n  zero_at_3: {value: 3}\n  nan_at_4: {value: 4}");
+    replace("aux:\n", "aux:\n  spike: {equation: \"IF k = zero_at_3 THEN b / (TIME - 6) ELSE 0\"}\n");
+    return y;
+}
+
+TEST_CASE("generated: batches in SIMD lanes give every run's bits (limits, a division by zero in one lane)") {
+    if (!have_compiler()) {
+        simtest::skip("no C++ compiler (c++) on the PATH");
+        return;
+    }
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    const bool avx2 = __builtin_cpu_supports("avx2");
+#else
+    const bool avx2 = false;
+#endif
+    if (!avx2) {
+        simtest::skip("this machine has no AVX2: generated code has no SIMD lanes here");
+        return;
+    }
+    sim::Diagnostics d;
+    const sim::Model m = sim::Model::compile(sim::parse_yaml(kitchen_lanes(), "lanes.yaml", d));
+    REQUIRE_MESSAGE(!d.has_errors(), d.str());
+    auto gen = sim::compile_native(m, d, native_options());
+    REQUIRE_MESSAGE(gen, d.str());
+    REQUIRE(sim::kernel_has_lanes(*gen));
+    // PREVIOUS and fixed delays have none.
+    const sim::Model sink = sim::Model::compile(sim::parse_yaml(kitchen_sink, "sink.yaml", d));
+    CHECK(sim::generate_kernel_source(sink).find("void euler_lanes(") == std::string::npos);
+    CHECK(compare_engines("every operation, lanes", m, *gen) == 0);
+
+    sim::BatchOptions o;
+    o.base.method = sim::Method::euler;
+    o.base.engine = sim::RunEngine::generated;
+    o.parameters = {"k"};
+    const std::vector<double> ks = {0.5, 2, 1, 4.5, 2.5, 0.25, 1.5, 5, 0.1};  // two groups of four, one alone
+    const auto names = m.variable_names();
+    const auto col_a = static_cast<std::size_t>(std::find(names.begin(), names.end(), "a") - names.begin());
+    REQUIRE(col_a < names.size());
+    for (bool lanes : {true, false}) {
+        o.lanes = lanes;
+        const sim::BatchResult r = sim::Batch(*gen, o).run(ks);
+        std::set<std::size_t> first_zero;  // the row where `a` first is 0, per run
+        for (std::size_t i = 0; i < ks.size(); ++i) {
+            sim::RunOptions one = o.base;
+            one.engine = sim::RunEngine::interpreter;
+            one.set = {{"k", ks[i]}};
+            const sim::Results want = m.run(one);
+            const std::vector<double> got(r.run_values(i).begin(), r.run_values(i).end());
+            CHECK_MESSAGE(same_bits(got, want.values), "run " << i << (lanes ? " in lanes" : " alone"));
+            std::size_t row = 0;
+            while (row < r.rows() && r.at(i, row, col_a) != 0) ++row;
+            first_zero.insert(row);
+        }
+        CHECK(first_zero.size() >= 3);  // limited at different steps in different runs
+    }
+
+    // k = 3 in the second lane of the second group: that run alone reports it.
+    o.lanes = true;
+    const std::vector<double> with_3 = {1, 2, 1.5, 0.5, 2.5, 3, 1, 0.5};
+    try {
+        (void)sim::Batch(*gen, o).run(with_3);
+        FAIL("no error");
+    } catch (const sim::Error& e) {
+        const auto& items = e.diagnostics().items();
+        REQUIRE(items.size() >= 2);
+        CHECK(items[0].code == sim::Code::E_DIV_ZERO);
+        CHECK(items[0].variable == "spike");
+        CHECK(items.back().message == "in run 5 of the batch (k = 3)");
+    }
+    // k = 4 in the second lane: a NaN flows into the non-negative stock `a`
+    // (it must stay NaN, not be clamped or limited to 0) and is reported.
+    // Saving every column, and only stocks (so that only the stock's own
+    // check can see it).
+    const std::vector<double> with_4 = {1, 4, 2, 0.5};
+    for (const std::vector<std::string>& save : {std::vector<std::string>{}, std::vector<std::string>{"a", "c"}}) {
+        o.base.save = save;
+        try {
+            (void)sim::Batch(*gen, o).run(with_4);
+            FAIL("no error, saving " << save.size() << " columns");
+        } catch (const sim::Error& e) {
+            const auto& items = e.diagnostics().items();
+            REQUIRE(items.size() >= 2);
+            CHECK(items[0].code == sim::Code::E_DIV_ZERO);
+            CHECK(items[0].variable == "vent");
+            CHECK(items.back().message == "in run 1 of the batch (k = 4)");
+        }
+    }
+    o.base.save.clear();
+    o.base.on_nonfinite = sim::NonFinite::warn;
+    for (const auto& [sets, failing] : {std::pair{with_3, std::size_t{5}}, std::pair{with_4, std::size_t{1}}}) {
+        const sim::BatchResult r = sim::Batch(*gen, o).run(sets);
+        REQUIRE(!r.warnings.empty());
+        for (const auto& w : r.warnings) CHECK(w.first == failing);
+        for (std::size_t i = 0; i < sets.size(); ++i) {
+            sim::RunOptions one = o.base;
+            one.engine = sim::RunEngine::interpreter;
+            one.set = {{"k", sets[i]}};
+            const sim::Results want = m.run(one);
+            const std::vector<double> got(r.run_values(i).begin(), r.run_values(i).end());
+            CHECK_MESSAGE(same_bits(got, want.values), "run " << i << " of " << sets.size() << " under warn");
+            CHECK(want.warnings.empty() == (i != failing));
+        }
+    }
 }
 
 TEST_CASE("generated: the shape for large models (functions over the slot vector) gives the same results") {

@@ -37,6 +37,11 @@ struct BatchOptions {
     std::vector<std::string> parameters;
     // Worker threads; 0 = the hardware concurrency. Results do not depend on it.
     unsigned threads = 1;
+    // Euler runs of generated code with lanes (sim/kernel.hpp: native mode
+    // on a machine with AVX2, for models without PREVIOUS, fixed delays or
+    // vector functions) go four at a time in SIMD lanes; the results are
+    // the same bit for bit. false: one at a time.
+    bool lanes = true;
 };
 
 struct BatchResult {

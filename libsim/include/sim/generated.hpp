@@ -33,4 +33,10 @@ Model model_from_kernel(const Kernel& kernel);
 // holds the kernel). Throws E-GENERATED-MISMATCH as above.
 Model attach_kernel(const Model& model, const Kernel& kernel, std::shared_ptr<const void> keep = {});
 
+// True if `model` has generated code with SIMD lanes (Kernel::euler_lanes),
+// which sim::Batch uses for Euler runs: the model has no PREVIOUS, fixed
+// delays or vector functions, and the code was compiled with AVX (native
+// mode: on a machine with AVX2).
+bool kernel_has_lanes(const Model& model);
+
 }  // namespace sim

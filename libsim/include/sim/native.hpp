@@ -37,6 +37,10 @@ struct NativeOptions {
     bool use_cache = true;         // false: compile in a temporary directory, keep nothing
     std::string cache_dir;         // "" = the default above
     std::uint64_t cache_max_bytes = 256ull << 20;
+    // On x86-64 with AVX2, compile with -mavx2 so that the code can run four
+    // runs of a sim::Batch at once in SIMD lanes (sim/kernel.hpp,
+    // KernelLanesRun): results unchanged, bit for bit.
+    bool lanes = true;
     // Called just before the C++ compiler starts (never when the cache has
     // the code): a caller can tell a person why the next seconds pass (sdsim
     // does, on a terminal).

@@ -56,7 +56,9 @@ struct Batch::Impl {
             times.push_back(plan.grid.at(static_cast<long>(row) * plan.grid.save_every));
         threads = o.threads;
         max_memory = o.base.max_memory;
+        lanes = o.lanes && detail::lanes_usable(plan, kernel);
     }
+    bool lanes = false;  // runs go kernel_lanes at a time through Kernel::euler_lanes
     std::optional<std::uint64_t> max_memory;  // RunOptions::max_memory
 };
 
@@ -71,8 +73,9 @@ void check_batch_memory(const Batch::Impl& m, std::size_t n, bool results, const
     const double rows = static_cast<double>(m.times.size()), cols = static_cast<double>(m.plan.cols.size());
     const double points = static_cast<double>(m.plan.grid.steps) + 1;
     const double workers = detail::worker_count(m.threads, n);
-    const double per_worker = rows + 2.0 * static_cast<double>(m.p.slots.size()) + static_cast<double>(m.p.stock_count) +
-                              points * static_cast<double>(m.p.delays.size());
+    const double per_worker = (m.lanes ? kernel_lanes : 1) *
+                              (rows + 2.0 * static_cast<double>(m.p.slots.size()) +
+                               static_cast<double>(m.p.stock_count) + points * static_cast<double>(m.p.delays.size()));
     const double bytes = 8.0 * ((results ? static_cast<double>(n) * rows * cols : 0.0) + workers * per_worker);
     if (detail::fits_memory(bytes, max)) return;
     const std::uint64_t budget = max ? *max : default_memory_budget();
@@ -105,26 +108,36 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
     std::atomic<std::size_t> fail_at{n};
     std::vector<std::pair<std::size_t, Diagnostic>> found;
     std::atomic<bool> out_of_memory{false};  // a worker could not allocate its buffers
+    // Each worker takes `group` runs at a time: kernel_lanes with lanes (the
+    // last runs, fewer than that, one by one), else one.
+    const std::size_t group = m.lanes ? kernel_lanes : 1;
     auto worker = [&](std::size_t) {
-        std::optional<detail::Workspace> ws;
-        std::vector<double> s, times;
+        std::vector<detail::Workspace> ws;
+        std::vector<std::vector<double>> s(group), times(group);
         try {
-            ws.emplace(m.p, m.plan.grid);
-            s.resize(m.plan.slots.size());
-            times.resize(rows);
+            ws.reserve(group);
+            for (std::size_t g = 0; g < group; ++g) {
+                ws.emplace_back(m.p, m.plan.grid);
+                s[g].resize(m.plan.slots.size());
+                times[g].resize(rows);
+            }
         } catch (const std::bad_alloc&) {
             out_of_memory = true;
             fail_at = 0;  // the other workers stop at their next run
             return;
         }
+        auto fill = [&](std::size_t i, std::vector<double>& x) {
+            std::copy(m.plan.slots.begin(), m.plan.slots.end(), x.begin());
+            for (std::size_t j = 0; j < np; ++j) x[m.param_slots[j]] = sets[i * np + j];
+        };
         std::vector<Diagnostic> warn;
-        for (std::size_t i; (i = next++) < n && i < fail_at.load();) {
-            std::copy(m.plan.slots.begin(), m.plan.slots.end(), s.begin());
-            for (std::size_t j = 0; j < np; ++j) s[m.param_slots[j]] = sets[i * np + j];
+        // Run i alone, with the buffers of lane g.
+        auto one = [&](std::size_t i, std::size_t g) {
+            fill(i, s[g]);
             warn.clear();
             try {
-                detail::run_plan(m.p, m.plan, s.data(), m.kernel, times.data(), out.data() + i * rows * cols, warn,
-                                 *ws);
+                detail::run_plan(m.p, m.plan, s[g].data(), m.kernel, times[g].data(), out.data() + i * rows * cols,
+                                 warn, ws[g]);
             } catch (const Error& e) {
                 Diagnostics d = e.diagnostics();
                 Diagnostic note;
@@ -140,11 +153,31 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
                     failure.emplace(i, Error(std::move(d)));
                     fail_at = i;
                 }
-                continue;
+                return;
             }
             if (!warn.empty()) {
                 std::lock_guard<std::mutex> g(mu);
                 for (auto& w : warn) found.emplace_back(i, std::move(w));
+            }
+        };
+        for (std::size_t i; (i = next.fetch_add(group)) < n && i < fail_at.load();) {
+            if (group > 1 && i + group <= n) {
+                double* S[kernel_lanes];
+                double* T[kernel_lanes];
+                double* V[kernel_lanes];
+                for (std::size_t g = 0; g < group; ++g) {
+                    fill(i + g, s[g]);
+                    S[g] = s[g].data();
+                    T[g] = times[g].data();
+                    V[g] = out.data() + (i + g) * rows * cols;
+                }
+                const auto ok = detail::run_plan_lanes(m.p, m.plan, S, *m.kernel, T, V, ws.data());
+                // A run that met a value that is not finite (or a warning)
+                // again alone, which reports it as always.
+                for (std::size_t g = 0; g < group; ++g)
+                    if (!ok[g] && i + g < fail_at.load()) one(i + g, g);
+            } else {
+                for (std::size_t j = i; j < n && j < i + group && j < fail_at.load(); ++j) one(j, 0);
             }
         }
     };

@@ -19,6 +19,7 @@
 // that no function is too large for the C++ compiler. The initial and flow
 // functions (used for the initial values and by the Runge-Kutta methods)
 // always work on the slot vector.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -103,6 +104,8 @@ public:
             euler_locals(os);
         else
             euler_memory(os);
+        const bool lanes = lanes_possible();
+        if (lanes) euler_lanes(os);
         os << "constexpr char source_text[] = " << string_literal(source_text) << ";\n"
            << "constexpr char source_path[] = " << string_literal(source_path) << ";\n"
            << "constexpr char model_name[] = " << string_literal(p_.spec.name) << ";\n\n"
@@ -111,7 +114,9 @@ public:
            << "    \"" << fingerprint << "\",\n"
            << "    model_name,\n    source_text,\n    source_path,\n"
            << "    " << p_.slots.size() << "ul,\n"
-           << "    &initial,\n    &flows,\n    &euler,\n};\n\n"
+           << "    &initial,\n    &flows,\n    &euler,\n"
+           << (lanes ? "#ifdef SIM_KERNEL_LANES\n    &euler_lanes,\n#else\n    nullptr,\n#endif\n" : "    nullptr,\n")
+           << "};\n\n"
            << "}  // namespace\n";
         return os.str();
     }
@@ -134,6 +139,11 @@ private:
     std::string loc(Slot s) const {
         if (s == detail::slot_time) return "t";
         return pool(s) ? c(s) : "v" + std::to_string(s);
+    }
+    // In euler_lanes: a slot's value in lane `l` (a double).
+    std::string lane(Slot s, int l) const {
+        if (s == detail::slot_time || pool(s)) return loc(s);
+        return loc(s) + "[" + std::to_string(l) + "]";
     }
 
     void constants(std::ostream& os) {
@@ -251,7 +261,7 @@ private:
     // without `net`: x + dt * f, and x - dt * f for an outflow, which is
     // x + dt * (-f) bit for bit (negation is exact and rounding symmetric).
     template <class Name>
-    std::vector<std::string> plain_update(Name&& N) const {
+    std::vector<std::string> plain_update(Name&& N, const std::string& real = "double") const {
         std::vector<std::string> out;
         const Slot* fs = p_.flow_slots.data();
         for (const auto& g : p_.stock_flows) {
@@ -261,7 +271,7 @@ private:
                 out.push_back(x + " = " + x + (in_first ? " + " : " - ") + "dt * " + N(fs[g.in_begin]) + ";");
                 continue;
             }
-            std::string st = "{ double net = " + std::string(in_first ? "" : "-") + N(fs[g.in_begin]) + ";";
+            std::string st = "{ " + real + " net = " + std::string(in_first ? "" : "-") + N(fs[g.in_begin]) + ";";
             for (auto j = g.in_begin + 1; j < g.out_begin; ++j) st += " net += " + N(fs[j]) + ";";
             for (auto j = g.out_begin + (in_first ? 0 : 1); j < g.end; ++j) st += " net -= " + N(fs[j]) + ";";
             st += " " + x + " = " + x + " + dt * net; }";
@@ -273,11 +283,14 @@ private:
     // Non-negative stocks (drive_euler_nonneg): every next value from the
     // derivatives, outflows limited (limit_outflows, statement for
     // statement), clamped, stored.
+    // With `lanes` (euler_lanes): V4 values, each limit taken lane by lane
+    // (in double, statement for statement) in the lanes that need one.
     template <class Name, class Next>
-    std::vector<std::string> nonneg_update(Name&& N, Next&& X, bool declare) const {
+    std::vector<std::string> nonneg_update(Name&& N, Next&& X, bool declare, bool lanes = false) const {
         std::vector<std::string> out;
+        const std::string real = lanes ? "V4" : "double";
         for (std::uint32_t i = 0; i < p_.stock_count; ++i) {
-            std::string st = "{ double d = 0;";
+            std::string st = "{ " + real + " d = 0;";
             for (Slot f : stock_in_[i]) st += " d += " + N(f) + ";";
             for (Slot f : stock_out_[i]) st += " d -= " + N(f) + ";";
             st += std::string(" ") + (declare ? "const double nx = " : X(i) + " = ") + N(p_.stock_begin + i) +
@@ -286,26 +299,55 @@ private:
             st += " }";
             out.push_back(st);
         }
-        for (auto i : p_.nonneg_stocks) {
-            std::string st = "if (" + X(i) + " < 0) { double out = 0;";  // a NaN stays (limit_outflows)
-            std::vector<Slot> outs;
-            for (const auto& t : p_.outflow_terms)
-                if (t.stock == i) outs.push_back(t.flow);
-            for (Slot f : outs) st += " out += dt * std::max(0.0, " + N(f) + ");";
-            st += " if (out > 0) { const double withheld = std::min(1.0, -" + X(i) + " / out);";
-            for (Slot f : outs) {
-                std::string inner;
-                for (const auto& u : p_.inflow_terms)
-                    if (u.flow == f && u.stock != i)
-                        inner += " " + X(u.stock) + " -= dt * " + N(f) + " * withheld;";
-                if (!inner.empty()) st += " if (!(" + N(f) + " <= 0)) {" + inner + " }";
+        if (lanes) {
+            auto Y = [](std::uint32_t i) { return "y" + std::to_string(i); };
+            for (auto i : p_.nonneg_stocks) {
+                const std::vector<std::uint32_t> w = limit_writes(i);
+                std::string st = "if (sim::lanes::any_negative(" + X(i) + ")) {";
+                for (int l = 0; l < kernel_lanes; ++l) {
+                    const std::string ls = std::to_string(l);
+                    auto L = [this, l](Slot s) { return lane(s, l); };
+                    st += " {";
+                    for (auto j : w) st += " double " + Y(j) + " = " + X(j) + "[" + ls + "];";
+                    st += " " + limit(i, L, Y);
+                    for (auto j : w) st += " " + X(j) + ".set(" + ls + ", " + Y(j) + ");";
+                    st += " }";
+                }
+                out.push_back(st + " }");
             }
-            st += " } " + X(i) + " = 0; }";
-            out.push_back(st);
+        } else {
+            for (auto i : p_.nonneg_stocks) out.push_back(limit(i, N, X));
         }
-        for (auto i : p_.nonneg_stocks) out.push_back(X(i) + " = sim::ops::nonneg(" + X(i) + ");");
+        for (auto i : p_.nonneg_stocks)
+            out.push_back(X(i) + " = sim::" + (lanes ? "lanes" : "ops") + "::nonneg(" + X(i) + ");");
         for (std::uint32_t i = 0; i < p_.stock_count; ++i) out.push_back(N(p_.stock_begin + i) + " = " + X(i) + ";");
         return out;
+    }
+
+    // The outflows of a non-negative stock i whose next value X(i) is
+    // negative, limited (limit_outflows, statement for statement).
+    template <class Name, class Next>
+    std::string limit(std::uint32_t i, Name&& N, Next&& X) const {
+        std::string st = "if (" + X(i) + " < 0) { double out = 0;";  // a NaN stays (limit_outflows)
+        for (Slot f : stock_out_[i]) st += " out += dt * std::max(0.0, " + N(f) + ");";
+        st += " if (out > 0) { const double withheld = std::min(1.0, -" + X(i) + " / out);";
+        for (Slot f : stock_out_[i]) {
+            std::string inner;
+            for (const auto& u : p_.inflow_terms)
+                if (u.flow == f && u.stock != i) inner += " " + X(u.stock) + " -= dt * " + N(f) + " * withheld;";
+            if (!inner.empty()) st += " if (!(" + N(f) + " <= 0)) {" + inner + " }";
+        }
+        st += " } " + X(i) + " = 0; }";
+        return st;
+    }
+    // The stocks limit(i) writes: i and the stocks its outflows flow into.
+    std::vector<std::uint32_t> limit_writes(std::uint32_t i) const {
+        std::vector<std::uint32_t> w{i};
+        for (Slot f : stock_out_[i])
+            for (const auto& u : p_.inflow_terms)
+                if (u.flow == f && u.stock != i && std::find(w.begin(), w.end(), u.stock) == w.end())
+                    w.push_back(u.stock);
+        return w;
     }
 
     // bad += (x * 0.0 + ...) over the non-negative stocks, as a balanced sum.
@@ -450,6 +492,129 @@ private:
         for (Slot s = 1; s < p_.slots.size(); ++s)
             if (mut[s] && !pool(s)) os << "    s[" << s << "] = " << loc(s) << ";\n";
         euler_epilogue(os);
+    }
+
+    // Kernel::euler_lanes (sim/kernel.hpp): models in the local-variable
+    // shape without PREVIOUS, fixed delays or vector functions.
+    bool lanes_possible() const {
+        return locals_ && p_.previous.empty() && p_.delays.empty() && p_.vector_ops.empty();
+    }
+
+    // An instruction of the flow tape in euler_lanes: arithmetic on V4 (the
+    // same operations in the same grouping, so each lane gets the scalar's
+    // bits), the sim::lanes functions where there is one, every other
+    // operation the sim::ops function once per lane.
+    std::string lane_statement(const Instr& in) const {
+        auto N = [this](Slot s) { return loc(s); };
+        const std::string dst = loc(in.dst);
+        std::ostringstream rhs;
+        if (detail::write_arith(rhs, in, N)) return dst + " = " + rhs.str() + ";";
+        const detail::OpInfo info = detail::op_info(in.op);
+        const Slot args[] = {in.a, in.b, in.c};
+        switch (info.form) {
+            case detail::Form::value: return dst + " = " + N(in.a) + ";";
+            case detail::Form::lookup: {
+                const auto& t = p_.tables[in.b];
+                return dst + " = sim::lanes::lookup<sim::ops::lookup>(" + std::to_string(static_cast<int>(t.kind)) +
+                       ", t" + std::to_string(in.b) + "x, t" + std::to_string(in.b) + "y, " +
+                       std::to_string(t.x.size()) + ", " + N(in.a) + ");";
+            }
+            case detail::Form::prefix:
+            case detail::Form::infix:
+            case detail::Form::call: {
+                static const char* const vectorised[] = {"neg", "eq", "ne",  "lt",  "le",    "gt",
+                                                         "ge",  "select", "min", "max", "nonneg"};
+                bool vec = false;
+                for (const char* f : vectorised) vec = vec || (!info.timed && std::string(f) == info.fn);
+                std::string call =
+                    vec ? std::string("sim::lanes::") + info.fn
+                        : std::string("sim::lanes::") + (info.timed ? "timed" : "map") + std::to_string(info.arity) +
+                              "<sim::ops::" + info.fn + ">";
+                call += "(";
+                for (int i = 0; i < info.arity; ++i) call += (i ? ", " : "") + N(args[i]);
+                if (info.timed) call += ", t, " + N(detail::slot_dt);
+                return dst + " = " + call + ");";
+            }
+            case detail::Form::arith:
+            case detail::Form::vector: break;  // written above; never in a model with lanes
+        }
+        return "#error unexpected instruction";
+    }
+
+    void euler_lanes(std::ostream& os) {
+        ++functions_;
+        auto N = [this](Slot s) { return loc(s); };
+        auto X = [](std::uint32_t i) { return "x" + std::to_string(i); };
+        os << "#ifdef SIM_KERNEL_LANES\n"
+           << "void euler_lanes(sim::KernelLanesRun& r) {\n"
+           << "    using sim::lanes::V4;\n"
+           << "    constexpr int lanes = sim::kernel_lanes;\n"
+           << "    static_assert(lanes == 4);\n"
+           << "    double* const* const S = r.s;\n"
+           << "    const double start = r.start, dt = r.dt;\n"
+           << "    const long save_every = r.save_every;\n"
+           << "    long until = r.until;\n"
+           << "    double* out_t[lanes];\n"
+           << "    double* out_v[lanes];\n"
+           << "    for (int l = 0; l < lanes; ++l) {\n"
+           << "        out_t[l] = r.out_t[l];\n"
+           << "        out_v[l] = r.out_v[l];\n"
+           << "    }\n"
+           << "    V4 bad(r.bad[0], r.bad[1], r.bad[2], r.bad[3]);\n"
+           << "    double bad_cols[lanes] = {0, 0, 0, 0};  // what save_columns sums\n"
+           << "    const bool all_columns = r.all_columns != 0;\n"
+           << "    const unsigned* const cols = r.cols;\n"
+           << "    const unsigned long ncols = r.ncols;\n"
+           << "    const long k_begin = r.k_begin, k_end = r.k_end;\n"
+           << "    (void)start;\n"
+           << "    double t = S[0][0];\n";
+        std::vector<char> mut(p_.step_written.begin(), p_.step_written.end());
+        for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
+        for (Slot s = 1; s < p_.slots.size(); ++s) {
+            if (pool(s)) continue;
+            os << "    " << (mut[s] ? "V4 " : "const V4 ") << loc(s) << " = sim::lanes::load(S, " << s << ");\n";
+        }
+        if (!p_.nonneg_stocks.empty())
+            for (std::uint32_t i = 0; i < p_.stock_count; ++i) os << "    V4 " << X(i) << ";\n";
+        os << "    for (long k = k_begin; k < k_end; ++k) {\n";
+        const std::vector<std::string> update =
+            p_.nonneg_stocks.empty() ? plain_update(N, "V4") : nonneg_update(N, X, false, true);
+        for (const auto& st : update) os << "        " << st << "\n";
+        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
+        os << "        t = start + static_cast<double>(k) * dt;\n";
+        for (const auto& in : p_.flow_tape) os << "        " << lane_statement(in) << comment(in.dst) << "\n";
+        os << "        if (--until == 0) {\n"
+           << "            until = save_every;\n"
+           << "            for (int l = 0; l < lanes; ++l) *out_t[l]++ = t;\n"
+           << "            if (all_columns) {\n";
+        std::vector<std::string> terms;
+        for (std::size_t j = 0; j < p_.vars.size(); ++j) {
+            os << "                sim::lanes::put(out_v, " << j << ", " << N(p_.vars[j].slot) << ");\n";
+            if (mut[p_.vars[j].slot]) terms.push_back(loc(p_.vars[j].slot) + " * 0.0");
+        }
+        os << "                for (int l = 0; l < lanes; ++l) out_v[l] += " << p_.vars.size() << ";\n";
+        if (const std::string chk = balanced_check(std::move(terms)); !chk.empty())
+            os << "                " << chk << "\n";
+        os << "            } else {\n";
+        for (const auto& v : p_.vars)
+            if (mut[v.slot]) os << "                sim::lanes::put(S, " << v.slot << ", " << loc(v.slot) << ");\n";
+        os << "                for (int l = 0; l < lanes; ++l)\n"
+           << "                    out_v[l] = sim::save_columns(out_v[l], S[l], cols, ncols, bad_cols[l]);\n"
+           << "            }\n"
+           << "        }\n"
+           << "    }\n"
+           << "    for (int l = 0; l < lanes; ++l) S[l][0] = t;\n";
+        for (Slot s = 1; s < p_.slots.size(); ++s)
+            if (mut[s] && !pool(s)) os << "    sim::lanes::put(S, " << s << ", " << loc(s) << ");\n";
+        for (int l = 0; l < kernel_lanes; ++l)
+            os << "    r.bad[" << l << "] = bad[" << l << "] + bad_cols[" << l << "];\n";
+        os << "    for (int l = 0; l < lanes; ++l) {\n"
+           << "        r.out_t[l] = out_t[l];\n"
+           << "        r.out_v[l] = out_v[l];\n"
+           << "    }\n"
+           << "    r.until = until;\n"
+           << "}\n"
+           << "#endif\n\n";
     }
 
     // Large models: statements over the slot vector, split into functions.

@@ -8,6 +8,7 @@
 #include "run/integrate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -134,6 +135,47 @@ Saver::Cursor run_from_start(const Program& p, const RunPlan& plan, double* s, c
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
               std::vector<Diagnostic>& warnings, Workspace& ws) {
     guarded(plan, [&] { run_from_start(p, plan, s, kernel, times, values, warnings, ws, -1); });
+}
+
+bool lanes_usable(const RunPlan& plan, const Kernel* kernel) {
+    return kernel && kernel->euler_lanes && plan.specs.method == Method::euler && !plan.max_wall_seconds;
+}
+
+std::array<bool, kernel_lanes> run_plan_lanes(const Program& p, const RunPlan& plan, double* const* s,
+                                              const Kernel& kernel, double* const* times, double* const* values,
+                                              Workspace* ws) {
+    std::array<bool, kernel_lanes> ok{};
+    KernelLanesRun r{};
+    // Each run's start as run_plan takes it (initial values, the flows at
+    // the start time, the first row), to grid point 0.
+    std::vector<Diagnostic> warnings;
+    for (int l = 0; l < kernel_lanes; ++l) {
+        try {
+            Saver saver(plan.cols, plan.checked, plan.grid, times[l], values[l]);
+            run(p, plan, s[l], Generated{kernel}, saver, ws[l], warnings, 0, 0);
+            const Saver::Cursor c = saver.cursor();
+            r.s[l] = s[l];
+            r.out_t[l] = c.t;
+            r.out_v[l] = c.v;
+            r.until = c.until;  // the same grid: the same for every run
+        } catch (...) {
+            return ok;  // run_plan finds and reports it, or runs it with the interpreter
+        }
+        if (!warnings.empty()) return ok;
+    }
+    r.k_begin = 1;
+    r.k_end = plan.grid.steps + 1;
+    r.start = plan.grid.start;
+    r.dt = plan.grid.dt;
+    r.save_every = plan.grid.save_every;
+    r.cols = plan.cols.data();
+    r.ncols = plan.cols.size();
+    r.all_columns = plan.all_columns ? 1 : 0;
+    kernel.euler_lanes(r);
+    // As drive_kernel_euler: what the kernel summed, and the stocks.
+    for (int l = 0; l < kernel_lanes; ++l)
+        ok[l] = r.bad[l] == 0 && all_finite(s[l] + p.stock_begin, p.stock_count);
+    return ok;
 }
 
 long shared_steps(const Program& p, const RunPlan& plan, const double* s, std::span<const Slot> differing) {

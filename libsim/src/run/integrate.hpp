@@ -1,6 +1,7 @@
 // The interpreter's run: a prepared plan in, Results out.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <optional>
 #include <span>
@@ -25,6 +26,19 @@ struct Workspace {
 // columns to `times` and `values`, warnings to `warnings`. As integrate.
 void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* kernel, double* times, double* values,
               std::vector<Diagnostic>& warnings, Workspace& ws);
+
+// Runs in SIMD lanes (sim::Batch): true if `kernel` has Kernel::euler_lanes
+// and the plan is an Euler run without a wall-clock budget.
+bool lanes_usable(const RunPlan& plan, const Kernel* kernel);
+// kernel_lanes runs of `plan` at once, lane l over the slot vector s[l]
+// into times[l] and values[l] with the workspace ws[l], each as run_plan
+// would run it with `kernel` (lanes_usable), bit for bit. True for each run
+// whose results stand; false for a run that met a value that is not
+// finite or a warning (for every run when one did so at its start): the
+// caller runs it again with run_plan, which reports it as always.
+std::array<bool, kernel_lanes> run_plan_lanes(const Program& p, const RunPlan& plan, double* const* s,
+                                              const Kernel& kernel, double* const* times, double* const* values,
+                                              Workspace* ws);
 
 // Runs `plan` (from prepare_run) with the method's driver, evaluating with
 // `kernel` (generated code matching `p`) or, if null, the VM. A run of

@@ -39,6 +39,11 @@ Model model_from_kernel(const Kernel& kernel) {
     return attach_kernel(*m, kernel);
 }
 
+bool kernel_has_lanes(const Model& model) {
+    const detail::KernelLink* link = detail::ModelAccess::kernel(model);
+    return link && link->kernel->euler_lanes;
+}
+
 namespace detail {
 
 const Kernel* select_kernel(const Model& m, const RunOptions& opts) {

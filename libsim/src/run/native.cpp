@@ -47,6 +47,20 @@ std::string quote(const std::string& s) {
     return out + "'";
 }
 
+// -mavx2 when lanes are wanted and this machine has AVX2 (x86-64): the
+// code then has Kernel::euler_lanes (sim/kernel.hpp). The object is made
+// here for this machine, and cached under a key that includes the flag.
+// AVX2 without FMA: -ffp-contract=off aside, no fused multiply-add exists
+// to change a result.
+std::string isa_flags(const NativeOptions& o) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (o.lanes && __builtin_cpu_supports("avx2")) return " -mavx2";
+#else
+    (void)o;
+#endif
+    return "";
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -104,7 +118,8 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
     const auto t_gen = std::chrono::steady_clock::now();
     const std::string src = generate_kernel_source(model);
     const double generate_seconds = seconds_since(t_gen);
-    const std::string key = sha256_hex(src + '\0' + o.compiler + '\0' + o.flags).substr(0, 32);
+    const std::string flags = o.flags + isa_flags(o);
+    const std::string key = sha256_hex(src + '\0' + o.compiler + '\0' + flags).substr(0, 32);
     in.generate_seconds = generate_seconds;  // spent on a cache hit too: the key is the source's hash
 
     // Where the object goes: the cache, or a temporary directory.
@@ -160,7 +175,7 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
                 return std::nullopt;
             }
         }
-        const std::string cmd = quote(o.compiler) + " " + o.flags +
+        const std::string cmd = quote(o.compiler) + " " + flags +
                                 " -std=c++20 -ffp-contract=off -fno-fast-math -fPIC -shared -o " + quote(tmp_so) +
                                 " " + quote(src_path) + " >" + quote(log) + " 2>&1";
         if (o.on_compile) o.on_compile();
