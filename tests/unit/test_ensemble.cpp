@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "sim/generated.hpp"
 #include "sim/native.hpp"
 #include "sim/robustness.hpp"
 #include "sim/sensitivity.hpp"
@@ -275,7 +276,9 @@ namespace {
 // Two levers that start after the model does (a ramp from 8, a step at 10),
 // and every kind of run state: a non-negative stock, a fixed delay,
 // PREVIOUS, a SMOOTH (hidden stock), rows saved every 4 steps.
-sim::ModelSpec policy(bool lever_read_elsewhere = false, double a_start = 8) {
+// `deaths` and `spending` other equations if given.
+sim::ModelSpec policy(bool lever_read_elsewhere = false, double a_start = 8, const std::string& deaths = "",
+                      const std::string& spending = "") {
     sim::ModelSpec m;
     m.name = "policy";
     m.specs.start = 0;
@@ -284,12 +287,13 @@ sim::ModelSpec policy(bool lever_read_elsewhere = false, double a_start = 8) {
     m.specs.save_step = 1;
     m.add_stock("pop", "100", {"births"}, {"deaths"});
     m.add_flow("births", "pop * birth_rate * (1 + a_lever * 0.5 + b_lever * 0.3)");
-    m.add_flow("deaths", "pop * 0.02 + DELAY FIXED(births, 2, 1) * 0.01");
+    m.add_flow("deaths", deaths.empty() ? "pop * 0.02 + DELAY FIXED(births, 2, 1) * 0.01" : deaths);
     auto& fund = m.add_stock("fund", "10", {"income"}, {"spending"});
     fund.non_negative = true;
     m.add_flow("income", "pop * 0.01 * income_share");
-    m.add_flow("spending", std::string("(a_lever + b_lever) * 5 + PREVIOUS(fund, 0) * 0.01") +
-                               (lever_read_elsewhere ? " + a_on * 0.001" : ""));
+    m.add_flow("spending", !spending.empty() ? spending
+                                             : std::string("(a_lever + b_lever) * 5 + PREVIOUS(fund, 0) * 0.01") +
+                                                   (lever_read_elsewhere ? " + a_on * 0.001" : ""));
     m.add_aux("smoothed", "SMOOTH(pop, 3)");
     m.add_constant("birth_rate", 0.03);
     m.add_constant("income_share", 1);
@@ -439,4 +443,70 @@ TEST_CASE("ensemble: a sample whose shared steps warned of a value that is not f
     o.share_steps = true;
     o.base.on_nonfinite = sim::NonFinite::ignore;  // no check, no warning: shared
     CHECK(sim::run_ensemble(model, s, o).continued == 4 * 5);
+}
+
+TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in one lane reported as alone") {
+    // policy() without its fixed delay and PREVIOUS (models with them have
+    // no lanes); the both-levers variant divides 0 by 0 from TIME 12 into an
+    // outflow of the non-negative fund that goes nowhere.
+    auto spec = [](bool nan) {
+        sim::ModelSpec m = policy(false, 8, "pop * 0.02", "(a_lever + b_lever) * 5 + fund * 0.01");
+        if (nan) {
+            m.find("fund")->outflows.push_back("vent");
+            m.add_flow("vent", "IF a_lever * b_lever > 0.5 AND TIME >= 12 THEN (TIME - TIME) / (TIME - TIME) ELSE 0");
+        }
+        return m;
+    };
+    const auto model = sim::Model::compile(spec(false));
+    const auto gen = simtest::with_generated_code(model);
+    if (!gen) return;
+    if (!sim::kernel_has_lanes(*gen)) {
+        simtest::skip("the generated code has no SIMD lanes on this machine (no AVX2)");
+        return;
+    }
+    // Six variants: a group of four in lanes, two one at a time.
+    auto variants = sim::lever_variants({"a", "b"});
+    variants.push_back({{"a_intensity", 0.5}});
+    variants.push_back({{"b_intensity", 0.25}});
+    const auto interpreted = policy_ensemble(model, false, 1, variants);
+    for (unsigned threads : {1u, 2u}) {
+        const auto e = policy_ensemble(*gen, true, threads, variants, sim::RunEngine::generated);
+        CHECK(e.continued == 6 * 12);
+        CHECK(same_bytes(e.values, interpreted.values));
+    }
+
+    const auto nan_model = sim::Model::compile(spec(true));
+    const auto nan_gen = simtest::with_generated_code(nan_model);
+    REQUIRE(nan_gen);
+    REQUIRE(sim::kernel_has_lanes(*nan_gen));
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05))};
+    const auto s = sim::sample(params, {}, 3, sim::SampleMethod::latin_hypercube, 3);
+    sim::EnsembleOptions o;
+    o.indicators = {"pop", "fund"};
+    o.at = {5, 20};
+    o.variants = variants;
+    o.base.engine = sim::RunEngine::generated;
+    o.threads = 1;  // every sample fails: with more threads, which one is reported first may vary
+    std::string errors[2];
+    for (bool lanes : {true, false}) {
+        o.lanes = lanes;
+        try {
+            (void)sim::run_ensemble(*nan_gen, s, o);
+            FAIL("no error");
+        } catch (const sim::Error& err) {
+            CHECK(err.diagnostics().items().front().code == sim::Code::E_DIV_ZERO);
+            CHECK(err.diagnostics().items().front().variable == "vent");
+            errors[lanes] = err.what();
+        }
+    }
+    CHECK(errors[0] == errors[1]);
+    o.base.on_nonfinite = sim::NonFinite::warn;
+    o.lanes = true;
+    const auto warned = sim::run_ensemble(*nan_gen, s, o);
+    CHECK(warned.continued == 5 * 3);  // all but the both-levers variant's runs
+    o.lanes = false;
+    CHECK(same_bytes(warned.values, sim::run_ensemble(*nan_gen, s, o).values));
+    o.share_steps = false;
+    o.base.engine = sim::RunEngine::interpreter;
+    CHECK(same_bytes(warned.values, sim::run_ensemble(nan_model, s, o).values));
 }

@@ -66,6 +66,11 @@ struct EnsembleOptions {
     // ~(start - model start) / (stop - model start) of the work saved for all
     // variants but one. false: every run from the start (for comparisons).
     bool share_steps = true;
+    // Runs continued from shared first steps go four at a time in SIMD lanes
+    // when the model's generated code has them (sim/kernel.hpp,
+    // sim::kernel_has_lanes): the same results bit for bit. false: one at a
+    // time.
+    bool lanes = true;
 };
 
 struct EnsembleResult {

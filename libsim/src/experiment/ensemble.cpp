@@ -350,6 +350,10 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                     if (x.first == slot) x.second = value;
         }
     }
+    // Variants continued four at a time in SIMD lanes (sim/kernel.hpp) when
+    // the generated code has them: a task then also holds four runs' results.
+    const bool lanes = share && opts.lanes && detail::lanes_usable(*plan, kernel) &&
+                       detail::fits_memory((3 + kernel_lanes) * detail::run_memory(p, *plan), base.max_memory);
     if (share) {
         std::mutex progress_mutex;
         std::size_t runs_done = 0, my_runs = total;
@@ -386,7 +390,53 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 }
                 r.names = plan->names;
             }
-            for (std::size_t v = 0; v < e.variants; ++v) {
+            auto progress = [&] {
+                if (opts.progress) {  // after each run, never two at a time; across ranks, this rank's
+                    std::lock_guard<std::mutex> lock(progress_mutex);
+                    opts.progress(++runs_done, my_runs);
+                }
+            };
+            // Lanes: kernel_lanes runs' slot vectors and results.
+            std::vector<std::vector<double>> lane_slots;
+            std::vector<Results> lane_r;
+            if (cp && lanes) {
+                try {
+                    lane_slots.assign(kernel_lanes, std::vector<double>(p.slots.size()));
+                    lane_r.resize(kernel_lanes);
+                    for (auto& x : lane_r) {
+                        x.times.resize(plan->grid.rows());
+                        x.values.resize(plan->grid.rows() * plan->cols.size());
+                        x.names = plan->names;
+                    }
+                } catch (const std::bad_alloc&) {
+                    detail::out_of_memory();
+                }
+            }
+            std::size_t v = 0;
+            for (; cp && lanes && v + kernel_lanes <= e.variants; v += kernel_lanes) {
+                std::span<const std::pair<detail::Slot, double>> sets[kernel_lanes];
+                double* S[kernel_lanes];
+                double* T[kernel_lanes];
+                double* V[kernel_lanes];
+                for (int l = 0; l < kernel_lanes; ++l) {
+                    sets[l] = variant_sets[v + l];
+                    S[l] = lane_slots[l].data();
+                    T[l] = lane_r[l].times.data();
+                    V[l] = lane_r[l].values.data();
+                }
+                std::array<bool, kernel_lanes> done{};
+                try {
+                    done = detail::run_from_lanes(p, *plan, *cp, sets, *kernel, S, T, V);
+                } catch (const Error& err) {
+                    throw annotate(err, v, s);
+                }
+                for (std::size_t l = 0; l < kernel_lanes; ++l) {
+                    store(0, 0, (v + l) * e.samples + s, done[l] ? lane_r[l] : whole_run(v + l, s));
+                    if (done[l]) ++continued[s];
+                    progress();
+                }
+            }
+            for (; v < e.variants; ++v) {
                 const std::size_t idx = v * e.samples + s;
                 bool done = false;
                 if (cp) {
@@ -399,10 +449,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 }
                 store(0, 0, idx, done ? r : whole_run(v, s));
                 if (done) ++continued[s];
-                if (opts.progress) {  // after each run, never two at a time; across ranks, this rank's
-                    std::lock_guard<std::mutex> lock(progress_mutex);
-                    opts.progress(++runs_done, my_runs);
-                }
+                progress();
             }
         };
         // Across ranks, a sample's summary: every variant's values, then how

@@ -137,6 +137,30 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
     guarded(plan, [&] { run_from_start(p, plan, s, kernel, times, values, warnings, ws, -1); });
 }
 
+namespace {
+
+// Kernel::euler_lanes from grid point `first` to the last; true for each
+// lane whose results stand (as drive_kernel_euler checks a run: what the
+// kernel summed, and the stocks).
+std::array<bool, kernel_lanes> lanes_to_end(const Program& p, const RunPlan& plan, const Kernel& kernel,
+                                            KernelLanesRun& r, long first) {
+    r.k_begin = first;
+    r.k_end = plan.grid.steps + 1;
+    r.start = plan.grid.start;
+    r.dt = plan.grid.dt;
+    r.save_every = plan.grid.save_every;
+    r.cols = plan.cols.data();
+    r.ncols = plan.cols.size();
+    r.all_columns = plan.all_columns ? 1 : 0;
+    if (r.k_begin < r.k_end) kernel.euler_lanes(r);
+    std::array<bool, kernel_lanes> ok{};
+    for (int l = 0; l < kernel_lanes; ++l)
+        ok[l] = r.bad[l] == 0 && all_finite(r.s[l] + p.stock_begin, p.stock_count);
+    return ok;
+}
+
+}  // namespace
+
 bool lanes_usable(const RunPlan& plan, const Kernel* kernel) {
     return kernel && kernel->euler_lanes && plan.specs.method == Method::euler && !plan.max_wall_seconds;
 }
@@ -163,19 +187,29 @@ std::array<bool, kernel_lanes> run_plan_lanes(const Program& p, const RunPlan& p
         }
         if (!warnings.empty()) return ok;
     }
-    r.k_begin = 1;
-    r.k_end = plan.grid.steps + 1;
-    r.start = plan.grid.start;
-    r.dt = plan.grid.dt;
-    r.save_every = plan.grid.save_every;
-    r.cols = plan.cols.data();
-    r.ncols = plan.cols.size();
-    r.all_columns = plan.all_columns ? 1 : 0;
-    kernel.euler_lanes(r);
-    // As drive_kernel_euler: what the kernel summed, and the stocks.
-    for (int l = 0; l < kernel_lanes; ++l)
-        ok[l] = r.bad[l] == 0 && all_finite(s[l] + p.stock_begin, p.stock_count);
-    return ok;
+    return lanes_to_end(p, plan, kernel, r, 1);
+}
+
+std::array<bool, kernel_lanes> run_from_lanes(const Program& p, const RunPlan& plan, const Checkpoint& cp,
+                                              const std::span<const std::pair<Slot, double>>* sets,
+                                              const Kernel& kernel, double* const* s, double* const* times,
+                                              double* const* values) {
+    KernelLanesRun r{};
+    // Each run as run_from starts it, from the checkpoint (no events: a
+    // model with lanes has no PREVIOUS or fixed delays).
+    for (int l = 0; l < kernel_lanes; ++l) {
+        std::copy(cp.slots.begin(), cp.slots.end(), s[l]);
+        for (const auto& [slot, value] : sets[l]) s[l][slot] = value;
+        exec(p.initial_tape.data() + p.hoist_begin, p.initial_tape.data() + p.initial_tape.size(), s[l],
+             p.tables.data(), p.vector_ops.data());
+        std::copy(cp.times.begin(), cp.times.end(), times[l]);
+        std::copy(cp.values.begin(), cp.values.end(), values[l]);
+        r.s[l] = s[l];
+        r.out_t[l] = times[l] + cp.times.size();
+        r.out_v[l] = values[l] + cp.values.size();
+    }
+    r.until = cp.until;
+    return lanes_to_end(p, plan, kernel, r, cp.step + 1);
 }
 
 long shared_steps(const Program& p, const RunPlan& plan, const double* s, std::span<const Slot> differing) {

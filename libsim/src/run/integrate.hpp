@@ -90,6 +90,16 @@ bool run_from(const Program& p, const RunPlan& plan, const Checkpoint& cp, std::
               const Kernel* kernel, double* s, double* times, double* values, std::vector<Diagnostic>& warnings,
               Workspace& ws);
 
+// kernel_lanes runs continued from `cp` at once (lanes_usable), lane l
+// with the slots in sets[l] changed, over the slot vector s[l] (p.slots.size()
+// values) into times[l] and values[l] (all the grid's rows), each as run_from
+// would continue it, bit for bit. False for a run that met a value that is
+// not finite: the caller runs it whole (run_plan), which reports it.
+std::array<bool, kernel_lanes> run_from_lanes(const Program& p, const RunPlan& plan, const Checkpoint& cp,
+                                              const std::span<const std::pair<Slot, double>>* sets,
+                                              const Kernel& kernel, double* const* s, double* const* times,
+                                              double* const* values);
+
 // E-MEMORY "out of memory while running": a std::bad_alloc of a run (or a
 // batch of runs), within the memory budget but beyond what the process got.
 [[noreturn]] void out_of_memory();
