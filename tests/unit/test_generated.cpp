@@ -419,7 +419,10 @@ TEST_CASE("generated: batches in SIMD lanes give every run's bits (limits, a div
     }
     o.base.save.clear();
     o.base.on_nonfinite = sim::NonFinite::warn;
-    for (const auto& [sets, failing] : {std::pair{with_3, std::size_t{5}}, std::pair{with_4, std::size_t{1}}}) {
+    // (No structured binding: clang 14 cannot capture one in doctest's lambdas.)
+    for (const auto& c : {std::pair{with_3, std::size_t{5}}, std::pair{with_4, std::size_t{1}}}) {
+        const std::vector<double>& sets = c.first;
+        const std::size_t failing = c.second;
         const sim::BatchResult r = sim::Batch(*gen, o).run(sets);
         REQUIRE(!r.warnings.empty());
         for (const auto& w : r.warnings) CHECK(w.first == failing);

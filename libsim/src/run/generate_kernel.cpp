@@ -421,28 +421,44 @@ private:
            << "    r.recorded = rec;\n    r.bad = bad;\n}\n\n";
     }
 
+    // Slots a step writes (stocks, the flow tape, event outputs): stored
+    // back at the end; the rest are read only.
+    std::vector<char> step_mutable() const {
+        std::vector<char> mut(p_.step_written.begin(), p_.step_written.end());
+        for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
+        return mut;
+    }
+
+    // The Euler loop's locals (every slot outside the literal pool, from
+    // `load(slot)`; const unless a step writes it), the next values of a
+    // model with non-negative stocks, the loop's head and each step's stock
+    // update with its check; in double, or in V4 (`lanes`, euler_lanes).
+    template <class Load>
+    void loop_head(std::ostream& os, const std::vector<char>& mut, bool lanes, Load&& load) const {
+        auto N = [this](Slot s) { return loc(s); };
+        auto X = [](std::uint32_t i) { return "x" + std::to_string(i); };
+        const std::string real = lanes ? "V4" : "double";
+        for (Slot s = 1; s < p_.slots.size(); ++s) {
+            if (pool(s)) continue;
+            os << "    " << (mut[s] ? "" : "const ") << real << " " << loc(s) << " = " << load(s) << ";\n";
+        }
+        if (!p_.nonneg_stocks.empty())
+            for (std::uint32_t i = 0; i < p_.stock_count; ++i) os << "    " << real << " " << X(i) << ";\n";
+        os << "    for (long k = k_begin; k < k_end; ++k) {\n";
+        const std::vector<std::string> update =
+            p_.nonneg_stocks.empty() ? plain_update(N, real) : nonneg_update(N, X, false, lanes);
+        for (const auto& st : update) os << "        " << st << "\n";
+        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
+    }
+
     // Every slot a local; literal-pool slots are constants.
     void euler_locals(std::ostream& os) {
         ++functions_;
         auto N = [this](Slot s) { return loc(s); };
-        auto X = [](std::uint32_t i) { return "x" + std::to_string(i); };
         euler_prologue(os);
         os << "    double t = s[0];\n";
-        // Slots a step writes (stocks, the flow tape, event outputs) are
-        // stored back at the end; the rest are read only.
-        std::vector<char> mut(p_.step_written.begin(), p_.step_written.end());
-        for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
-        for (Slot s = 1; s < p_.slots.size(); ++s) {
-            if (pool(s)) continue;
-            os << "    " << (mut[s] ? "double " : "const double ") << loc(s) << " = s[" << s << "];\n";
-        }
-        if (!p_.nonneg_stocks.empty())
-            for (std::uint32_t i = 0; i < p_.stock_count; ++i) os << "    double " << X(i) << ";\n";
-        os << "    for (long k = k_begin; k < k_end; ++k) {\n";
-        const std::vector<std::string> update =
-            p_.nonneg_stocks.empty() ? plain_update(N) : nonneg_update(N, X, false);
-        for (const auto& st : update) os << "        " << st << "\n";
-        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
+        const std::vector<char> mut = step_mutable();
+        loop_head(os, mut, false, [](Slot s) { return "s[" + std::to_string(s) + "]"; });
         os << "        t = start + static_cast<double>(k) * dt;\n";
         for (const auto& st : events_before(N)) os << "        " << st << "\n";
         // A vector function reads its inputs from the slot vector: the
@@ -544,7 +560,6 @@ private:
     void euler_lanes(std::ostream& os) {
         ++functions_;
         auto N = [this](Slot s) { return loc(s); };
-        auto X = [](std::uint32_t i) { return "x" + std::to_string(i); };
         os << "#ifdef SIM_KERNEL_LANES\n"
            << "void euler_lanes(sim::KernelLanesRun& r) {\n"
            << "    using sim::lanes::V4;\n"
@@ -568,19 +583,8 @@ private:
            << "    const long k_begin = r.k_begin, k_end = r.k_end;\n"
            << "    (void)start;\n"
            << "    double t = S[0][0];\n";
-        std::vector<char> mut(p_.step_written.begin(), p_.step_written.end());
-        for (Slot s = p_.stock_begin; s < p_.stock_begin + p_.stock_count; ++s) mut[s] = 1;
-        for (Slot s = 1; s < p_.slots.size(); ++s) {
-            if (pool(s)) continue;
-            os << "    " << (mut[s] ? "V4 " : "const V4 ") << loc(s) << " = sim::lanes::load(S, " << s << ");\n";
-        }
-        if (!p_.nonneg_stocks.empty())
-            for (std::uint32_t i = 0; i < p_.stock_count; ++i) os << "    V4 " << X(i) << ";\n";
-        os << "    for (long k = k_begin; k < k_end; ++k) {\n";
-        const std::vector<std::string> update =
-            p_.nonneg_stocks.empty() ? plain_update(N, "V4") : nonneg_update(N, X, false, true);
-        for (const auto& st : update) os << "        " << st << "\n";
-        if (const std::string chk = nonneg_check(N); !chk.empty()) os << "        " << chk << "\n";
+        const std::vector<char> mut = step_mutable();
+        loop_head(os, mut, true, [](Slot s) { return "sim::lanes::load(S, " + std::to_string(s) + ")"; });
         os << "        t = start + static_cast<double>(k) * dt;\n";
         for (const auto& in : p_.flow_tape) os << "        " << lane_statement(in) << comment(in.dst) << "\n";
         os << "        if (--until == 0) {\n"
