@@ -352,7 +352,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     }
     // Variants continued four at a time in SIMD lanes (sim/kernel.hpp) when
     // the generated code has them: a task then also holds four runs' results.
-    const bool lanes = share && opts.lanes && detail::lanes_usable(*plan, kernel) &&
+    const bool lanes = share && opts.lanes && e.variants >= kernel_lanes && detail::lanes_usable(*plan, kernel) &&
                        detail::fits_memory((3 + kernel_lanes) * detail::run_memory(p, *plan), base.max_memory);
     if (share) {
         std::mutex progress_mutex;

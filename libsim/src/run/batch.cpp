@@ -64,6 +64,10 @@ struct Batch::Impl {
 
 namespace {
 
+// Runs a worker takes at a time for a batch of `n`: kernel_lanes with lanes
+// when they can fill a group, else one.
+std::size_t group_of(const Batch::Impl& m, std::size_t n) { return m.lanes && n >= kernel_lanes ? kernel_lanes : 1; }
+
 // What `n` runs allocate, estimated before any of it is: the results (runs x
 // rows x columns, unless the caller gives the memory) and, per worker, one
 // run's buffers (slot vector, saved times, delay histories, scratch).
@@ -73,7 +77,7 @@ void check_batch_memory(const Batch::Impl& m, std::size_t n, bool results, const
     const double rows = static_cast<double>(m.times.size()), cols = static_cast<double>(m.plan.cols.size());
     const double points = static_cast<double>(m.plan.grid.steps) + 1;
     const double workers = detail::worker_count(m.threads, n);
-    const double per_worker = (m.lanes ? kernel_lanes : 1) *
+    const double per_worker = static_cast<double>(group_of(m, n)) *
                               (rows + 2.0 * static_cast<double>(m.p.slots.size()) +
                                static_cast<double>(m.p.stock_count) + points * static_cast<double>(m.p.delays.size()));
     const double bytes = 8.0 * ((results ? static_cast<double>(n) * rows * cols : 0.0) + workers * per_worker);
@@ -108,9 +112,9 @@ void run_all(const Batch::Impl& m, std::size_t n, std::span<const double> sets, 
     std::atomic<std::size_t> fail_at{n};
     std::vector<std::pair<std::size_t, Diagnostic>> found;
     std::atomic<bool> out_of_memory{false};  // a worker could not allocate its buffers
-    // Each worker takes `group` runs at a time: kernel_lanes with lanes (the
-    // last runs, fewer than that, one by one), else one.
-    const std::size_t group = m.lanes ? kernel_lanes : 1;
+    // Each worker takes `group` runs at a time (group_of; with lanes, the
+    // last runs, fewer than a group, one by one).
+    const std::size_t group = group_of(m, n);
     auto worker = [&](std::size_t) {
         std::vector<detail::Workspace> ws;
         std::vector<std::vector<double>> s(group), times(group);

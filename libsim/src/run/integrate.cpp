@@ -139,6 +139,22 @@ void run_plan(const Program& p, const RunPlan& plan, double* s, const Kernel* ke
 
 namespace {
 
+// A run continued from `cp` with the slots in `set` changed: its slot
+// vector `s`, what the initial tape computed from constants once per run
+// (the lever's on * intensity among them) again with this run's values, and
+// the rows saved so far in `times` and `values`; returns where its saver
+// goes on (run_from, run_from_lanes).
+Saver::Cursor resume(const Program& p, const Checkpoint& cp, std::span<const std::pair<Slot, double>> set, double* s,
+                     double* times, double* values) {
+    std::copy(cp.slots.begin(), cp.slots.end(), s);
+    for (const auto& [slot, value] : set) s[slot] = value;
+    exec(p.initial_tape.data() + p.hoist_begin, p.initial_tape.data() + p.initial_tape.size(), s, p.tables.data(),
+         p.vector_ops.data());
+    std::copy(cp.times.begin(), cp.times.end(), times);
+    std::copy(cp.values.begin(), cp.values.end(), values);
+    return {times + cp.times.size(), values + cp.values.size(), cp.until};
+}
+
 // Kernel::euler_lanes from grid point `first` to the last; true for each
 // lane whose results stand (as drive_kernel_euler checks a run: what the
 // kernel summed, and the stocks).
@@ -198,17 +214,12 @@ std::array<bool, kernel_lanes> run_from_lanes(const Program& p, const RunPlan& p
     // Each run as run_from starts it, from the checkpoint (no events: a
     // model with lanes has no PREVIOUS or fixed delays).
     for (int l = 0; l < kernel_lanes; ++l) {
-        std::copy(cp.slots.begin(), cp.slots.end(), s[l]);
-        for (const auto& [slot, value] : sets[l]) s[l][slot] = value;
-        exec(p.initial_tape.data() + p.hoist_begin, p.initial_tape.data() + p.initial_tape.size(), s[l],
-             p.tables.data(), p.vector_ops.data());
-        std::copy(cp.times.begin(), cp.times.end(), times[l]);
-        std::copy(cp.values.begin(), cp.values.end(), values[l]);
+        const Saver::Cursor c = resume(p, cp, sets[l], s[l], times[l], values[l]);
         r.s[l] = s[l];
-        r.out_t[l] = times[l] + cp.times.size();
-        r.out_v[l] = values[l] + cp.values.size();
+        r.out_t[l] = c.t;
+        r.out_v[l] = c.v;
+        r.until = c.until;  // cp's, the same for every run
     }
-    r.until = cp.until;
     return lanes_to_end(p, plan, kernel, r, cp.step + 1);
 }
 
@@ -256,18 +267,11 @@ bool run_from(const Program& p, const RunPlan& plan, const Checkpoint& cp, std::
               Workspace& ws) {
     bool finished = true;
     guarded(plan, [&] {
-        std::copy(cp.slots.begin(), cp.slots.end(), s);
-        for (const auto& [slot, value] : set) s[slot] = value;
-        // What the initial tape computed from constants once per run (the
-        // lever's on * intensity among them), again with this run's values.
-        exec(p.initial_tape.data() + p.hoist_begin, p.initial_tape.data() + p.initial_tape.size(), s,
-             p.tables.data(), p.vector_ops.data());
-        std::copy(cp.times.begin(), cp.times.end(), times);
-        std::copy(cp.values.begin(), cp.values.end(), values);
+        const Saver::Cursor c = resume(p, cp, set, s, times, values);
         warnings = cp.warnings;
         ws.events.copy_state(*cp.events);
         Saver saver(plan.cols, plan.checked, plan.grid, times, values);
-        saver.set_cursor({times + cp.times.size(), values + cp.values.size(), cp.until});
+        saver.set_cursor(c);
         if (!kernel) return run(p, plan, s, Interpreted{p}, saver, ws, warnings, cp.step);
         try {
             run(p, plan, s, Generated{*kernel}, saver, ws, warnings, cp.step);
