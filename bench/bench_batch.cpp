@@ -2,14 +2,19 @@
 // model.yaml): N Euler runs over its `uncertainties:` (Latin hypercube)
 // through sim::Batch, with the interpreter and with the generated code
 // (sim::compile_native: compiled once, its time printed apart and never
-// in a timing), beside one Model::run of each engine. Runs per second per
-// core = runs / CPU seconds (items_per_second in Google Benchmark's output).
-// Every run saves the model's default columns at its save step.
+// in a timing), beside one Model::run of each engine, and the same runs as
+// an ensemble of generated code (sim::run_ensemble, as sdsim sensitivity
+// and compare --samples run them from the start) one at a time and in SIMD
+// lanes. Runs per second per core = runs / CPU seconds (items_per_second in
+// Google Benchmark's output). Every batch run saves the model's default
+// columns at its save step; the ensemble keeps the main job's six
+// indicators at three report times.
 //
 //   bench_batch [--runs=N] [benchmark flags]     (default N = 256)
 //
 // Before timing, main() checks that the generated batch, the interpreted
-// batch and Model::run give the same bits for every run, and exits 1 if not
+// batch and Model::run give the same bits for every run (and the ensemble in
+// lanes the same as one at a time), and exits 1 if not
 // (so the bench_smoke ctest fails); it exits 77 (skipped) with no C++
 // compiler. Speed is reported, never asserted.
 #include <benchmark/benchmark.h>
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "sim/batch.hpp"
+#include "sim/ensemble.hpp"
 #include "sim/generated.hpp"
 #include "sim/native.hpp"
 #include "sim/sampling.hpp"
@@ -73,17 +79,45 @@ void BM_batch(benchmark::State& state, sim::RunEngine engine, bool lanes = false
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * sets.rows));
 }
 
+// The same runs as an ensemble (sim::run_ensemble: sdsim sensitivity's and
+// compare --samples' runs from the start), the main job's indicators at
+// three report times, one thread, one at a time or four at a time in SIMD
+// lanes (EnsembleOptions::lanes).
+sim::EnsembleOptions ensemble_options(bool lanes) {
+    sim::EnsembleOptions o;
+    o.indicators = {"rural_income", "urban_income", "income_ratio", "total_household_consumption",
+                    "urbanization_rate", "non_citizenized_migrants"};
+    o.at = {2030, 2035, 2050};
+    o.base.engine = sim::RunEngine::generated;
+    o.threads = 1;
+    o.lanes = lanes;
+    return o;
+}
+
+void BM_ensemble_generated(benchmark::State& state, bool lanes) {
+    for (auto _ : state) {
+        auto e = sim::run_ensemble(*setup().generated, setup().sets, ensemble_options(lanes));
+        benchmark::DoNotOptimize(e.values.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * setup().sets.rows));
+}
+
 void BM_one_run_interpreter(benchmark::State& s) { BM_one_run(s, sim::RunEngine::interpreter); }
 void BM_one_run_generated(benchmark::State& s) { BM_one_run(s, sim::RunEngine::generated); }
 void BM_batch_interpreter(benchmark::State& s) { BM_batch(s, sim::RunEngine::interpreter); }
 void BM_batch_generated(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated); }
 void BM_batch_generated_lanes(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated, true); }
 
+void BM_ensemble_generated_one(benchmark::State& s) { BM_ensemble_generated(s, false); }
+void BM_ensemble_generated_lanes(benchmark::State& s) { BM_ensemble_generated(s, true); }
+
 BENCHMARK(BM_one_run_interpreter)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_one_run_generated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_batch_interpreter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_batch_generated)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_batch_generated_lanes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ensemble_generated_one)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ensemble_generated_lanes)->Unit(benchmark::kMillisecond);
 
 bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
@@ -141,6 +175,14 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "bench_batch: generated code %s SIMD lanes (Kernel::euler_lanes)\n",
                  sim::kernel_has_lanes(*s.generated) ? "with" : "WITHOUT: BM_batch_generated_lanes runs one at a time, without");
+    // The ensemble in lanes and one at a time: the same bytes.
+    const sim::EnsembleResult el = sim::run_ensemble(*s.generated, s.sets, ensemble_options(true));
+    const sim::EnsembleResult eo = sim::run_ensemble(*s.generated, s.sets, ensemble_options(false));
+    if (!same_bytes(el.values, eo.values)) {
+        std::fprintf(stderr, "bench_batch: the ensemble in lanes differs from one at a time\n");
+        return 1;
+    }
+    std::fprintf(stderr, "bench_batch: ensemble: %zu of %zu runs in lanes\n", el.in_lanes, s.sets.rows);
     for (std::size_t r : {std::size_t{0}, s.sets.rows - 1}) {
         sim::RunOptions o = options(sim::RunEngine::interpreter).base;
         for (std::size_t c = 0; c < s.sets.cols(); ++c) o.set.emplace_back(s.sets.names[c], s.sets.at(r, c));

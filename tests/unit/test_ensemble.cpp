@@ -510,3 +510,112 @@ TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in 
     o.base.engine = sim::RunEngine::interpreter;
     CHECK(same_bytes(warned.values, sim::run_ensemble(nan_model, s, o).values));
 }
+
+TEST_CASE("ensemble: runs from the start in SIMD lanes (sensitivity, trajectories), the same bytes, errors as alone") {
+    // policy() without its fixed delay and PREVIOUS (lanes); runs from the
+    // start: no variants, or variants without shared steps, or percentile
+    // trajectories (chunks of runs). The NaN model divides 0 by 0 from TIME
+    // 12 for samples with birth_rate above 0.03 (some lanes of a group).
+    auto spec = [](bool nan) {
+        sim::ModelSpec m = policy(false, 8, "pop * 0.02", "(a_lever + b_lever) * 5 + fund * 0.01");
+        if (nan) {
+            m.find("fund")->outflows.push_back("vent");
+            m.add_flow("vent", "IF birth_rate > 0.03 AND TIME >= 12 THEN (TIME - TIME) / (TIME - TIME) ELSE 0");
+        }
+        return m;
+    };
+    const auto model = sim::Model::compile(spec(false));
+    const auto gen = simtest::with_generated_code(model);
+    if (!gen) return;
+    if (!sim::kernel_has_lanes(*gen)) {
+        simtest::skip("the generated code has no SIMD lanes on this machine (no AVX2)");
+        return;
+    }
+    const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
+                                                  U("income_share", sim::Distribution::uniform(0.5, 1.5))};
+    // 23 samples: without variants, five groups of four and three runs one
+    // at a time; with four variants 92 runs, with trajectories in two
+    // chunks (64 + 28 runs).
+    const auto s = sim::sample(params, {}, 23, sim::SampleMethod::latin_hypercube, 5);
+    auto options = [&](sim::RunEngine engine, bool lanes, unsigned threads) {
+        sim::EnsembleOptions o;
+        o.indicators = {"pop", "fund", "spending"};
+        o.at = {5, 10, 20};
+        o.base.engine = engine;
+        o.lanes = lanes;
+        o.threads = threads;
+        return o;
+    };
+    for (const bool traj : {false, true}) {
+        for (const bool variants : {false, true}) {
+            CAPTURE(traj);
+            CAPTURE(variants);
+            auto o = options(sim::RunEngine::interpreter, false, 1);
+            if (traj) o.trajectory_quantiles = {0.1, 0.5, 0.9};
+            if (variants) o.variants = sim::lever_variants({"a", "b"});
+            o.share_steps = false;
+            const auto interpreted = sim::run_ensemble(model, s, o);
+            CHECK(interpreted.in_lanes == 0);
+            o.base.engine = sim::RunEngine::generated;
+            o.lanes = true;
+            const std::size_t total = (variants ? 4 : 1) * 23;
+            for (unsigned threads : {1u, 2u}) {
+                CAPTURE(threads);
+                o.threads = threads;
+                std::size_t calls = 0, last = 0;
+                o.progress = [&](std::size_t done, std::size_t all) {
+                    ++calls;
+                    CHECK(done == last + 1);  // after each run, one at a time
+                    CHECK(all == total);
+                    last = done;
+                };
+                const auto e = sim::run_ensemble(*gen, s, o);
+                CHECK(calls == total);
+                o.progress = nullptr;
+                // Every group of four in lanes (chunks of 64 runs hold whole groups).
+                CHECK(e.in_lanes == total / 4 * 4);
+                CHECK(e.continued == 0);
+                CHECK(same_bytes(e.values, interpreted.values));
+                CHECK(same_bytes(e.trajectories, interpreted.trajectories));
+                CHECK(same_bytes(e.times, interpreted.times));
+                o.lanes = false;
+                const auto one = sim::run_ensemble(*gen, s, o);
+                CHECK(one.in_lanes == 0);
+                CHECK(same_bytes(one.values, e.values));
+                o.lanes = true;
+            }
+        }
+    }
+
+    const auto nan_model = sim::Model::compile(spec(true));
+    const auto nan_gen = simtest::with_generated_code(nan_model);
+    REQUIRE(nan_gen);
+    REQUIRE(sim::kernel_has_lanes(*nan_gen));
+    std::size_t failing = 0;
+    for (std::size_t i = 0; i < s.rows; ++i) failing += s.at(i, 0) > 0.03;
+    REQUIRE(failing > 0);
+    REQUIRE(failing < s.rows);
+    std::string errors[2];
+    for (bool lanes : {true, false}) {
+        auto o = options(sim::RunEngine::generated, lanes, 1);  // one thread: the first failing sample is reported
+        try {
+            (void)sim::run_ensemble(*nan_gen, s, o);
+            FAIL("no error");
+        } catch (const sim::Error& err) {
+            CHECK(err.diagnostics().items().front().code == sim::Code::E_DIV_ZERO);
+            CHECK(err.diagnostics().items().front().variable == "vent");
+            errors[lanes] = err.what();
+        }
+    }
+    CHECK(errors[0] == errors[1]);
+    CHECK(errors[1].find("in sample") != std::string::npos);
+    auto o = options(sim::RunEngine::generated, true, 2);
+    o.base.on_nonfinite = sim::NonFinite::warn;
+    const auto warned = sim::run_ensemble(*nan_gen, s, o);
+    // Lanes hold the runs that met no NaN; the others ran alone.
+    CHECK(warned.in_lanes < 20);
+    CHECK(warned.in_lanes > 0);
+    o.base.engine = sim::RunEngine::interpreter;
+    o.lanes = false;
+    CHECK(same_bytes(warned.values, sim::run_ensemble(nan_model, s, o).values));
+}

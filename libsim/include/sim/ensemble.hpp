@@ -66,10 +66,10 @@ struct EnsembleOptions {
     // ~(start - model start) / (stop - model start) of the work saved for all
     // variants but one. false: every run from the start (for comparisons).
     bool share_steps = true;
-    // Runs continued from shared first steps go four at a time in SIMD lanes
-    // when the model's generated code has them (sim/kernel.hpp,
-    // sim::kernel_has_lanes): the same results bit for bit. false: one at a
-    // time.
+    // Euler runs of generated code with lanes (sim/kernel.hpp,
+    // sim::kernel_has_lanes) go four at a time in SIMD lanes, whether
+    // continued from shared first steps or from the start: the same results
+    // bit for bit. false: one at a time.
     bool lanes = true;
 };
 
@@ -84,6 +84,9 @@ struct EnsembleResult {
     // Runs continued from their sample's shared first steps
     // (EnsembleOptions::share_steps); the rest ran from the start.
     std::size_t continued = 0;
+    // Runs whose results came from SIMD lanes (EnsembleOptions::lanes); a
+    // lane that met a value that is not finite, or a warning, ran again alone.
+    std::size_t in_lanes = 0;
 
     // Streaming quantile trajectories (empty unless asked for):
     std::vector<double> times;                 // saved times of the runs

@@ -306,17 +306,28 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     };
 
     const std::size_t chunk = want_traj ? chunk_runs(opts.threads, total) : total;
-    // Split across ranks, each chunk is split (sim/distributed.hpp); progress
-    // then counts this rank's runs.
+    // Runs from the start four at a time in SIMD lanes when the generated
+    // code has them (sim/kernel.hpp): a chunk's runs then go in groups of
+    // four (a task per group; the last runs of a chunk, fewer than four, one
+    // by one), a task holding four runs' results and the run it repeats
+    // alone (a lane that met a value that is not finite, or a warning).
+    // chunk_runs is a multiple of four: groups never straddle chunks.
+    const std::size_t group =
+        plan && opts.lanes && total >= kernel_lanes && detail::lanes_usable(*plan, kernel) &&
+                detail::fits_memory((1 + kernel_lanes) * detail::run_memory(p, *plan), base.max_memory)
+            ? kernel_lanes
+            : 1;
+    auto tasks_of = [&](std::size_t count) { return (count + group - 1) / group; };
+    // Split across ranks, each chunk's tasks are split (sim/distributed.hpp);
+    // progress then counts this rank's runs.
     const bool split = opts.comm && opts.comm->size() > 1;
-    std::size_t my_total = total, my_done = 0;
-    if (split) {
-        my_total = 0;
-        for (std::size_t first = 0; first < total; first += chunk) {
-            const auto [lo, hi] = rank_block(std::min(chunk, total - first), opts.comm->rank(), opts.comm->size());
-            my_total += hi - lo;
-        }
-    }
+    auto my_runs_of = [&](std::size_t count) {
+        if (!split) return count;
+        const auto [lo, hi] = rank_block(tasks_of(count), opts.comm->rank(), opts.comm->size());
+        return std::min(hi * group, count) - std::min(lo * group, count);
+    };
+    std::size_t my_total = 0, my_done = 0;
+    for (std::size_t first = 0; first < total; first += chunk) my_total += my_runs_of(std::min(chunk, total - first));
     // Lever combinations (variants setting only levers' `_on` or
     // `_intensity`, which nothing reads but the lever's own variable) are the
     // same runs up to the earliest lever's start: for each sample, one run
@@ -361,7 +372,8 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             const auto [lo, hi] = rank_block(e.samples, opts.comm->rank(), opts.comm->size());
             my_runs = (hi - lo) * e.variants;
         }
-        std::vector<std::size_t> continued(e.samples, 0);  // per sample, written by its task only
+        // Per sample, written by its task only: runs continued, of them in lanes.
+        std::vector<std::size_t> continued(e.samples, 0), laned(e.samples, 0);
         // Each task is a sample: its variants one after the other, from one
         // checkpoint, in buffers made once per task.
         auto sample_task = [&](std::size_t s) {
@@ -432,7 +444,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 }
                 for (std::size_t l = 0; l < kernel_lanes; ++l) {
                     store(0, 0, (v + l) * e.samples + s, done[l] ? lane_r[l] : whole_run(v + l, s));
-                    if (done[l]) ++continued[s];
+                    if (done[l]) ++continued[s], ++laned[s];
                     progress();
                 }
             }
@@ -453,7 +465,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             }
         };
         // Across ranks, a sample's summary: every variant's values, then how
-        // many of its runs continued from the checkpoint.
+        // many of its runs continued from the checkpoint, of them in lanes.
         const std::size_t n_vals = n_ind * n_at;
         auto pack = [&](std::size_t s, std::vector<double>& out) {
             for (std::size_t v = 0; v < e.variants; ++v) {
@@ -461,39 +473,93 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 out.insert(out.end(), x, x + n_vals);
             }
             out.push_back(static_cast<double>(continued[s]));
+            out.push_back(static_cast<double>(laned[s]));
         };
         auto unpack = [&](std::size_t s, std::span<const double> d) {
-            if (d.size() != e.variants * n_vals + 1) fail("", "a rank sent a short run summary");
+            if (d.size() != e.variants * n_vals + 2) fail("", "a rank sent a short run summary");
             for (std::size_t v = 0; v < e.variants; ++v)
                 std::copy_n(d.begin() + static_cast<std::ptrdiff_t>(v * n_vals), n_vals,
                             &e.values[(v * e.samples + s) * n_vals]);
-            continued[s] = static_cast<std::size_t>(d.back());
+            continued[s] = static_cast<std::size_t>(d[d.size() - 2]);
+            laned[s] = static_cast<std::size_t>(d.back());
         };
         detail::distributed_for(opts.comm, e.samples, opts.threads, sample_task, {}, pack, unpack);
         for (std::size_t c : continued) e.continued += c;
+        for (std::size_t c : laned) e.in_lanes += c;
         return e;
     }
+    // Per task, how many of its runs' results came from lanes.
+    std::vector<std::size_t> task_lanes;
+    std::mutex progress_mutex;
     for (std::size_t first = 0; first < total; first += chunk) {
-        const std::size_t count = std::min(chunk, total - first);
+        const std::size_t count = std::min(chunk, total - first), tasks = tasks_of(count);
         if (want_traj) chunk_traj.assign(count, {});
+        task_lanes.assign(tasks, 0);
+        // Progress after each run, never two at a time (across ranks, this
+        // rank's runs).
+        std::size_t chunk_done = 0;
+        auto progress = [&] {
+            if (!opts.progress) return;
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            opts.progress(my_done + ++chunk_done, my_total);
+        };
         auto run_one = [&](std::size_t j) {
             const std::size_t idx = first + j;
             store(first, j, idx, whole_run(idx / e.samples, idx % e.samples));
+            progress();
         };
-        auto progress = [&](std::size_t done, std::size_t) {
-            if (opts.progress) opts.progress((split ? my_done : first) + done, my_total);
+        // Task g: runs j0 .. j0 + group - 1 of the chunk.
+        auto run_task = [&](std::size_t g) {
+            const std::size_t j0 = g * group;
+            if (group == 1 || j0 + group > count) {
+                for (std::size_t j = j0; j < std::min(j0 + group, count); ++j) run_one(j);
+                return;
+            }
+            std::vector<std::vector<double>> slots;
+            std::vector<Results> r(kernel_lanes);
+            std::vector<detail::Workspace> ws;
+            double* S[kernel_lanes];
+            double* T[kernel_lanes];
+            double* V[kernel_lanes];
+            try {
+                ws.reserve(kernel_lanes);
+                for (int l = 0; l < kernel_lanes; ++l) {
+                    const std::size_t idx = first + j0 + l;
+                    slots.push_back(run_slots(idx / e.samples, idx % e.samples));
+                    ws.emplace_back(p, plan->grid);
+                    r[l].names = plan->names;
+                    r[l].times.resize(plan->grid.rows());
+                    r[l].values.resize(plan->grid.rows() * plan->cols.size());
+                    S[l] = slots[l].data();
+                    T[l] = r[l].times.data();
+                    V[l] = r[l].values.data();
+                }
+            } catch (const std::bad_alloc&) {
+                detail::out_of_memory();
+            }
+            const auto ok = detail::run_plan_lanes(p, *plan, S, *kernel, T, V, ws.data());
+            for (int l = 0; l < kernel_lanes; ++l) {
+                const std::size_t j = j0 + l, idx = first + j;
+                if (ok[l]) {
+                    store(first, j, idx, r[l]);
+                    ++task_lanes[g];
+                    progress();
+                } else {
+                    run_one(j);  // again alone: it reports what it met as always
+                }
+            }
         };
         // A run's summary: its values, then (with trajectories) its saved
         // series, then for run 0 the saved times.
         const std::size_t n_vals = n_ind * n_at;
-        auto pack = [&](std::size_t j, std::vector<double>& out) {
+        auto pack_run = [&](std::size_t j, std::vector<double>& out) {
             const double* v = &e.values[(first + j) * n_vals];
             out.insert(out.end(), v, v + n_vals);
             if (!want_traj) return;
             out.insert(out.end(), chunk_traj[j].begin(), chunk_traj[j].end());
             if (first == 0 && j == 0) out.insert(out.end(), chunk_times.begin(), chunk_times.end());
         };
-        auto unpack = [&](std::size_t j, std::span<const double> d) {
+        auto unpack_run = [&](std::size_t j, std::span<const double> d) {
             if (d.size() < n_vals) fail("", "a rank sent a short run summary");
             std::copy_n(d.begin(), n_vals, &e.values[(first + j) * n_vals]);
             if (!want_traj) return;
@@ -506,14 +572,32 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             chunk_traj[j].assign(d.begin() + static_cast<std::ptrdiff_t>(n_vals),
                                  d.begin() + static_cast<std::ptrdiff_t>(n_vals + len));
         };
-        detail::distributed_for(opts.comm, count, opts.threads, run_one,
-                                opts.progress ? std::function<void(std::size_t, std::size_t)>(progress)
-                                              : std::function<void(std::size_t, std::size_t)>(),
-                                pack, unpack);
-        if (split) my_done += [&] {
-            const auto [lo, hi] = rank_block(count, opts.comm->rank(), opts.comm->size());
-            return hi - lo;
-        }();
+        // A task's summary: each of its runs' summaries after its length,
+        // then how many came from lanes.
+        auto pack = [&](std::size_t g, std::vector<double>& out) {
+            for (std::size_t j = g * group; j < std::min((g + 1) * group, count); ++j) {
+                const std::size_t at = out.size();
+                out.push_back(0);
+                pack_run(j, out);
+                out[at] = static_cast<double>(out.size() - at - 1);
+            }
+            out.push_back(static_cast<double>(task_lanes[g]));
+        };
+        auto unpack = [&](std::size_t g, std::span<const double> d) {
+            std::size_t at = 0;
+            for (std::size_t j = g * group; j < std::min((g + 1) * group, count); ++j) {
+                if (at >= d.size() || !(d[at] >= 0) || d[at] > static_cast<double>(d.size() - at - 1))
+                    fail("", "a rank sent a short run summary");
+                const auto len = static_cast<std::size_t>(d[at]);
+                unpack_run(j, d.subspan(at + 1, len));
+                at += 1 + len;
+            }
+            if (at + 1 != d.size()) fail("", "a rank sent a short run summary");
+            task_lanes[g] = static_cast<std::size_t>(d[at]);
+        };
+        detail::distributed_for(opts.comm, tasks, opts.threads, run_task, {}, pack, unpack);
+        for (std::size_t n : task_lanes) e.in_lanes += n;
+        my_done += my_runs_of(count);
         if (!want_traj) continue;
         if (first == 0) {
             e.times = chunk_times;
