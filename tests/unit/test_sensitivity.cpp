@@ -2,13 +2,16 @@
 // Ishigami function and of a linear model, SRRC and PRCC on monotone
 // models, Morris elementary effects of a linear model, percentiles, the
 // streaming quantile; and sim::sensitivity on a model built in code.
+#include <Eigen/Dense>
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <sstream>
 
+#include "sim/sampling.hpp"
 #include "sim/sensitivity.hpp"
 #include "support.hpp"
 
@@ -125,6 +128,92 @@ TEST_CASE("srrc and prcc: monotone responses and an idle parameter") {
     CHECK(rl[0] * rl[0] + rl[1] * rl[1] < 1.0);
     // A constant output: undefined.
     CHECK(std::isnan(sim::prcc(s.values, n, 3, std::vector<double>(n, 2.0))[0]));
+}
+
+namespace {
+
+// Standardized ranks of one column, as the library defines them (mean 0,
+// standard deviation 1, average ranks for ties).
+Eigen::VectorXd std_ranks(const std::vector<double>& v) {
+    const auto r = sim::ranks(v);
+    const auto n = static_cast<double>(v.size());
+    double mean = 0, ss = 0;
+    for (double x : r) mean += x;
+    mean /= n;
+    for (double x : r) ss += (x - mean) * (x - mean);
+    const double sd = std::sqrt(ss / n);
+    Eigen::VectorXd z(static_cast<Eigen::Index>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) z(static_cast<Eigen::Index>(i)) = (r[i] - mean) / sd;
+    return z;
+}
+
+// PRCC of one output by its definition, every factorization made afresh.
+std::vector<double> prcc_reference(const std::vector<double>& x, std::size_t n, std::size_t k,
+                                   const std::vector<double>& y) {
+    Eigen::MatrixXd z(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
+    std::vector<double> col(n);
+    for (std::size_t c = 0; c < k; ++c) {
+        for (std::size_t i = 0; i < n; ++i) col[i] = x[i * k + c];
+        z.col(static_cast<Eigen::Index>(c)) = std_ranks(col);
+    }
+    const Eigen::VectorXd zy = std_ranks(y);
+    std::vector<double> out(k, std::numeric_limits<double>::quiet_NaN());
+    const auto K = static_cast<Eigen::Index>(k);
+    for (Eigen::Index i = 0; i < K; ++i) {
+        Eigen::MatrixXd others(static_cast<Eigen::Index>(n), K - 1);
+        for (Eigen::Index c = 0, o = 0; c < K; ++c)
+            if (c != i) others.col(o++) = z.col(c);
+        Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(others);
+        Eigen::VectorXd rx = z.col(i), ry = zy;
+        rx -= others * qr.solve(rx);
+        ry -= others * qr.solve(ry);
+        const double d = rx.norm() * ry.norm();
+        if (d > 1e-12 * static_cast<double>(n)) out[static_cast<std::size_t>(i)] = rx.dot(ry) / d;
+    }
+    return out;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("prcc and srrc of several outputs at once: each output's own values, bit for bit") {
+    const std::vector<sim::Uncertainty> params = {U("x1", sim::Distribution::uniform(0, 1)),
+                                                  U("x2", sim::Distribution::uniform(0, 1)),
+                                                  U("x3", sim::Distribution::uniform(0, 1)),
+                                                  U("x4", sim::Distribution::uniform(0, 1))};
+    const std::size_t n = 60, k = 4;
+    const auto s = sim::sample(params, {}, n, sim::SampleMethod::latin_hypercube, 5);
+    const std::vector<std::vector<double>> ys = {
+        outputs(s, [](std::span<const double> x) { return std::exp(3 * x[0]) - 20 * std::pow(x[1], 3); }),
+        std::vector<double>(n, 2.0),  // constant: NaN
+        outputs(s, [](std::span<const double> x) { return x[2] * x[3] + 0.1 * x[0]; }),
+        outputs(s, [](std::span<const double> x) { return std::exp(8 * x[0]); }),  // x1 alone
+    };
+    const auto p = sim::prcc(s.values, n, k, ys);
+    const auto r = sim::srrc(s.values, n, k, ys);
+    REQUIRE(p.size() == ys.size());
+    REQUIRE(r.size() == ys.size());
+    for (std::size_t j = 0; j < ys.size(); ++j) {
+        CAPTURE(j);
+        if (j == 1) {
+            for (double v : p[j]) CHECK(std::isnan(v));
+            for (double v : r[j]) CHECK(std::isnan(v));
+            continue;
+        }
+        CHECK(same_bits(p[j], prcc_reference(s.values, n, k, ys[j])));
+        CHECK(same_bits(p[j], sim::prcc(s.values, n, k, ys[j])));
+        CHECK(same_bits(r[j], sim::srrc(s.values, n, k, ys[j])));
+        // The output alone, or among others in another order: the same.
+        CHECK(same_bits(p[j], sim::prcc(s.values, n, k, std::vector<std::vector<double>>{ys[j]}).front()));
+    }
+    CHECK(p[2][2] > 0.5);  // x3 and x4 drive the third output
+    CHECK(p[2][3] > 0.5);
+    // An output of the wrong length is refused.
+    CHECK_THROWS_AS(sim::prcc(s.values, n, k, std::vector<std::vector<double>>{std::vector<double>(n - 1, 1.0)}),
+                    std::invalid_argument);
 }
 
 TEST_CASE("morris: a linear model's elementary effects are its slopes") {

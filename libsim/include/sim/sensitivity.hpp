@@ -72,6 +72,15 @@ std::vector<double> srrc(std::span<const double> x, std::size_t n, std::size_t k
 // then their correlation). NaN where undefined.
 std::vector<double> prcc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y);
 
+// The same for several outputs over the same x (each of ys of length n): one
+// result per y, each exactly what the single-output function gives, with the
+// factorizations on the ranks of x made once for all of them (PRCC: one
+// least-squares factorization per column of x, not per column and output).
+std::vector<std::vector<double>> srrc(std::span<const double> x, std::size_t n, std::size_t k,
+                                      const std::vector<std::vector<double>>& ys);
+std::vector<std::vector<double>> prcc(std::span<const double> x, std::size_t n, std::size_t k,
+                                      const std::vector<std::vector<double>>& ys);
+
 // --- Morris elementary effects -------------------------------------------------
 
 // r trajectories of k + 1 points on a p-level grid in probability space

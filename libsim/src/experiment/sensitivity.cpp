@@ -134,6 +134,8 @@ SensitivityResult sensitivity(const Model& model, const std::vector<Uncertainty>
     for (std::size_t i = 0; i < rank_rows.size(); ++i)
         for (std::size_t c = 0; c < k; ++c) xr[i * k + c] = r.samples.at(rank_rows[i], c);
 
+    std::vector<std::vector<double>> ys;  // each output's values at the rank rows (Sobol', LHS)
+    std::vector<std::size_t> outputs;     // and its index (indicator * n_at + a)
     for (std::size_t ind = 0; ind < n_ind; ++ind)
         for (std::size_t a = 0; a < n_at; ++a) {
             const auto y = r.ensemble.across_samples(0, ind, a);
@@ -160,15 +162,21 @@ SensitivityResult sensitivity(const Model& model, const std::vector<Uncertainty>
                     out[p].ST_high = s.ST_high[p];
                 }
             }
-            std::vector<double> yr(rank_rows.size());
+            std::vector<double>& yr = ys.emplace_back(rank_rows.size());
             for (std::size_t i = 0; i < rank_rows.size(); ++i) yr[i] = y[rank_rows[i]];
-            const auto sr = srrc(xr, rank_rows.size(), k, yr);
-            const auto pr = prcc(xr, rank_rows.size(), k, yr);
-            for (std::size_t p = 0; p < k; ++p) {
-                out[p].SRRC = sr[p];
-                out[p].PRCC = pr[p];
-            }
+            outputs.push_back(ind * n_at + a);
         }
+    // The rank measures of every output at once: their factorizations on the
+    // ranks of the samples are made once.
+    const auto sr = srrc(xr, rank_rows.size(), k, ys);
+    const auto pr = prcc(xr, rank_rows.size(), k, ys);
+    for (std::size_t j = 0; j < outputs.size(); ++j) {
+        ParameterIndices* out = &r.indices[outputs[j] * k];
+        for (std::size_t p = 0; p < k; ++p) {
+            out[p].SRRC = sr[j][p];
+            out[p].PRCC = pr[j][p];
+        }
+    }
     return r;
 }
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/sensitivity.hpp"
@@ -22,26 +23,49 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 using Engine = boost::random::mt19937_64;
 
-// Columns of x (n x k) and y as standardized ranks in one n x (k + 1) matrix.
+// One column as standardized ranks (mean 0, standard deviation 1; all 0 and
+// `constant` if it has no spread).
+Eigen::VectorXd standardized_rank(const std::vector<double>& col, bool& constant) {
+    const std::size_t n = col.size();
+    Eigen::VectorXd z(static_cast<Eigen::Index>(n));
+    const auto r = ranks(col);
+    double mean = 0;
+    for (double v : r) mean += v;
+    mean /= static_cast<double>(n);
+    double ss = 0;
+    for (double v : r) ss += (v - mean) * (v - mean);
+    const double sd = std::sqrt(ss / static_cast<double>(n));
+    constant = !(sd > 0);
+    for (std::size_t i = 0; i < n; ++i) z(static_cast<Eigen::Index>(i)) = constant ? 0.0 : (r[i] - mean) / sd;
+    return z;
+}
+
+// Columns of x (n x k) as standardized ranks in one n x k matrix.
 Eigen::MatrixXd standardized_ranks(std::span<const double> x, std::size_t n, std::size_t k,
-                                   std::span<const double> y, std::vector<bool>& constant) {
-    Eigen::MatrixXd z(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k + 1));
-    constant.assign(k + 1, false);
+                                   std::vector<bool>& constant) {
+    Eigen::MatrixXd z(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
+    constant.assign(k, false);
     std::vector<double> col(n);
-    for (std::size_t c = 0; c <= k; ++c) {
-        for (std::size_t i = 0; i < n; ++i) col[i] = c < k ? x[i * k + c] : y[i];
-        const auto r = ranks(col);
-        double mean = 0;
-        for (double v : r) mean += v;
-        mean /= static_cast<double>(n);
-        double ss = 0;
-        for (double v : r) ss += (v - mean) * (v - mean);
-        const double sd = std::sqrt(ss / static_cast<double>(n));
-        constant[c] = !(sd > 0);
-        for (std::size_t i = 0; i < n; ++i)
-            z(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = constant[c] ? 0.0 : (r[i] - mean) / sd;
+    for (std::size_t c = 0; c < k; ++c) {
+        for (std::size_t i = 0; i < n; ++i) col[i] = x[i * k + c];
+        bool flat = false;
+        z.col(static_cast<Eigen::Index>(c)) = standardized_rank(col, flat);
+        constant[c] = flat;
     }
     return z;
+}
+
+// Each y as standardized ranks (nullopt where y is constant).
+std::vector<std::optional<Eigen::VectorXd>> standardized_outputs(std::size_t n,
+                                                                 const std::vector<std::vector<double>>& ys) {
+    std::vector<std::optional<Eigen::VectorXd>> out;
+    for (const auto& y : ys) {
+        if (y.size() != n) throw std::invalid_argument("x must be n x k and y of length n");
+        bool flat = false;
+        Eigen::VectorXd z = standardized_rank(y, flat);
+        out.push_back(flat ? std::nullopt : std::optional<Eigen::VectorXd>(std::move(z)));
+    }
+    return out;
 }
 
 void check_xy(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
@@ -165,49 +189,71 @@ SobolIndices sobol_indices(std::span<const double> y, std::size_t n, std::size_t
     return r;
 }
 
-std::vector<double> srrc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
-    check_xy(x, n, k, y);
-    std::vector<double> out(k, nan);
+std::vector<std::vector<double>> srrc(std::span<const double> x, std::size_t n, std::size_t k,
+                                      const std::vector<std::vector<double>>& ys) {
+    if (x.size() != n * k) throw std::invalid_argument("x must be n x k and y of length n");
+    std::vector<std::vector<double>> out(ys.size(), std::vector<double>(k, nan));
     if (n < 2) return out;
+    const auto zy = standardized_outputs(n, ys);
     std::vector<bool> constant;
-    Eigen::MatrixXd z = standardized_ranks(x, n, k, y, constant);
-    if (constant[k]) return out;
-    const auto K = static_cast<Eigen::Index>(k);
-    Eigen::VectorXd beta = z.leftCols(K).colPivHouseholderQr().solve(z.col(K));
-    for (std::size_t i = 0; i < k; ++i)
-        if (!constant[i]) out[i] = beta(static_cast<Eigen::Index>(i));
+    const Eigen::MatrixXd z = standardized_ranks(x, n, k, constant);
+    const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(z);  // once for every y
+    for (std::size_t j = 0; j < ys.size(); ++j) {
+        if (!zy[j]) continue;
+        const Eigen::VectorXd beta = qr.solve(*zy[j]);
+        for (std::size_t i = 0; i < k; ++i)
+            if (!constant[i]) out[j][i] = beta(static_cast<Eigen::Index>(i));
+    }
     return out;
 }
 
-std::vector<double> prcc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
-    check_xy(x, n, k, y);
-    std::vector<double> out(k, nan);
+std::vector<std::vector<double>> prcc(std::span<const double> x, std::size_t n, std::size_t k,
+                                      const std::vector<std::vector<double>>& ys) {
+    if (x.size() != n * k) throw std::invalid_argument("x must be n x k and y of length n");
+    std::vector<std::vector<double>> out(ys.size(), std::vector<double>(k, nan));
     if (n < k + 2) return out;
+    const auto zy = standardized_outputs(n, ys);
     std::vector<bool> constant;
-    Eigen::MatrixXd z = standardized_ranks(x, n, k, y, constant);
-    if (constant[k]) return out;
+    const Eigen::MatrixXd z = standardized_ranks(x, n, k, constant);
     const auto N = static_cast<Eigen::Index>(n), K = static_cast<Eigen::Index>(k);
     // For each i: the residuals of rank(x_i) and rank(y) after least squares
     // on the other ranks (all centred, so no intercept), then their
     // correlation. Residuals rather than the inverse correlation matrix: a y
     // that is a monotone function of x_i alone (PRCC = 1) makes that matrix
-    // singular.
+    // singular. The factorization on the other ranks and x_i's residual do
+    // not depend on y: made once per i for every y (one at a time: memory).
+    Eigen::MatrixXd others(N, K - 1);
     for (Eigen::Index i = 0; i < K; ++i) {
         if (constant[static_cast<std::size_t>(i)]) continue;
-        Eigen::MatrixXd others(N, K - 1);
         for (Eigen::Index c = 0, o = 0; c < K; ++c)
             if (c != i) others.col(o++) = z.col(c);
-        Eigen::VectorXd rx = z.col(i), ry = z.col(K);
+        Eigen::VectorXd rx = z.col(i);
+        std::optional<Eigen::ColPivHouseholderQR<Eigen::MatrixXd>> qr;
         if (K > 1) {
-            Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(others);
-            rx -= others * qr.solve(rx);
-            ry -= others * qr.solve(ry);
+            qr.emplace(others);
+            rx -= others * qr->solve(rx);
         }
-        const double d = rx.norm() * ry.norm();
-        // A residual that vanishes (to rounding) leaves nothing to correlate.
-        if (d > 1e-12 * static_cast<double>(n)) out[static_cast<std::size_t>(i)] = rx.dot(ry) / d;
+        const double nx = rx.norm();
+        for (std::size_t j = 0; j < ys.size(); ++j) {
+            if (!zy[j]) continue;
+            Eigen::VectorXd ry = *zy[j];
+            if (K > 1) ry -= others * qr->solve(ry);
+            const double d = nx * ry.norm();
+            // A residual that vanishes (to rounding) leaves nothing to correlate.
+            if (d > 1e-12 * static_cast<double>(n)) out[j][static_cast<std::size_t>(i)] = rx.dot(ry) / d;
+        }
     }
     return out;
+}
+
+std::vector<double> srrc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
+    check_xy(x, n, k, y);
+    return srrc(x, n, k, std::vector<std::vector<double>>{std::vector<double>(y.begin(), y.end())}).front();
+}
+
+std::vector<double> prcc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
+    check_xy(x, n, k, y);
+    return prcc(x, n, k, std::vector<std::vector<double>>{std::vector<double>(y.begin(), y.end())}).front();
 }
 
 MorrisDesign morris_sample(const std::vector<Uncertainty>& params, std::size_t trajectories, std::size_t levels,
