@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "sim/model.hpp"
 #include "support.hpp"
@@ -337,6 +339,47 @@ TEST_CASE("compile: save picks the columns; unknown names throw; default is ever
 
     o.save = {"x", "nope"};
     CHECK_THROWS_AS(model.run(o), sim::Error);
+}
+
+TEST_CASE("compile: runs that name their columns, one after the other and at once, each get their own") {
+    // The program keeps the last named list's columns for the next run with
+    // the same list: another list, another order, an unknown name in between
+    // and two threads alternating lists must each still get exactly theirs.
+    auto m = small();
+    m.add_aux("twice", "x * 2");
+    const auto model = sim::Model::compile(m);
+    auto run = [&](std::vector<std::string> save) {
+        sim::RunOptions o;
+        o.save = std::move(save);
+        return model.run(o);
+    };
+    const auto a = run({"x", "twice"});
+    const auto b = run({"twice", "x"});
+    CHECK(b.names == std::vector<std::string>{"twice", "x"});
+    CHECK(b.at(b.rows() - 1, 0) == a.at(a.rows() - 1, 1));
+    CHECK(b.at(b.rows() - 1, 1) == a.at(a.rows() - 1, 0));
+    const auto a2 = run({"x", "twice"});
+    CHECK(a2.names == a.names);
+    CHECK(a2.values == a.values);
+    CHECK(run({"X", "Twice"}).names == std::vector<std::string>{"x", "twice"});  // names compared canonically
+    CHECK_THROWS_AS(run({"x", "nope"}), sim::Error);
+    CHECK_THROWS_AS(run({"x", "nope"}), sim::Error);  // not kept: refused again
+    CHECK(run({"x", "twice"}).values == a.values);
+    CHECK(run({"twice"}).names == std::vector<std::string>{"twice"});
+    std::atomic<int> wrong{0};
+    auto alternate = [&](int offset) {
+        for (int i = 0; i < 200; ++i) {
+            const bool first = (i + offset) % 2 == 0;
+            const auto r = first ? run({"x", "twice"}) : run({"twice", "x"});
+            const std::vector<std::string> want = first ? std::vector<std::string>{"x", "twice"}
+                                                        : std::vector<std::string>{"twice", "x"};
+            if (!(r.names == want) || r.values != (first ? a.values : b.values)) ++wrong;
+        }
+    };
+    std::thread t1(alternate, 0), t2(alternate, 1);
+    t1.join();
+    t2.join();
+    CHECK(wrong == 0);
 }
 
 TEST_CASE("compile: a compiled model is reusable and runs are independent") {

@@ -118,6 +118,13 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
         plan.names = p.all_names;  // shared by every such run: no copy of the names
         return;
     }
+    // The last such run's columns, if it named the same.
+    if (const auto c = p.column_cache.get(); c && c->save == opts.save) {
+        plan.cols = c->cols;
+        plan.checked = c->checked;
+        plan.names = c->names;
+        return;
+    }
     // Sized once: growing the vectors one push at a time was a dozen
     // allocations in every run.
     const std::size_t n = opts.save.size();
@@ -136,6 +143,9 @@ void choose_columns(const Program& p, const RunOptions& opts, RunPlan& plan, Dia
         names.push_back(v->name);
     }
     plan.names = std::move(names);
+    if (plan.cols.size() == n)  // every name found: kept for the next run
+        p.column_cache.put(std::make_shared<const Program::ColumnCache::Entry>(
+            Program::ColumnCache::Entry{opts.save, plan.cols, plan.checked, plan.names}));
 }
 
 [[noreturn]] void refuse(sim::Code code, const SourceLoc& loc, std::string message) {
