@@ -445,25 +445,49 @@ TEST_CASE("ensemble: a sample whose shared steps warned of a value that is not f
     CHECK(sim::run_ensemble(model, s, o).continued == 4 * 5);
 }
 
-TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in one lane reported as alone") {
-    // policy() without its fixed delay and PREVIOUS (models with them have
-    // no lanes); the both-levers variant divides 0 by 0 from TIME 12 into an
-    // outflow of the non-negative fund that goes nowhere.
-    auto spec = [](bool nan) {
-        sim::ModelSpec m = policy(false, 8, "pop * 0.02", "(a_lever + b_lever) * 5 + fund * 0.01");
-        if (nan) {
-            m.find("fund")->outflows.push_back("vent");
-            m.add_flow("vent", "IF a_lever * b_lever > 0.5 AND TIME >= 12 THEN (TIME - TIME) / (TIME - TIME) ELSE 0");
-        }
-        return m;
-    };
-    const auto model = sim::Model::compile(spec(false));
-    const auto gen = simtest::with_generated_code(model);
-    if (!gen) return;
-    if (!sim::kernel_has_lanes(*gen)) {
-        simtest::skip("the generated code has no SIMD lanes on this machine (no AVX2)");
-        return;
+// policy() without its fixed delay and PREVIOUS (models with them have no
+// SIMD lanes); with `nan_when`, an outflow of the non-negative fund that goes
+// nowhere divides 0 by 0 from TIME 12 in the runs where it holds.
+sim::ModelSpec lanes_policy(const std::string& nan_when = "") {
+    sim::ModelSpec m = policy(false, 8, "pop * 0.02", "(a_lever + b_lever) * 5 + fund * 0.01");
+    if (!nan_when.empty()) {
+        m.find("fund")->outflows.push_back("vent");
+        m.add_flow("vent", "IF " + nan_when + " AND TIME >= 12 THEN (TIME - TIME) / (TIME - TIME) ELSE 0");
     }
+    return m;
+}
+
+// The model's generated code, if it has lanes (else a skip, reported).
+std::optional<sim::Model> generated_with_lanes(const sim::Model& model) {
+    auto gen = simtest::with_generated_code(model);
+    if (gen && !sim::kernel_has_lanes(*gen)) {
+        simtest::skip("the generated code has no SIMD lanes on this machine (no AVX2)");
+        return std::nullopt;
+    }
+    return gen;
+}
+
+// The error of an ensemble of a lanes_policy(nan_when) model (its vent's
+// division by zero), with or without lanes.
+std::string vent_error(const sim::Model& model, const sim::SampleMatrix& s, sim::EnsembleOptions o, bool lanes) {
+    o.lanes = lanes;
+    try {
+        (void)sim::run_ensemble(model, s, o);
+        FAIL("no error");
+    } catch (const sim::Error& err) {
+        CHECK(err.diagnostics().items().front().code == sim::Code::E_DIV_ZERO);
+        CHECK(err.diagnostics().items().front().variable == "vent");
+        return err.what();
+    }
+    return "";
+}
+
+TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in one lane reported as alone") {
+    // The both-levers variant meets the NaN.
+    const char* nan_when = "a_lever * b_lever > 0.5";
+    const auto model = sim::Model::compile(lanes_policy());
+    const auto gen = generated_with_lanes(model);
+    if (!gen) return;
     // Six variants: a group of four in lanes, two one at a time.
     auto variants = sim::lever_variants({"a", "b"});
     variants.push_back({{"a_intensity", 0.5}});
@@ -475,7 +499,7 @@ TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in 
         CHECK(same_bytes(e.values, interpreted.values));
     }
 
-    const auto nan_model = sim::Model::compile(spec(true));
+    const auto nan_model = sim::Model::compile(lanes_policy(nan_when));
     const auto nan_gen = simtest::with_generated_code(nan_model);
     REQUIRE(nan_gen);
     REQUIRE(sim::kernel_has_lanes(*nan_gen));
@@ -487,19 +511,7 @@ TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in 
     o.variants = variants;
     o.base.engine = sim::RunEngine::generated;
     o.threads = 1;  // every sample fails: with more threads, which one is reported first may vary
-    std::string errors[2];
-    for (bool lanes : {true, false}) {
-        o.lanes = lanes;
-        try {
-            (void)sim::run_ensemble(*nan_gen, s, o);
-            FAIL("no error");
-        } catch (const sim::Error& err) {
-            CHECK(err.diagnostics().items().front().code == sim::Code::E_DIV_ZERO);
-            CHECK(err.diagnostics().items().front().variable == "vent");
-            errors[lanes] = err.what();
-        }
-    }
-    CHECK(errors[0] == errors[1]);
+    CHECK(vent_error(*nan_gen, s, o, true) == vent_error(*nan_gen, s, o, false));
     o.base.on_nonfinite = sim::NonFinite::warn;
     o.lanes = true;
     const auto warned = sim::run_ensemble(*nan_gen, s, o);
@@ -512,25 +524,13 @@ TEST_CASE("ensemble: continued runs in SIMD lanes, the same bytes, and a NaN in 
 }
 
 TEST_CASE("ensemble: runs from the start in SIMD lanes (sensitivity, trajectories), the same bytes, errors as alone") {
-    // policy() without its fixed delay and PREVIOUS (lanes); runs from the
-    // start: no variants, or variants without shared steps, or percentile
-    // trajectories (chunks of runs). The NaN model divides 0 by 0 from TIME
-    // 12 for samples with birth_rate above 0.03 (some lanes of a group).
-    auto spec = [](bool nan) {
-        sim::ModelSpec m = policy(false, 8, "pop * 0.02", "(a_lever + b_lever) * 5 + fund * 0.01");
-        if (nan) {
-            m.find("fund")->outflows.push_back("vent");
-            m.add_flow("vent", "IF birth_rate > 0.03 AND TIME >= 12 THEN (TIME - TIME) / (TIME - TIME) ELSE 0");
-        }
-        return m;
-    };
-    const auto model = sim::Model::compile(spec(false));
-    const auto gen = simtest::with_generated_code(model);
+    // Runs from the start: no variants, or variants without shared steps, or
+    // percentile trajectories (chunks of runs). The NaN model meets it in
+    // samples with birth_rate above 0.03 (some lanes of a group).
+    const char* nan_when = "birth_rate > 0.03";
+    const auto model = sim::Model::compile(lanes_policy());
+    const auto gen = generated_with_lanes(model);
     if (!gen) return;
-    if (!sim::kernel_has_lanes(*gen)) {
-        simtest::skip("the generated code has no SIMD lanes on this machine (no AVX2)");
-        return;
-    }
     const std::vector<sim::Uncertainty> params = {U("birth_rate", sim::Distribution::uniform(0.01, 0.05)),
                                                   U("income_share", sim::Distribution::uniform(0.5, 1.5))};
     // 23 samples: without variants, five groups of four and three runs one
@@ -587,7 +587,7 @@ TEST_CASE("ensemble: runs from the start in SIMD lanes (sensitivity, trajectorie
         }
     }
 
-    const auto nan_model = sim::Model::compile(spec(true));
+    const auto nan_model = sim::Model::compile(lanes_policy(nan_when));
     const auto nan_gen = simtest::with_generated_code(nan_model);
     REQUIRE(nan_gen);
     REQUIRE(sim::kernel_has_lanes(*nan_gen));
@@ -595,20 +595,12 @@ TEST_CASE("ensemble: runs from the start in SIMD lanes (sensitivity, trajectorie
     for (std::size_t i = 0; i < s.rows; ++i) failing += s.at(i, 0) > 0.03;
     REQUIRE(failing > 0);
     REQUIRE(failing < s.rows);
-    std::string errors[2];
-    for (bool lanes : {true, false}) {
-        auto o = options(sim::RunEngine::generated, lanes, 1);  // one thread: the first failing sample is reported
-        try {
-            (void)sim::run_ensemble(*nan_gen, s, o);
-            FAIL("no error");
-        } catch (const sim::Error& err) {
-            CHECK(err.diagnostics().items().front().code == sim::Code::E_DIV_ZERO);
-            CHECK(err.diagnostics().items().front().variable == "vent");
-            errors[lanes] = err.what();
-        }
+    {
+        auto o = options(sim::RunEngine::generated, true, 1);  // one thread: the first failing sample is reported
+        const std::string in_lanes = vent_error(*nan_gen, s, o, true);
+        CHECK(in_lanes == vent_error(*nan_gen, s, o, false));
+        CHECK(in_lanes.find("in sample") != std::string::npos);
     }
-    CHECK(errors[0] == errors[1]);
-    CHECK(errors[1].find("in sample") != std::string::npos);
     auto o = options(sim::RunEngine::generated, true, 2);
     o.base.on_nonfinite = sim::NonFinite::warn;
     const auto warned = sim::run_ensemble(*nan_gen, s, o);
