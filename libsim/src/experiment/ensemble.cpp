@@ -516,12 +516,14 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 return;
             }
             std::vector<std::vector<double>> slots;
-            std::vector<Results> r(kernel_lanes);
+            std::vector<Results> r;
             std::vector<detail::Workspace> ws;
             double* S[kernel_lanes];
             double* T[kernel_lanes];
             double* V[kernel_lanes];
             try {
+                slots.reserve(kernel_lanes);
+                r.resize(kernel_lanes);
                 ws.reserve(kernel_lanes);
                 for (int l = 0; l < kernel_lanes; ++l) {
                     const std::size_t idx = first + j0 + l;
