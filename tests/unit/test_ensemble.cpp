@@ -38,7 +38,8 @@ double x_at(double r, double t) { return std::pow(1 + r / 2, 2 * t); }
 
 template <class T>
 bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+    // memcmp must not be given null pointers, even for no bytes (empty vectors).
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 }  // namespace
