@@ -338,6 +338,20 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
     // beside the run it continues, and a continued run that generated code
     // cannot finish runs again from the start: shared only when three runs'
     // worth fits the memory budget that prepare_run checked one run against.
+    // One Euler run's results, sized for the plan's grid and columns (E-MEMORY
+    // if they cannot be allocated): the buffers a continued run or a lane
+    // writes into.
+    auto run_buffers = [&] {
+        Results x;
+        try {
+            x.times.resize(plan->grid.rows());
+            x.values.resize(plan->grid.rows() * plan->cols.size());
+        } catch (const std::bad_alloc&) {
+            detail::out_of_memory();
+        }
+        x.names = plan->names;
+        return x;
+    };
     std::vector<detail::Slot> differing;
     bool share = opts.share_steps && plan && !want_traj && e.variants > 1 &&
                  plan->specs.method == Method::euler && detail::fits_memory(3 * detail::run_memory(p, *plan), base.max_memory);
@@ -393,15 +407,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
                 if (cp && !cp->warnings.empty()) cp.reset();
             }
             Results r;  // every continued run's, in turn
-            if (cp) {
-                try {
-                    r.times.resize(plan->grid.rows());
-                    r.values.resize(plan->grid.rows() * plan->cols.size());
-                } catch (const std::bad_alloc&) {
-                    detail::out_of_memory();
-                }
-                r.names = plan->names;
-            }
+            if (cp) r = run_buffers();
             auto progress = [&] {
                 if (opts.progress) {  // after each run, never two at a time; across ranks, this rank's
                     std::lock_guard<std::mutex> lock(progress_mutex);
@@ -414,12 +420,7 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             if (cp && lanes) {
                 try {
                     lane_slots.assign(kernel_lanes, std::vector<double>(p.slots.size()));
-                    lane_r.resize(kernel_lanes);
-                    for (auto& x : lane_r) {
-                        x.times.resize(plan->grid.rows());
-                        x.values.resize(plan->grid.rows() * plan->cols.size());
-                        x.names = plan->names;
-                    }
+                    for (int l = 0; l < kernel_lanes; ++l) lane_r.push_back(run_buffers());
                 } catch (const std::bad_alloc&) {
                     detail::out_of_memory();
                 }
@@ -523,15 +524,13 @@ EnsembleResult run_ensemble(const Model& model, const SampleMatrix& samples, con
             double* V[kernel_lanes];
             try {
                 slots.reserve(kernel_lanes);
-                r.resize(kernel_lanes);
+                r.reserve(kernel_lanes);
                 ws.reserve(kernel_lanes);
                 for (int l = 0; l < kernel_lanes; ++l) {
                     const std::size_t idx = first + j0 + l;
                     slots.push_back(run_slots(idx / e.samples, idx % e.samples));
                     ws.emplace_back(p, plan->grid);
-                    r[l].names = plan->names;
-                    r[l].times.resize(plan->grid.rows());
-                    r[l].values.resize(plan->grid.rows() * plan->cols.size());
+                    r.push_back(run_buffers());
                     S[l] = slots[l].data();
                     T[l] = r[l].times.data();
                     V[l] = r[l].values.data();

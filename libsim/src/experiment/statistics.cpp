@@ -55,12 +55,10 @@ Eigen::MatrixXd standardized_ranks(std::span<const double> x, std::size_t n, std
     return z;
 }
 
-// Each y as standardized ranks (nullopt where y is constant).
-std::vector<std::optional<Eigen::VectorXd>> standardized_outputs(std::size_t n,
-                                                                 const std::vector<std::vector<double>>& ys) {
+// Each y as standardized ranks (nullopt where y is constant); lengths checked by the caller.
+std::vector<std::optional<Eigen::VectorXd>> standardized_outputs(const std::vector<std::vector<double>>& ys) {
     std::vector<std::optional<Eigen::VectorXd>> out;
     for (const auto& y : ys) {
-        if (y.size() != n) throw std::invalid_argument("x must be n x k and y of length n");
         bool flat = false;
         Eigen::VectorXd z = standardized_rank(y, flat);
         out.push_back(flat ? std::nullopt : std::optional<Eigen::VectorXd>(std::move(z)));
@@ -68,8 +66,11 @@ std::vector<std::optional<Eigen::VectorXd>> standardized_outputs(std::size_t n,
     return out;
 }
 
+void check_xy(std::span<const double> x, std::size_t n, std::size_t k, std::size_t y_size) {
+    if (x.size() != n * k || y_size != n) throw std::invalid_argument("x must be n x k and y of length n");
+}
 void check_xy(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
-    if (x.size() != n * k || y.size() != n) throw std::invalid_argument("x must be n x k and y of length n");
+    check_xy(x, n, k, y.size());
 }
 
 }  // namespace
@@ -191,10 +192,11 @@ SobolIndices sobol_indices(std::span<const double> y, std::size_t n, std::size_t
 
 std::vector<std::vector<double>> srrc(std::span<const double> x, std::size_t n, std::size_t k,
                                       const std::vector<std::vector<double>>& ys) {
-    if (x.size() != n * k) throw std::invalid_argument("x must be n x k and y of length n");
+    check_xy(x, n, k, n);
+    for (const auto& y : ys) check_xy(x, n, k, y.size());
     std::vector<std::vector<double>> out(ys.size(), std::vector<double>(k, nan));
     if (n < 2) return out;
-    const auto zy = standardized_outputs(n, ys);
+    const auto zy = standardized_outputs(ys);
     std::vector<bool> constant;
     const Eigen::MatrixXd z = standardized_ranks(x, n, k, constant);
     const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(z);  // once for every y
@@ -209,10 +211,11 @@ std::vector<std::vector<double>> srrc(std::span<const double> x, std::size_t n, 
 
 std::vector<std::vector<double>> prcc(std::span<const double> x, std::size_t n, std::size_t k,
                                       const std::vector<std::vector<double>>& ys) {
-    if (x.size() != n * k) throw std::invalid_argument("x must be n x k and y of length n");
+    check_xy(x, n, k, n);
+    for (const auto& y : ys) check_xy(x, n, k, y.size());
     std::vector<std::vector<double>> out(ys.size(), std::vector<double>(k, nan));
     if (n < k + 2) return out;
-    const auto zy = standardized_outputs(n, ys);
+    const auto zy = standardized_outputs(ys);
     std::vector<bool> constant;
     const Eigen::MatrixXd z = standardized_ranks(x, n, k, constant);
     const auto N = static_cast<Eigen::Index>(n), K = static_cast<Eigen::Index>(k);
