@@ -122,6 +122,10 @@ struct Kernel {
 // code compiled with AVX never stands in for code compiled without.
 #if defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
 #define SIM_KERNEL_LANES 1
+#include <cmath>
+#if defined(__FMA__) && defined(__AVX2__)
+#include <immintrin.h>
+#endif
 namespace sim::lanes {
 namespace {
 
@@ -203,12 +207,240 @@ __attribute__((noinline)) V4 timed3(V4 a, V4 b, V4 c, double t, V4 dt) {
     return V4(F(a.v[0], b.v[0], c.v[0], t, dt.v[0]), F(a.v[1], b.v[1], c.v[1], t, dt.v[1]),
               F(a.v[2], b.v[2], c.v[2], t, dt.v[2]), F(a.v[3], b.v[3], c.v[3], t, dt.v[3]));
 }
-// Graphical functions (F: sim::ops::lookup).
+// Graphical functions (F: sim::ops::lookup). Tables of 2 to 64 points four
+// lanes at once, with sim::ops::lookup's choices and arithmetic: the
+// segment by counting the points at or below x (what its upper_bound finds
+// in the sorted xs), the ends by its comparisons, then its interpolation,
+// operation for operation; discrete tables the last point at or below x
+// (the first below the range); NaN gives x. Larger tables: F once per lane. (kind: 0 continuous, 1
+// extrapolate, 2 discrete, as sim::ops::lookup_continuous, _extrapolate and
+// _discrete; generate_kernel.cpp checks that they are.)
 template <double (*F)(int, const double*, const double*, decltype(sizeof 0), double)>
 __attribute__((noinline)) V4 lookup(int kind, const double* xs, const double* ys, decltype(sizeof 0) n, V4 x) {
-    return V4(F(kind, xs, ys, n, x.v[0]), F(kind, xs, ys, n, x.v[1]), F(kind, xs, ys, n, x.v[2]),
-              F(kind, xs, ys, n, x.v[3]));
+    if (kind < 0 || kind > 2 || n < 2 || n > 64)
+        return V4(F(kind, xs, ys, n, x.v[0]), F(kind, xs, ys, n, x.v[1]), F(kind, xs, ys, n, x.v[2]),
+                  F(kind, xs, ys, n, x.v[3]));
+    m4 count{};
+    for (decltype(sizeof 0) k = 0; k < n; ++k) count -= (V4(xs[k]).v <= x.v);  // a true lane is -1
+    const m4 number = x.v == x.v;
+    if (kind == 2) {  // the last point at or below x; the first below the range
+        const m4 at = count - 1, i = number & (at & (at >= 0));
+        return pick(number, V4(ys[i[0]], ys[i[1]], ys[i[2]], ys[i[3]]), x);
+    }
+    const m4 below = x.v <= V4(xs[0]).v, above = x.v >= V4(xs[n - 1]).v;
+    const long long last = static_cast<long long>(n) - 2;
+    // the segment [i, i+1]: 0 below, n-2 above, else the count less one (a
+    // NaN lane: 0, its value is x)
+    const m4 seg = number & ~below & ((above & last) | (~above & (count - 1)));
+    const int i0 = static_cast<int>(seg[0]), i1 = static_cast<int>(seg[1]), i2 = static_cast<int>(seg[2]),
+              i3 = static_cast<int>(seg[3]);
+    const V4 x0(xs[i0], xs[i1], xs[i2], xs[i3]), x1(xs[i0 + 1], xs[i1 + 1], xs[i2 + 1], xs[i3 + 1]);
+    const V4 y0(ys[i0], ys[i1], ys[i2], ys[i3]), y1(ys[i0 + 1], ys[i1 + 1], ys[i2 + 1], ys[i3 + 1]);
+    V4 r = y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+    if (kind == 0) r = pick(below, V4(ys[0]), pick(above, V4(ys[n - 1]), r));
+    return pick(number, r, x);
 }
+
+// x ^ y per lane: the bits of F (sim::ops::pow, std::pow's computation)
+// for every lane, four lanes at a time where they can be had without F.
+// Compiled with FMA against glibc 2.28 or later (whose pow is ARM's
+// algorithm), x ^ y is computed for four lanes at once to about 2^-60
+// relative error (a table-driven log in two doubles, times y, then exp; the
+// tables are made on first use from long-double log and exp2, nothing is
+// copied from a C library). glibc documents its pow's error as 0.511 ULP
+// for the exp step plus the log's relative error of 1.5 * 2^-68 times
+// |y ln x| (times 2^53, in ULP): where x ^ y lies further than that beyond
+// half an ULP from every double but one, glibc's pow returns that double,
+// the correctly rounded result. So a lane keeps the vector result only
+// where its computed value is further from the midpoint between two doubles
+// than glibc's excess plus this computation's own error (`margin` below,
+// each part taken a third larger or more), with x a positive normal number,
+// |y| <= 16, |y ln x| <= 700 and a result that is not a power of two; 1 ^ y,
+// x ^ 0 and x ^ 1 are exact. Every other lane (about 3 in 100 on a model's
+// arguments, and every special case) is F's, called for that lane alone.
+// tests/unit/test_lanes_ops.cpp compares the bits with F's over millions of
+// arguments and every special value, and checks that the vector path does
+// settle most lanes. Without FMA, or not on glibc: F once per lane.
+#if defined(__FMA__) && defined(__AVX2__) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 28))
+#define SIM_KERNEL_LANES_POW 1
+namespace pow4 {
+
+struct Tables {
+    static constexpr int n = 128;  // subintervals of the log and the exp
+    // log: x = 2^k z, z in [0x1.69555p-1, 0x1.69555p0) in n subintervals,
+    // each with a c near its centre whose 1/c has few bits (so that
+    // z/c - 1 is exact with FMA): invc = 1/c, log(c) = logc + logctail
+    // with logc a multiple of 2^-43 (so that k ln2hi + logc is exact).
+    // One row per subinterval: invc, logc, logctail, 0 (a lane loads one).
+    alignas(32) double log[n][4];
+    // exp: 2^(j/n) = bits(exp[j][1] + (j << 45)) * (1 + exp[j][0]) (exp[j][1]
+    // holds bits).
+    alignas(16) double exp[n][2];
+    Tables() {
+        constexpr unsigned long long off = 0x3fe6955500000000ULL;
+        auto as_double = [](unsigned long long b) {
+            double d;
+            __builtin_memcpy(&d, &b, sizeof d);
+            return d;
+        };
+        for (int i = 0; i < n; ++i) {
+            const double lo = as_double(off + (static_cast<unsigned long long>(i) << 45));
+            const double hi = as_double(off + (static_cast<unsigned long long>(i + 1) << 45));
+            const double centre = 0.5 * (lo + hi);
+            const double invc =
+                centre < 1 ? std::nearbyint(n / centre) / n : std::nearbyint(2 * n / centre) / (2 * n);
+            const long double l = -std::log(static_cast<long double>(invc));
+            const double logc = std::nearbyint(static_cast<double>(l) * 0x1p43) * 0x1p-43;
+            log[i][0] = invc;
+            log[i][1] = logc;
+            log[i][2] = static_cast<double>(l - static_cast<long double>(logc));
+            log[i][3] = 0;
+        }
+        for (int j = 0; j < n; ++j) {
+            const long double e = std::exp2(static_cast<long double>(j) / n);
+            const double h = static_cast<double>(e);
+            unsigned long long b;
+            __builtin_memcpy(&b, &h, sizeof b);
+            b -= static_cast<unsigned long long>(j) << 45;
+            exp[j][0] = static_cast<double>((e - h) / h);
+            __builtin_memcpy(&exp[j][1], &b, sizeof b);
+        }
+    }
+};
+__attribute__((always_inline)) inline const Tables& tables() {
+    static const Tables t;
+    return t;
+}
+
+typedef unsigned long long u4 __attribute__((vector_size(32)));  // bits: wrapping arithmetic
+__attribute__((always_inline)) inline d4 fma(d4 a, d4 b, d4 c) { return _mm256_fmadd_pd(a, b, c); }
+inline d4 as_d4(u4 x) { return reinterpret_cast<d4>(x); }
+inline u4 as_u4(d4 x) { return reinterpret_cast<u4>(x); }
+inline m4 as_m4(u4 x) { return reinterpret_cast<m4>(x); }
+__attribute__((always_inline)) inline d4 abs(d4 x) { return as_d4(as_u4(x) & 0x7fffffffffffffffULL); }
+// Rows i[0..3] of the log table, transposed: invc, logc, logctail.
+__attribute__((always_inline)) inline void log_rows(const Tables& T, u4 i, d4& invc, d4& logc, d4& logctail) {
+    const __m256d r0 = _mm256_load_pd(T.log[i[0]]), r1 = _mm256_load_pd(T.log[i[1]]);
+    const __m256d r2 = _mm256_load_pd(T.log[i[2]]), r3 = _mm256_load_pd(T.log[i[3]]);
+    const __m256d a = _mm256_unpacklo_pd(r0, r1), b = _mm256_unpackhi_pd(r0, r1);
+    const __m256d c = _mm256_unpacklo_pd(r2, r3), d = _mm256_unpackhi_pd(r2, r3);
+    invc = _mm256_permute2f128_pd(a, c, 0x20);
+    logctail = _mm256_permute2f128_pd(a, c, 0x31);
+    logc = _mm256_permute2f128_pd(b, d, 0x20);
+}
+// Rows j[0..3] of the exp table, transposed: tail, bits.
+__attribute__((always_inline)) inline void exp_rows(const Tables& T, u4 j, d4& tail, u4& bits) {
+    const __m256d a =
+        _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(T.exp[j[0]])), _mm_load_pd(T.exp[j[2]]), 1);
+    const __m256d b =
+        _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(T.exp[j[1]])), _mm_load_pd(T.exp[j[3]]), 1);
+    tail = _mm256_unpacklo_pd(a, b);
+    bits = reinterpret_cast<u4>(_mm256_unpackhi_pd(a, b));
+}
+
+// x ^ y for four lanes; `ok`: the lanes whose result is glibc's pow's.
+__attribute__((always_inline)) inline d4 fast(d4 x, d4 y, m4& ok) {
+    const Tables& T = tables();
+    constexpr double ln2hi = 0x1.62e42fefa3800p-1, ln2lo = 0x1.ef35793c76730p-45;
+    // log x = k ln2 + log c + log1p(r), r = z/c - 1, |r| < 0.0068; in two
+    // doubles, lhi + ltail.
+    const u4 ix = as_u4(x);
+    const u4 tmp = ix - 0x3fe6955500000000ULL;
+    const u4 i = (tmp >> 45) & (Tables::n - 1);
+    const u4 kb = (tmp + 0x4000000000000000ULL) >> 52;  // k + 1024
+    const d4 z = as_d4(ix - (tmp & (0xfffULL << 52)));
+    const d4 kd = as_d4(kb + 0x4338000000000000ULL) - (0x1.8p52 + 1024);
+    d4 invc, logc, logctail;
+    log_rows(T, i, invc, logc, logctail);
+    const d4 r = fma(z, invc, d4{} - 1.0);  // exact
+    const d4 t1 = fma(kd, d4{} + ln2hi, logc);  // exact
+    const d4 t2 = t1 + r;
+    const d4 lo1 = fma(kd, d4{} + ln2lo, logctail);
+    const d4 lo2 = t1 - t2 + r;
+    const d4 ar = -0.5 * r;
+    const d4 ar2 = r * ar;  // -r^2/2
+    const d4 hi = t2 + ar2;
+    const d4 lo3 = fma(ar, r, -ar2);
+    const d4 lo4 = t2 - hi + ar2;
+    // r^3/3 - r^4/4 + ... + r^9/9 (the rest below 2^-72), by Estrin's scheme
+    const d4 r2 = r * r, r4 = r2 * r2;
+    const d4 p = r2 * r *
+                 fma(r4, fma(d4{} + 1.0 / 9, r2, fma(d4{} - 1.0 / 8, r, d4{} + 1.0 / 7)),
+                     fma(r2, fma(d4{} - 1.0 / 6, r, d4{} + 1.0 / 5), fma(d4{} - 1.0 / 4, r, d4{} + 1.0 / 3)));
+    const d4 lo = ((lo1 + lo2) + (lo3 + lo4)) + p;
+    const d4 lhi = hi + lo;
+    const d4 ltail = hi - lhi + lo;
+    // y log x = ehi + elo
+    const d4 ehi = y * lhi;
+    const d4 elo = fma(y, ltail, fma(y, lhi, -ehi));
+    // exp(ehi + elo) = 2^(q + j/n) exp(rr), |rr| <= ln2 / 2n, rr = rhi + rlo
+    // with rhi exact (Sterbenz)
+    constexpr double n_ln2 = 0x1.71547652b82fep0 * Tables::n;
+    constexpr double ln2hi_n = 0x1.62e42fefa0000p-8, ln2lo_n = 0x1.cf79abc9e3b3ap-47;
+    d4 kk = fma(ehi, d4{} + n_ln2, d4{} + 0x1.8p52);
+    const u4 ki = as_u4(kk);  // round(ehi n / ln2) in the low bits
+    kk -= 0x1.8p52;
+    const d4 rhi = fma(kk, d4{} - ln2hi_n, ehi);  // exact
+    const d4 rlo = fma(kk, d4{} - ln2lo_n, elo);
+    const d4 rr = rhi + rlo;
+    const u4 j = ki & (Tables::n - 1);
+    d4 tail;
+    u4 sbits;
+    exp_rows(T, j, tail, sbits);
+    const d4 scale = as_d4(sbits + (ki << 45));
+    // exp(rr) - 1 - rr = rr^2/2 + ... + rr^6/720 (the rest below 2^-71), by Estrin's scheme
+    const d4 s2 = rr * rr;
+    const d4 poly = s2 * fma(s2, fma(d4{} + 1.0 / 720, s2, fma(d4{} + 1.0 / 120, rr, d4{} + 1.0 / 24)),
+                             fma(d4{} + 1.0 / 6, rr, d4{} + 0.5));
+    // x ^ y = scale * (1 + ehi_ + elo_), |elo_| < 2^-17
+    const d4 ehi_ = rhi;
+    const d4 elo_ = (fma(tail, rr, tail) + rlo) + poly;
+    const d4 res = fma(scale, ehi_ + elo_, scale);
+    // x ^ y - res (scale - res is exact: Sterbenz)
+    const d4 off = fma(scale, ehi_, scale - res) + scale * elo_;
+    const u4 rb = as_u4(res);
+    const d4 ulp = as_d4(rb & 0x7ff0000000000000ULL) * 0x1p-52;
+    // How near a midpoint between two doubles x ^ y may be, in ULP, for
+    // res to be glibc's: glibc's documented error bound beyond 1/2 ULP
+    // (0.511 ULP for its exp, the relative error 1.5 * 2^-68 of its log
+    // times |y ln x| times 2^53) plus this computation's (the tables' 2^-63
+    // relative error of exp2 and 2^-65 absolute of log c times |y|), each
+    // taken a third larger or more.
+    const d4 margin = 0.015 + abs(ehi) * 0x1p-14 + abs(y) * 0x1p-11;
+    const m4 sx = as_m4(ix);  // x's bits as signed: a negative x is negative
+    ok = (sx > 0x000fffffffffffffLL) & (sx < 0x7ff0000000000000LL) & (abs(y) <= 16.0) & (abs(ehi) <= 700.0) &
+         (abs(off) < (0.5 - margin) * ulp) & as_m4((rb & 0x000fffffffffffffULL) != 0);
+    return res;
+}
+
+}  // namespace pow4
+
+template <double (*F)(double, double)>
+__attribute__((noinline)) V4 pow_lanes(V4 a, V4 b, V4 r, m4 ok) {
+    for (int l = 0; l < 4; ++l)
+        if (!ok[l]) r.v[l] = F(a.v[l], b.v[l]);
+    return r;
+}
+template <double (*F)(double, double)>
+__attribute__((noinline)) V4 pow(V4 a, V4 b) {
+    m4 ok;
+    V4 r(pow4::fast(a.v, b.v, ok));
+    // Exact whatever the other operand (C's pow, and sim::ops::pow for
+    // y = 1): 1 ^ y = 1, x ^ 0 = 1 (NaN included), x ^ 1 = x. Models raise
+    // 1 often (a lever off, a ratio at its initial value).
+    const m4 one = (a.v == 1.0) | (b.v == 0.0), same = b.v == 1.0;
+    r = pick(one, V4(1.0), pick(same, a, r));
+    ok |= one | same;
+    if (_mm256_movemask_pd(reinterpret_cast<__m256d>(ok)) != 0xf) return pow_lanes<F>(a, b, r, ok);
+    return r;
+}
+#else
+template <double (*F)(double, double)>
+inline V4 pow(V4 a, V4 b) {
+    return map2<F>(a, b);
+}
+#endif
 
 }  // namespace
 }  // namespace sim::lanes

@@ -33,13 +33,15 @@ namespace sim {
 
 struct NativeOptions {
     std::string compiler = "c++";  // program name or path
-    std::string flags = "-O2";     // optimisation flags (-std=c++20 -ffp-contract=off are always added)
+    std::string flags = "-O2";     // optimisation flags (-std=c++20 -ffp-contract=off are always added),
+                                   // after the ISA flags below (so -mno-fma turns off the lanes' vector pow)
     bool use_cache = true;         // false: compile in a temporary directory, keep nothing
     std::string cache_dir;         // "" = the default above
     std::uint64_t cache_max_bytes = 256ull << 20;
-    // On x86-64 with AVX2, compile with -mavx2 so that the code can run four
-    // runs of a sim::Batch at once in SIMD lanes (sim/kernel.hpp,
-    // KernelLanesRun): results unchanged, bit for bit.
+    // On x86-64 with AVX2, compile with -mavx2 (and -mfma where the machine
+    // has it, for the lanes' pow) so that the code can run four runs of a
+    // sim::Batch at once in SIMD lanes (sim/kernel.hpp, KernelLanesRun):
+    // results unchanged, bit for bit.
     bool lanes = true;
     // Called just before the C++ compiler starts (never when the cache has
     // the code): a caller can tell a person why the next seconds pass (sdsim

@@ -32,6 +32,12 @@
 #include "compile/program.hpp"
 #include "run/generate_detail.hpp"
 #include "sim/kernel.hpp"
+#include "sim/ops.hpp"
+
+// sim::lanes::lookup (sim/kernel.hpp) takes these kinds by value.
+static_assert(sim::ops::lookup_continuous == 0 && sim::ops::lookup_extrapolate == 1 &&
+                  sim::ops::lookup_discrete == 2,
+              "sim::lanes::lookup's table kinds");
 
 namespace sim::detail {
 
@@ -542,10 +548,14 @@ private:
                                                          "ge",  "select", "min", "max", "nonneg"};
                 bool vec = false;
                 for (const char* f : vectorised) vec = vec || (!info.timed && std::string(f) == info.fn);
+                // pow: four lanes at once where that gives std::pow's bits,
+                // sim::ops::pow for the other lanes (sim/kernel.hpp).
+                const bool pow = !info.timed && std::string(info.fn) == "pow";
                 std::string call =
-                    vec ? std::string("sim::lanes::") + info.fn
-                        : std::string("sim::lanes::") + (info.timed ? "timed" : "map") + std::to_string(info.arity) +
-                              "<sim::ops::" + info.fn + ">";
+                    vec   ? std::string("sim::lanes::") + info.fn
+                    : pow ? std::string("sim::lanes::pow<sim::ops::pow>")
+                          : std::string("sim::lanes::") + (info.timed ? "timed" : "map") +
+                                std::to_string(info.arity) + "<sim::ops::" + info.fn + ">";
                 call += "(";
                 for (int i = 0; i < info.arity; ++i) call += (i ? ", " : "") + N(args[i]);
                 if (info.timed) call += ", t, " + N(detail::slot_dt);

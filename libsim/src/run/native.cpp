@@ -48,13 +48,16 @@ std::string quote(const std::string& s) {
 }
 
 // -mavx2 when lanes are wanted and this machine has AVX2 (x86-64): the
-// code then has Kernel::euler_lanes (sim/kernel.hpp). The object is made
-// here for this machine, and cached under a key that includes the flag.
-// AVX2 without FMA: -ffp-contract=off aside, no fused multiply-add exists
-// to change a result.
+// code then has Kernel::euler_lanes (sim/kernel.hpp); -mfma too where the
+// machine has FMA, for the lanes' pow (sim::lanes::pow, which uses it
+// explicitly and gives std::pow's bits). The object is made here for this
+// machine, and cached under a key that includes the flags. With
+// -ffp-contract=off the compiler fuses no multiply and add of the model's
+// own arithmetic, so FMA changes no other result.
 std::string isa_flags(const NativeOptions& o) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (o.lanes && __builtin_cpu_supports("avx2")) return " -mavx2";
+    if (o.lanes && __builtin_cpu_supports("avx2"))
+        return __builtin_cpu_supports("fma") ? " -mavx2 -mfma" : " -mavx2";
 #else
     (void)o;
 #endif
@@ -118,7 +121,7 @@ std::optional<Model> compile_native(const Model& model, Diagnostics& diags, cons
     const auto t_gen = std::chrono::steady_clock::now();
     const std::string src = generate_kernel_source(model);
     const double generate_seconds = seconds_since(t_gen);
-    const std::string flags = o.flags + isa_flags(o);
+    const std::string flags = isa_flags(o) + " " + o.flags;  // the caller's last: they win (-mno-fma)
     const std::string key = sha256_hex(src + '\0' + o.compiler + '\0' + flags).substr(0, 32);
     in.generate_seconds = generate_seconds;  // spent on a cache hit too: the key is the source's hash
 
