@@ -43,6 +43,9 @@ struct Setup {
     sim::Model model;
     std::optional<sim::Model> generated;
     sim::SampleMatrix sets;
+    // The same code compiled with -mno-fma: its lanes call std::pow once
+    // per lane instead of the lanes' vector pow (sim::lanes::pow).
+    std::optional<sim::Model> scalar_pow;
 };
 
 Setup* setup_ptr = nullptr;
@@ -67,8 +70,10 @@ void BM_one_run(benchmark::State& state, sim::RunEngine engine) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_batch(benchmark::State& state, sim::RunEngine engine, bool lanes = false) {
-    const sim::Model& m = engine == sim::RunEngine::generated ? *setup().generated : setup().model;
+void BM_batch(benchmark::State& state, sim::RunEngine engine, bool lanes = false, bool scalar_pow = false) {
+    const sim::Model& m = scalar_pow                            ? *setup().scalar_pow
+                          : engine == sim::RunEngine::generated ? *setup().generated
+                                                                : setup().model;
     const sim::Batch batch(m, options(engine, lanes));
     const auto& sets = setup().sets;
     std::vector<double> out(sets.rows * batch.rows() * batch.cols());
@@ -107,6 +112,13 @@ void BM_one_run_generated(benchmark::State& s) { BM_one_run(s, sim::RunEngine::g
 void BM_batch_interpreter(benchmark::State& s) { BM_batch(s, sim::RunEngine::interpreter); }
 void BM_batch_generated(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated); }
 void BM_batch_generated_lanes(benchmark::State& s) { BM_batch(s, sim::RunEngine::generated, true); }
+void BM_batch_generated_lanes_scalar_pow(benchmark::State& s) {
+    if (!setup().scalar_pow) {
+        s.SkipWithError("no -mno-fma build of the generated code");
+        return;
+    }
+    BM_batch(s, sim::RunEngine::generated, true, true);
+}
 
 void BM_ensemble_generated_one(benchmark::State& s) { BM_ensemble_generated(s, false); }
 void BM_ensemble_generated_lanes(benchmark::State& s) { BM_ensemble_generated(s, true); }
@@ -116,6 +128,7 @@ BENCHMARK(BM_one_run_generated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_batch_interpreter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_batch_generated)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_batch_generated_lanes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_batch_generated_lanes_scalar_pow)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ensemble_generated_one)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ensemble_generated_lanes)->Unit(benchmark::kMillisecond);
 
@@ -139,7 +152,7 @@ int main(int argc, char** argv) {
         return 77;
     }
     const sim::ModelSpec spec = sim::load_model(model_path);
-    Setup s{sim::Model::compile(spec), std::nullopt, {}};
+    Setup s{sim::Model::compile(spec), std::nullopt, {}, std::nullopt};
     s.sets = sim::sample(spec.uncertainties, {}, n_runs, sim::SampleMethod::latin_hypercube, 2024);
     sim::Diagnostics d;
     sim::NativeInfo info;
@@ -175,6 +188,24 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "bench_batch: generated code %s SIMD lanes (Kernel::euler_lanes)\n",
                  sim::kernel_has_lanes(*s.generated) ? "with" : "WITHOUT: BM_batch_generated_lanes runs one at a time, without");
+    // The same lanes with std::pow per lane (compiled with -mno-fma): the
+    // same bytes again.
+    {
+        sim::NativeOptions ns = no;
+        ns.flags += " -mno-fma";
+        sim::Diagnostics ds;
+        s.scalar_pow = sim::compile_native(s.model, ds, ns);
+        if (!s.scalar_pow) {
+            std::fprintf(stderr, "bench_batch: no -mno-fma build of the generated code:\n%s", ds.str().c_str());
+            return 1;
+        }
+        const sim::BatchResult bs =
+            sim::Batch(*s.scalar_pow, options(sim::RunEngine::generated, true)).run(s.sets.values);
+        if (!same_bytes(bi.values, bs.values)) {
+            std::fprintf(stderr, "bench_batch: the lanes with std::pow per lane differ from the interpreter\n");
+            return 1;
+        }
+    }
     // The ensemble in lanes and one at a time: the same bytes.
     const sim::EnsembleResult el = sim::run_ensemble(*s.generated, s.sets, ensemble_options(true));
     const sim::EnsembleResult eo = sim::run_ensemble(*s.generated, s.sets, ensemble_options(false));
