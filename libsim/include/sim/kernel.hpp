@@ -123,9 +123,6 @@ struct Kernel {
 #if defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
 #define SIM_KERNEL_LANES 1
 #include <cmath>
-#if defined(__FMA__) && defined(__AVX2__)
-#include <immintrin.h>
-#endif
 namespace sim::lanes {
 namespace {
 
@@ -314,29 +311,37 @@ __attribute__((always_inline)) inline const Tables& tables() {
 }
 
 typedef unsigned long long u4 __attribute__((vector_size(32)));  // bits: wrapping arithmetic
-__attribute__((always_inline)) inline d4 fma(d4 a, d4 b, d4 c) { return _mm256_fmadd_pd(a, b, c); }
+// (Compiler builtins, not <immintrin.h>: that header alone would add half
+// a second to every compilation of generated code.)
+typedef double d2 __attribute__((vector_size(16)));
+__attribute__((always_inline)) inline d4 fma(d4 a, d4 b, d4 c) { return __builtin_ia32_vfmaddpd256(a, b, c); }
 inline d4 as_d4(u4 x) { return reinterpret_cast<d4>(x); }
 inline u4 as_u4(d4 x) { return reinterpret_cast<u4>(x); }
 inline m4 as_m4(u4 x) { return reinterpret_cast<m4>(x); }
 __attribute__((always_inline)) inline d4 abs(d4 x) { return as_d4(as_u4(x) & 0x7fffffffffffffffULL); }
 // Rows i[0..3] of the log table, transposed: invc, logc, logctail.
 __attribute__((always_inline)) inline void log_rows(const Tables& T, u4 i, d4& invc, d4& logc, d4& logctail) {
-    const __m256d r0 = _mm256_load_pd(T.log[i[0]]), r1 = _mm256_load_pd(T.log[i[1]]);
-    const __m256d r2 = _mm256_load_pd(T.log[i[2]]), r3 = _mm256_load_pd(T.log[i[3]]);
-    const __m256d a = _mm256_unpacklo_pd(r0, r1), b = _mm256_unpackhi_pd(r0, r1);
-    const __m256d c = _mm256_unpacklo_pd(r2, r3), d = _mm256_unpackhi_pd(r2, r3);
-    invc = _mm256_permute2f128_pd(a, c, 0x20);
-    logctail = _mm256_permute2f128_pd(a, c, 0x31);
-    logc = _mm256_permute2f128_pd(b, d, 0x20);
+    d4 r0, r1, r2, r3;
+    __builtin_memcpy(&r0, T.log[i[0]], sizeof r0);
+    __builtin_memcpy(&r1, T.log[i[1]], sizeof r1);
+    __builtin_memcpy(&r2, T.log[i[2]], sizeof r2);
+    __builtin_memcpy(&r3, T.log[i[3]], sizeof r3);
+    const d4 a = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), b = __builtin_shufflevector(r0, r1, 1, 5, 3, 7);
+    const d4 c = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), d = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
+    invc = __builtin_shufflevector(a, c, 0, 1, 4, 5);
+    logctail = __builtin_shufflevector(a, c, 2, 3, 6, 7);
+    logc = __builtin_shufflevector(b, d, 0, 1, 4, 5);
 }
 // Rows j[0..3] of the exp table, transposed: tail, bits.
 __attribute__((always_inline)) inline void exp_rows(const Tables& T, u4 j, d4& tail, u4& bits) {
-    const __m256d a =
-        _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(T.exp[j[0]])), _mm_load_pd(T.exp[j[2]]), 1);
-    const __m256d b =
-        _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(T.exp[j[1]])), _mm_load_pd(T.exp[j[3]]), 1);
-    tail = _mm256_unpacklo_pd(a, b);
-    bits = reinterpret_cast<u4>(_mm256_unpackhi_pd(a, b));
+    d2 e0, e1, e2, e3;
+    __builtin_memcpy(&e0, T.exp[j[0]], sizeof e0);
+    __builtin_memcpy(&e1, T.exp[j[1]], sizeof e1);
+    __builtin_memcpy(&e2, T.exp[j[2]], sizeof e2);
+    __builtin_memcpy(&e3, T.exp[j[3]], sizeof e3);
+    const d4 a = __builtin_shufflevector(e0, e2, 0, 1, 2, 3), b = __builtin_shufflevector(e1, e3, 0, 1, 2, 3);
+    tail = __builtin_shufflevector(a, b, 0, 4, 2, 6);
+    bits = reinterpret_cast<u4>(__builtin_shufflevector(a, b, 1, 5, 3, 7));
 }
 
 // x ^ y for four lanes; `ok`: the lanes whose result is glibc's pow's.
@@ -432,7 +437,7 @@ __attribute__((noinline)) V4 pow(V4 a, V4 b) {
     const m4 one = (a.v == 1.0) | (b.v == 0.0), same = b.v == 1.0;
     r = pick(one, V4(1.0), pick(same, a, r));
     ok |= one | same;
-    if (_mm256_movemask_pd(reinterpret_cast<__m256d>(ok)) != 0xf) return pow_lanes<F>(a, b, r, ok);
+    if (__builtin_ia32_movmskpd256(reinterpret_cast<d4>(ok)) != 0xf) return pow_lanes<F>(a, b, r, ok);
     return r;
 }
 #else
