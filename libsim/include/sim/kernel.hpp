@@ -319,13 +319,19 @@ inline d4 as_d4(u4 x) { return reinterpret_cast<d4>(x); }
 inline u4 as_u4(d4 x) { return reinterpret_cast<u4>(x); }
 inline m4 as_m4(u4 x) { return reinterpret_cast<m4>(x); }
 __attribute__((always_inline)) inline d4 abs(d4 x) { return as_d4(as_u4(x) & 0x7fffffffffffffffULL); }
+// Rows i[0..3] of a table of rows of W doubles, one vector each.
+template <class V, int W>
+__attribute__((always_inline)) inline void rows(const double (*t)[W], u4 i, V& r0, V& r1, V& r2, V& r3) {
+    static_assert(sizeof(V) == W * sizeof(double));
+    __builtin_memcpy(&r0, t[i[0]], sizeof(V));
+    __builtin_memcpy(&r1, t[i[1]], sizeof(V));
+    __builtin_memcpy(&r2, t[i[2]], sizeof(V));
+    __builtin_memcpy(&r3, t[i[3]], sizeof(V));
+}
 // Rows i[0..3] of the log table, transposed: invc, logc, logctail.
 __attribute__((always_inline)) inline void log_rows(const Tables& T, u4 i, d4& invc, d4& logc, d4& logctail) {
     d4 r0, r1, r2, r3;
-    __builtin_memcpy(&r0, T.log[i[0]], sizeof r0);
-    __builtin_memcpy(&r1, T.log[i[1]], sizeof r1);
-    __builtin_memcpy(&r2, T.log[i[2]], sizeof r2);
-    __builtin_memcpy(&r3, T.log[i[3]], sizeof r3);
+    rows(T.log, i, r0, r1, r2, r3);
     const d4 a = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), b = __builtin_shufflevector(r0, r1, 1, 5, 3, 7);
     const d4 c = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), d = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
     invc = __builtin_shufflevector(a, c, 0, 1, 4, 5);
@@ -335,10 +341,7 @@ __attribute__((always_inline)) inline void log_rows(const Tables& T, u4 i, d4& i
 // Rows j[0..3] of the exp table, transposed: tail, bits.
 __attribute__((always_inline)) inline void exp_rows(const Tables& T, u4 j, d4& tail, u4& bits) {
     d2 e0, e1, e2, e3;
-    __builtin_memcpy(&e0, T.exp[j[0]], sizeof e0);
-    __builtin_memcpy(&e1, T.exp[j[1]], sizeof e1);
-    __builtin_memcpy(&e2, T.exp[j[2]], sizeof e2);
-    __builtin_memcpy(&e3, T.exp[j[3]], sizeof e3);
+    rows(T.exp, j, e0, e1, e2, e3);
     const d4 a = __builtin_shufflevector(e0, e2, 0, 1, 2, 3), b = __builtin_shufflevector(e1, e3, 0, 1, 2, 3);
     tail = __builtin_shufflevector(a, b, 0, 4, 2, 6);
     bits = reinterpret_cast<u4>(__builtin_shufflevector(a, b, 1, 5, 3, 7));
