@@ -7,7 +7,7 @@
 # (seed 1; common random numbers, 3872 runs). N must exceed the number of
 # parameters, because the model declares rank correlations. The runs use the
 # model's generated C++ (--engine generated: compiled by the system compiler
-# on the first run, about 10 s, then cached by program in ~/.cache/sdsim;
+# on the first run, about 6-7 s, then cached by program in ~/.cache/sdsim;
 # the same results bit for bit as the interpreter, docs/generated.md).
 # Prints the ranked table (with p_best and regret) and writes the report
 # (combinations.csv, effects.csv, trajectories.csv, robustness.csv,
