@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -16,11 +17,20 @@
 #include <system_error>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "sim/diagnostic.hpp"
 #include "sim/native.hpp"
 
 namespace simtest {
+
+// Two vectors hold the same bytes (bit-for-bit equality, NaN payloads and
+// signed zeros included). memcmp is not given the null pointers of empty
+// vectors, even for no bytes (UBSan reports that).
+template <class T>
+bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
 
 // Marks the current test case as skipped because `reason` (a missing tool);
 // the caller returns right after. Under ctest the case shows as "Skipped"

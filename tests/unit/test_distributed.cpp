@@ -6,7 +6,6 @@
 
 #include <barrier>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <thread>
 
@@ -16,6 +15,7 @@
 #include "sim/robustness.hpp"
 #include "sim/sampling.hpp"
 #include "sim/sim.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -80,9 +80,7 @@ auto on_ranks(int size, F f) {
     return std::make_pair(std::move(out), std::move(errors));
 }
 
-bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
+using simtest::same_bytes;
 
 sim::ModelSpec growth() {
     sim::ModelSpec m;

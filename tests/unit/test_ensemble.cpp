@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <sstream>
 
 #include "sim/generated.hpp"
@@ -36,11 +35,7 @@ sim::ModelSpec growth() {
 
 double x_at(double r, double t) { return std::pow(1 + r / 2, 2 * t); }
 
-template <class T>
-bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-    // memcmp must not be given null pointers, even for no bytes (empty vectors).
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
+using simtest::same_bytes;
 
 }  // namespace
 

@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <numbers>
 #include <sstream>
@@ -173,9 +172,6 @@ std::vector<double> prcc_reference(const std::vector<double>& x, std::size_t n, 
     return out;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
 
 }  // namespace
 
@@ -203,11 +199,11 @@ TEST_CASE("prcc and srrc of several outputs at once: each output's own values, b
             for (double v : r[j]) CHECK(std::isnan(v));
             continue;
         }
-        CHECK(same_bits(p[j], prcc_reference(s.values, n, k, ys[j])));
-        CHECK(same_bits(p[j], sim::prcc(s.values, n, k, ys[j])));
-        CHECK(same_bits(r[j], sim::srrc(s.values, n, k, ys[j])));
+        CHECK(simtest::same_bytes(p[j], prcc_reference(s.values, n, k, ys[j])));
+        CHECK(simtest::same_bytes(p[j], sim::prcc(s.values, n, k, ys[j])));
+        CHECK(simtest::same_bytes(r[j], sim::srrc(s.values, n, k, ys[j])));
         // The output alone, or among others in another order: the same.
-        CHECK(same_bits(p[j], sim::prcc(s.values, n, k, std::vector<std::vector<double>>{ys[j]}).front()));
+        CHECK(simtest::same_bytes(p[j], sim::prcc(s.values, n, k, std::vector<std::vector<double>>{ys[j]}).front()));
     }
     CHECK(p[2][2] > 0.5);  // x3 and x4 drive the third output
     CHECK(p[2][3] > 0.5);
