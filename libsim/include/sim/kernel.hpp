@@ -209,9 +209,10 @@ __attribute__((noinline)) V4 timed3(V4 a, V4 b, V4 c, double t, V4 dt) {
 // segment by counting the points at or below x (what its upper_bound finds
 // in the sorted xs), the ends by its comparisons, then its interpolation,
 // operation for operation; discrete tables the last point at or below x
-// (the first below the range); NaN gives x. Larger tables: F once per lane. (kind: 0 continuous, 1
-// extrapolate, 2 discrete, as sim::ops::lookup_continuous, _extrapolate and
-// _discrete; generate_kernel.cpp checks that they are.)
+// (the first below the range); NaN gives x. Larger tables: F once per
+// lane. (kind: 0 continuous, 1 extrapolate, 2 discrete, as
+// sim::ops::lookup_continuous, _extrapolate and _discrete;
+// generate_kernel.cpp checks that they are.)
 template <double (*F)(int, const double*, const double*, decltype(sizeof 0), double)>
 __attribute__((noinline)) V4 lookup(int kind, const double* xs, const double* ys, decltype(sizeof 0) n, V4 x) {
     if (kind < 0 || kind > 2 || n < 2 || n > 64)
@@ -401,12 +402,11 @@ __attribute__((always_inline)) inline d4 fast(d4 x, d4 y, m4& ok) {
     const d4 s2 = rr * rr;
     const d4 poly = s2 * fma(s2, fma(d4{} + 1.0 / 720, s2, fma(d4{} + 1.0 / 120, rr, d4{} + 1.0 / 24)),
                              fma(d4{} + 1.0 / 6, rr, d4{} + 0.5));
-    // x ^ y = scale * (1 + ehi_ + elo_), |elo_| < 2^-17
-    const d4 ehi_ = rhi;
-    const d4 elo_ = (fma(tail, rr, tail) + rlo) + poly;
-    const d4 res = fma(scale, ehi_ + elo_, scale);
+    // x ^ y = scale * (1 + rhi + rest), |rest| < 2^-17
+    const d4 rest = (fma(tail, rr, tail) + rlo) + poly;
+    const d4 res = fma(scale, rhi + rest, scale);
     // x ^ y - res (scale - res is exact: Sterbenz)
-    const d4 off = fma(scale, ehi_, scale - res) + scale * elo_;
+    const d4 off = fma(scale, rhi, scale - res) + scale * rest;
     const u4 rb = as_u4(res);
     const d4 ulp = as_d4(rb & 0x7ff0000000000000ULL) * 0x1p-52;
     // How near a midpoint between two doubles x ^ y may be, in ULP, for
